@@ -1,0 +1,381 @@
+package billd
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// AccountState is the state of a billing account.
+type AccountState string
+
+// Billing account states. Only an active account can be debited; a disabled one can still be
+// credited; a closed one was deleted: it is hidden from the API, takes no transfers, and its
+// journal is kept.
+const (
+	AccountActive   AccountState = "active"
+	AccountDisabled AccountState = "disabled"
+	AccountClosed   AccountState = "closed"
+)
+
+// CreditCurrency is the unit of every credit ledger: virtual credits, exponent 0.
+const CreditCurrency = "VC"
+
+// DefaultDueInDays is the payment term of a new account.
+const DefaultDueInDays = 30
+
+// BillingAccount is an organization's customer account: its billing profile and the rules of its
+// credit ledger. Its ledger account has the same id.
+type BillingAccount struct {
+	ID             string
+	OrgID          string
+	Name           string
+	Email          string
+	Phone          string
+	Address        Address
+	Currency       string // payment currency, ISO 4217 lower case
+	LedgerCurrency string // unit of the credit ledger
+	Provider       string // payment provider; empty while the account is offline
+	ProviderID     string // the provider's customer id
+	State          AccountState
+	TaxData        []TaxID
+	Metadata       Metadata
+	CreditMin      int64 // a debit must leave balance ≥ CreditMin; negative = overdraft line
+	DueInDays      int64 // days until an invoice is due
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Address is a postal address.
+type Address struct {
+	Line1, Line2, City, State, PostalCode, Country string
+}
+
+// TaxID is a tax identifier, such as {"vat", "DE123456789"}.
+type TaxID struct {
+	Type string
+	ID   string
+}
+
+// BillingAccountInput is what a caller sets on a billing account.
+type BillingAccountInput struct {
+	Name     string
+	Email    string
+	Phone    string
+	Address  Address
+	Currency string
+	TaxData  []TaxID
+	Metadata Metadata
+}
+
+// Balance is the credit balance of a ledger account.
+type Balance struct {
+	Amount    int64
+	Currency  string
+	UpdatedAt time.Time
+}
+
+// AccountDetails are the ledger rules of an account that platform admins set.
+type AccountDetails struct {
+	CreditMin int64
+	DueInDays int64
+}
+
+// AccountDetailsUpdate changes the fields that are not nil.
+type AccountDetailsUpdate struct {
+	CreditMin *int64
+	DueInDays *int64
+}
+
+func (in *BillingAccountInput) validate() error {
+	in.Currency = strings.ToLower(strings.TrimSpace(in.Currency))
+	if in.Currency == "" {
+		in.Currency = "usd"
+	}
+	if len(in.Currency) != 3 || strings.Trim(in.Currency, "abcdefghijklmnopqrstuvwxyz") != "" {
+		return Errorf(EINVALID, "currency must be a three-letter ISO 4217 code, got %q", truncate(in.Currency, 16))
+	}
+	for _, f := range []struct{ name, value string }{
+		{"name", in.Name}, {"phone", in.Phone}, {"address.line1", in.Address.Line1},
+		{"address.line2", in.Address.Line2}, {"address.city", in.Address.City},
+		{"address.state", in.Address.State}, {"address.postal_code", in.Address.PostalCode},
+		{"address.country", in.Address.Country},
+	} {
+		if utf8.RuneCountInString(f.value) > maxTitleLen {
+			return Errorf(EINVALID, "%s must be at most %d characters long", f.name, maxTitleLen)
+		}
+	}
+	if in.Email != "" && (len(in.Email) > 320 || !strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n")) {
+		return Errorf(EINVALID, "email is not an email address")
+	}
+	if len(in.TaxData) > 16 {
+		return Errorf(EINVALID, "tax_data holds at most 16 entries")
+	}
+	for _, t := range in.TaxData {
+		if t.Type == "" || t.ID == "" || len(t.Type) > 64 || len(t.ID) > 64 {
+			return Errorf(EINVALID, "each tax_data entry needs a type and an id of at most 64 characters")
+		}
+	}
+	if in.TaxData == nil {
+		in.TaxData = []TaxID{}
+	}
+	if in.Metadata == nil {
+		in.Metadata = Metadata{}
+	}
+	return nil
+}
+
+// PlatformAccountID returns the id of the platform ledger account of a currency: the counterparty
+// of every transfer in that currency.
+func PlatformAccountID(currency string) string {
+	return DeriveUUID("platform:" + currency)
+}
+
+// CreateBillingAccount creates the active billing account of an enabled organization. Needs delete
+// permission (owner). EPRECONDITION if the organization already has an active account or has an
+// account with a negative balance.
+func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID string, in BillingAccountInput) (*BillingAccount, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var a *BillingAccount
+	err := s.update(ctx, func(tx Tx) error {
+		o, err := enabledOrganization(ctx, tx, p, actDelete, orgID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ActiveBillingAccount(ctx, o.ID); ErrorCode(err) != ENOTFOUND {
+			if err != nil {
+				return err
+			}
+			return errActiveAccountExists
+		}
+		if dues, err := tx.OrganizationHasDues(ctx, o.ID); err != nil || dues {
+			if err != nil {
+				return err
+			}
+			return Errorf(EPRECONDITION, "organization has a billing account with pending dues")
+		}
+		now := s.clock()
+		a = &BillingAccount{ID: s.newID(), OrgID: o.ID, Name: in.Name, Email: in.Email, Phone: in.Phone,
+			Address: in.Address, Currency: in.Currency, LedgerCurrency: CreditCurrency, State: AccountActive,
+			TaxData: in.TaxData, Metadata: in.Metadata, DueInDays: DefaultDueInDays, CreatedAt: now, UpdatedAt: now}
+		return tx.InsertBillingAccount(ctx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// errActiveAccountExists is the error of a second active account in one organization.
+var errActiveAccountExists = Errorf(EPRECONDITION, "organization already has an active billing account")
+
+// BillingAccount returns an open billing account of an organization. Needs get permission;
+// ENOTFOUND if the account is not the organization's.
+func (s *Service) BillingAccount(ctx context.Context, p Principal, orgID, id string) (*BillingAccount, error) {
+	var a *BillingAccount
+	err := s.view(ctx, func(tx Tx) error {
+		o, err := openOrganization(ctx, tx, p, actGet, orgID, false)
+		if err != nil {
+			return err
+		}
+		a, err = accountOf(ctx, tx, o.ID, id)
+		return err
+	})
+	return a, err
+}
+
+// accountOf returns the open billing account id of the organization orgID.
+func accountOf(ctx context.Context, tx Tx, orgID, id string) (*BillingAccount, error) {
+	id, err := ParseUUID("billing_id", id)
+	if err != nil {
+		return nil, err
+	}
+	a, err := tx.BillingAccount(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.OrgID != orgID || a.State == AccountClosed {
+		return nil, Errorf(ENOTFOUND, "billing account not found")
+	}
+	return a, nil
+}
+
+// lockAccountOf is accountOf under the account's write lock, reading the account after the lock.
+func lockAccountOf(ctx context.Context, tx Tx, orgID, id string) (*BillingAccount, error) {
+	a, err := accountOf(ctx, tx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.LockLedgerAccounts(ctx, []string{a.ID}); err != nil {
+		return nil, err
+	}
+	return accountOf(ctx, tx, orgID, a.ID)
+}
+
+// ListBillingAccounts lists an organization's open accounts, newest first. Needs get permission.
+func (s *Service) ListBillingAccounts(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*BillingAccount], error) {
+	return s.listAccounts(ctx, page, func(tx Tx) (string, error) {
+		o, err := openOrganization(ctx, tx, p, actGet, orgID, false)
+		if err != nil {
+			return "", err
+		}
+		return o.ID, nil
+	})
+}
+
+// ListAllBillingAccounts lists the open accounts of every organization, or of one when orgID is
+// set, newest first. Platform admins only.
+func (s *Service) ListAllBillingAccounts(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*BillingAccount], error) {
+	if err := authorize(p, actSuper, ""); err != nil {
+		return Page[*BillingAccount]{}, err
+	}
+	return s.listAccounts(ctx, page, func(tx Tx) (string, error) {
+		if orgID == "" {
+			return "", nil
+		}
+		return ParseUUID("org_id", orgID)
+	})
+}
+
+func (s *Service) listAccounts(ctx context.Context, page PageRequest, org func(Tx) (string, error)) (Page[*BillingAccount], error) {
+	limit, after, err := pageQuery(page)
+	if err != nil {
+		return Page[*BillingAccount]{}, err
+	}
+	var accounts []*BillingAccount
+	err = s.view(ctx, func(tx Tx) error {
+		orgID, err := org(tx)
+		if err != nil {
+			return err
+		}
+		accounts, err = tx.BillingAccounts(ctx, BillingAccountQuery{OrgID: orgID, After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return Page[*BillingAccount]{}, err
+	}
+	return makePage(accounts, limit, func(a *BillingAccount) Cursor { return Cursor{At: a.CreatedAt, ID: a.ID} }), nil
+}
+
+// UpdateBillingAccount replaces the billing profile of an account (name, email, phone, address,
+// currency, tax data, metadata). Needs delete permission (owner), as in Frontier.
+func (s *Service) UpdateBillingAccount(ctx context.Context, p Principal, orgID, id string, in BillingAccountInput) (*BillingAccount, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	return s.changeAccount(ctx, p, actDelete, orgID, id, func(a *BillingAccount) error {
+		a.Name, a.Email, a.Phone, a.Address = in.Name, in.Email, in.Phone, in.Address
+		a.Currency, a.TaxData, a.Metadata = in.Currency, in.TaxData, in.Metadata
+		return nil
+	})
+}
+
+// changeAccount runs change on an account under its write lock, in an enabled organization, and
+// stores the result.
+func (s *Service) changeAccount(ctx context.Context, p Principal, act action, orgID, id string, change func(*BillingAccount) error) (*BillingAccount, error) {
+	var a *BillingAccount
+	err := s.update(ctx, func(tx Tx) error {
+		o, err := enabledOrganization(ctx, tx, p, act, orgID)
+		if err != nil {
+			return err
+		}
+		if a, err = lockAccountOf(ctx, tx, o.ID, id); err != nil {
+			return err
+		}
+		if err := change(a); err != nil {
+			return err
+		}
+		a.UpdatedAt = s.clock()
+		return tx.UpdateBillingAccount(ctx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// SetBillingAccountState enables or disables an account. Needs delete permission. Enabling fails
+// with EPRECONDITION while another account of the organization is active.
+func (s *Service) SetBillingAccountState(ctx context.Context, p Principal, orgID, id string, state AccountState) error {
+	if state != AccountActive && state != AccountDisabled {
+		return Errorf(EINVALID, "state must be %q or %q", AccountActive, AccountDisabled)
+	}
+	_, err := s.changeAccount(ctx, p, actDelete, orgID, id, func(a *BillingAccount) error {
+		a.State = state
+		return nil
+	})
+	return err
+}
+
+// DeleteBillingAccount closes an account: it takes no more transfers and is hidden from the API;
+// its journal is kept and a negative balance still counts as the organization's dues. Needs delete
+// permission.
+func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, id string) error {
+	_, err := s.changeAccount(ctx, p, actDelete, orgID, id, func(a *BillingAccount) error {
+		a.State = AccountClosed
+		return nil
+	})
+	return err
+}
+
+// AccountDetails returns the ledger rules of an account. Platform admins only.
+func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id string) (AccountDetails, error) {
+	var d AccountDetails
+	err := s.view(ctx, func(tx Tx) error {
+		o, err := openOrganization(ctx, tx, p, actSuper, orgID, false)
+		if err != nil {
+			return err
+		}
+		a, err := accountOf(ctx, tx, o.ID, id)
+		if err != nil {
+			return err
+		}
+		d = AccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays}
+		return nil
+	})
+	return d, err
+}
+
+// UpdateAccountDetails sets credit_min and due_in_days (those given) under the account's write
+// lock. Platform admins only; EINVALID if due_in_days is negative.
+func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, id string, u AccountDetailsUpdate) error {
+	if u.DueInDays != nil && (*u.DueInDays < 0 || *u.DueInDays > 3650) {
+		return Errorf(EINVALID, "due_in_days must be between 0 and 3650")
+	}
+	_, err := s.changeAccount(ctx, p, actSuper, orgID, id, func(a *BillingAccount) error {
+		if u.CreditMin != nil {
+			a.CreditMin = *u.CreditMin
+		}
+		if u.DueInDays != nil {
+			a.DueInDays = *u.DueInDays
+		}
+		return nil
+	})
+	return err
+}
+
+// Balance returns the credit balance of an account, read in O(1) from its stored totals. Needs get
+// permission, or the platform meter role.
+func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
+	var b Balance
+	err := s.view(ctx, func(tx Tx) error {
+		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+		if err != nil {
+			return err
+		}
+		a, err := accountOf(ctx, tx, o.ID, id)
+		if err != nil {
+			return err
+		}
+		l, err := tx.LedgerAccount(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		b = l.Balance()
+		return nil
+	})
+	return b, err
+}

@@ -1,0 +1,231 @@
+package billd
+
+import (
+	"context"
+	"time"
+	"unicode/utf8"
+)
+
+// ClientInput is what a caller sets on a new API client. Role RoleAdmin or RoleMeter without OrgID
+// makes a platform client; RoleOwner, RoleAdmin or RoleMember with OrgID an organization client.
+type ClientInput struct {
+	Name  string
+	Role  Role
+	OrgID string
+}
+
+// NewClient is a client just created, with the secret and API key that are shown only this once.
+type NewClient struct {
+	Client *Client
+	Secret string
+	APIKey string
+}
+
+// minSecretLen is the shortest secret or API key billd accepts from its environment.
+const minSecretLen = 16
+
+// errBadCredentials is the one answer to every failed authentication, whatever failed.
+var errBadCredentials = Errorf(EUNAUTHORIZED, "invalid credentials")
+
+// Authenticate returns the principal of valid, unrevoked credentials and EUNAUTHORIZED otherwise.
+// Secrets are compared as SHA-256 digests in constant time: microseconds, not a password hash.
+func (s *Service) Authenticate(ctx context.Context, cred Credentials) (Principal, error) {
+	var c *Client
+	var secret, digest string
+	err := s.view(ctx, func(tx Tx) (err error) {
+		switch {
+		case cred.APIKey != "":
+			secret = cred.APIKey
+			c, err = tx.ClientByAPIKey(ctx, hashSecret(cred.APIKey))
+		case validClientID(cred.ClientID):
+			secret = cred.Secret
+			c, err = tx.Client(ctx, cred.ClientID)
+		default:
+			return errBadCredentials
+		}
+		return err
+	})
+	if ErrorCode(err) == ENOTFOUND {
+		err = errBadCredentials
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	digest = c.SecretHash
+	if cred.APIKey != "" {
+		digest = c.APIKeyHash
+	}
+	if !secretMatches(secret, digest) || !c.RevokedAt.IsZero() {
+		return Principal{}, errBadCredentials
+	}
+	return Principal{ClientID: c.ID, Role: c.Role, OrgID: c.OrgID}, nil
+}
+
+// CreateClient creates an API client and returns it with its secret and API key, which are not
+// stored and cannot be shown again. Platform clients need a platform admin; organization clients
+// need the organization's owner (or a platform admin).
+func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput) (*NewClient, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	nc := &NewClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
+	err := s.update(ctx, func(tx Tx) error {
+		orgID := ""
+		if in.OrgID != "" {
+			o, err := openOrganization(ctx, tx, p, actDelete, in.OrgID, true)
+			if err != nil {
+				return err
+			}
+			orgID = o.ID
+		} else if err := authorize(p, actSuper, ""); err != nil {
+			return err
+		}
+		nc.Client = &Client{ID: s.newID(), Name: in.Name, Role: in.Role, OrgID: orgID,
+			SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
+		return tx.InsertClient(ctx, nc.Client)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return nc, nil
+}
+
+func (in *ClientInput) validate() error {
+	if in.OrgID == "" && in.Role != RoleAdmin && in.Role != RoleMeter {
+		return Errorf(EINVALID, "a platform client's role must be %q or %q; organization roles need org_id", RoleAdmin, RoleMeter)
+	}
+	if in.OrgID != "" && in.Role != RoleOwner && in.Role != RoleAdmin && in.Role != RoleMember {
+		return Errorf(EINVALID, "an organization client's role must be %q, %q or %q", RoleOwner, RoleAdmin, RoleMember)
+	}
+	if utf8.RuneCountInString(in.Name) > maxTitleLen {
+		return Errorf(EINVALID, "name must be at most %d characters long", maxTitleLen)
+	}
+	if in.Name == "" {
+		in.Name = string(in.Role)
+	}
+	return nil
+}
+
+// ListClients lists unrevoked clients, oldest first: every client (or one organization's) for a
+// platform admin, the organization's own for its owner.
+func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*Client], error) {
+	limit, after, err := pageQuery(page)
+	if err != nil {
+		return Page[*Client]{}, err
+	}
+	var clients []*Client
+	err = s.view(ctx, func(tx Tx) error {
+		if orgID == "" && !p.isPlatform() {
+			orgID = p.OrgID
+		}
+		if orgID != "" {
+			o, err := openOrganization(ctx, tx, p, actDelete, orgID, false)
+			if err != nil {
+				return err
+			}
+			orgID = o.ID
+		} else if err := authorize(p, actSuper, ""); err != nil {
+			return err
+		}
+		clients, err = tx.Clients(ctx, ClientQuery{OrgID: orgID, After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return Page[*Client]{}, err
+	}
+	return makePage(clients, limit, func(c *Client) Cursor { return Cursor{At: c.CreatedAt, ID: c.ID} }), nil
+}
+
+// RevokeClient revokes a client: its secret and key stop working. A platform admin may revoke any
+// client, an owner those of the organization. The last platform admin cannot be revoked
+// (EPRECONDITION); an unknown or revoked client is ENOTFOUND.
+func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) error {
+	return s.update(ctx, func(tx Tx) error {
+		c, err := tx.Client(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !c.RevokedAt.IsZero() || !p.isPlatform() && c.OrgID != p.OrgID {
+			return Errorf(ENOTFOUND, "client not found")
+		}
+		act := actDelete
+		if c.OrgID == "" {
+			act = actSuper
+		}
+		if err := authorize(p, act, c.OrgID); err != nil {
+			return err
+		}
+		if c.OrgID == "" && c.Role == RoleAdmin {
+			n, err := tx.CountPlatformAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return Errorf(EPRECONDITION, "the last platform admin cannot be revoked")
+			}
+		}
+		c.RevokedAt = s.clock()
+		return tx.UpdateClient(ctx, c)
+	})
+}
+
+// BootstrapAdmin makes sure a platform admin exists when billd starts. With id and secret (and
+// optionally an API key) from the environment it creates that admin or updates its digests to
+// match; without them it creates a random admin only if there is none, and returns it so that its
+// secret and key can be shown once. It returns nil when it created nothing to show.
+func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string) (*NewClient, error) {
+	if id == "" && secret == "" && apiKey == "" {
+		return s.bootstrapRandomAdmin(ctx)
+	}
+	if id == "" {
+		id = "admin"
+	}
+	switch {
+	case !validClientID(id):
+		return nil, Errorf(EINVALID, "admin client id must be 1-64 characters from [A-Za-z0-9._-]")
+	case len(secret) < minSecretLen:
+		return nil, Errorf(EINVALID, "admin client secret must be at least %d characters long", minSecretLen)
+	case apiKey != "" && len(apiKey) < minSecretLen:
+		return nil, Errorf(EINVALID, "admin API key must be at least %d characters long", minSecretLen)
+	}
+	return nil, s.update(ctx, func(tx Tx) error {
+		c, err := tx.Client(ctx, id)
+		if ErrorCode(err) == ENOTFOUND {
+			return tx.InsertClient(ctx, &Client{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
+				SecretHash: hashSecret(secret), APIKeyHash: apiKeyDigest(apiKey), CreatedAt: s.clock()})
+		}
+		if err != nil {
+			return err
+		}
+		if c.OrgID != "" || c.Role != RoleAdmin {
+			return Errorf(EPRECONDITION, "client %s exists and is not a platform admin", id)
+		}
+		// The environment is the authority: it sets the digests and lifts a revocation.
+		c.SecretHash, c.APIKeyHash, c.RevokedAt = hashSecret(secret), apiKeyDigest(apiKey), time.Time{}
+		return tx.UpdateClient(ctx, c)
+	})
+}
+
+// apiKeyDigest returns the stored digest of an API key, or of a random one when none is given, so
+// that the column is never a guessable value.
+func apiKeyDigest(apiKey string) string {
+	if apiKey == "" {
+		apiKey = newSecret(apiKeyPrefix)
+	}
+	return hashSecret(apiKey)
+}
+
+func (s *Service) bootstrapRandomAdmin(ctx context.Context) (*NewClient, error) {
+	var nc *NewClient
+	err := s.update(ctx, func(tx Tx) error {
+		n, err := tx.CountPlatformAdmins(ctx)
+		if err != nil || n > 0 {
+			return err
+		}
+		nc = &NewClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
+		nc.Client = &Client{ID: s.newID(), Name: "bootstrap admin", Role: RoleAdmin,
+			SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
+		return tx.InsertClient(ctx, nc.Client)
+	})
+	return nc, err
+}

@@ -1,0 +1,68 @@
+package billd
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Every error a use case returns on purpose carries one of them; the web package maps
+// each code to an HTTP status and to each dialect's error body in one place. An error without a
+// code is internal: it is logged with its detail and shown as "internal server error".
+const (
+	EINVALID       = "invalid"             // the request is malformed or breaks a rule
+	EPRECONDITION  = "failed_precondition" // the request is valid but the system is not in a state to do it
+	ENOTFOUND      = "not_found"           // the object does not exist (or is not visible to the caller)
+	ECONFLICT      = "conflict"            // the object already exists, or the idempotency key was used
+	EUNAUTHORIZED  = "unauthorized"        // missing or bad credentials
+	EFORBIDDEN     = "forbidden"           // the caller lacks the permission
+	ETOOLARGE      = "too_large"           // the request body is over the limit
+	EMEDIATYPE     = "media_type"          // the request body is not JSON
+	EMETHOD        = "method"              // the path exists but not with this method
+	EOVERLOADED    = "overloaded"          // the server sheds load; retry later
+	EUNAVAILABLE   = "unavailable"         // a dependency is down; retry later
+	EUNIMPLEMENTED = "unimplemented"       // the operation is not implemented
+	EINTERNAL      = "internal"            // a bug or an unexpected failure
+)
+
+// Error is the error type of billd: a code from the list above and a message meant for the API
+// caller.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("billd: %s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the *Error in err's chain, EINTERNAL for any other non-nil error,
+// and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the caller-facing message of err: the message of its *Error, or
+// "internal server error" for an error without a code, so that internal detail never leaks.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "internal server error"
+}

@@ -1,0 +1,79 @@
+package billd
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"time"
+)
+
+// Page sizes of every list: a list is never unbounded.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// PageRequest is the paging part of a list request: at most PageSize items after the position
+// that PageToken (from a previous page's NextPageToken) names.
+type PageRequest struct {
+	PageSize  int
+	PageToken string
+}
+
+// Page is one page of a list. NextPageToken is empty on the last page.
+type Page[T any] struct {
+	Items         []T
+	NextPageToken string
+}
+
+// Cursor is a keyset position in a list: the sort key of the last item returned. Lists ordered by
+// time use At and ID; the journal uses At and Seq.
+type Cursor struct {
+	At  time.Time `json:"t"`
+	ID  string    `json:"i,omitempty"`
+	Seq int64     `json:"s,omitempty"`
+}
+
+// Encode returns the opaque page token of c.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// pageQuery turns a PageRequest into the limit to fetch (one more than the page, to learn whether
+// a next page exists) and the cursor to start after.
+func pageQuery(req PageRequest) (limit int, after *Cursor, err error) {
+	size := req.PageSize
+	switch {
+	case size < 0:
+		return 0, nil, Errorf(EINVALID, "page_size must not be negative")
+	case size == 0:
+		size = DefaultPageSize
+	case size > MaxPageSize:
+		size = MaxPageSize
+	}
+	if req.PageToken == "" {
+		return size, nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(req.PageToken)
+	var c Cursor
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.At.IsZero() {
+		return 0, nil, Errorf(EINVALID, "page_token is not a token this server issued")
+	}
+	return size, &c, nil
+}
+
+// makePage cuts items (fetched with limit+1) to one page and sets the next token from the last
+// item's cursor.
+func makePage[T any](items []T, limit int, cursor func(T) Cursor) Page[T] {
+	if items == nil {
+		items = []T{}
+	}
+	if len(items) <= limit {
+		return Page[T]{Items: items}
+	}
+	items = items[:limit]
+	return Page[T]{Items: items, NextPageToken: cursor(items[len(items)-1]).Encode()}
+}

@@ -1,0 +1,58 @@
+package billd
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Config holds what a Service is built from. Only Store is required.
+type Config struct {
+	Store  Store
+	Now    func() time.Time // the clock; time.Now when nil
+	NewID  func() string    // id generator; NewUUID when nil
+	Logger *slog.Logger     // slog.Default() when nil
+}
+
+// Service runs billd's use cases. Each method checks the principal's permission, validates its
+// input and runs in one store transaction, with the checks that guard a write inside the
+// transaction that writes.
+type Service struct {
+	store Store
+	now   func() time.Time
+	newID func() string
+	log   *slog.Logger
+}
+
+// NewService returns a Service over cfg.Store.
+func NewService(cfg Config) *Service {
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = NewUUID
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// Close stops the service's background work. The store is closed by its owner.
+func (s *Service) Close() error { return nil }
+
+// clock returns the current time in UTC at the microsecond precision the stores keep.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// view runs fn in a read-only transaction.
+func (s *Service) view(ctx context.Context, fn func(Tx) error) error {
+	return s.store.View(ctx, fn)
+}
+
+// update runs fn in a read-write transaction.
+func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
+	return s.store.Update(ctx, fn)
+}

@@ -1,0 +1,105 @@
+// Package sqlstore is the billd.Store of SQLite (the embedded default, pure Go) and PostgreSQL
+// (production). Both run the same SQL; dialect.go holds every difference. Migrations are embedded,
+// numbered and forward-only, and run when the store opens.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/billd/billd"
+)
+
+// DB is a billd.Store over SQLite or PostgreSQL.
+type DB struct {
+	d      *dialect
+	writer *sql.DB // PostgreSQL: the pool; SQLite: the one writer connection
+	reader *sql.DB // PostgreSQL: the same pool; SQLite: read-only connections
+}
+
+// Options tune a DB. Zero values pick defaults.
+type Options struct {
+	MaxConns int // PostgreSQL pool size (default 32); SQLite reader connections (default 4)
+}
+
+// Open opens the database dsn names — a postgres:// URL or an SQLite file path — and applies the
+// migrations it lacks.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	var db DB
+	var err error
+	if isPostgres(dsn) {
+		db.d = postgresDialect
+		db.writer, db.reader, err = openPostgres(ctx, dsn, orDefault(opt.MaxConns, 32))
+	} else {
+		db.d = sqliteDialect
+		db.writer, db.reader, err = openSQLite(ctx, dsn, orDefault(opt.MaxConns, 4))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &db, nil
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.name }
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Update runs fn in a read-write transaction (PostgreSQL READ COMMITTED with explicit row locks;
+// SQLite BEGIN IMMEDIATE) and commits it if fn returns nil.
+func (db *DB) Update(ctx context.Context, fn func(billd.Tx) error) error {
+	return db.run(ctx, db.writer, nil, fn)
+}
+
+// View runs fn in a read-only transaction over one snapshot.
+func (db *DB) View(ctx context.Context, fn func(billd.Tx) error) error {
+	return db.run(ctx, db.reader, db.d.viewTx, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(billd.Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&tx{tx: sqlTx, d: db.d}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ExecRaw runs a statement outside the store's use cases. Tests use it to prove what the database
+// itself forbids (such as changing a transfer).
+func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
+	_, err := db.writer.ExecContext(ctx, query, args...)
+	return err
+}

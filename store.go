@@ -1,0 +1,182 @@
+package billd
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists billd's objects. Each use case runs inside one transaction of it.
+//
+// Lookups of a single object return an ENOTFOUND *Error when it does not exist; writes that break a
+// uniqueness rule return ECONFLICT or EPRECONDITION *Errors as each method says. Any other error is
+// internal.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it if fn returns nil. The commit is
+	// durable when Update returns.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction that sees one consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Tx is one store transaction: the persistence contract of every use case.
+//
+// Locking rules, which every use case follows so that checks and writes cannot race:
+//   - a write to an organization row, or the creation of an account or project under it, first
+//     takes the organization's lock (LockOrganization);
+//   - a write to a billing account row first takes its ledger account's lock
+//     (LockLedgerAccounts) and then reads the row again, since the lock is the account's write
+//     lock and every fact that guards a debit (account state, credit_min, organization state) is
+//     changed only under it;
+//   - locks are taken in the order organization, then ledger accounts in id order.
+type Tx interface {
+	OrganizationTx
+	ProjectTx
+	AccountTx
+	LedgerTx
+	ClientTx
+}
+
+// OrganizationTx persists organizations.
+type OrganizationTx interface {
+	// InsertOrganization stores a new organization; ECONFLICT if an open one has the same name.
+	InsertOrganization(ctx context.Context, o *Organization) error
+	// Organization returns the organization with the id, in any state.
+	Organization(ctx context.Context, id string) (*Organization, error)
+	// LockOrganization returns the organization with the id, in any state, and holds its write
+	// lock to the end of the transaction.
+	LockOrganization(ctx context.Context, id string) (*Organization, error)
+	// OrganizationByName returns the organization that is not closed and has the name.
+	OrganizationByName(ctx context.Context, name string) (*Organization, error)
+	// UpdateOrganization stores every field of o; ECONFLICT if the new name is taken.
+	UpdateOrganization(ctx context.Context, o *Organization) error
+	// Organizations lists organizations that are not closed, oldest first.
+	Organizations(ctx context.Context, q OrganizationQuery) ([]*Organization, error)
+}
+
+// OrganizationQuery selects organizations. Zero fields do not filter.
+type OrganizationQuery struct {
+	ID    string   // only this organization
+	State OrgState // only organizations in this state
+	After *Cursor  // keyset position (created_at, id)
+	Limit int
+}
+
+// ProjectTx persists projects.
+type ProjectTx interface {
+	// InsertProject stores a new project; ECONFLICT if an open project of the org has the name.
+	InsertProject(ctx context.Context, p *Project) error
+	// Project returns the project with the id, in any state.
+	Project(ctx context.Context, id string) (*Project, error)
+	// LockProject returns the project with the id and holds its write lock to the end of the
+	// transaction.
+	LockProject(ctx context.Context, id string) (*Project, error)
+	// UpdateProject stores every field of p; ECONFLICT if the new name is taken in the org.
+	UpdateProject(ctx context.Context, p *Project) error
+	// Projects lists an organization's projects that are not closed, oldest first.
+	Projects(ctx context.Context, q ProjectQuery) ([]*Project, error)
+	// CloseProjects closes every open project of an organization.
+	CloseProjects(ctx context.Context, orgID string, at time.Time) error
+}
+
+// ProjectQuery selects projects of one organization.
+type ProjectQuery struct {
+	OrgID string
+	State ProjectState
+	After *Cursor
+	Limit int
+}
+
+// AccountTx persists billing accounts.
+type AccountTx interface {
+	// InsertBillingAccount stores a new billing account and creates its ledger account (and the
+	// platform account of its ledger currency if that does not exist yet). EPRECONDITION if the
+	// account is active and the organization already has an active account.
+	InsertBillingAccount(ctx context.Context, a *BillingAccount) error
+	// BillingAccount returns the billing account with the id, in any state.
+	BillingAccount(ctx context.Context, id string) (*BillingAccount, error)
+	// ActiveBillingAccount returns the organization's active billing account.
+	ActiveBillingAccount(ctx context.Context, orgID string) (*BillingAccount, error)
+	// BillingAccounts lists billing accounts that are not closed, newest first.
+	BillingAccounts(ctx context.Context, q BillingAccountQuery) ([]*BillingAccount, error)
+	// UpdateBillingAccount stores every field of a; EPRECONDITION if it makes a second active
+	// account in the organization.
+	UpdateBillingAccount(ctx context.Context, a *BillingAccount) error
+	// OrganizationHasDues reports whether any account of the organization, closed ones included,
+	// has a negative balance.
+	OrganizationHasDues(ctx context.Context, orgID string) (bool, error)
+}
+
+// BillingAccountQuery selects billing accounts. Zero fields do not filter.
+type BillingAccountQuery struct {
+	OrgID string
+	After *Cursor // keyset position (created_at, id), newest first
+	Limit int
+}
+
+// LedgerTx persists the credit ledger: ledger accounts with stored balances and the immutable
+// journal of transfers.
+type LedgerTx interface {
+	// LedgerAccount returns a ledger account and its stored balance.
+	LedgerAccount(ctx context.Context, id string) (*LedgerAccount, error)
+	// LockLedgerAccounts takes the write lock of each customer (non-platform) ledger account in ids,
+	// in id order, and returns them. The lock is held to the end of the transaction. Unknown ids
+	// and platform accounts are left out.
+	LockLedgerAccounts(ctx context.Context, ids []string) ([]LedgerAccount, error)
+	// AccountGuards returns what guards a debit of each billing account in ids: its state, its
+	// credit_min and its organization's state.
+	AccountGuards(ctx context.Context, ids []string) ([]AccountGuard, error)
+	// UpdateLedgerAccounts stores the posted totals of each account.
+	UpdateLedgerAccounts(ctx context.Context, accounts []LedgerAccount) error
+	// Transfers returns the transfers whose id is in ids (unknown ids are left out).
+	Transfers(ctx context.Context, ids []string) ([]Transfer, error)
+	// RevertedAmounts returns, for each usage id, the sum of the reverts that reference it.
+	RevertedAmounts(ctx context.Context, usageIDs []string) (map[string]int64, error)
+	// InsertTransfers appends transfers to the journal; ECONFLICT if an id exists.
+	InsertTransfers(ctx context.Context, transfers []Transfer) error
+	// AccountTransfers lists the transfers of one account, newest first.
+	AccountTransfers(ctx context.Context, q TransferQuery) ([]Transfer, error)
+	// DebitedTotal returns the sum of an account's usage debits minus the sum of its reverts.
+	DebitedTotal(ctx context.Context, accountID string) (int64, error)
+	// LedgerTotals re-sums the journal: for every customer ledger account, the stored totals next to
+	// the totals of its transfers, and the number of transfers in the journal.
+	LedgerTotals(ctx context.Context) ([]AccountTotals, int64, error)
+	// RevertOverruns returns the usages whose reverts sum to more than the usage, or whose reverts
+	// credit another account.
+	RevertOverruns(ctx context.Context) ([]LedgerProblem, error)
+}
+
+// TransferQuery selects the transfers of one account.
+type TransferQuery struct {
+	AccountID string
+	Start     time.Time // inclusive; zero: no lower bound
+	End       time.Time // inclusive; zero: no upper bound
+	After     *Cursor   // keyset position (created_at, seq), newest first
+	Limit     int
+}
+
+// ClientTx persists API clients.
+type ClientTx interface {
+	// InsertClient stores a new client; ECONFLICT if the id is taken.
+	InsertClient(ctx context.Context, c *Client) error
+	// Client returns the client with the id, revoked or not.
+	Client(ctx context.Context, id string) (*Client, error)
+	// ClientByAPIKey returns the client whose API key has the digest.
+	ClientByAPIKey(ctx context.Context, apiKeyHash string) (*Client, error)
+	// UpdateClient stores every field of c.
+	UpdateClient(ctx context.Context, c *Client) error
+	// Clients lists clients that are not revoked, oldest first.
+	Clients(ctx context.Context, q ClientQuery) ([]*Client, error)
+	// RevokeOrganizationClients revokes every client of an organization.
+	RevokeOrganizationClients(ctx context.Context, orgID string, at time.Time) error
+	// CountPlatformAdmins returns the number of platform admin clients that are not revoked.
+	CountPlatformAdmins(ctx context.Context) (int, error)
+}
+
+// ClientQuery selects clients. Zero fields do not filter.
+type ClientQuery struct {
+	OrgID string
+	After *Cursor
+	Limit int
+}

@@ -1,0 +1,130 @@
+package billd
+
+import (
+	"context"
+	"time"
+)
+
+// Transaction is a transfer seen from one account: a debit if money left the account, a credit if
+// it entered.
+type Transaction struct {
+	Transfer
+	AccountID string
+}
+
+// Direction returns "debit" or "credit" from the account's side.
+func (t *Transaction) Direction() string {
+	if t.DebitAccountID == t.AccountID {
+		return "debit"
+	}
+	return "credit"
+}
+
+// TransactionQuery selects the journal entries of an account: of BillingID, or of the
+// organization's active account when BillingID is empty. Start and End bound created_at,
+// inclusively.
+type TransactionQuery struct {
+	OrgID     string
+	BillingID string
+	Start     time.Time
+	End       time.Time
+	Page      PageRequest
+}
+
+// ListTransactions lists an account's journal entries, newest first, and returns the account (nil
+// when the organization has no active account and none was named: the list is then empty). Needs
+// get permission.
+func (s *Service) ListTransactions(ctx context.Context, p Principal, q TransactionQuery) (Page[Transaction], *BillingAccount, error) {
+	if !q.Start.IsZero() && !q.End.IsZero() && q.End.Before(q.Start) {
+		return Page[Transaction]{}, nil, Errorf(EINVALID, "end_range must not be before start_range")
+	}
+	limit, after, err := pageQuery(q.Page)
+	if err != nil {
+		return Page[Transaction]{}, nil, err
+	}
+	var account *BillingAccount
+	var transfers []Transfer
+	err = s.view(ctx, func(tx Tx) error {
+		o, err := openOrganization(ctx, tx, p, actGet, q.OrgID, false)
+		if err != nil {
+			return err
+		}
+		if q.BillingID != "" {
+			account, err = accountOf(ctx, tx, o.ID, q.BillingID)
+		} else if account, err = tx.ActiveBillingAccount(ctx, o.ID); ErrorCode(err) == ENOTFOUND {
+			account, err = nil, nil
+		}
+		if err != nil || account == nil {
+			return err
+		}
+		transfers, err = tx.AccountTransfers(ctx, TransferQuery{AccountID: account.ID,
+			Start: q.Start, End: q.End, After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return Page[Transaction]{}, nil, err
+	}
+	items := make([]Transaction, len(transfers))
+	for i, t := range transfers {
+		items[i] = Transaction{Transfer: t, AccountID: account.ID}
+	}
+	page := makePage(items, limit, func(t Transaction) Cursor { return Cursor{At: t.CreatedAt, Seq: t.Seq} })
+	return page, account, nil
+}
+
+// DebitedTotal returns what an account has spent: its usage debits minus their reverts. Needs get
+// permission, or the platform meter role.
+func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
+	var b Balance
+	err := s.view(ctx, func(tx Tx) error {
+		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+		if err != nil {
+			return err
+		}
+		a, err := accountOf(ctx, tx, o.ID, id)
+		if err != nil {
+			return err
+		}
+		total, err := tx.DebitedTotal(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		l, err := tx.LedgerAccount(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		b = Balance{Amount: total, Currency: l.Currency, UpdatedAt: l.UpdatedAt}
+		return nil
+	})
+	return b, err
+}
+
+// CheckCredit reports whether the organization's active account could be debited amount now: the
+// account and organization are active and balance - amount ≥ credit_min. It reserves nothing.
+// Needs get permission, or the platform meter role.
+func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, amount int64) (bool, error) {
+	if amount <= 0 {
+		return false, Errorf(EINVALID, "amount must be greater than 0")
+	}
+	var ok bool
+	err := s.view(ctx, func(tx Tx) error {
+		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+		if err != nil {
+			return err
+		}
+		a, err := tx.ActiveBillingAccount(ctx, o.ID)
+		if ErrorCode(err) == ENOTFOUND || err == nil && o.State != OrgEnabled {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		l, err := tx.LedgerAccount(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		ok = coversDebit(l.CreditsPosted-l.DebitsPosted, a.CreditMin, amount)
+		return nil
+	})
+	return ok, err
+}

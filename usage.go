@@ -1,0 +1,174 @@
+package billd
+
+import (
+	"context"
+	"math"
+	"strings"
+)
+
+// Usage types. Only credit usage moves money; feature usage is not implemented yet.
+const (
+	UsageCredit  = "credit"
+	UsageFeature = "feature"
+)
+
+// MaxUsagesPerRequest bounds one usage report.
+const MaxUsagesPerRequest = 10000
+
+// Usage is one metered consumption to debit. Its id (a UUID) is the idempotency key.
+type Usage struct {
+	ID          string
+	CustomerID  string // optional; must name the account the report debits
+	Source      string
+	Description string
+	Type        string
+	Amount      int64
+	UserID      string
+	Metadata    Metadata
+}
+
+// UsageReport is one request to debit usages, all or nothing. It names the organization directly
+// or through one of its projects; BillingID picks an account, else the active account is debited.
+type UsageReport struct {
+	OrgID     string
+	ProjectID string
+	BillingID string
+	Usages    []Usage
+}
+
+// ReportUsage debits every usage of r from one account in one transaction: either all are applied
+// or none is. Needs the platform meter (or admin) role. Errors: EINVALID for bad input or
+// "insufficient credits" (then nothing is debited); ECONFLICT "credits already applied" if a usage
+// id was applied before; ENOTFOUND for an unknown organization, project or account; EPRECONDITION
+// if the account or organization is disabled.
+func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) error {
+	if err := authorize(p, actMeter, ""); err != nil {
+		return err
+	}
+	if err := validateUsages(r.Usages); err != nil {
+		return err
+	}
+	var account *BillingAccount
+	err := s.view(ctx, func(tx Tx) (err error) {
+		account, err = s.targetAccount(ctx, tx, p, actMeter, r.OrgID, r.ProjectID, r.BillingID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	platform := PlatformAccountID(account.LedgerCurrency)
+	posting := &Posting{Transfers: make([]Transfer, len(r.Usages))}
+	for i, u := range r.Usages {
+		if u.CustomerID != "" && u.CustomerID != account.ID {
+			return Errorf(EINVALID, "usage %s: customer_id %q is not the billing account %s", u.ID, truncate(u.CustomerID, 64), account.ID)
+		}
+		posting.Transfers[i] = Transfer{ID: u.ID, DebitAccountID: account.ID, CreditAccountID: platform,
+			Amount: u.Amount, Kind: KindUsage, Source: u.Source, Description: u.Description,
+			UserID: u.UserID, Metadata: u.Metadata}
+	}
+	return s.post(ctx, posting)
+}
+
+// validateUsages checks and normalizes the usages of one report.
+func validateUsages(usages []Usage) error {
+	if len(usages) == 0 {
+		return Errorf(EINVALID, "usages must not be empty")
+	}
+	if len(usages) > MaxUsagesPerRequest {
+		return Errorf(EINVALID, "a request holds at most %d usages", MaxUsagesPerRequest)
+	}
+	seen := make(map[string]bool, len(usages))
+	var total int64
+	for i := range usages {
+		u := &usages[i]
+		id, err := ParseUUID("usage id", u.ID)
+		if err != nil {
+			return err
+		}
+		u.ID = id
+		if seen[id] {
+			return Errorf(EINVALID, "usage id %s appears twice in the request", id)
+		}
+		seen[id] = true
+		switch u.Type {
+		case "", UsageCredit:
+			u.Type = UsageCredit
+		case UsageFeature:
+			return Errorf(EINVALID, "usage %s: type %q is not supported yet; only %q usage can be reported", id, UsageFeature, UsageCredit)
+		default:
+			return Errorf(EINVALID, "usage %s: type must be %q or %q", id, UsageCredit, UsageFeature)
+		}
+		if u.Amount <= 0 {
+			return Errorf(EINVALID, "usage %s: amount must be greater than 0", id)
+		}
+		if total > math.MaxInt64-u.Amount {
+			return Errorf(EINVALID, "the usages of one request must not sum to more than %d", int64(math.MaxInt64))
+		}
+		total += u.Amount
+		if err := normalizeEntry(&u.Source, &u.Description, &u.UserID, &u.Metadata); err != nil {
+			return Errorf(EINVALID, "usage %s: %s", id, ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// normalizeEntry checks the descriptive fields of a journal entry and fills their defaults.
+func normalizeEntry(source, description, userID *string, metadata *Metadata) error {
+	*source = strings.ToLower(strings.TrimSpace(*source))
+	if *source == "" {
+		*source = "system"
+	}
+	switch {
+	case len(*source) > 256:
+		return Errorf(EINVALID, "source must be at most 256 bytes")
+	case len(*description) > 4096:
+		return Errorf(EINVALID, "description must be at most 4096 bytes")
+	case len(*userID) > 256:
+		return Errorf(EINVALID, "user_id must be at most 256 bytes")
+	}
+	if *metadata == nil {
+		*metadata = Metadata{}
+	}
+	return nil
+}
+
+// targetAccount resolves the account a ledger request names: the organization comes from orgID or
+// from projectID (both given: they must agree), the account from billingID or, when it is empty,
+// the organization's active account.
+func (s *Service) targetAccount(ctx context.Context, tx Tx, p Principal, act action, orgID, projectID, billingID string) (*BillingAccount, error) {
+	orgID, err := requestOrganization(ctx, tx, orgID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	o, err := openOrganization(ctx, tx, p, act, orgID, false)
+	if err != nil {
+		return nil, err
+	}
+	if billingID != "" {
+		return accountOf(ctx, tx, o.ID, billingID)
+	}
+	a, err := tx.ActiveBillingAccount(ctx, o.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "organization has no active billing account")
+	}
+	return a, err
+}
+
+// requestOrganization returns the organization id a request names through org_id, project_id or
+// both.
+func requestOrganization(ctx context.Context, tx Tx, orgID, projectID string) (string, error) {
+	if projectID == "" {
+		if orgID == "" {
+			return "", Errorf(EINVALID, "org_id or project_id is required")
+		}
+		return orgID, nil
+	}
+	projectOrg, err := projectOrganization(ctx, tx, projectID)
+	if err != nil {
+		return "", err
+	}
+	if orgID != "" && !strings.EqualFold(orgID, projectOrg) {
+		return "", Errorf(EINVALID, "project_id does not belong to org_id")
+	}
+	return projectOrg, nil
+}
