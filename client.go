@@ -156,7 +156,8 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 			return err
 		}
 		if c.OrgID == "" && c.Role == RoleAdmin {
-			n, err := tx.CountPlatformAdmins(ctx)
+			// Locking the admins serializes concurrent revocations, so they cannot all pass the count.
+			n, err := tx.LockPlatformAdmins(ctx)
 			if err != nil {
 				return err
 			}
@@ -188,7 +189,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 	case apiKey != "" && len(apiKey) < minSecretLen:
 		return nil, Errorf(EINVALID, "admin API key must be at least %d characters long", minSecretLen)
 	}
-	return nil, s.update(ctx, func(tx Tx) error {
+	ensure := func(tx Tx) error {
 		c, err := tx.Client(ctx, id)
 		if ErrorCode(err) == ENOTFOUND {
 			return tx.InsertClient(ctx, &Client{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
@@ -203,7 +204,18 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 		// The environment is the authority: it sets the digests and lifts a revocation.
 		c.SecretHash, c.APIKeyHash, c.RevokedAt = hashSecret(secret), apiKeyDigest(apiKey), time.Time{}
 		return tx.UpdateClient(ctx, c)
-	})
+	}
+	return nil, s.retryOnConflict(ctx, ensure)
+}
+
+// retryOnConflict runs fn in a transaction and, if it lost an insert race to another node
+// (ECONFLICT), once more, when fn takes the path for an existing row.
+func (s *Service) retryOnConflict(ctx context.Context, fn func(Tx) error) error {
+	err := s.update(ctx, fn)
+	if ErrorCode(err) == ECONFLICT {
+		err = s.update(ctx, fn)
+	}
+	return err
 }
 
 // apiKeyDigest returns the stored digest of an API key, or of a random one when none is given, so
@@ -215,17 +227,35 @@ func apiKeyDigest(apiKey string) string {
 	return hashSecret(apiKey)
 }
 
+// bootstrapRandomAdmin creates a platform admin with random secrets if there is none. Its id is
+// fixed, so nodes starting together on one database create one admin: the others lose the insert
+// race, see the admin on their second try and print nothing.
 func (s *Service) bootstrapRandomAdmin(ctx context.Context) (*NewClient, error) {
+	id := DeriveUUID("bootstrap-admin")
 	var nc *NewClient
-	err := s.update(ctx, func(tx Tx) error {
+	err := s.retryOnConflict(ctx, func(tx Tx) error {
+		nc = nil
 		n, err := tx.CountPlatformAdmins(ctx)
 		if err != nil || n > 0 {
 			return err
 		}
 		nc = &NewClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
-		nc.Client = &Client{ID: s.newID(), Name: "bootstrap admin", Role: RoleAdmin,
-			SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
-		return tx.InsertClient(ctx, nc.Client)
+		c, err := tx.Client(ctx, id)
+		if ErrorCode(err) == ENOTFOUND {
+			nc.Client = &Client{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
+				SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
+			return tx.InsertClient(ctx, nc.Client)
+		}
+		if err != nil {
+			return err
+		}
+		// Every admin was revoked: restore the bootstrap admin with new secrets.
+		c.SecretHash, c.APIKeyHash, c.RevokedAt = hashSecret(nc.Secret), hashSecret(nc.APIKey), time.Time{}
+		nc.Client = c
+		return tx.UpdateClient(ctx, c)
 	})
-	return nc, err
+	if err != nil {
+		return nil, err
+	}
+	return nc, nil
 }

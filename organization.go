@@ -104,14 +104,23 @@ func (s *Service) CreateOrganization(ctx context.Context, p Principal, in Organi
 }
 
 // Organization returns the organization named by id or name. ENOTFOUND if there is none open.
+// An organization principal only ever resolves its own organization, so it cannot probe which
+// other names exist: any other id or name is EFORBIDDEN.
 func (s *Service) Organization(ctx context.Context, p Principal, idOrName string) (*Organization, error) {
+	lookup := idOrName
+	if !p.isPlatform() {
+		lookup = p.OrgID
+	}
 	var o *Organization
 	err := s.view(ctx, func(tx Tx) (err error) {
-		o, err = findOrganization(ctx, tx, idOrName)
+		o, err = findOrganization(ctx, tx, lookup)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !p.isPlatform() && !strings.EqualFold(idOrName, o.ID) && !strings.EqualFold(idOrName, o.Name) {
+		return nil, Errorf(EFORBIDDEN, "not authorized")
 	}
 	if err := authorize(p, actGet, o.ID); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package billd
 
 import (
 	"context"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -111,6 +112,19 @@ func openProject(ctx context.Context, tx Tx, p Principal, act action, projectID 
 	return pr, nil
 }
 
+// writableProject returns a project to change, under the locks of its enabled organization and
+// of itself.
+func writableProject(ctx context.Context, tx Tx, p Principal, id string) (*Project, error) {
+	pr, err := openProject(ctx, tx, p, actUpdate, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := enabledOrganization(ctx, tx, p, actUpdate, pr.OrgID); err != nil {
+		return nil, err
+	}
+	return openProject(ctx, tx, p, actUpdate, id, true)
+}
+
 // UpdateProject replaces the name, title and metadata of a project. The project cannot move to
 // another organization (EINVALID). Needs update permission.
 func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in ProjectInput) (*Project, error) {
@@ -119,10 +133,10 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 	}
 	var pr *Project
 	err := s.update(ctx, func(tx Tx) (err error) {
-		if pr, err = openProject(ctx, tx, p, actUpdate, id, true); err != nil {
+		if pr, err = writableProject(ctx, tx, p, id); err != nil {
 			return err
 		}
-		if in.OrgID != "" && in.OrgID != pr.OrgID {
+		if in.OrgID != "" && !strings.EqualFold(in.OrgID, pr.OrgID) {
 			return Errorf(EINVALID, "a project cannot move to another organization")
 		}
 		pr.Name, pr.Title, pr.Metadata, pr.UpdatedAt = in.Name, in.Title, in.Metadata, s.clock()
@@ -137,7 +151,7 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 // DeleteProject closes a project. Needs update permission on its organization.
 func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) error {
 	return s.update(ctx, func(tx Tx) error {
-		pr, err := openProject(ctx, tx, p, actUpdate, id, true)
+		pr, err := writableProject(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}

@@ -119,7 +119,8 @@ type GrantRequest struct {
 
 // GrantCredits credits an account with Amount and returns the journal entry. Platform admins only.
 // Errors: EINVALID for bad input; ECONFLICT "credits already applied" when the id was used;
-// ENOTFOUND for an unknown organization or account; EPRECONDITION for a closed account.
+// ENOTFOUND for an unknown organization or an unknown or closed account (EPRECONDITION if the
+// account is closed while the grant is in flight).
 func (s *Service) GrantCredits(ctx context.Context, p Principal, r GrantRequest) (*Transaction, error) {
 	if err := authorize(p, actSuper, ""); err != nil {
 		return nil, err

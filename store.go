@@ -172,6 +172,9 @@ type ClientTx interface {
 	RevokeOrganizationClients(ctx context.Context, orgID string, at time.Time) error
 	// CountPlatformAdmins returns the number of platform admin clients that are not revoked.
 	CountPlatformAdmins(ctx context.Context) (int, error)
+	// LockPlatformAdmins takes the write locks of the platform admin clients that are not revoked,
+	// in id order, and returns their number; the locks are held to the end of the transaction.
+	LockPlatformAdmins(ctx context.Context) (int, error)
 }
 
 // ClientQuery selects clients. Zero fields do not filter.

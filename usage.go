@@ -3,6 +3,7 @@ package billd
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -39,12 +40,14 @@ type UsageReport struct {
 // ReportUsage debits every usage of r from one account in one transaction: either all are applied
 // or none is. Needs the platform meter (or admin) role. Errors: EINVALID for bad input or
 // "insufficient credits" (then nothing is debited); ECONFLICT "credits already applied" if a usage
-// id was applied before; ENOTFOUND for an unknown organization, project or account; EPRECONDITION
-// if the account or organization is disabled.
+// id was applied before; ENOTFOUND for an unknown organization, project or account (or, when no
+// account is named, an organization without an active account); EPRECONDITION if the named account
+// or the organization is disabled.
 func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) error {
 	if err := authorize(p, actMeter, ""); err != nil {
 		return err
 	}
+	r.Usages = slices.Clone(r.Usages) // validation normalizes them; the caller's slice stays as it was
 	if err := validateUsages(r.Usages); err != nil {
 		return err
 	}

@@ -75,3 +75,14 @@ func (t *tx) CountPlatformAdmins(ctx context.Context) (int, error) {
 		WHERE org_id IS NULL AND role = 'admin' AND revoked_at IS NULL`).Scan(&n)
 	return n, err
 }
+
+// LockPlatformAdmins implements billd.ClientTx. A row that a concurrent transaction revoked while
+// this one waited for its lock no longer matches and is not counted.
+func (t *tx) LockPlatformAdmins(ctx context.Context) (int, error) {
+	ids, err := queryAll(ctx, t, func(s scanner) (string, error) {
+		var id string
+		err := s.Scan(&id)
+		return id, err
+	}, `SELECT id FROM clients WHERE org_id IS NULL AND role = 'admin' AND revoked_at IS NULL ORDER BY id`+t.d.forUpdate)
+	return len(ids), err
+}

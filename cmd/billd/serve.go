@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/billd/billd"
+	"github.com/billd/billd/web"
+)
+
+// serve runs the HTTP API until ctx is cancelled (SIGINT or SIGTERM), then shuts down gracefully:
+// it stops accepting connections and lets requests in flight finish.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, svc, log, err := sf.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defer svc.Close()
+
+	admin, err := svc.BootstrapAdmin(ctx, getenv("BILLD_ADMIN_CLIENT_ID"), getenv("BILLD_ADMIN_CLIENT_SECRET"), getenv("BILLD_ADMIN_API_KEY"))
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if admin != nil {
+		fmt.Fprintf(stdout, "created the platform admin client (shown only now; keep it safe):\n"+
+			"  client_id:     %s\n  client_secret: %s\n  api_key:       %s\n",
+			admin.Client.ID, admin.Secret, admin.APIKey)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           web.NewHandler(svc, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	log.Info("billd serving", "addr", ln.Addr().String(), "store", db.Dialect(), "db", redactDSN(sf.dsn()))
+	fmt.Fprintf(stdout, "billd listening on http://%s\n", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	log.Info("billd stopped")
+	return err
+}
+
+// verify re-sums the journal; it fails when any account drifted.
+func verify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, svc, _, err := sf.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := svc.VerifyLedger(ctx, billd.SystemPrincipal)
+	if err != nil {
+		return err
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(stdout, "DRIFT account=%s transfer=%s: %s\n", p.AccountID, p.TransferID, p.Detail)
+	}
+	fmt.Fprintf(stdout, "checked %d accounts and %d transfers: %d problems\n", r.Accounts, r.Transfers, len(r.Problems))
+	if len(r.Problems) > 0 {
+		return fmt.Errorf("the ledger has %d problems", len(r.Problems))
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/billd/billd"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// decodeJSON reads the request body into v. The body must be JSON (Content-Type application/json),
+// at most MaxBodyBytes, one object with no unknown fields and nothing after it. An empty body
+// decodes as {}.
+func decodeJSON(r *http.Request, v any) error {
+	if r.ContentLength > MaxBodyBytes {
+		return billd.Errorf(billd.ETOOLARGE, "request body is larger than %d bytes", MaxBodyBytes)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return billd.Errorf(billd.ETOOLARGE, "request body is larger than %d bytes", MaxBodyBytes)
+	}
+	if err != nil {
+		return billd.Errorf(billd.EINVALID, "cannot read request body: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return billd.Errorf(billd.EMEDIATYPE, "Content-Type must be application/json, got %q", ct)
+		}
+	} else {
+		return billd.Errorf(billd.EMEDIATYPE, "Content-Type must be application/json")
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", jsonErrorText(err))
+	}
+	if d.More() {
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// jsonErrorText makes a decoding error readable for API callers.
+func jsonErrorText(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			return "the body must be a JSON object"
+		}
+		return field + ": expected " + typeErr.Type.String() + ", got JSON " + typeErr.Value
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return "malformed JSON at byte " + strconv.FormatInt(syntaxErr.Offset, 10) + ": " + syntaxErr.Error()
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "malformed JSON: unexpected end of input"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// writeJSON writes v with the status as application/json.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"code":13,"message":"internal server error","details":[]}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// queryBool reads a boolean query parameter ("", true, false, 1, 0).
+func queryBool(r *http.Request, name string) (bool, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, billd.Errorf(billd.EINVALID, "%s must be true or false, got %q", name, s)
+	}
+	return b, nil
+}
+
+// queryInt reads a non-negative integer query parameter.
+func queryInt(r *http.Request, name string) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, billd.Errorf(billd.EINVALID, "%s must be a non-negative integer, got %q", name, s)
+	}
+	return n, nil
+}
+
+// queryTime reads an RFC 3339 timestamp query parameter.
+func queryTime(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, billd.Errorf(billd.EINVALID, "%s must be an RFC 3339 timestamp, got %q", name, s)
+	}
+	return t.UTC(), nil
+}
+
+// queryExpand reads the repeated expand parameter (expand=a&expand=b or expand=a,b).
+func queryExpand(r *http.Request) map[string]bool {
+	out := map[string]bool{}
+	for _, v := range r.URL.Query()["expand"] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out[strings.ToLower(part)] = true
+			}
+		}
+	}
+	return out
+}
+
+// pageRequest reads page_size and page_token.
+func pageRequest(r *http.Request) (billd.PageRequest, error) {
+	size, err := queryInt(r, "page_size")
+	return billd.PageRequest{PageSize: size, PageToken: r.URL.Query().Get("page_token")}, err
+}
+
+// samePath checks that an id given in the body, if any, agrees with the path.
+func samePath(field, body, path string) error {
+	if body != "" && !strings.EqualFold(body, path) {
+		return billd.Errorf(billd.EINVALID, "%s in the body (%s) does not match the path (%s)", field, body, path)
+	}
+	return nil
+}
