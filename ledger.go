@@ -228,11 +228,11 @@ func (st *ledgerState) checkDebit(a *LedgerAccount, amount int64) error {
 	case g.OrgState != OrgEnabled:
 		return Errorf(EPRECONDITION, "organization is disabled")
 	}
-	if a.DebitsPosted > math.MaxInt64-amount {
-		return Errorf(EINVALID, "amount overflows the account's debit total")
-	}
 	if !coversDebit(a.CreditsPosted-a.DebitsPosted, g.CreditMin, amount) {
 		return Errorf(EINVALID, "insufficient credits")
+	}
+	if a.DebitsPosted > math.MaxInt64-amount { // only reachable on a vast overdraft line
+		return Errorf(EINVALID, "amount overflows the account's debit total")
 	}
 	return nil
 }

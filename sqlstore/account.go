@@ -130,7 +130,7 @@ func (t *tx) UpdateBillingAccount(ctx context.Context, a *billd.BillingAccount) 
 // OrganizationHasDues implements billd.AccountTx.
 func (t *tx) OrganizationHasDues(ctx context.Context, orgID string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*)`+accountFrom+
+	err := t.queryRow(ctx, `SELECT COUNT(*)`+accountFrom+
 		` WHERE b.org_id = $1 AND l.credits_posted < l.debits_posted`, orgID).Scan(&n)
 	return n > 0, err
 }

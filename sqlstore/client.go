@@ -71,7 +71,7 @@ func (t *tx) RevokeOrganizationClients(ctx context.Context, orgID string, at tim
 // CountPlatformAdmins implements billd.ClientTx.
 func (t *tx) CountPlatformAdmins(ctx context.Context) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clients
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM clients
 		WHERE org_id IS NULL AND role = 'admin' AND revoked_at IS NULL`).Scan(&n)
 	return n, err
 }

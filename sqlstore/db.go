@@ -17,6 +17,8 @@ type DB struct {
 	d      *dialect
 	writer *sql.DB // PostgreSQL: the pool; SQLite: the one writer connection
 	reader *sql.DB // PostgreSQL: the same pool; SQLite: read-only connections
+	// Prepared statements of each SQLite pool (nil on PostgreSQL, where pgx caches them).
+	writerStmts, readerStmts *stmtCache
 }
 
 // Options tune a DB. Zero values pick defaults.
@@ -43,6 +45,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.d == sqliteDialect {
+		db.writerStmts, db.readerStmts = newStmtCache(db.writer), newStmtCache(db.reader)
+	}
 	return &db, nil
 }
 
@@ -58,6 +63,10 @@ func (db *DB) Dialect() string { return db.d.name }
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	if db.writerStmts != nil {
+		db.writerStmts.close()
+		db.readerStmts.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -68,15 +77,15 @@ func (db *DB) Close() error {
 // Update runs fn in a read-write transaction (PostgreSQL READ COMMITTED with explicit row locks;
 // SQLite BEGIN IMMEDIATE) and commits it if fn returns nil.
 func (db *DB) Update(ctx context.Context, fn func(billd.Tx) error) error {
-	return db.run(ctx, db.writer, nil, fn)
+	return db.run(ctx, db.writer, nil, db.writerStmts, fn)
 }
 
 // View runs fn in a read-only transaction over one snapshot.
 func (db *DB) View(ctx context.Context, fn func(billd.Tx) error) error {
-	return db.run(ctx, db.reader, db.d.viewTx, fn)
+	return db.run(ctx, db.reader, db.d.viewTx, db.readerStmts, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(billd.Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, stmts *stmtCache, fn func(billd.Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -87,14 +96,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			panic(p)
 		}
 	}()
-	if err := fn(&tx{tx: sqlTx, d: db.d}); err != nil {
+	if err = fn(&tx{tx: sqlTx, d: db.d, stmts: stmts}); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+	} else if err = sqlTx.Commit(); err != nil {
+		err = fmt.Errorf("commit: %w", err)
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if stmts != nil {
+		// Only now is the connection back in the pool, free to prepare statements on.
+		stmts.prepareWanted(context.WithoutCancel(ctx))
 	}
-	return nil
+	return err
 }
 
 // ExecRaw runs a statement outside the store's use cases. Tests use it to prove what the database

@@ -124,7 +124,7 @@ func (t *tx) RevertedAmounts(ctx context.Context, usageIDs []string) (map[string
 	for _, part := range chunks(usageIDs, maxInList) {
 		var f filter
 		f.in("ref_id", part)
-		rows, err := t.tx.QueryContext(ctx, `SELECT ref_id, CAST(SUM(amount) AS BIGINT) FROM transfers`+
+		rows, err := t.query(ctx, `SELECT ref_id, CAST(SUM(amount) AS BIGINT) FROM transfers`+
 			f.where()+` GROUP BY ref_id`, f.args...)
 		if err != nil {
 			return nil, err
@@ -200,7 +200,7 @@ func (t *tx) AccountTransfers(ctx context.Context, q billd.TransferQuery) ([]bil
 // DebitedTotal implements billd.LedgerTx.
 func (t *tx) DebitedTotal(ctx context.Context, accountID string) (int64, error) {
 	var total int64
-	err := t.tx.QueryRowContext(ctx, `SELECT CAST(
+	err := t.queryRow(ctx, `SELECT CAST(
 		COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account_id = $1 AND kind = 'usage'), 0) -
 		COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account_id = $1 AND kind = 'revert'), 0)
 		AS BIGINT)`, accountID).Scan(&total)

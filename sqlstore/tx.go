@@ -13,8 +13,9 @@ import (
 
 // tx is one store transaction; it implements billd.Tx.
 type tx struct {
-	tx *sql.Tx
-	d  *dialect
+	tx    *sql.Tx
+	d     *dialect
+	stmts *stmtCache // nil: statements are not cached here
 }
 
 var _ billd.Tx = (*tx)(nil)
@@ -24,14 +25,42 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
+// prepared returns the cached statement of query in this transaction, or nil.
+func (t *tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	return t.stmts.stmt(ctx, t.tx, query)
+}
+
 func (t *tx) exec(ctx context.Context, query string, args ...any) error {
-	_, err := t.tx.ExecContext(ctx, query, args...)
+	var err error
+	if s := t.prepared(ctx, query); s != nil {
+		_, err = s.ExecContext(ctx, args...)
+	} else {
+		_, err = t.tx.ExecContext(ctx, query, args...)
+	}
 	return err
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := t.prepared(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+// queryRow runs a query that returns one row.
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	if s := t.prepared(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // queryAll runs a query and scans each row with scan.
 func queryAll[T any](ctx context.Context, t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +78,7 @@ func queryAll[T any](ctx context.Context, t *tx, scan func(scanner) (T, error), 
 
 // queryOne runs a query that returns at most one row; ENOTFOUND naming what when it returns none.
 func queryOne[T any](ctx context.Context, t *tx, what string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
-	v, err := scan(t.tx.QueryRowContext(ctx, query, args...))
+	v, err := scan(t.queryRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, billd.Errorf(billd.ENOTFOUND, "%s not found", what)
 	}

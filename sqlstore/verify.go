@@ -21,7 +21,7 @@ func (t *tx) LedgerTotals(ctx context.Context) ([]billd.AccountTotals, int64, er
 		return nil, 0, err
 	}
 	var n int64
-	err = t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM transfers`).Scan(&n)
+	err = t.queryRow(ctx, `SELECT COUNT(*) FROM transfers`).Scan(&n)
 	return totals, n, err
 }
 

@@ -18,8 +18,8 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // decodeJSON reads the request body into v. The body must be JSON (Content-Type application/json),
-// at most MaxBodyBytes, one object with no unknown fields and nothing after it. An empty body
-// decodes as {}.
+// at most MaxBodyBytes, exactly one object with no unknown fields. Fields may be named by their
+// proto names or in lowerCamelCase, as proto3's JSON mapping allows. An empty body decodes as {}.
 func decodeJSON(r *http.Request, v any) error {
 	if r.ContentLength > MaxBodyBytes {
 		return billd.Errorf(billd.ETOOLARGE, "request body is larger than %d bytes", MaxBodyBytes)
@@ -32,26 +32,42 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return billd.Errorf(billd.EINVALID, "cannot read request body: %v", err)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return nil
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return billd.Errorf(billd.EMEDIATYPE, "Content-Type must be application/json, got %q", ct)
-		}
-	} else {
+	if ct := r.Header.Get("Content-Type"); ct == "" {
 		return billd.Errorf(billd.EMEDIATYPE, "Content-Type must be application/json")
+	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return billd.Errorf(billd.EMEDIATYPE, "Content-Type must be application/json, got %q", ct)
 	}
-	d := json.NewDecoder(bytes.NewReader(body))
+	if !json.Valid(trimmed) {
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", syntaxErrorText(trimmed))
+	}
+	if trimmed[0] != '{' {
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: the body must be a JSON object")
+	}
+	if hasUpperKey(trimmed) {
+		if trimmed, err = protoKeys(trimmed); err != nil {
+			return billd.Errorf(billd.EINVALID, "invalid JSON body: %v", err)
+		}
+	}
+	d := json.NewDecoder(bytes.NewReader(trimmed))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", jsonErrorText(err))
 	}
-	if d.More() {
-		return billd.Errorf(billd.EINVALID, "invalid JSON body: unexpected data after the JSON object")
-	}
 	return nil
+}
+
+// syntaxErrorText explains why body is not one JSON value.
+func syntaxErrorText(body []byte) string {
+	d := json.NewDecoder(bytes.NewReader(body))
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return jsonErrorText(err)
+	}
+	return "unexpected data after the JSON object"
 }
 
 // jsonErrorText makes a decoding error readable for API callers.

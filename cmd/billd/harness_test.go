@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,10 +30,12 @@ const (
 
 // server is a running billd.
 type server struct {
-	t    testing.TB
-	url  string
-	dsn  string
-	http *http.Client
+	t      testing.TB
+	url    string
+	dsn    string
+	http   *http.Client
+	banner []string     // what serve printed before "billd listening on"
+	stop   func() error // stops serve and returns what run returned
 }
 
 // eachStore runs fn against a billd on SQLite and one on PostgreSQL.
@@ -46,18 +49,25 @@ func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
 	}
 }
 
-// startServer runs `billd serve --addr 127.0.0.1:0 --db dsn` until the test ends, and checks that it
-// then shuts down cleanly.
-func startServer(t testing.TB, dsn string, extraEnv ...string) *server {
+// adminEnv is the environment of a billd whose platform admin the tests know.
+var adminEnv = map[string]string{
+	"BILLD_ADMIN_CLIENT_ID":     adminID,
+	"BILLD_ADMIN_CLIENT_SECRET": adminSecret,
+	"BILLD_ADMIN_API_KEY":       adminKey,
+}
+
+// startServer runs `billd serve --addr 127.0.0.1:0 --db dsn` with the known admin until the test
+// ends, and checks that it then shuts down cleanly.
+func startServer(t testing.TB, dsn string) *server {
 	t.Helper()
-	env := map[string]string{
-		"BILLD_ADMIN_CLIENT_ID":     adminID,
-		"BILLD_ADMIN_CLIENT_SECRET": adminSecret,
-		"BILLD_ADMIN_API_KEY":       adminKey,
-	}
-	for i := 0; i+1 < len(extraEnv); i += 2 {
-		env[extraEnv[i]] = extraEnv[i+1]
-	}
+	return serveWith(t, dsn, adminEnv)
+}
+
+// serveWith runs `billd serve` on dsn with the environment env and returns once it listens. The
+// server's banner is what it printed before listening; stop (also run when the test ends) shuts it
+// down and returns what run returned.
+func serveWith(t testing.TB, dsn string, env map[string]string) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	stderr := &syncBuffer{}
@@ -68,43 +78,50 @@ func startServer(t testing.TB, dsn string, extraEnv ...string) *server {
 		pw.CloseWithError(fmt.Errorf("run returned: %v", err))
 		done <- err
 	}()
-	url := make(chan string, 1)
+	type started struct {
+		url    string
+		banner []string
+	}
+	ready := make(chan started, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
+		var banner []string
 		for sc.Scan() {
 			if rest, ok := strings.CutPrefix(sc.Text(), "billd listening on "); ok {
-				url <- rest
+				ready <- started{rest, banner}
+				io.Copy(io.Discard, pr)
+				return
 			}
+			banner = append(banner, sc.Text())
 		}
-		close(url)
+		ready <- started{"", banner}
 	}()
-	var base string
+	stop := sync.OnceValue(func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(20 * time.Second):
+			return errors.New("billd did not shut down within 20s")
+		}
+	})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("billd serve: %v\nlog:\n%s", err, stderr.String())
+		} else if t.Failed() {
+			t.Logf("billd log:\n%s", stderr.String())
+		}
+	})
+	var st started
 	select {
-	case base = <-url:
+	case st = <-ready:
 	case <-time.After(30 * time.Second):
 		t.Fatal("billd did not start within 30s")
 	}
-	if base == "" {
-		cancel()
-		t.Fatalf("billd exited before listening: %v", <-done)
+	if st.url == "" {
+		t.Fatalf("billd exited before listening: %v\nstdout: %q\nlog:\n%s", stop(), st.banner, stderr.String())
 	}
-	t.Cleanup(func() {
-		cancel()
-		defer func() {
-			if t.Failed() {
-				t.Logf("billd log:\n%s", stderr.String())
-			}
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("billd serve returned %v after shutdown", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("billd did not shut down within 20s")
-		}
-	})
-	return &server{t: t, url: base, dsn: dsn, http: &http.Client{Timeout: 30 * time.Second}}
+	return &server{t: t, url: st.url, dsn: dsn, http: &http.Client{Timeout: 30 * time.Second}, banner: st.banner, stop: stop}
 }
 
 // syncBuffer collects the server's log, shown when a test fails.

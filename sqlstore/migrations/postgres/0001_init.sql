@@ -1,10 +1,12 @@
 -- billd schema, PostgreSQL. Forward-only: never edit a released migration, add a new one.
+-- JSON columns are json, not jsonb: billd writes canonical JSON and reads it back verbatim (jsonb
+-- would rewrite numbers such as 1e2), and no query looks inside them.
 
 CREATE TABLE organizations (
     id         UUID PRIMARY KEY,
     name       TEXT NOT NULL,
     title      TEXT NOT NULL,
-    metadata   JSONB NOT NULL,
+    metadata   JSON NOT NULL,
     avatar     TEXT NOT NULL,
     state      TEXT NOT NULL CHECK (state IN ('enabled', 'disabled', 'closed')),
     created_at TIMESTAMPTZ NOT NULL,
@@ -18,7 +20,7 @@ CREATE TABLE projects (
     org_id     UUID NOT NULL REFERENCES organizations (id),
     name       TEXT NOT NULL,
     title      TEXT NOT NULL,
-    metadata   JSONB NOT NULL,
+    metadata   JSON NOT NULL,
     state      TEXT NOT NULL CHECK (state IN ('enabled', 'disabled', 'closed')),
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
@@ -45,13 +47,13 @@ CREATE TABLE billing_accounts (
     name        TEXT NOT NULL,
     email       TEXT NOT NULL,
     phone       TEXT NOT NULL,
-    address     JSONB NOT NULL,
+    address     JSON NOT NULL,
     currency    TEXT NOT NULL,
     provider    TEXT NOT NULL,
     provider_id TEXT NOT NULL,
     state       TEXT NOT NULL CHECK (state IN ('active', 'disabled', 'closed')),
-    tax_data    JSONB NOT NULL,
-    metadata    JSONB NOT NULL,
+    tax_data    JSON NOT NULL,
+    metadata    JSON NOT NULL,
     credit_min  BIGINT NOT NULL,
     due_in_days BIGINT NOT NULL CHECK (due_in_days >= 0),
     created_at  TIMESTAMPTZ NOT NULL,
@@ -79,7 +81,7 @@ CREATE TABLE transfers (
     source            TEXT NOT NULL,
     description       TEXT NOT NULL,
     user_id           TEXT NOT NULL,
-    metadata          JSONB NOT NULL,
+    metadata          JSON NOT NULL,
     ref_id            UUID REFERENCES transfers (id),
     created_at        TIMESTAMPTZ NOT NULL,
     CHECK (debit_account_id <> credit_account_id),

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/billd/billd"
+)
+
+// The bad-input test sends one request per class of bad input and checks the status, the gRPC code
+// and the message, and that the request changed nothing.
+
+// biCase is one bad request and what it must answer.
+type biCase struct {
+	name   string
+	r      req
+	send   func(t *testing.T, s *server) response // instead of s.do(r), for requests the harness cannot build
+	status int
+	code   int
+	msg    string
+	header string // a response header that must be present
+}
+
+// biWith returns s reporting to t, for use inside a subtest.
+func biWith(s *server, t *testing.T) *server {
+	c := *s
+	c.t = t
+	return &c
+}
+
+// biSnapshot returns what the API shows of the state the bad requests could touch.
+func biSnapshot(s *server, worlds ...*world) string {
+	var b strings.Builder
+	get := func(path string) {
+		resp := s.do(req{method: "GET", path: path})
+		fmt.Fprintf(&b, "GET %s %d %s", path, resp.status, resp.raw)
+	}
+	get("/v1beta1/organizations?page_size=1000")
+	get("/v1beta1/admin/billing/accounts?page_size=1000")
+	get("/v1beta1/admin/clients?page_size=1000")
+	for _, w := range worlds {
+		get("/v1beta1/organizations/" + w.orgID + "/projects?page_size=1000")
+		get(w.account("/balance"))
+		get(w.account("/transactions?page_size=1000"))
+		get(w.account("/debited_transactions_total"))
+		get(w.billing("/details"))
+	}
+	return b.String()
+}
+
+// biChunked sends body with no Content-Length (chunked), which the harness cannot do.
+func biChunked(t *testing.T, s *server, path string, as creds, body string) response {
+	t.Helper()
+	hr, err := http.NewRequest("POST", s.url+path, io.MultiReader(strings.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	hr.SetBasicAuth(as.id, as.secret)
+	resp, err := s.http.Do(hr)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	if len(resp.TransferEncoding) != 0 {
+		t.Logf("response transfer encoding %v", resp.TransferEncoding)
+	}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&out.json); err != nil {
+		t.Fatalf("POST %s: response is not a JSON object: %v: %s", path, err, raw)
+	}
+	return out
+}
+
+func TestBadInput(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *server) {
+		w := newWorld(t, s, 1000)
+		used := billd.NewUUID()
+		w.use(t, s, used, 100)
+		o := newWorld(t, s, 500)
+		oUsed := billd.NewUUID()
+		o.use(t, s, oUsed, 10)
+		owner := epOrgClient(t, s, w.orgID, "owner")
+		oOwner := epOrgClient(t, s, o.orgID, "owner")
+		oName := str(t, obj(t, s.ok(req{method: "GET", path: "/v1beta1/organizations/" + o.orgID}), "organization"), "name")
+
+		usagePath := w.account("/usages")
+		const orgUsagePath = "/v1beta1/organizations/billing/usages"
+		const revertPath = "/v1beta1/organizations/billing/usages/revert"
+		revertAt := func(orgID, billingID, usageID string) string {
+			return "/v1beta1/admin/organizations/" + orgID + "/billing/" + billingID + "/usage/" + usageID + "/revert"
+		}
+		// usage is a usage request body as text, with a fresh id and the amount written as given.
+		usage := func(amount string) string {
+			return `{"usages": [{"id": "` + billd.NewUUID() + `", "amount": ` + amount + `, "source": "gpu"}]}`
+		}
+		meter := func(body any) req { return req{method: "POST", path: usagePath, as: &w.meter, body: body} }
+		one := func() []any { return []any{epUsage(billd.NewUUID(), 1)} }
+		grant := func(body any) req { return req{method: "POST", path: w.billing("/credits"), body: body} }
+		check := func(body any) req { return req{method: "POST", path: "/v1beta1/billing/check", body: body} }
+		asOwner := func(method, path string, body any) req {
+			return req{method: method, path: path, as: &owner, body: body}
+		}
+		auth := func(r req, header string) req {
+			r.as = &creds{}
+			r.header = map[string]string{"Authorization": header}
+			return r
+		}
+		basic := func(s string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(s)) }
+		big := `{"usages": [{"id": "` + billd.NewUUID() + `", "amount": 1, "description": "` + strings.Repeat("x", 1<<20) + `"}]}`
+		const maxInt = "9223372036854775807"
+		const overflow = "9223372036854775808"
+		half := fmt.Sprint(math.MaxInt64/2 + 1)
+		notUUID := w.accountID[:35] + "g"
+
+		cases := []biCase{
+			// Ids that are not UUIDs, in the path.
+			{name: "path/billing_id/read", r: req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/not-a-uuid"}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "path/billing_id/almost", r: req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/" + notUUID + "/balance"}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "path/billing_id/no-dashes", r: req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/" + strings.ReplaceAll(w.accountID, "-", "")}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "path/org_id/usage", r: req{method: "POST", path: "/v1beta1/organizations/not-a-uuid/billing/" + w.accountID + "/usages", as: &w.meter, body: epUsages(epUsage(billd.NewUUID(), 1))}, status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "path/billing_id/usage", r: req{method: "POST", path: "/v1beta1/organizations/" + w.orgID + "/billing/123/usages", as: &w.meter, body: epUsages(epUsage(billd.NewUUID(), 1))}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "path/org_id/update", r: req{method: "PUT", path: "/v1beta1/organizations/not-a-uuid", body: map[string]any{"name": "renamed"}}, status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "path/org_id/delete", r: req{method: "DELETE", path: "/v1beta1/organizations/not-a-uuid"}, status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "path/project_id/delete", r: req{method: "DELETE", path: "/v1beta1/projects/not-a-uuid"}, status: 400, code: 3, msg: "project_id must be a UUID"},
+			{name: "path/billing_id/grant", r: req{method: "POST", path: "/v1beta1/admin/organizations/" + w.orgID + "/billing/xyz/credits", body: map[string]any{"id": billd.NewUUID(), "amount": 1}}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "path/usage_id/revert", r: req{method: "POST", path: revertAt(w.orgID, w.accountID, "xyz"), body: map[string]any{"amount": 1}}, status: 400, code: 3, msg: "usage_id must be a UUID"},
+			{name: "path/billing_id/delete-account", r: req{method: "DELETE", path: "/v1beta1/organizations/" + w.orgID + "/billing/xyz"}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "path/billing_id/details", r: req{method: "PUT", path: "/v1beta1/admin/organizations/" + w.orgID + "/billing/xyz/details", body: map[string]any{"due_in_days": 1}}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "query/billing_id/transactions", r: req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/transactions?billing_id=xyz"}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+
+			// Ids that are not UUIDs, in the body.
+			{name: "body/usage-id", r: meter(epUsages(epUsage("not-a-uuid", 1))), status: 400, code: 3, msg: "usage id must be a UUID"},
+			{name: "body/usage-id-missing", r: meter(epUsages(map[string]any{"amount": 1})), status: 400, code: 3, msg: "usage id is required"},
+			{name: "body/usage-org_id", r: req{method: "POST", path: orgUsagePath, as: &w.meter, body: map[string]any{"org_id": "nope", "usages": one()}}, status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "body/usage-project_id", r: req{method: "POST", path: orgUsagePath, as: &w.meter, body: map[string]any{"project_id": "nope", "usages": one()}}, status: 400, code: 3, msg: "project_id must be a UUID"},
+			{name: "body/usage-billing_id", r: req{method: "POST", path: orgUsagePath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "billing_id": "nope", "usages": one()}}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "body/usage-customer_id", r: meter(epUsages(map[string]any{"id": billd.NewUUID(), "amount": 1, "customer_id": "nope"})), status: 400, code: 3, msg: "customer_id"},
+			{name: "body/grant-id", r: grant(map[string]any{"id": "nope", "amount": 1}), status: 400, code: 3, msg: "id must be a UUID"},
+			{name: "body/check-org_id", r: check(map[string]any{"org_id": "nope", "amount": 1}), status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "body/project-org_id", r: req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"name": "proj", "org_id": "nope"}}, status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "body/revert-billing_id", r: req{method: "POST", path: revertPath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "billing_id": "nope", "usage_id": used, "amount": 1}}, status: 400, code: 3, msg: "billing_id must be a UUID"},
+			{name: "body/revert-usage_id", r: req{method: "POST", path: revertPath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "usage_id": "nope", "amount": 1}}, status: 400, code: 3, msg: "usage_id must be a UUID"},
+			{name: "body/client-org_id", r: req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "member", "org_id": "nope"}}, status: 400, code: 3, msg: "org_id must be a UUID"},
+			{name: "body/account-org_id", r: req{method: "POST", path: "/v1beta1/organizations/" + w.orgID + "/billing", body: map[string]any{"org_id": "nope", "body": map[string]any{}}}, status: 400, code: 3, msg: "does not match the path"},
+
+			// Zero, negative and non-integer amounts.
+			{name: "amount/usage-zero", r: meter(usage("0")), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-zero-string", r: meter(usage(`"0"`)), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-negative", r: meter(usage("-5")), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-negative-string", r: meter(usage(`"-5"`)), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-null", r: meter(usage("null")), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-missing", r: meter(epUsages(map[string]any{"id": billd.NewUUID()})), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-one-of-two-negative", r: meter(epUsages(epUsage(billd.NewUUID(), 5), epUsage(billd.NewUUID(), -5))), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/usage-fraction", r: meter(usage("1.5")), status: 400, code: 3, msg: "is not an int64"},
+			{name: "amount/usage-exponent", r: meter(usage("1e3")), status: 400, code: 3, msg: "is not an int64"},
+			{name: "amount/usage-word", r: meter(usage(`"ten"`)), status: 400, code: 3, msg: "is not an int64"},
+			{name: "amount/usage-bool", r: meter(usage("true")), status: 400, code: 3, msg: "is not an int64"},
+			{name: "amount/usage-object", r: meter(usage(`{"units": 1}`)), status: 400, code: 3, msg: "is not an int64"},
+			{name: "amount/grant-zero", r: grant(map[string]any{"id": billd.NewUUID(), "amount": 0}), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/grant-negative", r: grant(map[string]any{"id": billd.NewUUID(), "amount": "-1"}), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/check-zero", r: check(map[string]any{"org_id": w.orgID, "amount": 0}), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/check-negative", r: check(map[string]any{"org_id": w.orgID, "amount": -1}), status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/revert-negative", r: req{method: "POST", path: revertPath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "usage_id": used, "amount": -1}}, status: 400, code: 3, msg: "amount must be greater than 0"},
+			{name: "amount/revert-admin-zero", r: req{method: "POST", path: revertAt(w.orgID, w.accountID, used), body: map[string]any{"amount": "0"}}, status: 400, code: 3, msg: "amount must be greater than 0"},
+
+			// int64 overflow.
+			{name: "overflow/usage-string", r: meter(usage(`"` + overflow + `"`)), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/usage-number", r: meter(usage(overflow)), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/usage-negative", r: meter(usage("-9223372036854775809")), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/usage-huge", r: meter(usage(strings.Repeat("9", 40))), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/grant-string", r: grant(`{"id": "` + billd.NewUUID() + `", "amount": "` + overflow + `"}`), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/grant-number", r: grant(`{"id": "` + billd.NewUUID() + `", "amount": ` + overflow + `}`), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/check", r: check(`{"org_id": "` + w.orgID + `", "amount": ` + overflow + `}`), status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/revert", r: req{method: "POST", path: revertAt(w.orgID, w.accountID, used), body: `{"amount": "` + overflow + `"}`}, status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/credit_min", r: req{method: "PUT", path: w.billing("/limits"), body: `{"credit_min": -9223372036854775809}`}, status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/due_in_days", r: req{method: "PUT", path: w.billing("/details"), body: `{"due_in_days": ` + overflow + `}`}, status: 400, code: 3, msg: "out of range for int64"},
+			{name: "overflow/usages-sum", r: meter(`{"usages": [{"id": "` + billd.NewUUID() + `", "amount": "` + maxInt + `"}, {"id": "` + billd.NewUUID() + `", "amount": 1}]}`), status: 400, code: 3, msg: "must not sum to more than 9223372036854775807"},
+			{name: "overflow/usages-sum-halves", r: meter(`{"usages": [{"id": "` + billd.NewUUID() + `", "amount": ` + half + `}, {"id": "` + billd.NewUUID() + `", "amount": ` + half + `}]}`), status: 400, code: 3, msg: "must not sum to more than"},
+			{name: "overflow/usage-max", r: meter(usage(maxInt)), status: 400, code: 3, msg: "insufficient credits"},
+			{name: "overflow/usage-max-minus-debits", r: meter(usage(fmt.Sprint(math.MaxInt64 - 100))), status: 400, code: 3, msg: "insufficient credits"},
+			{name: "overflow/grant-max", r: grant(`{"id": "` + billd.NewUUID() + `", "amount": ` + maxInt + `}`), status: 400, code: 3, msg: "overflows the account's credit total"},
+
+			// Malformed JSON.
+			{name: "json/truncated", r: meter(`{"usages": [{"id": "` + billd.NewUUID() + `", "amount": 1`), status: 400, code: 3, msg: "unexpected end of input"},
+			{name: "json/truncated-string", r: meter(`{"usages": [{"id": "abc`), status: 400, code: 3, msg: "invalid JSON body"},
+			{name: "json/syntax", r: meter(`{"usages": [,]}`), status: 400, code: 3, msg: "malformed JSON at byte"},
+			{name: "json/single-quotes", r: meter(`{'usages': []}`), status: 400, code: 3, msg: "malformed JSON"},
+			{name: "json/array", r: meter(`[{"usages": []}]`), status: 400, code: 3, msg: "the body must be a JSON object"},
+			{name: "json/string", r: meter(`"usages"`), status: 400, code: 3, msg: "the body must be a JSON object"},
+			{name: "json/number", r: meter(`42`), status: 400, code: 3, msg: "the body must be a JSON object"},
+			{name: "json/null", r: req{method: "POST", path: "/v1beta1/organizations/" + w.orgID + "/enable", body: `null`}, status: 400, code: 3, msg: "JSON object"},
+			{name: "json/trailing-garbage", r: meter(usage("1") + ` x`), status: 400, code: 3, msg: "unexpected data after the JSON object"},
+			{name: "json/trailing-object", r: meter(usage("1") + `{}`), status: 400, code: 3, msg: "unexpected data after the JSON object"},
+			{name: "json/trailing-brace", r: meter(usage("1") + `}`), status: 400, code: 3, msg: "unexpected data after the JSON object"},
+			{name: "json/trailing-bracket", r: meter(usage("1") + `]`), status: 400, code: 3, msg: "unexpected data after the JSON object"},
+			{name: "json/wrong-type-list", r: meter(`{"usages": {}}`), status: 400, code: 3, msg: "usages: expected"},
+			{name: "json/wrong-type-id", r: meter(`{"usages": [{"id": 5, "amount": 1}]}`), status: 400, code: 3, msg: "expected string"},
+			{name: "json/metadata-not-object", r: req{method: "PUT", path: "/v1beta1/organizations/" + w.orgID, body: `{"name": "renamed", "metadata": [1]}`}, status: 400, code: 3, msg: "metadata must be a JSON object"},
+
+			// Unknown fields.
+			{name: "unknown/top-level", r: meter(map[string]any{"usages": one(), "extra": 1}), status: 400, code: 3, msg: `unknown field "extra"`},
+			{name: "unknown/in-usage", r: meter(epUsages(map[string]any{"id": billd.NewUUID(), "amount": 1, "colour": "red"})), status: 400, code: 3, msg: `unknown field "colour"`},
+			{name: "unknown/limits-due_in_days", r: req{method: "PUT", path: w.billing("/limits"), body: map[string]any{"credit_min": -5, "due_in_days": 1}}, status: 400, code: 3, msg: `unknown field "due_in_days"`},
+			{name: "unknown/org-state", r: req{method: "POST", path: "/v1beta1/organizations", body: map[string]any{"name": "sneaky", "state": "disabled"}}, status: 400, code: 3, msg: `unknown field "state"`},
+			{name: "unknown/client-secret", r: req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "meter", "client_secret": "chosen-secret-0123456789"}}, status: 400, code: 3, msg: `unknown field "client_secret"`},
+			{name: "unknown/grant-source", r: grant(map[string]any{"id": billd.NewUUID(), "amount": 1, "source": "bonus"}), status: 400, code: 3, msg: `unknown field "source"`},
+			{name: "unknown/account-flat", r: req{method: "PUT", path: w.account(""), body: map[string]any{"name": "flat"}}, status: 400, code: 3, msg: `unknown field "name"`},
+
+			// Bodies over 1 MiB.
+			{name: "size/content-length", r: meter(big), status: 413, code: 8, msg: "larger than 1048576 bytes"},
+			{name: "size/chunked", send: func(t *testing.T, s *server) response { return biChunked(t, s, usagePath, w.meter, big) }, status: 413, code: 8, msg: "larger than 1048576 bytes"},
+
+			// Content-Type.
+			{name: "content-type/text", r: req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "text/plain"}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
+			{name: "content-type/form", r: req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
+			{name: "content-type/json-suffix", r: req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "application/merge-patch+json"}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
+			{name: "content-type/malformed", r: req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "application/json; charset"}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
+			{name: "content-type/missing", r: req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": ""}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
+			{name: "content-type/missing-grant", r: req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID(), "amount": 1}, header: map[string]string{"Content-Type": ""}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
+
+			// Credentials: missing, malformed, wrong.
+			{name: "auth/missing-write", r: req{method: "POST", path: usagePath, as: &creds{}, body: epUsages(epUsage(billd.NewUUID(), 1))}, status: 401, code: 16, msg: "credentials required", header: "WWW-Authenticate"},
+			{name: "auth/missing-read", r: req{method: "GET", path: w.account("/balance"), as: &creds{}}, status: 401, code: 16, msg: "credentials required", header: "WWW-Authenticate"},
+			{name: "auth/basic-bad-base64", r: auth(meter(usage("1")), "Basic !!!not-base64!!!"), status: 401, code: 16, msg: "malformed Basic credentials", header: "WWW-Authenticate"},
+			{name: "auth/basic-no-colon", r: auth(meter(usage("1")), basic(w.meter.id)), status: 401, code: 16, msg: "malformed Basic credentials", header: "WWW-Authenticate"},
+			{name: "auth/basic-empty", r: auth(meter(usage("1")), "Basic"), status: 401, code: 16, msg: "malformed Basic credentials", header: "WWW-Authenticate"},
+			{name: "auth/unknown-scheme", r: auth(meter(usage("1")), "Digest username=\""+w.meter.id+"\""), status: 401, code: 16, msg: "unsupported authorization scheme", header: "WWW-Authenticate"},
+			{name: "auth/token-scheme", r: auth(req{method: "GET", path: w.account("/balance")}, "Token "+adminKey), status: 401, code: 16, msg: "unsupported authorization scheme", header: "WWW-Authenticate"},
+			{name: "auth/wrong-secret", r: auth(meter(usage("1")), basic(w.meter.id+":wrong")), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/empty-secret", r: auth(meter(usage("1")), basic(w.meter.id+":")), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/unknown-client", r: auth(meter(usage("1")), basic("nobody:"+w.meter.secret)), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/bad-client-id", r: auth(meter(usage("1")), basic("bad id!:secret")), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/unknown-api-key", r: auth(meter(usage("1")), "Bearer billd_not-a-key-0123456789"), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/empty-bearer", r: auth(meter(usage("1")), "Bearer "), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/secret-as-api-key", r: auth(meter(usage("1")), "Bearer "+w.meter.secret), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+			{name: "auth/admin-key-as-secret", r: auth(req{method: "GET", path: "/v1beta1/organizations"}, basic(adminID+":"+adminKey)), status: 401, code: 16, msg: "invalid credentials", header: "WWW-Authenticate"},
+
+			// Paging parameters.
+			{name: "page/size-negative", r: req{method: "GET", path: w.account("/transactions?page_size=-1")}, status: 400, code: 3, msg: "page_size"},
+			{name: "page/size-word", r: req{method: "GET", path: "/v1beta1/admin/clients?page_size=ten"}, status: 400, code: 3, msg: "page_size"},
+			{name: "page/token-garbage", r: req{method: "GET", path: "/v1beta1/admin/billing/accounts?page_token=%21%21"}, status: 400, code: 3, msg: "page_token"},
+			{name: "page/token-not-a-cursor", r: req{method: "GET", path: "/v1beta1/organizations?page_token=" + base64.RawURLEncoding.EncodeToString([]byte(`{"x":1}`))}, status: 400, code: 3, msg: "page_token"},
+
+			// Another organization's ids: 403 where the organization is named and not the caller's,
+			// 404 where an object is looked up inside the caller's organization.
+			{name: "other-org/get-org", r: asOwner("GET", "/v1beta1/organizations/"+o.orgID, nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/get-org-by-name", r: asOwner("GET", "/v1beta1/organizations/"+oName, nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/update-org", r: asOwner("PUT", "/v1beta1/organizations/"+o.orgID, map[string]any{"name": "hijacked"}), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/delete-org", r: asOwner("DELETE", "/v1beta1/organizations/"+o.orgID, nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/disable-org", r: asOwner("POST", "/v1beta1/organizations/"+o.orgID+"/disable", nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/list-projects", r: asOwner("GET", "/v1beta1/organizations/"+o.orgID+"/projects", nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/create-project", r: asOwner("POST", "/v1beta1/projects", map[string]any{"name": "intruder", "org_id": o.orgID}), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/get-project", r: asOwner("GET", "/v1beta1/projects/"+o.projectID, nil), status: 404, code: 5, msg: "project not found"},
+			{name: "other-org/update-project", r: asOwner("PUT", "/v1beta1/projects/"+o.projectID, map[string]any{"name": "hijacked"}), status: 404, code: 5, msg: "project not found"},
+			{name: "other-org/delete-project", r: asOwner("DELETE", "/v1beta1/projects/"+o.projectID, nil), status: 404, code: 5, msg: "project not found"},
+			{name: "other-org/list-accounts", r: asOwner("GET", "/v1beta1/organizations/"+o.orgID+"/billing", nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/create-account", r: asOwner("POST", "/v1beta1/organizations/"+o.orgID+"/billing", map[string]any{"body": map[string]any{}}), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/get-account", r: asOwner("GET", o.account(""), nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/balance", r: asOwner("GET", o.account("/balance"), nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/disable-account", r: asOwner("POST", o.account("/disable"), nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/account-via-own-org", r: asOwner("GET", "/v1beta1/organizations/"+w.orgID+"/billing/"+o.accountID, nil), status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/update-account-via-own-org", r: asOwner("PUT", "/v1beta1/organizations/"+w.orgID+"/billing/"+o.accountID, map[string]any{"body": map[string]any{"name": "x"}}), status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/delete-account-via-own-org", r: asOwner("DELETE", "/v1beta1/organizations/"+w.orgID+"/billing/"+o.accountID, nil), status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/transactions", r: asOwner("GET", o.account("/transactions"), nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/transactions-via-own-org", r: asOwner("GET", "/v1beta1/organizations/"+w.orgID+"/billing/"+o.accountID+"/transactions", nil), status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/debited-via-own-org", r: asOwner("GET", "/v1beta1/organizations/"+w.orgID+"/billing/"+o.accountID+"/debited_transactions_total", nil), status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/check", r: asOwner("POST", "/v1beta1/billing/check", map[string]any{"org_id": o.orgID, "amount": 1}), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/usage-account-via-own-org", r: req{method: "POST", path: "/v1beta1/organizations/" + w.orgID + "/billing/" + o.accountID + "/usages", as: &w.meter, body: epUsages(epUsage(billd.NewUUID(), 1))}, status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/usage-billing_id", r: req{method: "POST", path: orgUsagePath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "billing_id": o.accountID, "usages": one()}}, status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/usage-project", r: req{method: "POST", path: orgUsagePath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "project_id": o.projectID, "usages": one()}}, status: 400, code: 3, msg: "project_id does not belong to org_id"},
+			{name: "other-org/usage-customer_id", r: meter(epUsages(map[string]any{"id": billd.NewUUID(), "amount": 1, "customer_id": o.accountID})), status: 400, code: 3, msg: "customer_id"},
+			{name: "other-org/revert-usage", r: req{method: "POST", path: revertPath, as: &w.meter, body: map[string]any{"org_id": w.orgID, "usage_id": oUsed, "amount": 1}}, status: 404, code: 5, msg: "not found"},
+			{name: "other-org/revert-admin-path", r: req{method: "POST", path: revertAt(w.orgID, w.accountID, oUsed), body: map[string]any{"amount": 1}}, status: 404, code: 5, msg: "not found"},
+			{name: "other-org/revert-with-own-billing_id", r: req{method: "POST", path: revertAt(w.orgID, o.accountID, used), body: map[string]any{"amount": 1}}, status: 404, code: 5, msg: "not found"},
+			{name: "other-org/grant-via-own-org", r: req{method: "POST", path: "/v1beta1/admin/organizations/" + w.orgID + "/billing/" + o.accountID + "/credits", body: map[string]any{"id": billd.NewUUID(), "amount": 1}}, status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/details-via-own-org", r: req{method: "GET", path: "/v1beta1/admin/organizations/" + w.orgID + "/billing/" + o.accountID + "/details"}, status: 404, code: 5, msg: "billing account not found"},
+			{name: "other-org/create-client", r: asOwner("POST", "/v1beta1/admin/clients", map[string]any{"role": "owner", "org_id": o.orgID}), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/list-clients", r: asOwner("GET", "/v1beta1/admin/clients?org_id="+o.orgID, nil), status: 403, code: 7, msg: "not authorized"},
+			{name: "other-org/revoke-client", r: asOwner("DELETE", "/v1beta1/admin/clients/"+oOwner.id, nil), status: 404, code: 5, msg: "client not found"},
+		}
+
+		seen := map[string]bool{}
+		for _, c := range cases {
+			if seen[c.name] {
+				t.Fatalf("duplicate case %s", c.name)
+			}
+			seen[c.name] = true
+			t.Run(c.name, func(t *testing.T) {
+				sc := biWith(s, t)
+				before := biSnapshot(sc, w, o)
+				var resp response
+				if c.send != nil {
+					resp = c.send(t, sc)
+				} else {
+					resp = sc.do(c.r)
+				}
+				if resp.status != c.status {
+					t.Errorf("status %d, want %d: %s", resp.status, c.status, resp.raw)
+				} else {
+					checkErrorBody(t, resp, c.code, c.msg)
+				}
+				if c.header != "" && resp.header.Get(c.header) == "" {
+					t.Errorf("response lacks the %s header", c.header)
+				}
+				if after := biSnapshot(sc, w, o); after != before {
+					t.Errorf("the refused request changed the state:\nbefore: %s\nafter:  %s", before, after)
+				}
+			})
+		}
+
+		// Controls: the limits are limits, not off by one. A body of exactly 1 MiB is read, and
+		// application/json with parameters is JSON.
+		start := w.balance(t, s)
+		exact := usage("1")
+		exact += strings.Repeat(" ", 1<<20-len(exact))
+		s.ok(req{method: "POST", path: usagePath, as: &w.meter, body: exact})
+		s.ok(req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "application/json; charset=utf-8"}})
+		s.ok(req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "Application/JSON"}})
+		s.ok(req{method: "GET", path: w.account("/balance"), as: &creds{}, header: map[string]string{"Authorization": "bearer " + adminKey}})
+		s.ok(req{method: "GET", path: w.account("/balance"), as: &creds{}, header: map[string]string{"Authorization": strings.Replace(basic(adminID+":"+adminSecret), "Basic", "BASIC", 1)}})
+		if got := w.balance(t, s); got != start-3 {
+			t.Errorf("balance = %d after three accepted usages of 1 from %d", got, start)
+		}
+	})
+}

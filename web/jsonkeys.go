@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Proto3's JSON mapping lets parsers accept a field by its lowerCamelCase name as well as by its
+// proto name (org_id or orgId). billd's request types name fields by proto name only, and Go's
+// decoder would match any other spelling case-insensitively (AMOUNT for amount). So before
+// decoding, keys are checked: a key with an upper-case letter is rewritten to its proto name if it
+// is lowerCamelCase, and refused otherwise. The values of "metadata" are the caller's own data and
+// are left as they are.
+
+// hasUpperKey reports, in one allocation-free pass, whether any object key in body holds an
+// upper-case ASCII letter, which is the only case that needs rewriting.
+func hasUpperKey(body []byte) bool {
+	inString, escaped, upper := false, false, false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+				if upper && nextIsColon(body[i+1:]) {
+					return true
+				}
+			case 'A' <= c && c <= 'Z':
+				upper = true
+			}
+			continue
+		}
+		if c == '"' {
+			inString, upper = true, false
+		}
+	}
+	return false
+}
+
+func nextIsColon(rest []byte) bool {
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	return len(rest) > 0 && rest[0] == ':'
+}
+
+// protoKeys returns body with its lowerCamelCase keys renamed to proto names, or an error naming a
+// key that is neither.
+func protoKeys(body []byte) ([]byte, error) {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var out bytes.Buffer
+	if err := copyValue(d, &out, true); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// copyValue copies one JSON value from d to out; rename says whether object keys in it are field
+// names (true) or caller data (false, inside metadata).
+func copyValue(d *json.Decoder, out *bytes.Buffer, rename bool) error {
+	tok, err := d.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		out.WriteByte('{')
+		for i := 0; d.More(); i++ {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			keyTok, err := d.Token()
+			if err != nil {
+				return err
+			}
+			key := keyTok.(string)
+			if rename {
+				if key, err = protoName(key); err != nil {
+					return err
+				}
+			}
+			writeJSONValue(out, key)
+			out.WriteByte(':')
+			if err := copyValue(d, out, rename && key != "metadata"); err != nil {
+				return err
+			}
+		}
+		_, err = d.Token()
+		out.WriteByte('}')
+		return err
+	case json.Delim('['):
+		out.WriteByte('[')
+		for i := 0; d.More(); i++ {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			if err := copyValue(d, out, rename); err != nil {
+				return err
+			}
+		}
+		_, err = d.Token()
+		out.WriteByte(']')
+		return err
+	}
+	writeJSONValue(out, tok)
+	return nil
+}
+
+func writeJSONValue(out *bytes.Buffer, v any) {
+	if n, ok := v.(json.Number); ok {
+		out.WriteString(n.String())
+		return
+	}
+	b, _ := json.Marshal(v)
+	out.Write(b)
+}
+
+// errUnknownKey is a key that is no field's name in any spelling.
+var errUnknownKey = errors.New("unknown field")
+
+// protoName maps a lowerCamelCase key to its snake_case proto name; all-lower keys pass as they
+// are.
+func protoName(key string) (string, error) {
+	if strings.IndexFunc(key, isUpper) < 0 {
+		return key, nil
+	}
+	if key == "" || isUpper(rune(key[0])) || strings.Contains(key, "_") {
+		return "", fmt.Errorf("%w %q", errUnknownKey, key)
+	}
+	var b strings.Builder
+	for _, r := range key {
+		if isUpper(r) {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), nil
+}
+
+func isUpper(r rune) bool { return 'A' <= r && r <= 'Z' }
