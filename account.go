@@ -139,6 +139,7 @@ func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID s
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	defer s.accountsChanged()
 	var a *BillingAccount
 	err := s.update(ctx, func(tx Tx) error {
 		o, err := enabledOrganization(ctx, tx, p, actDelete, orgID)
@@ -276,6 +277,7 @@ func (s *Service) UpdateBillingAccount(ctx context.Context, p Principal, orgID, 
 // changeAccount runs change on an account under its write lock, in an enabled organization, and
 // stores the result.
 func (s *Service) changeAccount(ctx context.Context, p Principal, act action, orgID, id string, change func(*BillingAccount) error) (*BillingAccount, error) {
+	defer s.accountsChanged()
 	var a *BillingAccount
 	err := s.update(ctx, func(tx Tx) error {
 		o, err := enabledOrganization(ctx, tx, p, act, orgID)

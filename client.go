@@ -30,6 +30,19 @@ var errBadCredentials = Errorf(EUNAUTHORIZED, "invalid credentials")
 // Authenticate returns the principal of valid, unrevoked credentials and EUNAUTHORIZED otherwise.
 // Secrets are compared as SHA-256 digests in constant time: microseconds, not a password hash.
 func (s *Service) Authenticate(ctx context.Context, cred Credentials) (Principal, error) {
+	key := credentialKey(cred)
+	if p, ok := s.auth.get(key, s.now()); ok {
+		return p, nil
+	}
+	p, err := s.authenticate(ctx, cred)
+	if err == nil {
+		s.auth.put(key, p, s.now())
+	}
+	return p, err
+}
+
+// authenticate checks credentials against the store.
+func (s *Service) authenticate(ctx context.Context, cred Credentials) (Principal, error) {
 	var c *Client
 	var secret, digest string
 	err := s.view(ctx, func(tx Tx) (err error) {
@@ -140,7 +153,7 @@ func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, pa
 // client, an owner those of the organization. The last platform admin cannot be revoked
 // (EPRECONDITION); an unknown or revoked client is ENOTFOUND.
 func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) error {
-	return s.update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		c, err := tx.Client(ctx, id)
 		if err != nil {
 			return err
@@ -168,6 +181,8 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 		c.RevokedAt = s.clock()
 		return tx.UpdateClient(ctx, c)
 	})
+	s.auth.reset()
+	return err
 }
 
 // BootstrapAdmin makes sure a platform admin exists when billd starts. With id and secret (and
@@ -205,7 +220,9 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 		c.SecretHash, c.APIKeyHash, c.RevokedAt = hashSecret(secret), apiKeyDigest(apiKey), time.Time{}
 		return tx.UpdateClient(ctx, c)
 	}
-	return nil, s.retryOnConflict(ctx, ensure)
+	err := s.retryOnConflict(ctx, ensure)
+	s.auth.reset()
+	return nil, err
 }
 
 // retryOnConflict runs fn in a transaction and, if it lost an insert race to another node

@@ -5,9 +5,18 @@ import (
 	"time"
 )
 
-// post applies one posting in its own store transaction and returns its result: nil when its
-// transfers are durable in the journal, the rule's *Error when it was rejected.
+// post applies one posting and returns its result: nil when its transfers are durable in the
+// journal, the rule's *Error when it was rejected. With group commit it shares a transaction with
+// the postings that arrive with it.
 func (s *Service) post(ctx context.Context, p *Posting) error {
+	if s.committer != nil {
+		return s.committer.submit(p)
+	}
+	return s.postOne(ctx, p)
+}
+
+// postOne applies one posting in its own store transaction.
+func (s *Service) postOne(ctx context.Context, p *Posting) error {
 	results := make([]error, 1)
 	err := s.update(ctx, func(tx Tx) error {
 		return commitPostings(ctx, tx, []*Posting{p}, results, s.clock())

@@ -21,8 +21,8 @@ func TestConcurrentDebitsStopAtCreditMin(t *testing.T) {
 		amount    = 10
 		creditMin = -50
 	)
-	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		f := newFixture(t, s)
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureWith(t, s, commit)
 		o, bystander := f.newOrg(t), f.newOrg(t)
 		f.setCreditMin(t, o, creditMin)
 		f.grant(t, o, fits*amount+creditMin) // balance - 40*10 = credit_min
@@ -64,8 +64,8 @@ func TestConcurrentRevertsNeverExceedTheUsage(t *testing.T) {
 		{"reverts of 30", 30, 3},
 		{"reverts of the whole usage", usageAmount, 1},
 	}
-	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		f := newFixture(t, s)
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureWith(t, s, commit)
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				o := f.newOrg(t)
@@ -105,8 +105,8 @@ func TestConcurrentRevertsNeverExceedTheUsage(t *testing.T) {
 
 // A replayed id never moves money twice, however many copies of the request race.
 func TestConcurrentReplaysApplyOnce(t *testing.T) {
-	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		f := newFixture(t, s)
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureWith(t, s, commit)
 		ctx := t.Context()
 
 		t.Run("usage id", func(t *testing.T) {
@@ -208,8 +208,8 @@ func TestConcurrentRevocationsKeepAPlatformAdmin(t *testing.T) {
 		rounds = 10
 		admins = 16 // made in each round
 	)
-	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		f := newFixture(t, s)
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureWith(t, s, commit)
 		ctx := t.Context()
 		platformAdmins := func() []string {
 			page, err := f.svc.ListClients(ctx, sys, "", billd.PageRequest{PageSize: billd.MaxPageSize})
@@ -256,8 +256,8 @@ func TestConcurrentBootstrapOfTheSameAdmin(t *testing.T) {
 		nodes  = 8
 		secret = "bootstrap-secret-0123456789"
 	)
-	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		f := newFixture(t, s)
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureWith(t, s, commit)
 		for round := range rounds {
 			id := fmt.Sprintf("ops-admin-%d", round)
 			errs := race(nodes, func(int) error {

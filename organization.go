@@ -240,6 +240,7 @@ func (s *Service) SetOrganizationState(ctx context.Context, p Principal, id stri
 	if state != OrgEnabled && state != OrgDisabled {
 		return Errorf(EINVALID, "state must be %q or %q", OrgEnabled, OrgDisabled)
 	}
+	defer s.accountsChanged()
 	return s.update(ctx, func(tx Tx) error {
 		o, err := openOrganization(ctx, tx, p, actDelete, id, true)
 		if err != nil {
@@ -260,6 +261,8 @@ func (s *Service) SetOrganizationState(ctx context.Context, p Principal, id stri
 // DeleteOrganization closes an organization: its projects and billing accounts are closed and its
 // clients revoked; its journal is kept. Needs delete permission.
 func (s *Service) DeleteOrganization(ctx context.Context, p Principal, id string) error {
+	defer s.auth.reset()
+	defer s.accountsChanged()
 	return s.update(ctx, func(tx Tx) error {
 		o, err := openOrganization(ctx, tx, p, actDelete, id, true)
 		if err != nil {

@@ -150,6 +150,7 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 
 // DeleteProject closes a project. Needs update permission on its organization.
 func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) error {
+	defer s.accountsChanged()
 	return s.update(ctx, func(tx Tx) error {
 		pr, err := writableProject(ctx, tx, p, id)
 		if err != nil {

@@ -12,16 +12,21 @@ type Config struct {
 	Now    func() time.Time // the clock; time.Now when nil
 	NewID  func() string    // id generator; NewUUID when nil
 	Logger *slog.Logger     // slog.Default() when nil
+	Commit CommitConfig     // group commit of money-moving requests; on by default
+	Cache  CacheConfig      // caches of the request path; on by default
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
 // input and runs in one store transaction, with the checks that guard a write inside the
 // transaction that writes.
 type Service struct {
-	store Store
-	now   func() time.Time
-	newID func() string
-	log   *slog.Logger
+	store     Store
+	now       func() time.Time
+	newID     func() string
+	log       *slog.Logger
+	committer *committer // nil when group commit is disabled
+	auth      *ttlCache[[32]byte, Principal]
+	accounts  *ttlCache[accountKey, *BillingAccount]
 }
 
 // NewService returns a Service over cfg.Store.
@@ -36,11 +41,30 @@ func NewService(cfg Config) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if !cfg.Commit.Disabled {
+		s.committer = newCommitter(s, cfg.Commit.withDefaults())
+	}
+	if ttl := ttlOrDefault(cfg.Cache.AuthTTL, time.Second); ttl > 0 {
+		s.auth = newTTLCache[[32]byte, Principal](ttl, 100000)
+	}
+	if ttl := ttlOrDefault(cfg.Cache.AccountTTL, 2*time.Second); ttl > 0 {
+		s.accounts = newTTLCache[accountKey, *BillingAccount](ttl, 100000)
+	}
 	return s
 }
 
-// Close stops the service's background work. The store is closed by its owner.
-func (s *Service) Close() error { return nil }
+// accountsChanged forgets the accounts usage reporting remembers, after a change to accounts,
+// projects or organizations on this node.
+func (s *Service) accountsChanged() { s.accounts.reset() }
+
+// Close stops the service's background work: the group committer commits what is queued and
+// stops. Money-moving calls after Close fail with EUNAVAILABLE. The store is closed by its owner.
+func (s *Service) Close() error {
+	if s.committer != nil {
+		s.committer.close()
+	}
+	return nil
+}
 
 // clock returns the current time in UTC at the microsecond precision the stores keep.
 func (s *Service) clock() time.Time {

@@ -38,13 +38,40 @@ type fixture struct {
 	names atomic.Int64
 }
 
-// newFixture returns a fixture over s.
+// newFixture returns a fixture over s, with group commit on (the default).
 func newFixture(t *testing.T, s sqltest.Store) *fixture {
 	t.Helper()
+	return newFixtureWith(t, s, billd.CommitConfig{})
+}
+
+// newFixtureWith returns a fixture over s whose service commits as commit says.
+func newFixtureWith(t *testing.T, s sqltest.Store, commit billd.CommitConfig) *fixture {
+	t.Helper()
 	f := &fixture{db: s.DB, store: s.Name}
-	f.svc = billd.NewService(billd.Config{Store: s.DB, Now: f.now, Logger: slog.New(slog.DiscardHandler)})
+	f.svc = billd.NewService(billd.Config{Store: s.DB, Now: f.now, Logger: slog.New(slog.DiscardHandler), Commit: commit})
 	t.Cleanup(func() { f.svc.Close() })
 	return f
+}
+
+// commitModes are the ways a service can commit money-moving requests.
+var commitModes = []struct {
+	name   string
+	config billd.CommitConfig
+}{
+	{"group-commit", billd.CommitConfig{}},
+	{"group-commit-small-batches", billd.CommitConfig{MaxPostings: 3}},
+	{"one-transaction-each", billd.CommitConfig{Disabled: true}},
+}
+
+// eachMode runs fn on both stores in every commit mode.
+func eachMode(t *testing.T, fn func(t *testing.T, s sqltest.Store, commit billd.CommitConfig)) {
+	t.Helper()
+	for _, mode := range commitModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			sqltest.Each(t, func(t *testing.T, s sqltest.Store) { fn(t, s, mode.config) })
+		})
+	}
 }
 
 // now is the fixture's clock; it is safe for concurrent use.

@@ -51,11 +51,7 @@ func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) e
 	if err := validateUsages(r.Usages); err != nil {
 		return err
 	}
-	var account *BillingAccount
-	err := s.view(ctx, func(tx Tx) (err error) {
-		account, err = s.targetAccount(ctx, tx, p, actMeter, r.OrgID, r.ProjectID, r.BillingID)
-		return err
-	})
+	account, err := s.usageAccount(ctx, p, r)
 	if err != nil {
 		return err
 	}
@@ -70,6 +66,25 @@ func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) e
 			UserID: u.UserID, Metadata: u.Metadata}
 	}
 	return s.post(ctx, posting)
+}
+
+// usageAccount resolves the account a usage report debits, through the account cache: only
+// platform principals report usage, so the answer does not depend on who asks, and the debiting
+// transaction re-checks everything that guards the debit.
+func (s *Service) usageAccount(ctx context.Context, p Principal, r UsageReport) (*BillingAccount, error) {
+	key := accountKey{orgID: r.OrgID, projectID: r.ProjectID, billingID: r.BillingID}
+	if a, ok := s.accounts.get(key, s.now()); ok {
+		return a, nil
+	}
+	var a *BillingAccount
+	err := s.view(ctx, func(tx Tx) (err error) {
+		a, err = s.targetAccount(ctx, tx, p, actMeter, r.OrgID, r.ProjectID, r.BillingID)
+		return err
+	})
+	if err == nil {
+		s.accounts.put(key, a, s.now())
+	}
+	return a, err
 }
 
 // validateUsages checks and normalizes the usages of one report.

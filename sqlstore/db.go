@@ -46,7 +46,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	if db.d == sqliteDialect {
-		db.writerStmts, db.readerStmts = newStmtCache(db.writer), newStmtCache(db.reader)
+		db.writerStmts, db.readerStmts = newStmtCache(db.writer, db.d.rebind), newStmtCache(db.reader, db.d.rebind)
 	}
 	return &db, nil
 }

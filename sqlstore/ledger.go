@@ -42,7 +42,7 @@ func (t *tx) LockLedgerAccounts(ctx context.Context, ids []string) ([]billd.Ledg
 	var out []billd.LedgerAccount
 	for _, part := range chunks(sortedCopy(ids), maxInList) {
 		var f filter
-		f.in("id", part)
+		f.in(t.d, "id", part)
 		f.add("NOT platform")
 		got, err := queryAll(ctx, t, scanLedgerAccount,
 			`SELECT `+ledgerColumns+` FROM ledger_accounts`+f.where()+` ORDER BY id`+t.d.forUpdate, f.args...)
@@ -59,7 +59,7 @@ func (t *tx) AccountGuards(ctx context.Context, ids []string) ([]billd.AccountGu
 	var out []billd.AccountGuard
 	for _, part := range chunks(ids, maxInList) {
 		var f filter
-		f.in("b.id", part)
+		f.in(t.d, "b.id", part)
 		got, err := queryAll(ctx, t, func(s scanner) (billd.AccountGuard, error) {
 			var g billd.AccountGuard
 			err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState)
@@ -108,7 +108,7 @@ func (t *tx) Transfers(ctx context.Context, ids []string) ([]billd.Transfer, err
 	var out []billd.Transfer
 	for _, part := range chunks(ids, maxInList) {
 		var f filter
-		f.in("id", part)
+		f.in(t.d, "id", part)
 		got, err := queryAll(ctx, t, scanTransfer, `SELECT `+transferColumns+` FROM transfers`+f.where(), f.args...)
 		if err != nil {
 			return nil, err
@@ -123,7 +123,7 @@ func (t *tx) RevertedAmounts(ctx context.Context, usageIDs []string) (map[string
 	out := make(map[string]int64, len(usageIDs))
 	for _, part := range chunks(usageIDs, maxInList) {
 		var f filter
-		f.in("ref_id", part)
+		f.in(t.d, "ref_id", part)
 		rows, err := t.query(ctx, `SELECT ref_id, CAST(SUM(amount) AS BIGINT) FROM transfers`+
 			f.where()+` GROUP BY ref_id`, f.args...)
 		if err != nil {

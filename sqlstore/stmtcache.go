@@ -19,14 +19,15 @@ const maxCachedStatements = 512
 // the transaction has released its connection. Later transactions bind the statement to their
 // connection with Tx.StmtContext, which database/sql prepares there once and then reuses.
 type stmtCache struct {
-	db   *sql.DB
-	mu   sync.Mutex
-	m    map[string]*sql.Stmt
-	want map[string]bool
+	db     *sql.DB
+	rebind func(string) string
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	want   map[string]bool
 }
 
-func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: make(map[string]*sql.Stmt), want: make(map[string]bool)}
+func newStmtCache(db *sql.DB, rebind func(string) string) *stmtCache {
+	return &stmtCache{db: db, rebind: rebind, m: make(map[string]*sql.Stmt), want: make(map[string]bool)}
 }
 
 // stmt returns query's prepared statement bound to tx, or nil if it is not prepared yet.
@@ -54,7 +55,7 @@ func (c *stmtCache) prepareWanted(ctx context.Context) {
 	c.want = make(map[string]bool)
 	c.mu.Unlock()
 	for query := range want {
-		s, err := c.db.PrepareContext(ctx, query)
+		s, err := c.db.PrepareContext(ctx, c.rebind(query))
 		if err != nil {
 			continue // the query runs unprepared; its own error, if any, surfaces there
 		}

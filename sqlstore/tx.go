@@ -25,37 +25,45 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// prepared returns the cached statement of query in this transaction, or nil.
-func (t *tx) prepared(ctx context.Context, query string) *sql.Stmt {
-	if t.stmts == nil {
-		return nil
+// prepared returns the cached statement of query in this transaction, or nil and the query text
+// to run unprepared.
+func (t *tx) prepared(ctx context.Context, query string) (*sql.Stmt, string) {
+	if t.stmts != nil {
+		if s := t.stmts.stmt(ctx, t.tx, query); s != nil {
+			return s, ""
+		}
 	}
-	return t.stmts.stmt(ctx, t.tx, query)
+	if t.d.rebind != nil {
+		query = t.d.rebind(query)
+	}
+	return nil, query
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) error {
 	var err error
-	if s := t.prepared(ctx, query); s != nil {
+	if s, q := t.prepared(ctx, query); s != nil {
 		_, err = s.ExecContext(ctx, args...)
 	} else {
-		_, err = t.tx.ExecContext(ctx, query, args...)
+		_, err = t.tx.ExecContext(ctx, q, args...)
 	}
 	return err
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := t.prepared(ctx, query); s != nil {
+	s, q := t.prepared(ctx, query)
+	if s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 // queryRow runs a query that returns one row.
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) scanner {
-	if s := t.prepared(ctx, query); s != nil {
+	s, q := t.prepared(ctx, query)
+	if s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // queryAll runs a query and scans each row with scan.
@@ -106,11 +114,15 @@ func (f *filter) add(cond string, args ...any) {
 	f.conds = append(f.conds, b.String())
 }
 
-// in appends "column IN (...)" over values.
-func (f *filter) in(column string, values []string) {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")
-	args := make([]any, len(values))
-	for i, v := range values {
+// in appends "column is one of ids" in the dialect's form.
+func (f *filter) in(d *dialect, column string, ids []string) {
+	if d.uuidArrays {
+		f.add(column+" = ANY(?::uuid[])", ids)
+		return
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	args := make([]any, len(ids))
+	for i, v := range ids {
 		args[i] = v
 	}
 	f.add(column+" IN ("+marks+")", args...)

@@ -41,21 +41,28 @@ func decodeJSON(r *http.Request, v any) error {
 	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return billd.Errorf(billd.EMEDIATYPE, "Content-Type must be application/json, got %q", ct)
 	}
-	if !json.Valid(trimmed) {
-		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", syntaxErrorText(trimmed))
-	}
 	if trimmed[0] != '{' {
+		if !json.Valid(trimmed) {
+			return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", syntaxErrorText(trimmed))
+		}
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: the body must be a JSON object")
 	}
 	if hasUpperKey(trimmed) {
+		if !json.Valid(trimmed) { // the rewrite reads one value: refuse anything after it first
+			return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", syntaxErrorText(trimmed))
+		}
 		if trimmed, err = protoKeys(trimmed); err != nil {
-			return billd.Errorf(billd.EINVALID, "invalid JSON body: %v", err)
+			return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", jsonErrorText(err))
 		}
 	}
 	d := json.NewDecoder(bytes.NewReader(trimmed))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", jsonErrorText(err))
+	}
+	// The decoder stops after the object; anything but white space after it is an error.
+	if rest := bytes.TrimSpace(trimmed[d.InputOffset():]); len(rest) > 0 {
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", syntaxErrorText(trimmed))
 	}
 	return nil
 }

@@ -126,3 +126,12 @@ func (h *Handler) grantCredits(w http.ResponseWriter, r *http.Request, p billd.P
 	}
 	return ok(w, frontier.TransactionResponse{Transaction: frontier.NewBillingTransaction(t, nil)})
 }
+
+// verifyLedger re-sums the journal, as `billd verify` does, for platform admins.
+func (h *Handler) verifyLedger(w http.ResponseWriter, r *http.Request, p billd.Principal) error {
+	report, err := h.svc.VerifyLedger(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return ok(w, frontier.NewLedgerReport(report))
+}

@@ -47,6 +47,7 @@ func (h *Handler) routes() {
 	h.handle("GET /v1beta1/organizations/{org_id}/billing/{billing_id}/debited_transactions_total", h.debitedTotal)
 	h.handle("POST /v1beta1/billing/check", h.checkCredit)
 	h.handle("POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/credits", h.grantCredits) // billd
+	h.handle("GET /v1beta1/admin/billing/verify", h.verifyLedger)                                       // billd
 
 	// API clients (billd).
 	h.handle("POST /v1beta1/admin/clients", h.createClient)

@@ -77,7 +77,9 @@ func TestCLIClients(t *testing.T) {
 	}
 
 	// The printed credentials work over HTTP.
-	s := startServer(t, dsn)
+	// The CLI revokes through its own process; with the server's credential cache off the
+	// revocation shows at once (with it on, within --auth-cache-ttl: see TestAuthCache).
+	s := serveWith(t, dsn, adminEnv, "--auth-cache-ttl=0")
 	w := newWorld(t, s, 100)
 	for _, as := range []creds{{id: meterID, secret: meterSecret}, {key: meterKey}} {
 		s.ok(req{method: "POST", path: w.account("/usages"), as: &as, body: epUsages(epUsage(billd.NewUUID(), 1))})

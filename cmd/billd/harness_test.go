@@ -63,17 +63,18 @@ func startServer(t testing.TB, dsn string) *server {
 	return serveWith(t, dsn, adminEnv)
 }
 
-// serveWith runs `billd serve` on dsn with the environment env and returns once it listens. The
+// serveWith runs `billd serve` on dsn with the environment env and extra flags, and returns once it
+// listens. The
 // server's banner is what it printed before listening; stop (also run when the test ends) shuts it
 // down and returns what run returned.
-func serveWith(t testing.TB, dsn string, env map[string]string) *server {
+func serveWith(t testing.TB, dsn string, env map[string]string, flags ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	stderr := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"},
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, flags...),
 			func(k string) string { return env[k] }, strings.NewReader(""), pw, stderr)
 		pw.CloseWithError(fmt.Errorf("run returned: %v", err))
 		done <- err

@@ -3,6 +3,7 @@
 //	billd serve                 start the HTTP API (SQLite in ./billd-data by default)
 //	billd verify                re-sum the journal and report accounts whose balance drifted
 //	billd clients create|list|revoke   manage API clients on the same store
+//	billd bench                 drive a running billd over HTTP and check its books
 package main
 
 import (
@@ -43,6 +44,7 @@ commands:
   serve     start the HTTP API
   verify    re-sum the journal and report every account whose stored balance differs
   clients   manage API clients: clients create --role R [--org ID] [--name N] | clients list | clients revoke ID
+  bench     drive a running billd with a load scenario and check its books
   version   print the version
 
 Run 'billd <command> -h' for the flags of a command.
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return verify(ctx, args[1:], getenv, stdout, stderr)
 	case "clients":
 		return clients(ctx, args[1:], getenv, stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "billd", version)
 		return nil

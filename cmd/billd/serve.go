@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/billd/billd"
@@ -22,6 +24,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var sf storeFlags
 	sf.register(fs, getenv)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
+	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,6 +60,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log.Info("billd serving", "addr", ln.Addr().String(), "store", db.Dialect(), "db", redactDSN(sf.dsn()))
 	fmt.Fprintf(stdout, "billd listening on http://%s\n", ln.Addr())
 
+	if *debugAddr != "" {
+		if err := serveDebug(ctx, *debugAddr, log); err != nil {
+			return err
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -99,5 +107,27 @@ func verify(ctx context.Context, args []string, getenv func(string) string, stdo
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("the ledger has %d problems", len(r.Problems))
 	}
+	return nil
+}
+
+// serveDebug serves net/http/pprof on addr until ctx ends.
+func serveDebug(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--debug-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	log.Info("profiler serving", "addr", ln.Addr().String())
 	return nil
 }

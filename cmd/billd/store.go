@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore"
@@ -14,15 +15,39 @@ import (
 
 // storeFlags are the flags every command that opens the store shares.
 type storeFlags struct {
-	data     string
-	db       string
-	logLevel string
+	data       string
+	db         string
+	logLevel   string
+	conns      int
+	commit     billd.CommitConfig
+	group      bool
+	authTTL    time.Duration
+	accountTTL time.Duration
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.data, "data", "./billd-data", "directory of the embedded SQLite database (used when --db is empty)")
 	fs.StringVar(&f.db, "db", getenv("BILLD_DB"), "PostgreSQL URL (postgres://...) or SQLite file; default $BILLD_DB, else <data>/billd.db")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size (default 32) or SQLite read connections (default 4)")
+	fs.BoolVar(&f.group, "group-commit", true, "apply concurrent money-moving requests in shared transactions")
+	fs.IntVar(&f.commit.MaxPostings, "commit-max-requests", 0, "group commit: requests per transaction (default 4096)")
+	fs.IntVar(&f.commit.MaxTransfers, "commit-max-transfers", 0, "group commit: transfers per transaction (default 20000)")
+	fs.DurationVar(&f.commit.MaxWait, "commit-wait", 0, "group commit: how long a transaction waits for more requests (default 0: take what is queued)")
+	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503 (default 200000)")
+	fs.DurationVar(&f.authTTL, "auth-cache-ttl", time.Second, "how long a verified credential is trusted without a store read; other nodes see a revocation within it; 0 disables")
+	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 2*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
+}
+
+// cacheConfig maps the cache flags (0 disables) to the service's (negative disables).
+func (f *storeFlags) cacheConfig() billd.CacheConfig {
+	off := func(d time.Duration) time.Duration {
+		if d <= 0 {
+			return -1
+		}
+		return d
+	}
+	return billd.CacheConfig{AuthTTL: off(f.authTTL), AccountTTL: off(f.accountTTL)}
 }
 
 // dsn returns the database the flags name.
@@ -40,11 +65,12 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, 
 		return nil, nil, nil, usageError{"--log-level: " + err.Error()}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	db, err := sqlstore.Open(ctx, f.dsn(), sqlstore.Options{})
+	db, err := sqlstore.Open(ctx, f.dsn(), sqlstore.Options{MaxConns: f.conns})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	svc := billd.NewService(billd.Config{Store: db, Logger: log})
+	f.commit.Disabled = !f.group
+	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig()})
 	return db, svc, log, nil
 }
 

@@ -126,3 +126,26 @@ func (r *GrantRequest) Grant(orgID, billingID, idempotencyKey string) billd.Gran
 type TransactionResponse struct {
 	Transaction *BillingTransaction `json:"transaction"`
 }
+
+// LedgerReport is the answer of GET /v1beta1/admin/billing/verify (billd): the journal re-summed.
+type LedgerReport struct {
+	Accounts  Int64           `json:"accounts"`
+	Transfers Int64           `json:"transfers"`
+	Problems  []LedgerProblem `json:"problems"`
+}
+
+// LedgerProblem is one inconsistency the check found.
+type LedgerProblem struct {
+	AccountID  string `json:"account_id"`
+	TransferID string `json:"transfer_id"`
+	Detail     string `json:"detail"`
+}
+
+// NewLedgerReport encodes a ledger check.
+func NewLedgerReport(r billd.LedgerReport) LedgerReport {
+	out := LedgerReport{Accounts: Int64(r.Accounts), Transfers: Int64(r.Transfers), Problems: make([]LedgerProblem, len(r.Problems))}
+	for i, p := range r.Problems {
+		out.Problems[i] = LedgerProblem(p)
+	}
+	return out
+}

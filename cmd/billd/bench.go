@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/billd/billd"
+	"github.com/billd/billd/client"
+)
+
+// benchFlags configure `billd bench`.
+type benchFlags struct {
+	target, scenario  string
+	clients, accounts int
+	batch, pid        int
+	duration, warmup  time.Duration
+	adminID, secret   string
+	ids               string
+}
+
+// bench drives a running billd over HTTP with one scenario, then checks its books.
+func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f benchFlags
+	fs.StringVar(&f.target, "target", "http://127.0.0.1:7400", "base URL of the billd to drive")
+	fs.StringVar(&f.scenario, "scenario", "hot", "hot | spread | batch | mixed | revert | read")
+	fs.IntVar(&f.clients, "clients", 64, "concurrent clients, each with one request in flight")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to measure")
+	fs.DurationVar(&f.warmup, "warmup", time.Second, "load before measuring (applied, not counted in latency)")
+	fs.IntVar(&f.accounts, "accounts", 10000, "spread: number of accounts")
+	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
+	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
+	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
+	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
+	fs.StringVar(&f.secret, "client-secret", getenv("BILLD_ADMIN_CLIENT_SECRET"), "platform admin secret (default $BILLD_ADMIN_CLIENT_SECRET)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sc, ok := scenarios[f.scenario]
+	switch {
+	case !ok:
+		return usageError{fmt.Sprintf("bench: unknown scenario %q", f.scenario)}
+	case f.adminID == "" || f.secret == "":
+		return usageError{"bench: a platform admin is needed to set up: --client-id and --client-secret"}
+	case f.clients < 1 || f.duration <= 0:
+		return usageError{"bench: --clients must be ≥ 1 and --duration > 0"}
+	case f.ids != "v4" && f.ids != "v7":
+		return usageError{"bench: --ids must be v4 or v7"}
+	}
+	if f.ids == "v7" {
+		newID = billd.NewUUIDv7
+	}
+	admin := client.New(strings.TrimSuffix(f.target, "/"), f.adminID, f.secret, f.clients+8)
+	fmt.Fprintf(stdout, "setting up scenario %s on %s ...\n", f.scenario, f.target)
+	w, err := setupWorld(ctx, admin, sc.accounts(f))
+	if err != nil {
+		return fmt.Errorf("bench setup: %w", err)
+	}
+	rss := sampleRSS(f.pid)
+	r := runLoad(ctx, w, sc, f)
+	peak := rss()
+	r.print(stdout, f, peak)
+	return checkBooks(ctx, admin, w, stdout)
+}
+
+// result is what a run measured.
+type result struct {
+	mu        sync.Mutex
+	latencies map[string][]time.Duration // by operation
+	errors    map[string]int             // by kind
+	ops       int                        // measured requests
+	usages    int                        // usages in measured requests that succeeded
+	elapsed   time.Duration
+}
+
+func (r *result) add(op string, d time.Duration, usages int, err error, measured bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.errors[errorKind(err)]++
+	}
+	if !measured {
+		return
+	}
+	r.ops++
+	r.latencies[op] = append(r.latencies[op], d)
+	if err == nil {
+		r.usages += usages
+	}
+}
+
+// errorKind names the kind of a failed request: its status, code and message, or its transport
+// failure.
+func errorKind(err error) string {
+	var e *client.Error
+	if errors.As(err, &e) {
+		return fmt.Sprintf("HTTP %d code %d: %s", e.Status, e.Code, e.Message)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "transport: " + err.Error()
+}
+
+// runLoad runs the scenario's operation in f.clients loops for the warmup and the duration.
+func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
+	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
+	start := time.Now()
+	measureFrom, end := start.Add(f.warmup), start.Add(f.warmup+f.duration)
+	var wg sync.WaitGroup
+	for i := range f.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if t0.After(end) {
+					return
+				}
+				sc.op(ctx, w, rng, f, func(op string, usages int, err error) {
+					done := time.Now()
+					r.add(op, done.Sub(t0), usages, err, t0.After(measureFrom))
+					t0 = done
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	r.elapsed = time.Since(measureFrom)
+	return r
+}
+
+// print reports throughput, latency percentiles, errors and the server's peak memory.
+func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
+	secs := r.elapsed.Seconds()
+	fmt.Fprintf(out, "scenario %s: %d clients, %s measured (after %s warmup), %s usage ids\n", f.scenario, f.clients, f.duration, f.warmup, f.ids)
+	fmt.Fprintf(out, "  requests: %d (%.0f/s)   usages applied: %d (%.0f/s)\n", r.ops, float64(r.ops)/secs, r.usages, float64(r.usages)/secs)
+	ops := make([]string, 0, len(r.latencies))
+	for op := range r.latencies {
+		ops = append(ops, op)
+	}
+	slices.Sort(ops)
+	for _, op := range ops {
+		l := r.latencies[op]
+		slices.Sort(l)
+		fmt.Fprintf(out, "  %-8s n=%-8d p50 %-9s p99 %-9s p99.9 %-9s max %s\n", op, len(l),
+			pct(l, 0.50), pct(l, 0.99), pct(l, 0.999), l[len(l)-1].Round(time.Microsecond))
+	}
+	if len(r.errors) == 0 {
+		fmt.Fprintln(out, "  errors: none")
+	}
+	for kind, n := range r.errors {
+		fmt.Fprintf(out, "  errors: %d × %s\n", n, kind)
+	}
+	if peakRSS > 0 {
+		fmt.Fprintf(out, "  server peak RSS during the run: %d MiB\n", peakRSS>>20)
+	}
+}
+
+func pct(sorted []time.Duration, p float64) string {
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i].Round(time.Microsecond).String()
+}
+
+// sampleRSS samples the resident memory of process pid every 50 ms until the returned function is
+// called, which returns the peak in bytes (0 without a pid).
+func sampleRSS(pid int) func() int64 {
+	if pid <= 0 {
+		return func() int64 { return 0 }
+	}
+	stop := make(chan struct{})
+	var peak int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			peak = max(peak, readRSS(pid))
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		return peak
+	}
+}
+
+// readRSS returns VmRSS of a process in bytes.
+func readRSS(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
