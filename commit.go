@@ -18,67 +18,97 @@ func (s *Service) post(ctx context.Context, p *Posting) error {
 // postOne applies one posting in its own store transaction.
 func (s *Service) postOne(ctx context.Context, p *Posting) error {
 	results := make([]error, 1)
-	err := s.update(ctx, func(tx Tx) error {
-		return commitPostings(ctx, tx, []*Posting{p}, results, s.clock())
-	})
-	if err != nil {
+	if err := s.commitBatch(ctx, []*Posting{p}, results); err != nil {
 		return err
 	}
 	return results[0]
 }
 
+// commitBatch applies postings in one transaction, filling results. It first trusts the journal's
+// primary key to refuse a replayed id, instead of looking every id up: a replay is rare, and with
+// random (v4) ids each lookup is one more random index read per transfer. If the insert does meet
+// an existing id, the transaction is redone once with every id looked up, which answers the
+// replays precisely (ECONFLICT "already applied", or the id used by a different request).
+func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results []error) error {
+	err := s.update(ctx, func(tx Tx) error {
+		return commitPostings(ctx, tx, postings, results, s.clock(), false)
+	})
+	if ErrorCode(err) == ECONFLICT {
+		clear(results)
+		err = s.update(ctx, func(tx Tx) error {
+			return commitPostings(ctx, tx, postings, results, s.clock(), true)
+		})
+	}
+	return err
+}
+
 // commitPostings applies a batch of postings in the transaction tx: it locks every customer account
-// they touch, reads the guards and the journal entries they refer to, checks each posting against
-// the running state (results[i] is posting i's verdict; a rejected posting does not affect the
-// others), then appends the accepted transfers and writes each changed account's totals once. It
-// returns an error only if the transaction itself failed, and then nothing may be acknowledged.
-func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []error, now time.Time) error {
+// they touch and reads, under the locks, the guards and the journal entries they refer to (the
+// usages they revert, and with lookUpIDs their own ids) in one store call, which PostgreSQL sends
+// in one round trip; it checks each posting against the running state (results[i] is posting i's
+// verdict; a rejected posting does not affect the others); then it appends the accepted transfers
+// and writes each changed account's totals once (one more store call). It returns an error only
+// if the transaction itself failed, and then nothing may be acknowledged; ECONFLICT means an id
+// it did not look up was in the journal.
+func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []error, now time.Time, lookUpIDs bool) error {
 	var accountIDs, transferIDs, refIDs []string
 	for _, p := range batch {
 		for i := range p.Transfers {
 			t := &p.Transfers[i]
 			t.CreatedAt = now
 			accountIDs = append(accountIDs, t.DebitAccountID, t.CreditAccountID)
-			transferIDs = append(transferIDs, t.ID)
+			if lookUpIDs {
+				transferIDs = append(transferIDs, t.ID)
+			}
 			if t.RefID != "" {
 				refIDs = append(refIDs, t.RefID)
 				transferIDs = append(transferIDs, t.RefID)
 			}
 		}
 	}
-	accounts, err := tx.LockLedgerAccounts(ctx, unique(accountIDs))
+	loaded, err := tx.LoadPostingState(ctx, unique(accountIDs), unique(transferIDs), unique(refIDs))
 	if err != nil {
 		return err
 	}
-	locked := make([]string, len(accounts))
-	for i, a := range accounts {
-		locked[i] = a.ID
-	}
-	guards, err := tx.AccountGuards(ctx, locked)
-	if err != nil {
-		return err
-	}
-	stored, err := tx.Transfers(ctx, unique(transferIDs))
-	if err != nil {
-		return err
-	}
-	var reverted map[string]int64
-	if len(refIDs) > 0 {
-		if reverted, err = tx.RevertedAmounts(ctx, unique(refIDs)); err != nil {
-			return err
-		}
-	}
-	st := newLedgerState(accounts, guards, stored, reverted)
+	st := newLedgerState(loaded.Accounts, loaded.Guards, loaded.Transfers, loaded.Reverted)
 	for i, p := range batch {
 		results[i] = st.apply(p)
+	}
+	if !lookUpIDs {
+		// A replay answers "already applied" before any other rule: if a refused posting
+		// names a stored id, redo the batch with every id looked up.
+		if err := refusedReplays(ctx, tx, batch, results); err != nil {
+			return err
+		}
 	}
 	if len(st.accepted) == 0 {
 		return nil
 	}
-	if err := tx.InsertTransfers(ctx, st.accepted); err != nil {
-		return err
+	return tx.AppendTransfers(ctx, st.accepted, st.changedAccounts())
+}
+
+// errRedoWithLookups asks commitBatch to redo a batch with every id looked up.
+var errRedoWithLookups = Errorf(ECONFLICT, "a posting replays a stored id")
+
+// refusedReplays returns errRedoWithLookups if a refused posting has a transfer id that is already
+// in the journal.
+func refusedReplays(ctx context.Context, tx Tx, batch []*Posting, results []error) error {
+	var ids []string
+	for i, p := range batch {
+		if results[i] != nil {
+			for _, t := range p.Transfers {
+				ids = append(ids, t.ID)
+			}
+		}
 	}
-	return tx.UpdateLedgerAccounts(ctx, st.changedAccounts())
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := tx.Transfers(ctx, ids)
+	if err == nil && len(found) > 0 {
+		err = errRedoWithLookups
+	}
+	return err
 }
 
 // unique returns ids without repeats, in first-seen order.

@@ -18,9 +18,11 @@ type CommitConfig struct {
 	// MaxTransfers bounds the transfers of one transaction; a single larger posting still goes
 	// alone. Default 20000.
 	MaxTransfers int
-	// MaxWait is how long a batch waits for more postings after its first; 0 (the default) takes
-	// only those already queued, so that a lone request never waits: while one transaction
-	// commits, the next batch gathers.
+	// MaxWait is how long a batch may linger for more postings. It lingers only when postings
+	// were already queued behind its first, that is under concurrent load, where a few hundred
+	// microseconds buy fewer, larger durable commits; a lone request never waits. Default 300µs;
+	// negative: never linger (take only what is queued; while one transaction commits, the next
+	// batch gathers anyway).
 	MaxWait time.Duration
 	// MaxQueued bounds the transfers waiting for a transaction; past it a posting is refused
 	// with EOVERLOADED, so that memory stays bounded under overload. Default 200000.
@@ -36,6 +38,9 @@ func (c CommitConfig) withDefaults() CommitConfig {
 	}
 	if c.MaxQueued <= 0 {
 		c.MaxQueued = 200000
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = 300 * time.Microsecond
 	}
 	return c
 }
@@ -103,37 +108,43 @@ func (c *committer) run() {
 	}
 }
 
-// gather returns first and the postings queued behind it, within the batch bounds, waiting up to
-// MaxWait for more.
+// gather returns first and the postings queued behind it, within the batch bounds. If some were
+// queued, it lingers up to MaxWait for more.
 func (c *committer) gather(first *pending) []*pending {
 	batch := []*pending{first}
 	transfers := len(first.posting.Transfers)
-	var timeout <-chan time.Time
-	if c.cfg.MaxWait > 0 {
-		timer := time.NewTimer(c.cfg.MaxWait)
-		defer timer.Stop()
-		timeout = timer.C
-	}
-	for len(batch) < c.cfg.MaxPostings && transfers < c.cfg.MaxTransfers {
-		var pd *pending
-		var ok bool
-		select {
-		case pd, ok = <-c.queue:
-		default:
-			if timeout == nil {
-				return batch
-			}
-			select {
-			case pd, ok = <-c.queue:
-			case <-timeout:
-				return batch
-			}
-		}
-		if !ok {
-			return batch
-		}
+	add := func(pd *pending) {
 		batch = append(batch, pd)
 		transfers += len(pd.posting.Transfers)
+	}
+	full := func() bool { return len(batch) >= c.cfg.MaxPostings || transfers >= c.cfg.MaxTransfers }
+	queued := true
+	for queued && !full() {
+		select {
+		case pd, ok := <-c.queue:
+			if !ok {
+				return batch
+			}
+			add(pd)
+		default:
+			queued = false
+		}
+	}
+	if len(batch) == 1 || c.cfg.MaxWait <= 0 || full() {
+		return batch
+	}
+	timer := time.NewTimer(c.cfg.MaxWait)
+	defer timer.Stop()
+	for !full() {
+		select {
+		case pd, ok := <-c.queue:
+			if !ok {
+				return batch
+			}
+			add(pd)
+		case <-timer.C:
+			return batch
+		}
 	}
 	return batch
 }
@@ -152,10 +163,7 @@ func (c *committer) commit(batch []*pending) {
 	c.queued.Add(-transfers)
 	results := make([]error, len(batch))
 	ctx := context.Background() // a batch outlives the requests in it
-	err := c.s.update(ctx, func(tx Tx) error {
-		return commitPostings(ctx, tx, postings, results, c.s.clock())
-	})
-	if err != nil {
+	if err := c.s.commitBatch(ctx, postings, results); err != nil {
 		c.s.log.Warn("group commit failed; retrying its postings one by one", "postings", len(batch), "err", err)
 		for i, p := range postings {
 			results[i] = c.s.postOne(ctx, p)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -95,5 +96,28 @@ func TestCloseDrainsTheCommitter(t *testing.T) {
 			Usages: []billd.Usage{{ID: billd.NewUUID(), Amount: 1}}})
 		wantCode(t, err, billd.EUNAVAILABLE)
 		f.wantBalance(t, o, 84)
+	})
+}
+
+// A replayed usage answers "credits already applied" even when the account could no longer pay
+// for it: idempotency comes before every other rule, in every commit mode.
+func TestReplayComesBeforeTheBalanceRule(t *testing.T) {
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureWith(t, s, commit)
+		o := f.newOrg(t)
+		f.grant(t, o, 10)
+		id := billd.NewUUID()
+		report := func(amount int64) error {
+			return f.svc.ReportUsage(t.Context(), meter, billd.UsageReport{OrgID: o.ID,
+				Usages: []billd.Usage{{ID: id, Amount: amount}}})
+		}
+		must(t, report(10))
+		wantCode(t, report(10), billd.ECONFLICT, "credits already applied")
+		err := report(11)
+		wantCode(t, err, billd.ECONFLICT)
+		if !strings.Contains(billd.ErrorMessage(err), "already used by a different request") {
+			t.Errorf("same id, other amount: %v", err)
+		}
+		f.wantBalance(t, o, 0)
 	})
 }

@@ -45,7 +45,6 @@ const (
 // Transfer is one immutable journal entry: Amount moves from the debit account to the credit
 // account. The id is the idempotency key of the write that made it.
 type Transfer struct {
-	Seq             int64 // position in the journal, assigned by the store
 	ID              string
 	DebitAccountID  string
 	CreditAccountID string
@@ -59,8 +58,7 @@ type Transfer struct {
 	CreatedAt       time.Time
 }
 
-// sameRequest reports whether t and o were made by the same request: all fields but the journal
-// position and the time.
+// sameRequest reports whether t and o were made by the same request: all fields but the time.
 func (t *Transfer) sameRequest(o *Transfer) bool {
 	return t.ID == o.ID && t.DebitAccountID == o.DebitAccountID && t.CreditAccountID == o.CreditAccountID &&
 		t.Amount == o.Amount && t.Kind == o.Kind && t.Source == o.Source && t.Description == o.Description &&
@@ -196,8 +194,7 @@ func (st *ledgerState) post(t *Transfer) error {
 		st.reverted[t.RefID] += t.Amount
 	}
 	st.accepted = append(st.accepted, *t)
-	stored := *t
-	st.journal[t.ID] = &stored
+	st.journal[t.ID] = t // the posting's own transfer, which no longer changes
 	return nil
 }
 

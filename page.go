@@ -25,12 +25,10 @@ type Page[T any] struct {
 	NextPageToken string
 }
 
-// Cursor is a keyset position in a list: the sort key of the last item returned. Lists ordered by
-// time use At and ID; the journal uses At and Seq.
+// Cursor is a keyset position in a list: the sort key (time, then id) of the last item returned.
 type Cursor struct {
-	At  time.Time `json:"t"`
-	ID  string    `json:"i,omitempty"`
-	Seq int64     `json:"s,omitempty"`
+	At time.Time `json:"t"`
+	ID string    `json:"i,omitempty"`
 }
 
 // Encode returns the opaque page token of c.

@@ -124,17 +124,16 @@ type LedgerTx interface {
 	// in id order, and returns them. The lock is held to the end of the transaction. Unknown ids
 	// and platform accounts are left out.
 	LockLedgerAccounts(ctx context.Context, ids []string) ([]LedgerAccount, error)
-	// AccountGuards returns what guards a debit of each billing account in ids: its state, its
-	// credit_min and its organization's state.
-	AccountGuards(ctx context.Context, ids []string) ([]AccountGuard, error)
-	// UpdateLedgerAccounts stores the posted totals of each account.
-	UpdateLedgerAccounts(ctx context.Context, accounts []LedgerAccount) error
+	// LoadPostingState takes the write locks of the customer ledger accounts among accountIDs, in
+	// id order, and then reads their guards, the transfers among transferIDs and the reverted
+	// sums of the usages among refIDs. Reading after the locks makes every change made under them
+	// visible.
+	LoadPostingState(ctx context.Context, accountIDs, transferIDs, refIDs []string) (*PostingState, error)
+	// AppendTransfers appends transfers to the journal and stores the posted totals of accounts;
+	// ECONFLICT if a transfer's id exists.
+	AppendTransfers(ctx context.Context, transfers []Transfer, accounts []LedgerAccount) error
 	// Transfers returns the transfers whose id is in ids (unknown ids are left out).
 	Transfers(ctx context.Context, ids []string) ([]Transfer, error)
-	// RevertedAmounts returns, for each usage id, the sum of the reverts that reference it.
-	RevertedAmounts(ctx context.Context, usageIDs []string) (map[string]int64, error)
-	// InsertTransfers appends transfers to the journal; ECONFLICT if an id exists.
-	InsertTransfers(ctx context.Context, transfers []Transfer) error
 	// AccountTransfers lists the transfers of one account, newest first.
 	AccountTransfers(ctx context.Context, q TransferQuery) ([]Transfer, error)
 	// DebitedTotal returns the sum of an account's usage debits minus the sum of its reverts.
@@ -147,12 +146,20 @@ type LedgerTx interface {
 	RevertOverruns(ctx context.Context) ([]LedgerProblem, error)
 }
 
+// PostingState is what applying a batch of postings reads from the store.
+type PostingState struct {
+	Accounts  []LedgerAccount  // the customer accounts the batch touches, locked
+	Guards    []AccountGuard   // what guards a debit of each of them
+	Transfers []Transfer       // the transfers the batch names (as ids or refs) that exist
+	Reverted  map[string]int64 // the reverted sums of the usages the batch reverts
+}
+
 // TransferQuery selects the transfers of one account.
 type TransferQuery struct {
 	AccountID string
 	Start     time.Time // inclusive; zero: no lower bound
 	End       time.Time // inclusive; zero: no upper bound
-	After     *Cursor   // keyset position (created_at, seq), newest first
+	After     *Cursor   // keyset position (created_at, id), newest first
 	Limit     int
 }
 

@@ -68,7 +68,7 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 	for i, t := range transfers {
 		items[i] = Transaction{Transfer: t, AccountID: account.ID}
 	}
-	page := makePage(items, limit, func(t Transaction) Cursor { return Cursor{At: t.CreatedAt, Seq: t.Seq} })
+	page := makePage(items, limit, func(t Transaction) Cursor { return Cursor{At: t.CreatedAt, ID: t.ID} })
 	return page, account, nil
 }
 

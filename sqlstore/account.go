@@ -71,23 +71,20 @@ var errSecondActive = billd.Errorf(billd.EPRECONDITION, "organization already ha
 
 // InsertBillingAccount implements billd.AccountTx.
 func (t *tx) InsertBillingAccount(ctx context.Context, a *billd.BillingAccount) error {
-	platform := billd.PlatformAccountID(a.LedgerCurrency)
-	err := t.exec(ctx, `INSERT INTO ledger_accounts (id, currency, platform, created_at, updated_at)
-		VALUES ($1, $2, TRUE, $3, $3) ON CONFLICT (id) DO NOTHING`, platform, a.LedgerCurrency, a.CreatedAt)
-	if err != nil {
+	if err := t.exec(ctx, `INSERT INTO ledger_accounts (id, currency, platform, created_at, updated_at)
+		VALUES ($1, $2, TRUE, $3, $3) ON CONFLICT (id) DO NOTHING`,
+		billd.PlatformAccountID(a.LedgerCurrency), a.LedgerCurrency, a.CreatedAt); err != nil {
 		return err
 	}
-	err = t.exec(ctx, `INSERT INTO ledger_accounts (id, currency, platform, created_at, updated_at)
-		VALUES ($1, $2, FALSE, $3, $3)`, a.ID, a.LedgerCurrency, a.CreatedAt)
-	if err != nil {
+	if err := t.exec(ctx, `INSERT INTO ledger_accounts (id, currency, platform, created_at, updated_at)
+		VALUES ($1, $2, FALSE, $3, $3)`, a.ID, a.LedgerCurrency, a.CreatedAt); err != nil {
 		return err
 	}
-	err = t.exec(ctx, `INSERT INTO billing_accounts (id, org_id, name, email, phone, address, currency, provider,
-		provider_id, state, tax_data, metadata, credit_min, due_in_days, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+	return t.execMapped(ctx, conflict(errSecondActive), `INSERT INTO billing_accounts (id, org_id, name, email,
+		phone, address, currency, provider, provider_id, state, tax_data, metadata, credit_min, due_in_days,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		a.ID, a.OrgID, a.Name, a.Email, a.Phone, encodeAddress(a.Address), a.Currency, a.Provider, a.ProviderID,
 		string(a.State), encodeTax(a.TaxData), a.Metadata.Marshal(), a.CreditMin, a.DueInDays, a.CreatedAt, a.UpdatedAt)
-	return conflict(err, errSecondActive)
 }
 
 // BillingAccount implements billd.AccountTx.
@@ -119,18 +116,16 @@ func (t *tx) BillingAccounts(ctx context.Context, q billd.BillingAccountQuery) (
 
 // UpdateBillingAccount implements billd.AccountTx.
 func (t *tx) UpdateBillingAccount(ctx context.Context, a *billd.BillingAccount) error {
-	err := t.exec(ctx, `UPDATE billing_accounts SET name = $1, email = $2, phone = $3, address = $4, currency = $5,
+	return t.execMapped(ctx, conflict(errSecondActive), `UPDATE billing_accounts SET name = $1, email = $2, phone = $3, address = $4, currency = $5,
 		provider = $6, provider_id = $7, state = $8, tax_data = $9, metadata = $10, credit_min = $11,
 		due_in_days = $12, updated_at = $13 WHERE id = $14`,
 		a.Name, a.Email, a.Phone, encodeAddress(a.Address), a.Currency, a.Provider, a.ProviderID, string(a.State),
 		encodeTax(a.TaxData), a.Metadata.Marshal(), a.CreditMin, a.DueInDays, a.UpdatedAt, a.ID)
-	return conflict(err, errSecondActive)
 }
 
 // OrganizationHasDues implements billd.AccountTx.
 func (t *tx) OrganizationHasDues(ctx context.Context, orgID string) (bool, error) {
-	var n int
-	err := t.queryRow(ctx, `SELECT COUNT(*)`+accountFrom+
-		` WHERE b.org_id = $1 AND l.credits_posted < l.debits_posted`, orgID).Scan(&n)
+	n, err := queryInt64(ctx, t, `SELECT COUNT(*)`+accountFrom+
+		` WHERE b.org_id = $1 AND l.credits_posted < l.debits_posted`, orgID)
 	return n > 0, err
 }

@@ -27,9 +27,8 @@ func scanClient(s scanner) (*billd.Client, error) {
 
 // InsertClient implements billd.ClientTx.
 func (t *tx) InsertClient(ctx context.Context, c *billd.Client) error {
-	err := t.exec(ctx, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	return t.execMapped(ctx, conflict(billd.Errorf(billd.ECONFLICT, "client %s already exists", c.ID)), `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		c.ID, c.Name, string(c.Role), nullString(c.OrgID), c.SecretHash, c.APIKeyHash, c.CreatedAt, nullTime(c.RevokedAt))
-	return conflict(err, billd.Errorf(billd.ECONFLICT, "client %s already exists", c.ID))
 }
 
 // Client implements billd.ClientTx.
@@ -70,10 +69,9 @@ func (t *tx) RevokeOrganizationClients(ctx context.Context, orgID string, at tim
 
 // CountPlatformAdmins implements billd.ClientTx.
 func (t *tx) CountPlatformAdmins(ctx context.Context) (int, error) {
-	var n int
-	err := t.queryRow(ctx, `SELECT COUNT(*) FROM clients
-		WHERE org_id IS NULL AND role = 'admin' AND revoked_at IS NULL`).Scan(&n)
-	return n, err
+	n, err := queryInt64(ctx, t, `SELECT COUNT(*) FROM clients
+		WHERE org_id IS NULL AND role = 'admin' AND revoked_at IS NULL`)
+	return int(n), err
 }
 
 // LockPlatformAdmins implements billd.ClientTx. A row that a concurrent transaction revoked while

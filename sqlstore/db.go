@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/billd/billd"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // DB is a billd.Store over SQLite or PostgreSQL.
@@ -77,35 +78,60 @@ func (db *DB) Close() error {
 // Update runs fn in a read-write transaction (PostgreSQL READ COMMITTED with explicit row locks;
 // SQLite BEGIN IMMEDIATE) and commits it if fn returns nil.
 func (db *DB) Update(ctx context.Context, fn func(billd.Tx) error) error {
-	return db.run(ctx, db.writer, nil, db.writerStmts, fn)
+	if db.d == postgresDialect {
+		return db.runPostgres(ctx, "begin", fn)
+	}
+	return db.runSQLite(ctx, db.writer, nil, db.writerStmts, fn)
 }
 
 // View runs fn in a read-only transaction over one snapshot.
 func (db *DB) View(ctx context.Context, fn func(billd.Tx) error) error {
-	return db.run(ctx, db.reader, db.d.viewTx, db.readerStmts, fn)
+	if db.d == postgresDialect {
+		return db.runPostgres(ctx, "begin isolation level repeatable read read only", fn)
+	}
+	return db.runSQLite(ctx, db.reader, db.d.viewTx, db.readerStmts, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, stmts *stmtCache, fn func(billd.Tx) error) error {
+func (db *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, stmts *stmtCache, fn func(billd.Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	c := &sqliteConn{tx: sqlTx, stmts: stmts, rebind: db.d.rebind}
+	err = runTx(ctx, &tx{c: c, d: db.d}, fn)
+	// Only now is the connection back in the pool, free to prepare statements on.
+	stmts.prepareWanted(context.WithoutCancel(ctx))
+	return err
+}
+
+// runPostgres runs fn on a pgx connection of the pool, pipelining its statements (conn_postgres.go).
+func (db *DB) runPostgres(ctx context.Context, begin string, fn func(billd.Tx) error) error {
+	sc, err := db.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer sc.Close()
+	var txErr error
+	err = sc.Raw(func(driverConn any) error {
+		c := &pgConn{c: driverConn.(*stdlib.Conn).Conn(), begin: begin}
+		txErr = runTx(ctx, &tx{c: c, d: db.d}, fn)
+		return nil
+	})
+	return errors.Join(err, txErr)
+}
+
+// runTx runs fn and ends the transaction: commit if fn succeeded, rollback if it failed or panicked.
+func runTx(ctx context.Context, t *tx, fn func(billd.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
+			_ = t.c.end(ctx, false)
 			panic(p)
 		}
 	}()
-	if err = fn(&tx{tx: sqlTx, d: db.d, stmts: stmts}); err != nil {
-		_ = sqlTx.Rollback()
-	} else if err = sqlTx.Commit(); err != nil {
-		err = fmt.Errorf("commit: %w", err)
+	if err = fn(t); err != nil {
+		return errors.Join(err, t.c.end(ctx, false))
 	}
-	if stmts != nil {
-		// Only now is the connection back in the pool, free to prepare statements on.
-		stmts.prepareWanted(context.WithoutCancel(ctx))
-	}
-	return err
+	return t.c.end(ctx, true)
 }
 
 // ExecRaw runs a statement outside the store's use cases. Tests use it to prove what the database

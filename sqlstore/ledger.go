@@ -3,18 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 
 	"github.com/billd/billd"
-)
-
-// maxInList bounds the ids of one IN list, and insertRows the rows of one INSERT, to stay well
-// under the parameter limits of both databases.
-const (
-	maxInList  = 1000
-	insertRows = 500
 )
 
 const ledgerColumns = `id, currency, platform, debits_posted, credits_posted, updated_at`
@@ -36,64 +28,96 @@ func (t *tx) LedgerAccount(ctx context.Context, id string) (*billd.LedgerAccount
 	return &l, nil
 }
 
-// LockLedgerAccounts implements billd.LedgerTx. Rows are locked in id order, so that two
-// transactions that lock overlapping sets cannot deadlock.
-func (t *tx) LockLedgerAccounts(ctx context.Context, ids []string) ([]billd.LedgerAccount, error) {
-	var out []billd.LedgerAccount
-	for _, part := range chunks(sortedCopy(ids), maxInList) {
+// lockStmts are the statements that lock the customer ledger accounts among ids, in id order, so
+// that two transactions that lock overlapping sets cannot deadlock, and read them into out.
+func (t *tx) lockStmts(ids []string, out *[]billd.LedgerAccount) []stmt {
+	var stmts []stmt
+	for _, part := range t.d.idLists(sortedCopy(ids)) {
 		var f filter
 		f.in(t.d, "id", part)
 		f.add("NOT platform")
-		got, err := queryAll(ctx, t, scanLedgerAccount,
-			`SELECT `+ledgerColumns+` FROM ledger_accounts`+f.where()+` ORDER BY id`+t.d.forUpdate, f.args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, got...)
+		stmts = append(stmts, each(out, scanLedgerAccount,
+			`SELECT `+ledgerColumns+` FROM ledger_accounts`+f.where()+` ORDER BY id`+t.d.forUpdate, f.args...))
 	}
-	return out, nil
+	return stmts
 }
 
-// AccountGuards implements billd.LedgerTx.
-func (t *tx) AccountGuards(ctx context.Context, ids []string) ([]billd.AccountGuard, error) {
-	var out []billd.AccountGuard
-	for _, part := range chunks(ids, maxInList) {
+// LockLedgerAccounts implements billd.LedgerTx.
+func (t *tx) LockLedgerAccounts(ctx context.Context, ids []string) ([]billd.LedgerAccount, error) {
+	var out []billd.LedgerAccount
+	err := t.c.queries(ctx, t.lockStmts(ids, &out)...)
+	return out, err
+}
+
+// LoadPostingState implements billd.LedgerTx: on PostgreSQL its statements, and the BEGIN before
+// them, share one round trip.
+func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refIDs []string) (*billd.PostingState, error) {
+	st := &billd.PostingState{Reverted: make(map[string]int64, len(refIDs))}
+	stmts := t.lockStmts(accountIDs, &st.Accounts)
+	for _, part := range t.d.idLists(accountIDs) {
 		var f filter
 		f.in(t.d, "b.id", part)
-		got, err := queryAll(ctx, t, func(s scanner) (billd.AccountGuard, error) {
-			var g billd.AccountGuard
-			err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState)
-			return g, err
-		}, `SELECT b.id, b.state, b.credit_min, o.state FROM billing_accounts b
-			JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, got...)
+		stmts = append(stmts, each(&st.Guards, scanGuard, `SELECT b.id, b.state, b.credit_min, o.state
+			FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
 	}
-	return out, nil
+	for _, part := range t.d.idLists(transferIDs) {
+		var f filter
+		f.in(t.d, "id", part)
+		stmts = append(stmts, each(&st.Transfers, scanTransfer, `SELECT `+transferColumns+` FROM transfers`+f.where(), f.args...))
+	}
+	var sums []refSum
+	for _, part := range t.d.idLists(refIDs) {
+		var f filter
+		f.in(t.d, "ref_id", part)
+		stmts = append(stmts, each(&sums, scanRefSum, `SELECT ref_id, CAST(SUM(amount) AS BIGINT) FROM transfers`+
+			f.where()+` GROUP BY ref_id`, f.args...))
+	}
+	if err := t.c.queries(ctx, stmts...); err != nil {
+		return nil, err
+	}
+	for _, s := range sums {
+		st.Reverted[s.usageID] = s.sum
+	}
+	return st, nil
 }
 
-// UpdateLedgerAccounts implements billd.LedgerTx.
-func (t *tx) UpdateLedgerAccounts(ctx context.Context, accounts []billd.LedgerAccount) error {
-	for _, a := range accounts {
-		err := t.exec(ctx, `UPDATE ledger_accounts SET debits_posted = $1, credits_posted = $2, updated_at = $3
-			WHERE id = $4`, a.DebitsPosted, a.CreditsPosted, a.UpdatedAt, a.ID)
-		if err != nil {
+func scanGuard(s scanner) (billd.AccountGuard, error) {
+	var g billd.AccountGuard
+	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState)
+	return g, err
+}
+
+// refSum is the sum of the reverts of one usage.
+type refSum struct {
+	usageID string
+	sum     int64
+}
+
+func scanRefSum(s scanner) (refSum, error) {
+	var r refSum
+	err := s.Scan(&r.usageID, &r.sum)
+	return r, err
+}
+
+// AppendTransfers implements billd.LedgerTx.
+func (t *tx) AppendTransfers(ctx context.Context, transfers []billd.Transfer, accounts []billd.LedgerAccount) error {
+	replayed := conflict(billd.Errorf(billd.ECONFLICT, "credits already applied"))
+	for _, st := range t.d.journalWrites(transfers, accounts) {
+		if err := t.execMapped(ctx, replayed, st.sql, st.args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-const transferColumns = `seq, id, debit_account_id, credit_account_id, amount, kind, source, description,
+const transferColumns = `id, debit_account_id, credit_account_id, amount, kind, source, description,
 	user_id, metadata, ref_id, created_at`
 
 func scanTransfer(s scanner) (billd.Transfer, error) {
 	var tr billd.Transfer
 	var meta string
 	var ref sql.NullString
-	err := s.Scan(&tr.Seq, &tr.ID, &tr.DebitAccountID, &tr.CreditAccountID, &tr.Amount, &tr.Kind, &tr.Source,
+	err := s.Scan(&tr.ID, &tr.DebitAccountID, &tr.CreditAccountID, &tr.Amount, &tr.Kind, &tr.Source,
 		&tr.Description, &tr.UserID, &meta, &ref, &tr.CreatedAt)
 	if err != nil {
 		return tr, err
@@ -106,70 +130,19 @@ func scanTransfer(s scanner) (billd.Transfer, error) {
 // Transfers implements billd.LedgerTx.
 func (t *tx) Transfers(ctx context.Context, ids []string) ([]billd.Transfer, error) {
 	var out []billd.Transfer
-	for _, part := range chunks(ids, maxInList) {
+	var stmts []stmt
+	for _, part := range t.d.idLists(ids) {
 		var f filter
 		f.in(t.d, "id", part)
-		got, err := queryAll(ctx, t, scanTransfer, `SELECT `+transferColumns+` FROM transfers`+f.where(), f.args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, got...)
+		stmts = append(stmts, each(&out, scanTransfer, `SELECT `+transferColumns+` FROM transfers`+f.where(), f.args...))
 	}
-	return out, nil
-}
-
-// RevertedAmounts implements billd.LedgerTx.
-func (t *tx) RevertedAmounts(ctx context.Context, usageIDs []string) (map[string]int64, error) {
-	out := make(map[string]int64, len(usageIDs))
-	for _, part := range chunks(usageIDs, maxInList) {
-		var f filter
-		f.in(t.d, "ref_id", part)
-		rows, err := t.query(ctx, `SELECT ref_id, CAST(SUM(amount) AS BIGINT) FROM transfers`+
-			f.where()+` GROUP BY ref_id`, f.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id string
-			var sum int64
-			if err := rows.Scan(&id, &sum); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = sum
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// InsertTransfers implements billd.LedgerTx: multi-row INSERTs of up to insertRows rows.
-func (t *tx) InsertTransfers(ctx context.Context, transfers []billd.Transfer) error {
-	for len(transfers) > 0 {
-		n := min(len(transfers), insertRows)
-		var f filter
-		values := make([]string, n)
-		for i, tr := range transfers[:n] {
-			values[i] = "(" + strings.Join([]string{
-				f.next(tr.ID), f.next(tr.DebitAccountID), f.next(tr.CreditAccountID), f.next(tr.Amount),
-				f.next(string(tr.Kind)), f.next(tr.Source), f.next(tr.Description), f.next(tr.UserID),
-				f.next(tr.Metadata.Marshal()), f.next(nullString(tr.RefID)), f.next(tr.CreatedAt),
-			}, ", ") + ")"
-		}
-		err := t.exec(ctx, `INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, kind, source,
-			description, user_id, metadata, ref_id, created_at) VALUES `+strings.Join(values, ", "), f.args...)
-		if err != nil {
-			return conflict(err, billd.Errorf(billd.ECONFLICT, "credits already applied"))
-		}
-		transfers = transfers[n:]
-	}
-	return nil
+	err := t.c.queries(ctx, stmts...)
+	return out, err
 }
 
 // AccountTransfers implements billd.LedgerTx. The account's debits and credits are read from
-// their own indexes, each cut to the page, and merged.
+// their own indexes, each cut to the page, and merged. The order within one timestamp (one group
+// commit) is by id.
 func (t *tx) AccountTransfers(ctx context.Context, q billd.TransferQuery) ([]billd.Transfer, error) {
 	var f filter
 	account := f.next(q.AccountID)
@@ -181,30 +154,29 @@ func (t *tx) AccountTransfers(ctx context.Context, q billd.TransferQuery) ([]bil
 		conds = append(conds, "created_at <= "+f.next(q.End))
 	}
 	if q.After != nil {
-		conds = append(conds, "(created_at, seq) < ("+f.next(q.After.At)+", "+f.next(q.After.Seq)+")")
+		conds = append(conds, "(created_at, id) < ("+f.next(q.After.At)+", "+f.next(q.After.ID)+")")
 	}
 	limit := f.next(q.Limit)
 	extra := ""
 	if len(conds) > 0 {
 		extra = " AND " + strings.Join(conds, " AND ")
 	}
-	side := func(column string) string {
+	// The credit side states the partial index's predicate: a usage never credits a customer.
+	side := func(column, only string) string {
 		return `SELECT ` + transferColumns + ` FROM (SELECT ` + transferColumns + ` FROM transfers WHERE ` +
-			column + ` = ` + account + extra + ` ORDER BY created_at DESC, seq DESC LIMIT ` + limit + `) AS ` + column
+			column + ` = ` + account + only + extra + ` ORDER BY created_at DESC, id DESC LIMIT ` + limit + `) AS ` + column
 	}
-	query := side("debit_account_id") + ` UNION ALL ` + side("credit_account_id") +
-		` ORDER BY created_at DESC, seq DESC LIMIT ` + limit
+	query := side("debit_account_id", "") + ` UNION ALL ` + side("credit_account_id", ` AND kind <> 'usage'`) +
+		` ORDER BY created_at DESC, id DESC LIMIT ` + limit
 	return queryAll(ctx, t, scanTransfer, query, f.args...)
 }
 
 // DebitedTotal implements billd.LedgerTx.
 func (t *tx) DebitedTotal(ctx context.Context, accountID string) (int64, error) {
-	var total int64
-	err := t.queryRow(ctx, `SELECT CAST(
+	return queryInt64(ctx, t, `SELECT CAST(
 		COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account_id = $1 AND kind = 'usage'), 0) -
-		COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account_id = $1 AND kind = 'revert'), 0)
-		AS BIGINT)`, accountID).Scan(&total)
-	return total, err
+		COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account_id = $1 AND kind <> 'usage' AND kind = 'revert'), 0)
+		AS BIGINT)`, accountID)
 }
 
 // sortedCopy returns ids sorted, leaving ids as it was.

@@ -26,9 +26,8 @@ func errOrgName(name string) error {
 
 // InsertOrganization implements billd.OrganizationTx.
 func (t *tx) InsertOrganization(ctx context.Context, o *billd.Organization) error {
-	err := t.exec(ctx, `INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	return t.execMapped(ctx, conflict(errOrgName(o.Name)), `INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		o.ID, o.Name, o.Title, o.Metadata.Marshal(), o.Avatar, string(o.State), o.CreatedAt, o.UpdatedAt)
-	return conflict(err, errOrgName(o.Name))
 }
 
 // Organization implements billd.OrganizationTx.
@@ -51,10 +50,9 @@ func (t *tx) OrganizationByName(ctx context.Context, name string) (*billd.Organi
 
 // UpdateOrganization implements billd.OrganizationTx.
 func (t *tx) UpdateOrganization(ctx context.Context, o *billd.Organization) error {
-	err := t.exec(ctx, `UPDATE organizations SET name = $1, title = $2, metadata = $3, avatar = $4, state = $5,
+	return t.execMapped(ctx, conflict(errOrgName(o.Name)), `UPDATE organizations SET name = $1, title = $2, metadata = $3, avatar = $4, state = $5,
 		updated_at = $6 WHERE id = $7`,
 		o.Name, o.Title, o.Metadata.Marshal(), o.Avatar, string(o.State), o.UpdatedAt, o.ID)
-	return conflict(err, errOrgName(o.Name))
 }
 
 // Organizations implements billd.OrganizationTx.

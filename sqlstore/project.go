@@ -27,9 +27,8 @@ func errProjectName(name string) error {
 
 // InsertProject implements billd.ProjectTx.
 func (t *tx) InsertProject(ctx context.Context, p *billd.Project) error {
-	err := t.exec(ctx, `INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	return t.execMapped(ctx, conflict(errProjectName(p.Name)), `INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		p.ID, p.OrgID, p.Name, p.Title, p.Metadata.Marshal(), string(p.State), p.CreatedAt, p.UpdatedAt)
-	return conflict(err, errProjectName(p.Name))
 }
 
 // Project implements billd.ProjectTx.
@@ -45,9 +44,8 @@ func (t *tx) LockProject(ctx context.Context, id string) (*billd.Project, error)
 
 // UpdateProject implements billd.ProjectTx.
 func (t *tx) UpdateProject(ctx context.Context, p *billd.Project) error {
-	err := t.exec(ctx, `UPDATE projects SET name = $1, title = $2, metadata = $3, state = $4, updated_at = $5
+	return t.execMapped(ctx, conflict(errProjectName(p.Name)), `UPDATE projects SET name = $1, title = $2, metadata = $3, state = $4, updated_at = $5
 		WHERE id = $6`, p.Name, p.Title, p.Metadata.Marshal(), string(p.State), p.UpdatedAt, p.ID)
-	return conflict(err, errProjectName(p.Name))
 }
 
 // Projects implements billd.ProjectTx.

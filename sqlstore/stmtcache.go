@@ -32,6 +32,9 @@ func newStmtCache(db *sql.DB, rebind func(string) string) *stmtCache {
 
 // stmt returns query's prepared statement bound to tx, or nil if it is not prepared yet.
 func (c *stmtCache) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	s := c.m[query]
 	if s == nil && len(c.m)+len(c.want) < maxCachedStatements {
@@ -46,6 +49,9 @@ func (c *stmtCache) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stm
 
 // prepareWanted prepares the queries that missed. The caller must hold no connection of the pool.
 func (c *stmtCache) prepareWanted(ctx context.Context) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	if len(c.want) == 0 {
 		c.mu.Unlock()

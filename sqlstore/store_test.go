@@ -245,9 +245,9 @@ func TestJournal(t *testing.T) {
 		revert := transfer(billd.KindGrant, a.ID, 100, t0.Add(2*time.Second))
 		revert.Kind, revert.RefID = billd.KindRevert, usage.ID
 		mustUpdate(t, s.DB, func(tx billd.Tx) error {
-			return tx.InsertTransfers(ctx, []billd.Transfer{grant, usage, revert})
+			return tx.AppendTransfers(ctx, []billd.Transfer{grant, usage, revert}, nil)
 		})
-		err := update(t, s.DB, func(tx billd.Tx) error { return tx.InsertTransfers(ctx, []billd.Transfer{usage}) })
+		err := update(t, s.DB, func(tx billd.Tx) error { return tx.AppendTransfers(ctx, []billd.Transfer{usage}, nil) })
 		wantCode(t, err, billd.ECONFLICT)
 
 		view(t, s.DB, func(tx billd.Tx) error {
@@ -259,13 +259,23 @@ func TestJournal(t *testing.T) {
 				if g.ID == revert.ID && (g.RefID != usage.ID || g.Kind != billd.KindRevert || g.Metadata["n"] != "100") {
 					t.Errorf("revert round trip: %+v", g)
 				}
-				if g.ID == usage.ID && (g.RefID != "" || !g.CreatedAt.Equal(usage.CreatedAt) || g.Seq == 0) {
+				if g.ID == usage.ID && (g.RefID != "" || !g.CreatedAt.Equal(usage.CreatedAt)) {
 					t.Errorf("usage round trip: %+v", g)
 				}
 			}
-			reverted, err := tx.RevertedAmounts(ctx, []string{usage.ID, grant.ID})
-			if err != nil || reverted[usage.ID] != 100 || reverted[grant.ID] != 0 {
-				t.Errorf("reverted: %v %v", reverted, err)
+			return nil
+		})
+		mustUpdate(t, s.DB, func(tx billd.Tx) error {
+			st, err := tx.LoadPostingState(ctx, []string{a.ID, billd.PlatformAccountID("VC")},
+				[]string{usage.ID, billd.NewUUID()}, []string{usage.ID, grant.ID})
+			if err != nil {
+				return err
+			}
+			if st.Reverted[usage.ID] != 100 || st.Reverted[grant.ID] != 0 {
+				t.Errorf("reverted: %v", st.Reverted)
+			}
+			if len(st.Accounts) != 1 || st.Accounts[0].ID != a.ID || len(st.Transfers) != 1 || st.Transfers[0].ID != usage.ID {
+				t.Errorf("posting state: accounts %v transfers %v", st.Accounts, st.Transfers)
 			}
 			total, err := tx.DebitedTotal(ctx, a.ID)
 			if err != nil || total != 200 {
@@ -282,7 +292,7 @@ func TestJournalIsImmutable(t *testing.T) {
 		o := newOrg(t, s.DB, "acme", t0)
 		a := newAccount(t, s.DB, o.ID, billd.AccountActive, t0)
 		g := transfer(billd.KindGrant, a.ID, 10, t0)
-		mustUpdate(t, s.DB, func(tx billd.Tx) error { return tx.InsertTransfers(ctx, []billd.Transfer{g}) })
+		mustUpdate(t, s.DB, func(tx billd.Tx) error { return tx.AppendTransfers(ctx, []billd.Transfer{g}, nil) })
 		for _, stmt := range []string{
 			`UPDATE transfers SET amount = 1 WHERE id = $1`,
 			`DELETE FROM transfers WHERE id = $1`,
@@ -292,12 +302,12 @@ func TestJournalIsImmutable(t *testing.T) {
 			}
 		}
 		bad := transfer(billd.KindGrant, a.ID, 0, t0)
-		if err := update(t, s.DB, func(tx billd.Tx) error { return tx.InsertTransfers(ctx, []billd.Transfer{bad}) }); err == nil {
+		if err := update(t, s.DB, func(tx billd.Tx) error { return tx.AppendTransfers(ctx, []billd.Transfer{bad}, nil) }); err == nil {
 			t.Error("a zero-amount transfer was stored")
 		}
 		orphan := transfer(billd.KindGrant, a.ID, 5, t0)
 		orphan.Kind = billd.KindRevert // a revert without the usage it gives back
-		if err := update(t, s.DB, func(tx billd.Tx) error { return tx.InsertTransfers(ctx, []billd.Transfer{orphan}) }); err == nil {
+		if err := update(t, s.DB, func(tx billd.Tx) error { return tx.AppendTransfers(ctx, []billd.Transfer{orphan}, nil) }); err == nil {
 			t.Error("a revert without ref_id was stored")
 		}
 	})
@@ -315,12 +325,12 @@ func TestAccountTransfersPagesNewestFirstAcrossBothSides(t *testing.T) {
 			if i%3 == 1 {
 				kind = billd.KindUsage
 			}
-			// Several transfers share a timestamp, so that the order relies on seq too.
+			// Pairs of transfers share a timestamp, as the transfers of one group commit do.
 			all = append(all, transfer(kind, a.ID, int64(i+1), t0.Add(time.Duration(i/2)*time.Second)))
 			all = append(all, transfer(billd.KindGrant, b.ID, 7, t0))
 		}
-		mustUpdate(t, s.DB, func(tx billd.Tx) error { return tx.InsertTransfers(ctx, all) })
-		var got []int64
+		mustUpdate(t, s.DB, func(tx billd.Tx) error { return tx.AppendTransfers(ctx, all, nil) })
+		var got []billd.Transfer
 		q := billd.TransferQuery{AccountID: a.ID, Limit: 4}
 		view(t, s.DB, func(tx billd.Tx) error {
 			for {
@@ -328,28 +338,38 @@ func TestAccountTransfersPagesNewestFirstAcrossBothSides(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				for _, tr := range page {
-					got = append(got, tr.Amount)
-				}
+				got = append(got, page...)
 				if len(page) < q.Limit {
 					return nil
 				}
 				last := page[len(page)-1]
-				q.After = &billd.Cursor{At: last.CreatedAt, Seq: last.Seq}
+				q.After = &billd.Cursor{At: last.CreatedAt, ID: last.ID}
 			}
 		})
 		if len(got) != 25 {
-			t.Fatalf("got %d transfers, want 25: %v", len(got), got)
+			t.Fatalf("got %d transfers, want 25", len(got))
 		}
-		for i, amount := range got {
-			if want := int64(25 - i); amount != want {
-				t.Fatalf("position %d: amount %d, want %d (newest first): %v", i, amount, want, got)
+		seen := map[int64]bool{}
+		for i, tr := range got {
+			if seen[tr.Amount] || tr.DebitAccountID != a.ID && tr.CreditAccountID != a.ID {
+				t.Fatalf("position %d: transfer %+v repeated or not the account's", i, tr)
+			}
+			seen[tr.Amount] = true
+			if i > 0 {
+				prev := got[i-1]
+				if tr.CreatedAt.After(prev.CreatedAt) || tr.CreatedAt.Equal(prev.CreatedAt) && tr.ID > prev.ID {
+					t.Fatalf("position %d is not after position %d in (created_at, id) descending order", i, i-1)
+				}
 			}
 		}
 		view(t, s.DB, func(tx billd.Tx) error {
 			page, err := tx.AccountTransfers(ctx, billd.TransferQuery{AccountID: a.ID, Limit: 100,
 				Start: t0.Add(2 * time.Second), End: t0.Add(3 * time.Second)})
-			if len(page) != 4 || page[0].Amount != 8 || page[3].Amount != 5 {
+			amounts := map[int64]bool{}
+			for _, tr := range page {
+				amounts[tr.Amount] = true
+			}
+			if len(page) != 4 || !amounts[5] || !amounts[6] || !amounts[7] || !amounts[8] {
 				t.Errorf("range [2s, 3s]: %d transfers %v", len(page), page)
 			}
 			return err
@@ -371,12 +391,12 @@ func TestLockLedgerAccountsSkipsPlatformAndUnknown(t *testing.T) {
 				t.Errorf("locked %v", got)
 			}
 			got[0].CreditsPosted, got[0].DebitsPosted, got[0].UpdatedAt = 50, 20, t0
-			if err := tx.UpdateLedgerAccounts(ctx, got); err != nil {
+			if err := tx.AppendTransfers(ctx, nil, got); err != nil {
 				return err
 			}
-			guards, err := tx.AccountGuards(ctx, []string{a.ID})
-			if err != nil || len(guards) != 1 || guards[0].State != billd.AccountActive || guards[0].OrgState != billd.OrgEnabled {
-				t.Errorf("guards %v %v", guards, err)
+			st, err := tx.LoadPostingState(ctx, []string{a.ID, billd.PlatformAccountID("VC")}, nil, nil)
+			if err != nil || len(st.Guards) != 1 || st.Guards[0].State != billd.AccountActive || st.Guards[0].OrgState != billd.OrgEnabled {
+				t.Errorf("guards %v %v", st, err)
 			}
 			return nil
 		})
@@ -400,7 +420,7 @@ func TestLedgerTotalsFindDrift(t *testing.T) {
 		o := newOrg(t, s.DB, "acme", t0)
 		a := newAccount(t, s.DB, o.ID, billd.AccountActive, t0)
 		mustUpdate(t, s.DB, func(tx billd.Tx) error {
-			return tx.InsertTransfers(ctx, []billd.Transfer{transfer(billd.KindGrant, a.ID, 40, t0)})
+			return tx.AppendTransfers(ctx, []billd.Transfer{transfer(billd.KindGrant, a.ID, 40, t0)}, nil)
 		})
 		view(t, s.DB, func(tx billd.Tx) error {
 			totals, n, err := tx.LedgerTotals(ctx)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -13,84 +12,71 @@ import (
 
 // tx is one store transaction; it implements billd.Tx.
 type tx struct {
-	tx    *sql.Tx
-	d     *dialect
-	stmts *stmtCache // nil: statements are not cached here
+	c conn
+	d *dialect
 }
 
 var _ billd.Tx = (*tx)(nil)
 
-// scanner is a *sql.Row or *sql.Rows.
+// scanner is a row being read.
 type scanner interface {
 	Scan(dest ...any) error
 }
 
-// prepared returns the cached statement of query in this transaction, or nil and the query text
-// to run unprepared.
-func (t *tx) prepared(ctx context.Context, query string) (*sql.Stmt, string) {
-	if t.stmts != nil {
-		if s := t.stmts.stmt(ctx, t.tx, query); s != nil {
-			return s, ""
-		}
-	}
-	if t.d.rebind != nil {
-		query = t.d.rebind(query)
-	}
-	return nil, query
-}
-
+// exec runs a statement without rows; onErr, if not nil, maps its error.
 func (t *tx) exec(ctx context.Context, query string, args ...any) error {
-	var err error
-	if s, q := t.prepared(ctx, query); s != nil {
-		_, err = s.ExecContext(ctx, args...)
-	} else {
-		_, err = t.tx.ExecContext(ctx, q, args...)
-	}
-	return err
+	return t.c.exec(ctx, nil, query, args...)
 }
 
-func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, q := t.prepared(ctx, query)
-	if s != nil {
-		return s.QueryContext(ctx, args...)
-	}
-	return t.tx.QueryContext(ctx, q, args...)
+// execMapped is exec with an error mapping (such as a uniqueness violation to a domain error).
+func (t *tx) execMapped(ctx context.Context, onErr func(error) error, query string, args ...any) error {
+	return t.c.exec(ctx, onErr, query, args...)
 }
 
-// queryRow runs a query that returns one row.
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) scanner {
-	s, q := t.prepared(ctx, query)
-	if s != nil {
-		return s.QueryRowContext(ctx, args...)
-	}
-	return t.tx.QueryRowContext(ctx, q, args...)
+// each is the stmt of a query whose rows are scanned with scan into *out.
+func each[T any](out *[]T, scan func(scanner) (T, error), query string, args ...any) stmt {
+	return stmt{sql: query, args: args, read: func(r rows) error {
+		for r.Next() {
+			v, err := scan(r)
+			if err != nil {
+				return err
+			}
+			*out = append(*out, v)
+		}
+		return nil
+	}}
 }
 
 // queryAll runs a query and scans each row with scan.
 func queryAll[T any](ctx context.Context, t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	err := t.c.queries(ctx, each(&out, scan, query, args...))
+	return out, err
 }
 
 // queryOne runs a query that returns at most one row; ENOTFOUND naming what when it returns none.
 func queryOne[T any](ctx context.Context, t *tx, what string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
-	v, err := scan(t.queryRow(ctx, query, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, billd.Errorf(billd.ENOTFOUND, "%s not found", what)
+	out, err := queryAll(ctx, t, scan, query, args...)
+	if err != nil || len(out) == 0 {
+		var zero T
+		if err == nil {
+			err = billd.Errorf(billd.ENOTFOUND, "%s not found", what)
+		}
+		return zero, err
 	}
-	return v, err
+	return out[0], nil
+}
+
+// queryInt64 runs a query whose one row is one integer.
+func queryInt64(ctx context.Context, t *tx, query string, args ...any) (int64, error) {
+	var n int64
+	err := t.c.queries(ctx, stmt{sql: query, args: args, read: func(r rows) error {
+		if !r.Next() {
+			return errors.New("no row")
+		}
+		return r.Scan(&n)
+	}})
+	return n, err
 }
 
 // filter builds a WHERE clause whose conditions are written with ? and numbered $n in order.
@@ -117,7 +103,7 @@ func (f *filter) add(cond string, args ...any) {
 // in appends "column is one of ids" in the dialect's form.
 func (f *filter) in(d *dialect, column string, ids []string) {
 	if d.uuidArrays {
-		f.add(column+" = ANY(?::uuid[])", ids)
+		f.add(column+" = ANY(?::text[]::uuid[])", ids)
 		return
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
@@ -171,10 +157,12 @@ func nullTime(t time.Time) any {
 	return t
 }
 
-// conflict maps a uniqueness violation to err, and returns any other error as it is.
-func conflict(err, mapped error) error {
-	if err != nil && uniqueViolation(err) {
-		return mapped
+// conflict returns an error mapping that turns a uniqueness violation into mapped.
+func conflict(mapped error) func(error) error {
+	return func(err error) error {
+		if uniqueViolation(err) {
+			return mapped
+		}
+		return err
 	}
-	return err
 }

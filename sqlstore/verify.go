@@ -7,21 +7,23 @@ import (
 	"github.com/billd/billd"
 )
 
-// LedgerTotals implements billd.LedgerTx.
+// LedgerTotals implements billd.LedgerTx. It re-sums the journal with full scans, so that it
+// relies on no index (the credit index leaves out usage, which only credits the platform).
 func (t *tx) LedgerTotals(ctx context.Context) ([]billd.AccountTotals, int64, error) {
 	totals, err := queryAll(ctx, t, func(s scanner) (billd.AccountTotals, error) {
 		var a billd.AccountTotals
 		err := s.Scan(&a.AccountID, &a.StoredDebits, &a.StoredCredits, &a.JournalDebits, &a.JournalCredits)
 		return a, err
 	}, `SELECT l.id, l.debits_posted, l.credits_posted,
-		CAST(COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account_id = l.id), 0) AS BIGINT),
-		CAST(COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account_id = l.id), 0) AS BIGINT)
-		FROM ledger_accounts l WHERE NOT l.platform ORDER BY l.id`)
+		CAST(COALESCE(d.total, 0) AS BIGINT), CAST(COALESCE(c.total, 0) AS BIGINT)
+		FROM ledger_accounts l
+		LEFT JOIN (SELECT debit_account_id AS id, SUM(amount) AS total FROM transfers GROUP BY debit_account_id) d ON d.id = l.id
+		LEFT JOIN (SELECT credit_account_id AS id, SUM(amount) AS total FROM transfers GROUP BY credit_account_id) c ON c.id = l.id
+		WHERE NOT l.platform ORDER BY l.id`)
 	if err != nil {
 		return nil, 0, err
 	}
-	var n int64
-	err = t.queryRow(ctx, `SELECT COUNT(*) FROM transfers`).Scan(&n)
+	n, err := queryInt64(ctx, t, `SELECT COUNT(*) FROM transfers`)
 	return totals, n, err
 }
 

@@ -32,7 +32,9 @@ func (v *Int64) UnmarshalJSON(b []byte) error {
 	}
 	s := string(b)
 	if len(s) >= 2 && s[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
+		if bytes.IndexByte(b, '\\') < 0 {
+			s = s[1 : len(s)-1] // a plain quoted number: no escapes to decode
+		} else if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
 	}

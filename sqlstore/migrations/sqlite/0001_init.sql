@@ -67,11 +67,23 @@ CREATE TABLE transfer_kinds (
 );
 INSERT INTO transfer_kinds (kind) VALUES ('usage'), ('revert'), ('grant');
 
--- The journal: one immutable row per transfer. seq is the insertion order; id is the idempotency
--- key of the write that made the transfer.
+-- Ledger accounts and transfer kinds are never deleted, and an account's identity never changes.
+CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts
+BEGIN
+    SELECT RAISE(ABORT, 'ledger_accounts rows are permanent: DELETE is not allowed');
+END;
+CREATE TRIGGER ledger_accounts_no_rekey BEFORE UPDATE OF id, currency, platform ON ledger_accounts
+BEGIN
+    SELECT RAISE(ABORT, 'ledger_accounts rows are permanent: UPDATE of id, currency or platform is not allowed');
+END;
+CREATE TRIGGER transfer_kinds_no_change BEFORE DELETE ON transfer_kinds
+BEGIN
+    SELECT RAISE(ABORT, 'transfer_kinds rows are permanent');
+END;
+
+-- The journal: one immutable row per transfer; id is the idempotency key of the write that made it.
 CREATE TABLE transfers (
-    seq               INTEGER PRIMARY KEY,
-    id                TEXT NOT NULL UNIQUE,
+    id                TEXT PRIMARY KEY,
     debit_account_id  TEXT NOT NULL REFERENCES ledger_accounts (id),
     credit_account_id TEXT NOT NULL REFERENCES ledger_accounts (id),
     amount            BIGINT NOT NULL CHECK (amount > 0),
@@ -85,8 +97,10 @@ CREATE TABLE transfers (
     CHECK (debit_account_id <> credit_account_id),
     CHECK ((kind = 'revert') = (ref_id IS NOT NULL))
 );
-CREATE INDEX transfers_debit ON transfers (debit_account_id, created_at, seq);
-CREATE INDEX transfers_credit ON transfers (credit_account_id, created_at, seq);
+-- An account's transfers, newest first, by side. A usage always credits the platform account,
+-- whose credits are never listed: the credit index leaves usage out (queries on it say so).
+CREATE INDEX transfers_debit ON transfers (debit_account_id, created_at, id);
+CREATE INDEX transfers_credit ON transfers (credit_account_id, created_at, id) WHERE kind <> 'usage';
 CREATE INDEX transfers_ref ON transfers (ref_id) WHERE ref_id IS NOT NULL;
 
 CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers
