@@ -2,6 +2,7 @@ package billd
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,10 @@ type CommitConfig struct {
 	// MaxQueued bounds the transfers waiting for a transaction; past it a posting is refused
 	// with EOVERLOADED, so that memory stays bounded under overload. Default 200000.
 	MaxQueued int
+	// MaxQueueDelay refuses a posting (EOVERLOADED) when the transfers already queued would take
+	// longer than this to commit at the measured rate: waiting longer only makes every request
+	// late. At least 4096 transfers are always admitted. Default 250ms.
+	MaxQueueDelay time.Duration
 }
 
 func (c CommitConfig) withDefaults() CommitConfig {
@@ -42,8 +47,14 @@ func (c CommitConfig) withDefaults() CommitConfig {
 	if c.MaxWait == 0 {
 		c.MaxWait = 300 * time.Microsecond
 	}
+	if c.MaxQueueDelay <= 0 {
+		c.MaxQueueDelay = 250 * time.Millisecond
+	}
 	return c
 }
+
+// minAdmitted is the queue length (in transfers) below which postings are always admitted.
+const minAdmitted = 4096
 
 // pending is a posting waiting for its transaction.
 type pending struct {
@@ -57,7 +68,8 @@ type committer struct {
 	s      *Service
 	cfg    CommitConfig
 	queue  chan *pending
-	queued atomic.Int64 // transfers waiting in the queue
+	queued atomic.Int64  // transfers waiting in the queue
+	rate   atomic.Uint64 // float64 bits: transfers per second the committer commits while busy
 
 	mu     sync.RWMutex // held for reading while submitting, for writing to close
 	closed bool
@@ -71,10 +83,11 @@ func newCommitter(s *Service, cfg CommitConfig) *committer {
 }
 
 // submit queues a posting and waits for its result. Once queued, a posting is committed or
-// rejected whatever happens to ctx, so the result is always known.
+// rejected whatever happens to ctx, so the result is always known. A posting refused for overload
+// was not applied.
 func (c *committer) submit(p *Posting) error {
 	n := int64(len(p.Transfers))
-	if c.queued.Add(n) > int64(c.cfg.MaxQueued) && n < int64(c.cfg.MaxQueued) {
+	if queued := c.queued.Add(n); queued > c.admissible() && queued > n {
 		c.queued.Add(-n)
 		return Errorf(EOVERLOADED, "the ledger is overloaded; retry later")
 	}
@@ -88,6 +101,27 @@ func (c *committer) submit(p *Posting) error {
 	c.queue <- pd
 	c.mu.RUnlock()
 	return <-pd.result
+}
+
+// admissible returns how many transfers may wait: what the committer commits in MaxQueueDelay at
+// its measured rate, at least minAdmitted, at most MaxQueued.
+func (c *committer) admissible() int64 {
+	rate := math.Float64frombits(c.rate.Load())
+	n := int64(rate * c.cfg.MaxQueueDelay.Seconds())
+	return min(max(n, minAdmitted), int64(c.cfg.MaxQueued))
+}
+
+// measure folds the throughput of one transaction into the committer's rate.
+func (c *committer) measure(transfers int64, took time.Duration) {
+	if took <= 0 {
+		return
+	}
+	sample := float64(transfers) / took.Seconds()
+	old := math.Float64frombits(c.rate.Load())
+	if old > 0 {
+		sample = 0.8*old + 0.2*sample
+	}
+	c.rate.Store(math.Float64bits(sample))
 }
 
 // close stops taking postings, commits those already queued and waits for the last transaction.
@@ -163,7 +197,10 @@ func (c *committer) commit(batch []*pending) {
 	c.queued.Add(-transfers)
 	results := make([]error, len(batch))
 	ctx := context.Background() // a batch outlives the requests in it
-	if err := c.s.commitBatch(ctx, postings, results); err != nil {
+	start := time.Now()
+	err := c.s.commitBatch(ctx, postings, results)
+	c.measure(transfers, time.Since(start))
+	if err != nil {
 		c.s.log.Warn("group commit failed; retrying its postings one by one", "postings", len(batch), "err", err)
 		for i, p := range postings {
 			results[i] = c.s.postOne(ctx, p)

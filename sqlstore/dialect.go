@@ -99,7 +99,7 @@ func openSQLite(ctx context.Context, path string, readers int) (writer, reader *
 	}
 	common := "_time_integer_format=unix_micro&_inttotime=1&_busy_timeout=10000&_foreign_keys=1"
 	w, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+common+
-		"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=cache_size(-65536)")
+		"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=cache_size(-32768)")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +110,7 @@ func openSQLite(ctx context.Context, path string, readers int) (writer, reader *
 		w.Close()
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+common+"&_query_only=1&_pragma=cache_size(-16384)")
+	r, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+common+"&_query_only=1&_pragma=cache_size(-4096)")
 	if err != nil {
 		w.Close()
 		return nil, nil, err

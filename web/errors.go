@@ -43,7 +43,7 @@ func mapError(err error) errorMapping {
 // without a code is logged with its detail and shown as "internal server error".
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	m := mapError(err)
-	if m.status >= 500 {
+	if m.status >= 500 && m.status != http.StatusServiceUnavailable {
 		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	switch m.status {

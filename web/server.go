@@ -14,14 +14,15 @@ import (
 
 // Handler is billd's http.Handler.
 type Handler struct {
-	svc *billd.Service
-	log *slog.Logger
-	mux *http.ServeMux
+	svc   *billd.Service
+	log   *slog.Logger
+	mux   *http.ServeMux
+	admit *admission
 }
 
-// NewHandler returns the HTTP API of svc.
-func NewHandler(svc *billd.Service, log *slog.Logger) *Handler {
-	h := &Handler{svc: svc, log: log, mux: http.NewServeMux()}
+// NewHandler returns the HTTP API of svc, which accepts the work limits allow at once.
+func NewHandler(svc *billd.Service, log *slog.Logger, limits Limits) *Handler {
+	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), admit: &admission{limits: limits.withDefaults()}}
 	h.routes()
 	return h
 }
@@ -70,9 +71,15 @@ func (s *statusRecorder) Header() http.Header         { return s.header }
 func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (s *statusRecorder) WriteHeader(status int)      { s.status = status }
 
-// handle registers an authenticated API call.
+// handle registers an authenticated API call, served only if there is room for it.
 func (h *Handler) handle(pattern string, fn apiFunc) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		release, err := h.admit.admit(r)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		defer release()
 		p, err := h.authenticate(r)
 		if err == nil {
 			err = fn(w, r, p)

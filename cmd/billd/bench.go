@@ -26,6 +26,7 @@ type benchFlags struct {
 	duration, warmup  time.Duration
 	adminID, secret   string
 	ids               string
+	rate              int
 }
 
 // bench drives a running billd over HTTP with one scenario, then checks its books.
@@ -42,6 +43,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
 	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
 	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
+	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --clients operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
 	fs.StringVar(&f.secret, "client-secret", getenv("BILLD_ADMIN_CLIENT_SECRET"), "platform admin secret (default $BILLD_ADMIN_CLIENT_SECRET)")
 	if err := fs.Parse(args); err != nil {
@@ -61,14 +63,22 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	if f.ids == "v7" {
 		newID = billd.NewUUIDv7
 	}
-	admin := client.New(strings.TrimSuffix(f.target, "/"), f.adminID, f.secret, f.clients+8)
+	conns := f.clients + 8
+	if f.rate > 0 {
+		conns = 1024 // an open loop: more connections than the server serves at once (--max-inflight)
+	}
+	admin := client.New(strings.TrimSuffix(f.target, "/"), f.adminID, f.secret, conns)
 	fmt.Fprintf(stdout, "setting up scenario %s on %s ...\n", f.scenario, f.target)
 	w, err := setupWorld(ctx, admin, sc.accounts(f))
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
 	}
 	rss := sampleRSS(f.pid)
-	r := runLoad(ctx, w, sc, f)
+	run := runLoad
+	if f.rate > 0 {
+		run = runOpenLoop
+	}
+	r := run(ctx, w, sc, f)
 	peak := rss()
 	r.print(stdout, f, peak)
 	return checkBooks(ctx, admin, w, stdout)
@@ -142,10 +152,58 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 	return r
 }
 
+// maxOutstanding bounds the operations an open-loop run has started and not finished.
+const maxOutstanding = 20000
+
+// runOpenLoop starts f.rate operations per second for the warmup and the duration, each in its own
+// goroutine, and measures each from the moment it was scheduled to start.
+func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
+	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
+	start := time.Now()
+	measureFrom, end := start.Add(f.warmup), start.Add(f.warmup+f.duration)
+	interval := time.Second / time.Duration(f.rate)
+	var wg sync.WaitGroup
+	outstanding := make(chan struct{}, maxOutstanding)
+	for i := 0; ctx.Err() == nil; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.After(end) {
+			break
+		}
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		}
+		select {
+		case outstanding <- struct{}{}:
+		default:
+			r.add("usage", 0, 0, errors.New("client: too many operations outstanding"), due.After(measureFrom))
+			continue
+		}
+		wg.Add(1)
+		go func(i int, due time.Time) {
+			defer wg.Done()
+			defer func() { <-outstanding }()
+			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
+			t0 := due
+			sc.op(ctx, w, rng, f, func(op string, usages int, err error) {
+				done := time.Now()
+				r.add(op, done.Sub(t0), usages, err, due.After(measureFrom))
+				t0 = done
+			})
+		}(i, due)
+	}
+	wg.Wait()
+	r.elapsed = time.Since(measureFrom)
+	return r
+}
+
 // print reports throughput, latency percentiles, errors and the server's peak memory.
 func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 	secs := r.elapsed.Seconds()
-	fmt.Fprintf(out, "scenario %s: %d clients, %s measured (after %s warmup), %s usage ids\n", f.scenario, f.clients, f.duration, f.warmup, f.ids)
+	load := fmt.Sprintf("%d clients", f.clients)
+	if f.rate > 0 {
+		load = fmt.Sprintf("open loop at %d operations/s", f.rate)
+	}
+	fmt.Fprintf(out, "scenario %s: %s, %s measured (after %s warmup), %s usage ids\n", f.scenario, load, f.duration, f.warmup, f.ids)
 	fmt.Fprintf(out, "  requests: %d (%.0f/s)   usages applied: %d (%.0f/s)\n", r.ops, float64(r.ops)/secs, r.usages, float64(r.usages)/secs)
 	ops := make([]string, 0, len(r.latencies))
 	for op := range r.latencies {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"time"
 
 	"github.com/billd/billd"
@@ -25,8 +26,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sf.register(fs, getenv)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
+	var limits web.Limits
+	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
+	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
+	maxConns := fs.Int("max-connections", 2048, "client connections open at once; a connection past it is answered 503 and closed")
+	memLimit := fs.Int64("memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *memLimit > 0 && getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(*memLimit)
 	}
 	db, svc, log, err := sf.open(ctx, stderr)
 	if err != nil {
@@ -49,8 +58,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	ln = newLimitListener(ln, *maxConns)
 	srv := &http.Server{
-		Handler:           web.NewHandler(svc, log),
+		Handler:           web.NewHandler(svc, log, limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
