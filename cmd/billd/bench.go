@@ -27,6 +27,7 @@ type benchFlags struct {
 	adminID, secret   string
 	ids               string
 	rate              int
+	prefill           int
 }
 
 // bench drives a running billd over HTTP with one scenario, then checks its books.
@@ -43,6 +44,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
 	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
 	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
+	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
 	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --clients operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
 	fs.StringVar(&f.secret, "client-secret", getenv("BILLD_ADMIN_CLIENT_SECRET"), "platform admin secret (default $BILLD_ADMIN_CLIENT_SECRET)")
@@ -72,6 +74,13 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	w, err := setupWorld(ctx, admin, sc.accounts(f))
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
+	}
+	if f.prefill > 0 {
+		took, err := prefill(ctx, w, f.prefill)
+		if err != nil {
+			return fmt.Errorf("bench prefill: %w", err)
+		}
+		fmt.Fprintf(stdout, "prefilled %d usages per account in %s\n", f.prefill, took.Round(time.Second))
 	}
 	rss := sampleRSS(f.pid)
 	run := runLoad

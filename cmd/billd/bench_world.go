@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/client"
@@ -138,6 +139,29 @@ func (w *benchWorld) report(ctx context.Context, a *benchAccount, us []client.Us
 	err := w.meter.ReportUsage(ctx, a.orgID, a.id, us)
 	a.record(benchOp{usages: us, amount: int64(len(us)), isUsage: true}, err)
 	done("usage", len(us), err)
+}
+
+// prefill reports n usages of amount 1 into each account, 1,000 per request from 8 workers, and
+// records them like the measured load.
+func prefill(ctx context.Context, w *benchWorld, n int) (time.Duration, error) {
+	start := time.Now()
+	for _, a := range w.accounts {
+		requests := (n + 999) / 1000
+		err := parallel(ctx, requests, 8, func(i int) error {
+			size := min(1000, n-i*1000)
+			us := usages(size)
+			err := w.meter.ReportUsage(ctx, a.orgID, a.id, us)
+			a.record(benchOp{usages: us, amount: int64(size), isUsage: true}, err)
+			if applied, known := outcome(err); known && !applied {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
 }
 
 // checkBooks settles the requests whose outcome is unknown by replaying them, then checks every
