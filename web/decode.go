@@ -17,6 +17,10 @@ import (
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 1 << 20
 
+// jsonSpace is the white space JSON allows around values (bytes.TrimSpace would also take \v, \f
+// and Unicode spaces, which JSON refuses).
+const jsonSpace = " \t\r\n"
+
 // decodeJSON reads the request body into v. The body must be JSON (Content-Type application/json),
 // at most MaxBodyBytes, exactly one object with no unknown fields. Fields may be named by their
 // proto names or in lowerCamelCase, as proto3's JSON mapping allows. An empty body decodes as {}.
@@ -32,7 +36,7 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return billd.Errorf(billd.EINVALID, "cannot read request body: %v", err)
 	}
-	trimmed := bytes.TrimSpace(body)
+	trimmed := bytes.Trim(body, jsonSpace)
 	if len(trimmed) == 0 {
 		return nil
 	}
@@ -61,7 +65,7 @@ func decodeJSON(r *http.Request, v any) error {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", jsonErrorText(err))
 	}
 	// The decoder stops after the object; anything but white space after it is an error.
-	if rest := bytes.TrimSpace(trimmed[d.InputOffset():]); len(rest) > 0 {
+	if rest := bytes.Trim(trimmed[d.InputOffset():], jsonSpace); len(rest) > 0 {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", syntaxErrorText(trimmed))
 	}
 	return nil

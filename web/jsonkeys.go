@@ -15,8 +15,9 @@ import (
 // is lowerCamelCase, and refused otherwise. The values of "metadata" are the caller's own data and
 // are left as they are.
 
-// hasUpperKey reports, in one allocation-free pass, whether any object key in body holds an
-// upper-case ASCII letter, which is the only case that needs rewriting.
+// hasUpperKey reports, in one allocation-free pass, whether any object key in body may need
+// rewriting or refusing: one that holds an upper-case ASCII letter, an escape (which may hide one)
+// or a non-ASCII byte (encoding/json would fold its case onto a field name: "ſource" → source).
 func hasUpperKey(body []byte) bool {
 	inString, escaped, upper := false, false, false
 	for i := 0; i < len(body); i++ {
@@ -26,13 +27,13 @@ func hasUpperKey(body []byte) bool {
 			case escaped:
 				escaped = false
 			case c == '\\':
-				escaped = true
+				escaped, upper = true, true
 			case c == '"':
 				inString = false
 				if upper && nextIsColon(body[i+1:]) {
 					return true
 				}
-			case 'A' <= c && c <= 'Z':
+			case 'A' <= c && c <= 'Z' || c >= 0x80:
 				upper = true
 			}
 			continue
@@ -125,8 +126,11 @@ func writeJSONValue(out *bytes.Buffer, v any) {
 var errUnknownKey = errors.New("unknown field")
 
 // protoName maps a lowerCamelCase key to its snake_case proto name; all-lower keys pass as they
-// are.
+// are. A key with a non-ASCII letter is no field's name.
 func protoName(key string) (string, error) {
+	if strings.IndexFunc(key, func(r rune) bool { return r >= 0x80 }) >= 0 {
+		return "", fmt.Errorf("%w %q", errUnknownKey, key)
+	}
 	if strings.IndexFunc(key, isUpper) < 0 {
 		return key, nil
 	}
