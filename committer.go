@@ -30,7 +30,7 @@ type CommitConfig struct {
 	MaxQueued int
 	// MaxQueueDelay refuses a posting (EOVERLOADED) when the transfers already queued would take
 	// longer than this to commit at the measured rate: waiting longer only makes every request
-	// late. At least 4096 transfers are always admitted. Default 250ms.
+	// late. Two full transactions (2 × MaxTransfers) are always admitted. Default 1s.
 	MaxQueueDelay time.Duration
 }
 
@@ -48,13 +48,10 @@ func (c CommitConfig) withDefaults() CommitConfig {
 		c.MaxWait = 300 * time.Microsecond
 	}
 	if c.MaxQueueDelay <= 0 {
-		c.MaxQueueDelay = 250 * time.Millisecond
+		c.MaxQueueDelay = time.Second
 	}
 	return c
 }
-
-// minAdmitted is the queue length (in transfers) below which postings are always admitted.
-const minAdmitted = 4096
 
 // pending is a posting waiting for its transaction.
 type pending struct {
@@ -104,11 +101,11 @@ func (c *committer) submit(p *Posting) error {
 }
 
 // admissible returns how many transfers may wait: what the committer commits in MaxQueueDelay at
-// its measured rate, at least minAdmitted, at most MaxQueued.
+// its measured rate, at least two full transactions, at most MaxQueued.
 func (c *committer) admissible() int64 {
 	rate := math.Float64frombits(c.rate.Load())
 	n := int64(rate * c.cfg.MaxQueueDelay.Seconds())
-	return min(max(n, minAdmitted), int64(c.cfg.MaxQueued))
+	return min(max(n, 2*int64(c.cfg.MaxTransfers)), int64(c.cfg.MaxQueued))
 }
 
 // measure folds the throughput of one transaction into the committer's rate.
