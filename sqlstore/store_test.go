@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -419,16 +420,22 @@ func TestLedgerTotalsFindDrift(t *testing.T) {
 		ctx := context.Background()
 		o := newOrg(t, s.DB, "acme", t0)
 		a := newAccount(t, s.DB, o.ID, billd.AccountActive, t0)
+		b := newAccount(t, s.DB, newOrg(t, s.DB, "other", t0).ID, billd.AccountActive, t0)
+		// The platform's side of these grants sums past int64; each customer's does not.
 		mustUpdate(t, s.DB, func(tx billd.Tx) error {
-			return tx.AppendTransfers(ctx, []billd.Transfer{transfer(billd.KindGrant, a.ID, 40, t0)}, nil)
+			return tx.AppendTransfers(ctx, []billd.Transfer{transfer(billd.KindGrant, a.ID, 40, t0),
+				transfer(billd.KindGrant, b.ID, math.MaxInt64-1, t0), transfer(billd.KindGrant, a.ID, math.MaxInt64/2, t0)}, nil)
 		})
 		view(t, s.DB, func(tx billd.Tx) error {
 			totals, n, err := tx.LedgerTotals(ctx)
-			if err != nil || n != 1 || len(totals) != 1 {
+			if err != nil || n != 3 || len(totals) != 2 {
 				t.Fatalf("totals %v n %d err %v", totals, n, err)
 			}
-			if tt := totals[0]; tt.StoredCredits != 0 || tt.JournalCredits != 40 {
-				t.Errorf("totals: %+v", tt)
+			for _, tt := range totals {
+				want := map[string]int64{a.ID: 40 + math.MaxInt64/2, b.ID: math.MaxInt64 - 1}[tt.AccountID]
+				if tt.StoredCredits != 0 || tt.JournalCredits != want {
+					t.Errorf("totals: %+v, want journal credits %d", tt, want)
+				}
 			}
 			return nil
 		})

@@ -8,7 +8,9 @@ import (
 )
 
 // LedgerTotals implements billd.LedgerTx. It re-sums the journal with full scans, so that it
-// relies on no index (the credit index leaves out usage, which only credits the platform).
+// relies on no index (the credit index leaves out usage, which only credits the platform). Only
+// customer accounts are summed: the platform account is the other side of every transfer, and its
+// sums can exceed int64 (SQLite's SUM then fails).
 func (t *tx) LedgerTotals(ctx context.Context) ([]billd.AccountTotals, int64, error) {
 	totals, err := queryAll(ctx, t, func(s scanner) (billd.AccountTotals, error) {
 		var a billd.AccountTotals
@@ -17,8 +19,12 @@ func (t *tx) LedgerTotals(ctx context.Context) ([]billd.AccountTotals, int64, er
 	}, `SELECT l.id, l.debits_posted, l.credits_posted,
 		CAST(COALESCE(d.total, 0) AS BIGINT), CAST(COALESCE(c.total, 0) AS BIGINT)
 		FROM ledger_accounts l
-		LEFT JOIN (SELECT debit_account_id AS id, SUM(amount) AS total FROM transfers GROUP BY debit_account_id) d ON d.id = l.id
-		LEFT JOIN (SELECT credit_account_id AS id, SUM(amount) AS total FROM transfers GROUP BY credit_account_id) c ON c.id = l.id
+		LEFT JOIN (SELECT debit_account_id AS id, SUM(amount) AS total FROM transfers
+			WHERE debit_account_id IN (SELECT id FROM ledger_accounts WHERE NOT platform)
+			GROUP BY debit_account_id) d ON d.id = l.id
+		LEFT JOIN (SELECT credit_account_id AS id, SUM(amount) AS total FROM transfers
+			WHERE credit_account_id IN (SELECT id FROM ledger_accounts WHERE NOT platform)
+			GROUP BY credit_account_id) c ON c.id = l.id
 		WHERE NOT l.platform ORDER BY l.id`)
 	if err != nil {
 		return nil, 0, err
