@@ -360,10 +360,24 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 }
 
 // Balance returns the credit balance of an account, read in O(1) from its stored totals. Needs get
-// permission, or the platform meter role.
+// permission, or the platform meter role. ENOTFOUND for an unknown or closed organization or
+// account, or an account of another organization.
 func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
 	var b Balance
 	err := s.view(ctx, func(tx Tx) error {
+		// One read in the common case; the checks of openOrganization and accountOf word an error.
+		if org, err := ParseUUID("org_id", orgID); err == nil && authorize(p, actReadBalance, org) == nil {
+			if acct, err := ParseUUID("billing_id", id); err == nil {
+				al, err := tx.AccountLedger(ctx, acct)
+				if err == nil && al.OrgID == org && al.State != AccountClosed && al.OrgState != OrgClosed {
+					b = al.Ledger.Balance()
+					return nil
+				}
+				if err != nil && ErrorCode(err) != ENOTFOUND {
+					return err
+				}
+			}
+		}
 		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
 		if err != nil {
 			return err

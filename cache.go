@@ -53,6 +53,16 @@ func (c *ttlCache[K, V]) put(key K, value V, now time.Time) {
 	c.mu.Unlock()
 }
 
+// forget drops the entry of key.
+func (c *ttlCache[K, V]) forget(key K) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	delete(c.entries, key)
+	c.mu.Unlock()
+}
+
 // reset forgets every entry.
 func (c *ttlCache[K, V]) reset() {
 	if c == nil {
@@ -71,9 +81,10 @@ type CacheConfig struct {
 	// (and a server when the CLI revokes) honour a revocation within AuthTTL.
 	AuthTTL time.Duration
 	// AccountTTL is how long usage reporting remembers which account an (organization, billing
-	// id) names (default 2s). Money rules never depend on it: the transaction that debits re-reads
-	// the account's state, credit_min and organization under the account's lock, so a stale entry
-	// can only make a usage fail (account disabled), never debit the wrong account.
+	// id) names (default 10s). Money rules never depend on it: the transaction that debits re-reads
+	// the account's state, credit_min and organization under the account's lock. If it refuses a
+	// remembered account as not active, the report resolves its account afresh and, if that is
+	// another account (the organization switched accounts on another node), debits that one.
 	AccountTTL time.Duration
 }
 

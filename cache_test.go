@@ -54,23 +54,37 @@ func TestAuthCache(t *testing.T) {
 	}
 }
 
-// TestAccountCacheNeverDebitsAStaleAccount: usage reporting remembers which account an
-// organization's active account is, but the debit re-checks the account under its lock, so after
-// the account is disabled on another node a usage fails instead of debiting it.
+// TestAccountCacheNeverDebitsAStaleAccount: usage reporting remembers an organization's active
+// account, but the debit re-checks the account under its lock. When the organization switches
+// accounts on another node, the node that remembers the old one debits the new one; when it has
+// no active account any more, the report is refused as an uncached one would be.
 func TestAccountCacheNeverDebitsAStaleAccount(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		ctx := t.Context()
 		nodeA := newFixtureWith(t, s, billd.CommitConfig{})
 		nodeB := billd.NewService(billd.Config{Store: s.DB, Now: nodeA.now})
 		t.Cleanup(func() { nodeB.Close() })
 		o := nodeA.newOrg(t)
 		nodeA.grant(t, o, 100)
 		report := func() error {
-			return nodeA.svc.ReportUsage(t.Context(), meter, billd.UsageReport{OrgID: o.ID,
+			return nodeA.svc.ReportUsage(ctx, meter, billd.UsageReport{OrgID: o.ID,
 				Usages: []billd.Usage{{ID: billd.NewUUID(), Amount: 10}}})
 		}
-		must(t, report()) // node A now remembers the active account
-		must(t, nodeB.SetBillingAccountState(t.Context(), sys, o.ID, o.AccountID, billd.AccountDisabled))
-		wantCode(t, report(), billd.EPRECONDITION)
+		must(t, report()) // node A now remembers account A
+
+		// Node B replaces account A with account C.
+		must(t, nodeB.SetBillingAccountState(ctx, sys, o.ID, o.AccountID, billd.AccountDisabled))
+		c, err := nodeB.CreateBillingAccount(ctx, sys, o.ID, billd.BillingAccountInput{Name: "new"})
+		must(t, err)
+		_, err = nodeB.GrantCredits(ctx, sys, billd.GrantRequest{OrgID: o.ID, BillingID: c.ID, ID: billd.NewUUID(), Amount: 50})
+		must(t, err)
+		must(t, report()) // refused on A under its lock, then debited from C
 		nodeA.wantBalance(t, o, 90)
+		nodeA.wantBalance(t, org{ID: o.ID, AccountID: c.ID}, 40)
+
+		// Without an active account the report is refused, not debited anywhere.
+		must(t, nodeB.SetBillingAccountState(ctx, sys, o.ID, c.ID, billd.AccountDisabled))
+		wantCode(t, report(), billd.ENOTFOUND)
+		nodeA.wantBalance(t, org{ID: o.ID, AccountID: c.ID}, 40)
 	})
 }

@@ -47,7 +47,7 @@ func NewService(cfg Config) *Service {
 	if ttl := ttlOrDefault(cfg.Cache.AuthTTL, time.Second); ttl > 0 {
 		s.auth = newTTLCache[[32]byte, Principal](ttl, 100000)
 	}
-	if ttl := ttlOrDefault(cfg.Cache.AccountTTL, 2*time.Second); ttl > 0 {
+	if ttl := ttlOrDefault(cfg.Cache.AccountTTL, 10*time.Second); ttl > 0 {
 		s.accounts = newTTLCache[accountKey, *BillingAccount](ttl, 100000)
 	}
 	return s

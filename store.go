@@ -120,6 +120,9 @@ type BillingAccountQuery struct {
 type LedgerTx interface {
 	// LedgerAccount returns a ledger account and its stored balance.
 	LedgerAccount(ctx context.Context, id string) (*LedgerAccount, error)
+	// AccountLedger returns the ledger account of a billing account with what decides whether the
+	// account is visible: its organization and state, and its organization's state. One read.
+	AccountLedger(ctx context.Context, accountID string) (*AccountLedger, error)
 	// LockLedgerAccounts takes the write lock of each customer (non-platform) ledger account in ids,
 	// in id order, and returns them. The lock is held to the end of the transaction. Unknown ids
 	// and platform accounts are left out.
@@ -144,6 +147,14 @@ type LedgerTx interface {
 	// RevertOverruns returns the usages whose reverts sum to more than the usage, or whose reverts
 	// credit another account.
 	RevertOverruns(ctx context.Context) ([]LedgerProblem, error)
+}
+
+// AccountLedger is a billing account's ledger account and the states it is seen through.
+type AccountLedger struct {
+	OrgID    string
+	OrgState OrgState
+	State    AccountState
+	Ledger   LedgerAccount
 }
 
 // PostingState is what applying a batch of postings reads from the store.

@@ -51,31 +51,58 @@ func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) e
 	if err := validateUsages(r.Usages); err != nil {
 		return err
 	}
-	account, err := s.usageAccount(ctx, p, r)
+	key := accountKey{orgID: r.OrgID, projectID: r.ProjectID, billingID: r.BillingID}
+	account, cached := s.accounts.get(key, s.now())
+	if !cached {
+		var err error
+		if account, err = s.usageAccount(ctx, p, r); err != nil {
+			return err
+		}
+	}
+	posting, err := usagePosting(r.Usages, account)
 	if err != nil {
 		return err
 	}
+	err = s.post(ctx, posting)
+	if cached && ErrorCode(err) == EPRECONDITION {
+		// The remembered account may be stale (disabled or closed on another node, another one
+		// active now): resolve afresh, and if that names another account, debit it instead.
+		s.accounts.forget(key)
+		fresh, ferr := s.usageAccount(ctx, p, r)
+		if ferr != nil {
+			return ferr // as an uncached report would answer: no active account now, say
+		}
+		if fresh.ID == account.ID {
+			return err
+		}
+		if posting, err = usagePosting(r.Usages, fresh); err != nil {
+			return err
+		}
+		return s.post(ctx, posting)
+	}
+	return err
+}
+
+// usagePosting is the posting that debits usages from account.
+func usagePosting(usages []Usage, account *BillingAccount) (*Posting, error) {
 	platform := PlatformAccountID(account.LedgerCurrency)
-	posting := &Posting{Transfers: make([]Transfer, len(r.Usages))}
-	for i, u := range r.Usages {
+	posting := &Posting{Transfers: make([]Transfer, len(usages))}
+	for i, u := range usages {
 		if u.CustomerID != "" && u.CustomerID != account.ID {
-			return Errorf(EINVALID, "usage %s: customer_id %q is not the billing account %s", u.ID, truncate(u.CustomerID, 64), account.ID)
+			return nil, Errorf(EINVALID, "usage %s: customer_id %q is not the billing account %s", u.ID, truncate(u.CustomerID, 64), account.ID)
 		}
 		posting.Transfers[i] = Transfer{ID: u.ID, DebitAccountID: account.ID, CreditAccountID: platform,
 			Amount: u.Amount, Kind: KindUsage, Source: u.Source, Description: u.Description,
 			UserID: u.UserID, Metadata: u.Metadata}
 	}
-	return s.post(ctx, posting)
+	return posting, nil
 }
 
-// usageAccount resolves the account a usage report debits, through the account cache: only
-// platform principals report usage, so the answer does not depend on who asks, and the debiting
+// usageAccount resolves the account a usage report debits and remembers it: only platform
+// principals report usage, so the answer does not depend on who asks, and the debiting
 // transaction re-checks everything that guards the debit.
 func (s *Service) usageAccount(ctx context.Context, p Principal, r UsageReport) (*BillingAccount, error) {
 	key := accountKey{orgID: r.OrgID, projectID: r.ProjectID, billingID: r.BillingID}
-	if a, ok := s.accounts.get(key, s.now()); ok {
-		return a, nil
-	}
 	var a *BillingAccount
 	err := s.view(ctx, func(tx Tx) (err error) {
 		a, err = s.targetAccount(ctx, tx, p, actMeter, r.OrgID, r.ProjectID, r.BillingID)

@@ -28,6 +28,20 @@ func (t *tx) LedgerAccount(ctx context.Context, id string) (*billd.LedgerAccount
 	return &l, nil
 }
 
+// AccountLedger implements billd.LedgerTx.
+func (t *tx) AccountLedger(ctx context.Context, accountID string) (*billd.AccountLedger, error) {
+	return queryOne(ctx, t, "billing account", func(s scanner) (*billd.AccountLedger, error) {
+		var a billd.AccountLedger
+		l := &a.Ledger
+		err := s.Scan(&a.OrgID, &a.OrgState, &a.State, &l.ID, &l.Currency, &l.Platform, &l.DebitsPosted,
+			&l.CreditsPosted, &l.UpdatedAt)
+		l.UpdatedAt = l.UpdatedAt.UTC()
+		return &a, err
+	}, `SELECT b.org_id, o.state, b.state, l.id, l.currency, l.platform, l.debits_posted, l.credits_posted, l.updated_at
+		FROM billing_accounts b JOIN organizations o ON o.id = b.org_id JOIN ledger_accounts l ON l.id = b.id
+		WHERE b.id = $1`, accountID)
+}
+
 // lockStmts are the statements that lock the customer ledger accounts among ids, in id order, so
 // that two transactions that lock overlapping sets cannot deadlock, and read them into out.
 func (t *tx) lockStmts(ids []string, out *[]billd.LedgerAccount) []stmt {

@@ -36,7 +36,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&f.commit.MaxWait, "commit-wait", 0, "group commit: how long a transaction may wait for more requests when others are already queued; 0: 300µs on SQLite, none on PostgreSQL (measured best for each); negative: never")
 	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503 (default 200000)")
 	fs.DurationVar(&f.authTTL, "auth-cache-ttl", time.Second, "how long a verified credential is trusted without a store read; other nodes see a revocation within it; 0 disables")
-	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 2*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
+	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 10*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
 }
 
 // cacheConfig maps the cache flags (0 disables) to the service's (negative disables).
