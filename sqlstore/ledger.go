@@ -66,6 +66,9 @@ func (t *tx) LockLedgerAccounts(ctx context.Context, ids []string) ([]billd.Ledg
 // LoadPostingState implements billd.LedgerTx: on PostgreSQL its statements, and the BEGIN before
 // them, share one round trip.
 func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refIDs []string) (*billd.PostingState, error) {
+	if err := t.onJournal(ctx); err != nil {
+		return nil, err
+	}
 	st := &billd.PostingState{Reverted: make(map[string]int64, len(refIDs))}
 	stmts := t.lockStmts(accountIDs, &st.Accounts)
 	for _, part := range t.d.idLists(accountIDs) {
@@ -115,6 +118,9 @@ func scanRefSum(s scanner) (refSum, error) {
 
 // AppendTransfers implements billd.LedgerTx.
 func (t *tx) AppendTransfers(ctx context.Context, transfers []billd.Transfer, accounts []billd.LedgerAccount) error {
+	if err := t.onJournal(ctx); err != nil {
+		return err
+	}
 	replayed := conflict(billd.Errorf(billd.ECONFLICT, "credits already applied"))
 	for _, st := range t.d.journalWrites(transfers, accounts) {
 		if err := t.execMapped(ctx, replayed, st.sql, st.args...); err != nil {
@@ -143,6 +149,9 @@ func scanTransfer(s scanner) (billd.Transfer, error) {
 
 // Transfers implements billd.LedgerTx.
 func (t *tx) Transfers(ctx context.Context, ids []string) ([]billd.Transfer, error) {
+	if err := t.onJournal(ctx); err != nil {
+		return nil, err
+	}
 	var out []billd.Transfer
 	var stmts []stmt
 	for _, part := range t.d.idLists(ids) {
@@ -158,6 +167,9 @@ func (t *tx) Transfers(ctx context.Context, ids []string) ([]billd.Transfer, err
 // their own indexes, each cut to the page, and merged. The order within one timestamp (one group
 // commit) is by id.
 func (t *tx) AccountTransfers(ctx context.Context, q billd.TransferQuery) ([]billd.Transfer, error) {
+	if err := t.onJournal(ctx); err != nil {
+		return nil, err
+	}
 	var f filter
 	account := f.next(q.AccountID)
 	var conds []string
@@ -187,6 +199,9 @@ func (t *tx) AccountTransfers(ctx context.Context, q billd.TransferQuery) ([]bil
 
 // DebitedTotal implements billd.LedgerTx.
 func (t *tx) DebitedTotal(ctx context.Context, accountID string) (int64, error) {
+	if err := t.onJournal(ctx); err != nil {
+		return 0, err
+	}
 	return queryInt64(ctx, t, `SELECT CAST(
 		COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account_id = $1 AND kind = 'usage'), 0) -
 		COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account_id = $1 AND kind <> 'usage' AND kind = 'revert'), 0)

@@ -12,8 +12,18 @@ import (
 
 // tx is one store transaction; it implements billd.Tx.
 type tx struct {
-	c conn
-	d *dialect
+	c            conn
+	d            *dialect
+	journalPlans bool // whether d.journalPlans was sent
+}
+
+// onJournal prepares the transaction for statements on the journal (see dialect.journalPlans).
+func (t *tx) onJournal(ctx context.Context) error {
+	if t.d.journalPlans == "" || t.journalPlans {
+		return nil
+	}
+	t.journalPlans = true
+	return t.exec(ctx, t.d.journalPlans)
 }
 
 var _ billd.Tx = (*tx)(nil)

@@ -12,6 +12,9 @@ import (
 // customer accounts are summed: the platform account is the other side of every transfer, and its
 // sums can exceed int64 (SQLite's SUM then fails).
 func (t *tx) LedgerTotals(ctx context.Context) ([]billd.AccountTotals, int64, error) {
+	if err := t.onJournal(ctx); err != nil {
+		return nil, 0, err
+	}
 	totals, err := queryAll(ctx, t, func(s scanner) (billd.AccountTotals, error) {
 		var a billd.AccountTotals
 		err := s.Scan(&a.AccountID, &a.StoredDebits, &a.StoredCredits, &a.JournalDebits, &a.JournalCredits)
@@ -35,6 +38,9 @@ func (t *tx) LedgerTotals(ctx context.Context) ([]billd.AccountTotals, int64, er
 
 // RevertOverruns implements billd.LedgerTx.
 func (t *tx) RevertOverruns(ctx context.Context) ([]billd.LedgerProblem, error) {
+	if err := t.onJournal(ctx); err != nil {
+		return nil, err
+	}
 	return queryAll(ctx, t, func(s scanner) (billd.LedgerProblem, error) {
 		var p billd.LedgerProblem
 		var kind string

@@ -28,6 +28,7 @@ type benchFlags struct {
 	ids               string
 	rate              int
 	prefill           int
+	account           string
 }
 
 // bench drives a running billd over HTTP with one scenario, then checks its books.
@@ -44,6 +45,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
 	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
 	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
+	fs.StringVar(&f.account, "account", "", "ORG_ID/BILLING_ID: drive this existing account (one-account scenarios) instead of creating one; its balance at the start is the books' baseline")
 	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
 	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --clients operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
@@ -71,7 +73,13 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	admin := client.New(strings.TrimSuffix(f.target, "/"), f.adminID, f.secret, conns)
 	fmt.Fprintf(stdout, "setting up scenario %s on %s ...\n", f.scenario, f.target)
-	w, err := setupWorld(ctx, admin, sc.accounts(f))
+	var w *benchWorld
+	var err error
+	if f.account != "" {
+		w, err = existingWorld(ctx, admin, f.account)
+	} else {
+		w, err = setupWorld(ctx, admin, sc.accounts(f))
+	}
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
 	}
@@ -81,6 +89,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("bench prefill: %w", err)
 		}
 		fmt.Fprintf(stdout, "prefilled %d usages per account in %s\n", f.prefill, took.Round(time.Second))
+	}
+	for _, a := range w.accounts[:min(len(w.accounts), 1)] {
+		fmt.Fprintf(stdout, "account %s/%s\n", a.orgID, a.id)
 	}
 	rss := sampleRSS(f.pid)
 	run := runLoad

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,7 @@ type benchWorld struct {
 // benchAccount is one account under load and what the run knows it did to it.
 type benchAccount struct {
 	orgID, id string
+	baseline  int64 // the balance before the run
 	mu        sync.Mutex
 	used      int64 // usage applied (acknowledged or resolved)
 	reverted  int64
@@ -83,18 +85,37 @@ func setupWorld(ctx context.Context, admin *client.Client, n int) (*benchWorld, 
 		if err != nil {
 			return err
 		}
-		w.accounts[i] = &benchAccount{orgID: orgID, id: id}
+		w.accounts[i] = &benchAccount{orgID: orgID, id: id, baseline: grantPerAccount}
 		return admin.GrantCredits(ctx, orgID, id, billd.NewUUID(), grantPerAccount)
 	})
 	if err != nil {
 		return nil, err
 	}
+	return w, w.newMeter(ctx, admin, prefix)
+}
+
+// newMeter creates the run's platform meter client.
+func (w *benchWorld) newMeter(ctx context.Context, admin *client.Client, prefix string) error {
 	meter, err := admin.CreateClient(ctx, prefix+"-meter", "meter", "")
+	if err != nil {
+		return err
+	}
+	w.meter = admin.As(meter.ID, meter.Secret)
+	return nil
+}
+
+// existingWorld drives the existing account "ORG_ID/BILLING_ID".
+func existingWorld(ctx context.Context, admin *client.Client, account string) (*benchWorld, error) {
+	orgID, id, ok := strings.Cut(account, "/")
+	if !ok {
+		return nil, errors.New("--account must be ORG_ID/BILLING_ID")
+	}
+	balance, err := admin.Balance(ctx, orgID, id)
 	if err != nil {
 		return nil, err
 	}
-	w.meter = admin.As(meter.ID, meter.Secret)
-	return w, nil
+	w := &benchWorld{accounts: []*benchAccount{{orgID: orgID, id: id, baseline: balance}}}
+	return w, w.newMeter(ctx, admin, "bench-"+billd.NewUUID()[:8])
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines and returns the first error.
@@ -179,7 +200,7 @@ func checkBooks(ctx context.Context, admin *client.Client, w *benchWorld, out io
 		if err != nil {
 			return err
 		}
-		if want := grantPerAccount - a.used + a.reverted; balance != want {
+		if want := a.baseline - a.used + a.reverted; balance != want {
 			mismatches.Add(1)
 			fmt.Fprintf(out, "  MISMATCH account %s: balance %d, the run applied %d usage and %d reverts (want %d)\n",
 				a.id, balance, a.used, a.reverted, want)
