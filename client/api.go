@@ -72,11 +72,12 @@ type Usage struct {
 // ReportUsage reports usages against an account, all or nothing.
 func (c *Client) ReportUsage(ctx context.Context, orgID, billingID string, usages []Usage) error {
 	return c.do(ctx, "POST", "/v1beta1/organizations/"+orgID+"/billing/"+billingID+"/usages",
-		usagesBody(usages), nil, nil)
+		UsagesBody(usages), nil, nil)
 }
 
-// usagesBody encodes {"usages": [...]} without reflection: a metering client sends many.
-func usagesBody(usages []Usage) []byte {
+// UsagesBody encodes the body of a usage report, {"usages": [...]}, without reflection: a
+// metering client sends many.
+func UsagesBody(usages []Usage) []byte {
 	b := make([]byte, 0, 16+len(usages)*96)
 	b = append(b, `{"usages":[`...)
 	for i, u := range usages {

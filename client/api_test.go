@@ -8,7 +8,7 @@ import (
 func TestUsagesBodyIsTheJSONOfTheUsages(t *testing.T) {
 	us := []Usage{{ID: "a", Amount: 1, Source: "gpu"}, {ID: `q"uote`, Amount: -7}}
 	var got, want any
-	if err := json.Unmarshal(usagesBody(us), &got); err != nil {
+	if err := json.Unmarshal(UsagesBody(us), &got); err != nil {
 		t.Fatal(err)
 	}
 	ref, _ := json.Marshal(map[string]any{"usages": us})
@@ -16,6 +16,6 @@ func TestUsagesBodyIsTheJSONOfTheUsages(t *testing.T) {
 	g, _ := json.Marshal(got)
 	w, _ := json.Marshal(want)
 	if string(g) != string(w) {
-		t.Errorf("usagesBody = %s, want %s", g, w)
+		t.Errorf("UsagesBody = %s, want %s", g, w)
 	}
 }

@@ -151,15 +151,17 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 	var wg sync.WaitGroup
 	for i := range f.clients {
 		wg.Add(1)
+		c, closeClient := workerClient(w, f.target)
 		go func() {
 			defer wg.Done()
+			defer closeClient()
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				if t0.After(end) {
 					return
 				}
-				sc.op(ctx, w, rng, f, func(op string, usages int, err error) {
+				sc.op(ctx, w, c, rng, f, func(op string, usages int, err error) {
 					done := time.Now()
 					r.add(op, done.Sub(t0), usages, err, t0.After(measureFrom))
 					t0 = done
@@ -204,7 +206,7 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 			defer func() { <-outstanding }()
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			t0 := due
-			sc.op(ctx, w, rng, f, func(op string, usages int, err error) {
+			sc.op(ctx, w, w.meter, rng, f, func(op string, usages int, err error) {
 				done := time.Now()
 				r.add(op, done.Sub(t0), usages, err, due.After(measureFrom))
 				t0 = done

@@ -22,6 +22,8 @@ const grantPerAccount = int64(1) << 60
 type benchWorld struct {
 	accounts []*benchAccount
 	meter    *client.Client
+	meterID  string // the meter's credentials, for the lean connections of the closed loop
+	secret   string
 }
 
 // benchAccount is one account under load and what the run knows it did to it.
@@ -101,6 +103,7 @@ func (w *benchWorld) newMeter(ctx context.Context, admin *client.Client, prefix 
 		return err
 	}
 	w.meter = admin.As(meter.ID, meter.Secret)
+	w.meterID, w.secret = meter.ID, meter.Secret
 	return nil
 }
 
@@ -156,8 +159,8 @@ func usages(n int) []client.Usage {
 }
 
 // report sends a usage report and records its outcome.
-func (w *benchWorld) report(ctx context.Context, a *benchAccount, us []client.Usage, done func(string, int, error)) {
-	err := w.meter.ReportUsage(ctx, a.orgID, a.id, us)
+func report(ctx context.Context, c benchClient, a *benchAccount, us []client.Usage, done func(string, int, error)) {
+	err := c.ReportUsage(ctx, a.orgID, a.id, us)
 	a.record(benchOp{usages: us, amount: int64(len(us)), isUsage: true}, err)
 	done("usage", len(us), err)
 }
@@ -249,52 +252,52 @@ func settle(ctx context.Context, w *benchWorld, a *benchAccount, op benchOp) err
 // scenario is one kind of load: how many accounts it needs and one client operation.
 type scenario struct {
 	accounts func(benchFlags) int
-	op       func(ctx context.Context, w *benchWorld, rng *rand.Rand, f benchFlags, done func(op string, usages int, err error))
+	op       func(ctx context.Context, w *benchWorld, c benchClient, rng *rand.Rand, f benchFlags, done func(op string, usages int, err error))
 }
 
 func one(benchFlags) int { return 1 }
 
 var scenarios = map[string]scenario{
 	// hot: one usage per request, all on one account.
-	"hot": {one, func(ctx context.Context, w *benchWorld, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
-		w.report(ctx, w.accounts[0], usages(1), done)
+	"hot": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
+		report(ctx, c, w.accounts[0], usages(1), done)
 	}},
 	// spread: one usage per request on a random one of --accounts accounts.
-	"spread": {func(f benchFlags) int { return f.accounts }, func(ctx context.Context, w *benchWorld, rng *rand.Rand, _ benchFlags, done func(string, int, error)) {
-		w.report(ctx, w.accounts[rng.IntN(len(w.accounts))], usages(1), done)
+	"spread": {func(f benchFlags) int { return f.accounts }, func(ctx context.Context, w *benchWorld, c benchClient, rng *rand.Rand, _ benchFlags, done func(string, int, error)) {
+		report(ctx, c, w.accounts[rng.IntN(len(w.accounts))], usages(1), done)
 	}},
 	// batch: --batch usages per request on one account.
-	"batch": {one, func(ctx context.Context, w *benchWorld, _ *rand.Rand, f benchFlags, done func(string, int, error)) {
-		w.report(ctx, w.accounts[0], usages(f.batch), done)
+	"batch": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, f benchFlags, done func(string, int, error)) {
+		report(ctx, c, w.accounts[0], usages(f.batch), done)
 	}},
 	// mixed: 90% one-usage requests, 10% balance reads, on one account.
-	"mixed": {one, func(ctx context.Context, w *benchWorld, rng *rand.Rand, _ benchFlags, done func(string, int, error)) {
+	"mixed": {one, func(ctx context.Context, w *benchWorld, c benchClient, rng *rand.Rand, _ benchFlags, done func(string, int, error)) {
 		if rng.IntN(10) == 0 {
 			a := w.accounts[0]
-			_, err := w.meter.Balance(ctx, a.orgID, a.id)
+			_, err := c.Balance(ctx, a.orgID, a.id)
 			done("balance", 0, err)
 			return
 		}
-		w.report(ctx, w.accounts[0], usages(1), done)
+		report(ctx, c, w.accounts[0], usages(1), done)
 	}},
 	// read: balance reads only.
-	"read": {one, func(ctx context.Context, w *benchWorld, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
+	"read": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
 		a := w.accounts[0]
-		_, err := w.meter.Balance(ctx, a.orgID, a.id)
+		_, err := c.Balance(ctx, a.orgID, a.id)
 		done("balance", 0, err)
 	}},
 	// revert: a usage of 10, then a partial revert of 3 with an Idempotency-Key.
-	"revert": {one, func(ctx context.Context, w *benchWorld, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
+	"revert": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
 		a := w.accounts[0]
 		u := []client.Usage{{ID: newID(), Amount: 10, Source: "bench"}}
-		err := w.meter.ReportUsage(ctx, a.orgID, a.id, u)
+		err := c.ReportUsage(ctx, a.orgID, a.id, u)
 		a.record(benchOp{usages: u, amount: 10, isUsage: true}, err)
 		done("usage", 1, err)
 		if applied, _ := outcome(err); !applied {
 			return
 		}
 		key := billd.NewUUID()
-		err = w.meter.RevertUsage(ctx, a.orgID, u[0].ID, 3, key)
+		err = c.RevertUsage(ctx, a.orgID, u[0].ID, 3, key)
 		a.record(benchOp{revert: u[0].ID, key: key, amount: 3}, err)
 		done("revert", 0, err)
 	}},
