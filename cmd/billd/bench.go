@@ -64,9 +64,6 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	case f.ids != "v4" && f.ids != "v7":
 		return usageError{"bench: --ids must be v4 or v7"}
 	}
-	if f.ids == "v7" {
-		newID = billd.NewUUIDv7
-	}
 	conns := f.clients + 8
 	if f.rate > 0 {
 		conns = 1024 // an open loop: more connections than the server serves at once (--max-inflight)
@@ -82,6 +79,10 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
+	}
+	w.newID = billd.NewUUID
+	if f.ids == "v7" {
+		w.newID = billd.NewUUIDv7
 	}
 	if f.prefill > 0 {
 		took, err := prefill(ctx, w, f.prefill)

@@ -24,6 +24,7 @@ type benchWorld struct {
 	meter    *client.Client
 	meterID  string // the meter's credentials, for the lean connections of the closed loop
 	secret   string
+	newID    func() string // makes usage ids: random (v4) or time-ordered (v7), as --ids says
 }
 
 // benchAccount is one account under load and what the run knows it did to it.
@@ -146,14 +147,11 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 	return first
 }
 
-// newID makes usage ids: random (v4) or time-ordered (v7), as --ids says.
-var newID = billd.NewUUID
-
 // usages returns n fresh usages of amount 1.
-func usages(n int) []client.Usage {
+func (w *benchWorld) usages(n int) []client.Usage {
 	out := make([]client.Usage, n)
 	for i := range out {
-		out[i] = client.Usage{ID: newID(), Amount: 1, Source: "bench"}
+		out[i] = client.Usage{ID: w.newID(), Amount: 1, Source: "bench"}
 	}
 	return out
 }
@@ -173,7 +171,7 @@ func prefill(ctx context.Context, w *benchWorld, n int) (time.Duration, error) {
 		requests := (n + 999) / 1000
 		err := parallel(ctx, requests, 8, func(i int) error {
 			size := min(1000, n-i*1000)
-			us := usages(size)
+			us := w.usages(size)
 			err := w.meter.ReportUsage(ctx, a.orgID, a.id, us)
 			a.record(benchOp{usages: us, amount: int64(size), isUsage: true}, err)
 			if applied, known := outcome(err); known && !applied {
@@ -260,15 +258,15 @@ func one(benchFlags) int { return 1 }
 var scenarios = map[string]scenario{
 	// hot: one usage per request, all on one account.
 	"hot": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
-		report(ctx, c, w.accounts[0], usages(1), done)
+		report(ctx, c, w.accounts[0], w.usages(1), done)
 	}},
 	// spread: one usage per request on a random one of --accounts accounts.
 	"spread": {func(f benchFlags) int { return f.accounts }, func(ctx context.Context, w *benchWorld, c benchClient, rng *rand.Rand, _ benchFlags, done func(string, int, error)) {
-		report(ctx, c, w.accounts[rng.IntN(len(w.accounts))], usages(1), done)
+		report(ctx, c, w.accounts[rng.IntN(len(w.accounts))], w.usages(1), done)
 	}},
 	// batch: --batch usages per request on one account.
 	"batch": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, f benchFlags, done func(string, int, error)) {
-		report(ctx, c, w.accounts[0], usages(f.batch), done)
+		report(ctx, c, w.accounts[0], w.usages(f.batch), done)
 	}},
 	// mixed: 90% one-usage requests, 10% balance reads, on one account.
 	"mixed": {one, func(ctx context.Context, w *benchWorld, c benchClient, rng *rand.Rand, _ benchFlags, done func(string, int, error)) {
@@ -278,7 +276,7 @@ var scenarios = map[string]scenario{
 			done("balance", 0, err)
 			return
 		}
-		report(ctx, c, w.accounts[0], usages(1), done)
+		report(ctx, c, w.accounts[0], w.usages(1), done)
 	}},
 	// read: balance reads only.
 	"read": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
@@ -289,7 +287,7 @@ var scenarios = map[string]scenario{
 	// revert: a usage of 10, then a partial revert of 3 with an Idempotency-Key.
 	"revert": {one, func(ctx context.Context, w *benchWorld, c benchClient, _ *rand.Rand, _ benchFlags, done func(string, int, error)) {
 		a := w.accounts[0]
-		u := []client.Usage{{ID: newID(), Amount: 10, Source: "bench"}}
+		u := []client.Usage{{ID: w.newID(), Amount: 10, Source: "bench"}}
 		err := c.ReportUsage(ctx, a.orgID, a.id, u)
 		a.record(benchOp{usages: u, amount: 10, isUsage: true}, err)
 		done("usage", 1, err)
