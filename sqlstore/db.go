@@ -20,6 +20,7 @@ type DB struct {
 	reader *sql.DB // PostgreSQL: the same pool; SQLite: read-only connections
 	// Prepared statements of each SQLite pool (nil on PostgreSQL, where pgx caches them).
 	writerStmts, readerStmts *stmtCache
+	sqlite                   *sqlitePools // nil on PostgreSQL
 }
 
 // Options tune a DB. Zero values pick defaults.
@@ -37,7 +38,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.writer, db.reader, err = openPostgres(ctx, dsn, orDefault(opt.MaxConns, 32))
 	} else {
 		db.d = sqliteDialect
-		db.writer, db.reader, err = openSQLite(ctx, dsn, orDefault(opt.MaxConns, 4))
+		if db.sqlite, err = openSQLite(ctx, dsn, orDefault(opt.MaxConns, 4)); err == nil {
+			db.writer, db.reader = db.sqlite.writer, db.sqlite.reader
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -67,6 +70,9 @@ func (db *DB) Close() error {
 	if db.writerStmts != nil {
 		db.writerStmts.close()
 		db.readerStmts.close()
+	}
+	if db.sqlite != nil {
+		return db.sqlite.close()
 	}
 	err := db.writer.Close()
 	if db.reader != db.writer {

@@ -88,40 +88,71 @@ func openPostgres(ctx context.Context, dsn string, maxConns int) (writer, reader
 	return db, db, nil
 }
 
-// openSQLite opens a database file in WAL mode with one writer connection (BEGIN IMMEDIATE) and a
-// pool of read-only connections. synchronous=FULL makes each commit durable before it returns.
-// temp_store=MEMORY keeps statement journals in memory: a group commit's multi-row inserts would
-// otherwise spill them to a temporary file that is created, written and closed in every batch.
-// The writer's page cache is 32 MiB: random (v4) usage ids insert all over the journal's id index,
-// and a smaller cache costs batch throughput (docs/benchmarks.md).
-func openSQLite(ctx context.Context, path string, readers int) (writer, reader *sql.DB, err error) {
+// openSQLite opens a database file in WAL mode with one writer connection (BEGIN IMMEDIATE), a
+// pool of read-only connections and a background checkpointer. synchronous=FULL makes each commit
+// durable before it returns. temp_store=MEMORY keeps statement journals in memory: a group
+// commit's multi-row inserts would otherwise spill them to a temporary file that is created,
+// written and closed in every batch. The writer's page cache is 32 MiB: random (v4) usage ids
+// insert all over the journal's id index, and a smaller cache costs batch throughput
+// (docs/benchmarks.md).
+func openSQLite(ctx context.Context, path string, readers int) (*sqlitePools, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	common := "_time_integer_format=unix_micro&_inttotime=1&_busy_timeout=10000&_foreign_keys=1"
-	w, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+common+
-		"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_pragma=cache_size(-32768)&_pragma=temp_store(memory)")
+	file := "file:" + url.PathEscape(path) + "?_time_integer_format=unix_micro&_inttotime=1&_busy_timeout=10000&_foreign_keys=1"
+	var p sqlitePools
+	var err error
+	if p.writer, err = openSQLitePool(ctx, file+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"+
+		"&_pragma=cache_size(-32768)&_pragma=temp_store(memory)&_pragma=wal_autocheckpoint("+strconv.Itoa(walSafetyFrames)+")", 1); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if p.reader, err = openSQLitePool(ctx, file+"&_query_only=1&_pragma=cache_size(-4096)", readers); err != nil {
+		p.close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if p.checkpoints, err = startCheckpointer(file + "&_synchronous=FULL"); err != nil {
+		p.close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &p, nil
+}
+
+// sqlitePools are the connections to one SQLite database.
+type sqlitePools struct {
+	writer, reader *sql.DB
+	checkpoints    *checkpointer
+}
+
+// openSQLitePool opens a pool of up to n connections that live as long as it does.
+func openSQLitePool(ctx context.Context, dsn string, n int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
-	r, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+common+"&_query_only=1&_pragma=cache_size(-4096)")
-	if err != nil {
-		w.Close()
-		return nil, nil, err
+	return db, nil
+}
+
+// close stops the checkpointer and closes the pools, the writer last: the last connection to close
+// checkpoints the whole log into the database file.
+func (p *sqlitePools) close() error {
+	var err error
+	if p.checkpoints != nil {
+		err = p.checkpoints.stop()
 	}
-	r.SetMaxOpenConns(readers)
-	r.SetMaxIdleConns(readers)
-	return w, r, nil
+	if p.reader != nil {
+		err = errors.Join(err, p.reader.Close())
+	}
+	return errors.Join(err, p.writer.Close())
 }
 
 // uniqueViolation reports whether err is a uniqueness (or primary key) violation.

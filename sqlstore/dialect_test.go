@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 )
 
 func TestAnonymousPlaceholders(t *testing.T) {
@@ -22,19 +25,20 @@ func TestAnonymousPlaceholders(t *testing.T) {
 // TestSQLiteSettings checks that the DSN settings durability and integrity rest on are in force
 // on the writer connection: a misspelt DSN key would be ignored silently.
 func TestSQLiteSettings(t *testing.T) {
-	w, r, err := openSQLite(t.Context(), filepath.Join(t.TempDir(), "billd.db"), 2)
+	p, err := openSQLite(t.Context(), filepath.Join(t.TempDir(), "billd.db"), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
-	defer r.Close()
+	defer p.close()
+	w, r := p.writer, p.reader
 	for pragma, want := range map[string]string{
-		"journal_mode": "wal",
-		"synchronous":  "2", // FULL
-		"foreign_keys": "1",
-		"temp_store":   "2", // MEMORY
-		"cache_size":   "-32768",
-		"busy_timeout": "10000",
+		"journal_mode":       "wal",
+		"synchronous":        "2", // FULL
+		"foreign_keys":       "1",
+		"temp_store":         "2", // MEMORY
+		"cache_size":         "-32768",
+		"busy_timeout":       "10000",
+		"wal_autocheckpoint": strconv.Itoa(walSafetyFrames),
 	} {
 		var got string
 		if err := w.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
@@ -48,4 +52,40 @@ func TestSQLiteSettings(t *testing.T) {
 	if err := r.QueryRow("PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != "1" {
 		t.Errorf("readers: PRAGMA query_only = %q (%v), want 1", readOnly, err)
 	}
+}
+
+// TestSQLiteBackgroundCheckpoint checks that committed pages reach the database file without the
+// writer checkpointing: the log stays well under the writer's own threshold here.
+func TestSQLiteBackgroundCheckpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "billd.db")
+	p, err := openSQLite(t.Context(), path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	before := fileSize(t, path)
+	if _, err := p.writer.Exec(`CREATE TABLE scratch (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	for range 100 { // about 100 pages, 1% of walSafetyFrames
+		if _, err := p.writer.Exec(`INSERT INTO scratch VALUES (randomblob(4000))`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for fileSize(t, path) < before+100*4000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes after 10s, want the 400 kB committed to the log", fileSize(t, path))
+		}
+		time.Sleep(checkpointInterval / 2)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
