@@ -12,27 +12,35 @@ import (
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
-// BenchmarkReportUsage measures usage reporting through the Service (one usage per request, each
-// in its own durable transaction) on one hot account, with 1 and 64 concurrent reporters, on
-// SQLite and on PostgreSQL. Run it with:
+// BenchmarkReportUsage measures usage reporting through the Service (one usage per request) on one
+// hot account, with 1 and 64 concurrent reporters, on SQLite and on PostgreSQL, with group commit
+// (concurrent usages share durable transactions; the serve defaults: 300µs linger on SQLite, none
+// on PostgreSQL) and without it (each usage in its own durable transaction). Run it with:
 //
 //	go test -run '^$' -bench BenchmarkReportUsage -benchtime 5s .
 //
 // The figures are in docs/benchmarks.md.
 func BenchmarkReportUsage(b *testing.B) {
 	for _, store := range []string{"sqlite", "postgres"} {
-		for _, reporters := range []int{1, 64} {
-			b.Run(store+"/reporters="+strconv.Itoa(reporters), func(b *testing.B) {
-				benchReportUsage(b, store, reporters)
-			})
+		for _, group := range []bool{true, false} {
+			for _, reporters := range []int{1, 64} {
+				name := store + "/group-commit=" + strconv.FormatBool(group) + "/reporters=" + strconv.Itoa(reporters)
+				b.Run(name, func(b *testing.B) {
+					benchReportUsage(b, store, group, reporters)
+				})
+			}
 		}
 	}
 }
 
-func benchReportUsage(b *testing.B, store string, reporters int) {
+func benchReportUsage(b *testing.B, store string, group bool, reporters int) {
 	ctx := context.Background()
 	s := sqltest.Open(b, store)
-	svc := billd.NewService(billd.Config{Store: s.DB})
+	commit := billd.CommitConfig{Disabled: !group}
+	if store == "postgres" {
+		commit.MaxWait = -1 // as billd serve: a PostgreSQL round trip outlasts any useful linger
+	}
+	svc := billd.NewService(billd.Config{Store: s.DB, Commit: commit})
 	defer svc.Close()
 	p := billd.SystemPrincipal
 	org, err := svc.CreateOrganization(ctx, p, billd.OrganizationInput{Name: "bench"})

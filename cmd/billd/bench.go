@@ -108,13 +108,16 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 // result is what a run measured.
 type result struct {
 	mu        sync.Mutex
-	latencies map[string][]time.Duration // by operation
-	errors    map[string]int             // by kind
-	ops       int                        // measured requests
+	latencies map[string][]time.Duration // by operation; failed ones under "<op> failed"
+	errors    map[string]int             // by kind, warmup included
+	ops       int                        // measured requests sent
 	usages    int                        // usages in measured requests that succeeded
 	elapsed   time.Duration
 }
 
+// add records one request: its error, if any, and, if it started after the warmup, its latency,
+// under the operation's name if it succeeded and under "<op> failed" if not (a refusal answered in
+// microseconds must not flatter the latency of the work that was done).
 func (r *result) add(op string, d time.Duration, usages int, err error, measured bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -125,11 +128,23 @@ func (r *result) add(op string, d time.Duration, usages int, err error, measured
 		return
 	}
 	r.ops++
-	r.latencies[op] = append(r.latencies[op], d)
-	if err == nil {
+	if err != nil {
+		op += " failed"
+	} else {
 		r.usages += usages
 	}
+	r.latencies[op] = append(r.latencies[op], d)
 }
+
+// notSent records an open-loop operation the bench could not start: it never reached the server.
+func (r *result) notSent() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors[errNotSent]++
+}
+
+// errNotSent is the error kind of open-loop operations past maxOutstanding.
+const errNotSent = "not sent: too many operations outstanding (this machine cannot offer the rate)"
 
 // errorKind names the kind of a failed request: its status, code and message, or its transport
 // failure.
@@ -198,7 +213,7 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 		select {
 		case outstanding <- struct{}{}:
 		default:
-			r.add("usage", 0, 0, errors.New("client: too many operations outstanding"), due.After(measureFrom))
+			r.notSent()
 			continue
 		}
 		wg.Add(1)
