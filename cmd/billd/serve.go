@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime/debug"
 	"time"
 
 	"github.com/billd/billd"
@@ -30,13 +29,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
 	maxConns := fs.Int("max-connections", 2048, "client connections open at once; a connection past it is answered 503 and closed")
-	memLimit := fs.Int64("memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
+	var gc gcSettings
+	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
+	fs.IntVar(&gc.percent, "gc-percent", 100, "heap growth between collections, in percent of the live heap (GOGC overrides; negative: collect only at the memory limit); higher trades memory for throughput")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *memLimit > 0 && getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(*memLimit)
-	}
+	gc.apply(getenv)
 	db, svc, log, err := sf.open(ctx, stderr)
 	if err != nil {
 		return err
