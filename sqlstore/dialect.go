@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -201,8 +202,17 @@ func anonymousPlaceholders(query string) string {
 // Bounds that keep statements under both databases' parameter limits.
 const (
 	maxInList  = 1000 // ids in one IN (…) list
-	insertRows = 500  // rows in one multi-row INSERT
+	insertRows = 512  // rows in one multi-row INSERT; a power of two (see insertChunk)
 )
+
+// insertChunk is the number of rows of the next multi-row INSERT for n rows left: the largest
+// power of two that fits, at most insertRows. Every batch is thus written by at most
+// log2(insertRows)+1 distinct statement texts, which SQLite prepares once and caches; one text per
+// row count would fill the statement cache with hundreds of large programs (a 500-row INSERT
+// compiles to hundreds of KiB) and run every new size unprepared first.
+func insertChunk(n int) int {
+	return 1 << (bits.Len(uint(min(n, insertRows))) - 1)
+}
 
 // idLists splits ids into the lists of one statement each: one array parameter holds any number
 // of them; an IN list holds at most maxInList.
@@ -229,7 +239,7 @@ func (d *dialect) journalWrites(transfers []billd.Transfer, accounts []billd.Led
 	}
 	var out []stmt
 	for len(transfers) > 0 {
-		n := min(len(transfers), insertRows)
+		n := insertChunk(len(transfers))
 		var f filter
 		values := make([]string, n)
 		for i, tr := range transfers[:n] {
