@@ -365,33 +365,43 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
 	var b Balance
 	err := s.view(ctx, func(tx Tx) error {
-		// One read in the common case; the checks of openOrganization and accountOf word an error.
-		if org, err := ParseUUID("org_id", orgID); err == nil && authorize(p, actReadBalance, org) == nil {
-			if acct, err := ParseUUID("billing_id", id); err == nil {
-				al, err := tx.AccountLedger(ctx, acct)
-				if err == nil && al.OrgID == org && al.State != AccountClosed && al.OrgState != OrgClosed {
-					b = al.Ledger.Balance()
-					return nil
-				}
-				if err != nil && ErrorCode(err) != ENOTFOUND {
-					return err
-				}
-			}
+		l, err := visibleLedger(ctx, tx, p, orgID, id)
+		if err == nil {
+			b = l.Balance()
 		}
-		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err := accountOf(ctx, tx, o.ID, id)
-		if err != nil {
-			return err
-		}
-		l, err := tx.LedgerAccount(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		b = l.Balance()
-		return nil
+		return err
 	})
 	return b, err
+}
+
+// visibleLedger returns the ledger account of billing account id of organization orgID, in one
+// read, if p may read its balance. If the account is not visible, the checks of openOrganization
+// and accountOf say why (organization or account not found).
+func visibleLedger(ctx context.Context, tx Tx, p Principal, orgID, id string) (*LedgerAccount, error) {
+	org, err := ParseUUID("org_id", orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(p, actReadBalance, org); err != nil {
+		return nil, err
+	}
+	acct, err := ParseUUID("billing_id", id)
+	if err != nil {
+		return nil, err
+	}
+	al, err := tx.AccountLedger(ctx, acct)
+	if err == nil && al.OrgID == org && al.State != AccountClosed && al.OrgState != OrgClosed {
+		return &al.Ledger, nil
+	}
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := accountOf(ctx, tx, o.ID, id); err != nil {
+		return nil, err
+	}
+	return nil, Errorf(EINTERNAL, "billing account %s is visible but has no ledger account", acct)
 }

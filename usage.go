@@ -55,54 +55,47 @@ func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) e
 	account, cached := s.accounts.get(key, s.now())
 	if !cached {
 		var err error
-		if account, err = s.usageAccount(ctx, p, r); err != nil {
+		if account, err = s.usageAccount(ctx, p, r, key); err != nil {
 			return err
 		}
 	}
-	posting, err := usagePosting(r.Usages, account)
-	if err != nil {
+	err := s.debitUsages(ctx, r.Usages, account)
+	if !cached || ErrorCode(err) != EPRECONDITION {
 		return err
 	}
-	err = s.post(ctx, posting)
-	if cached && ErrorCode(err) == EPRECONDITION {
-		// The remembered account may be stale (disabled or closed on another node, another one
-		// active now): resolve afresh, and if that names another account, debit it instead.
-		s.accounts.forget(key)
-		fresh, ferr := s.usageAccount(ctx, p, r)
-		if ferr != nil {
-			return ferr // as an uncached report would answer: no active account now, say
-		}
-		if fresh.ID == account.ID {
-			return err
-		}
-		if posting, err = usagePosting(r.Usages, fresh); err != nil {
-			return err
-		}
-		return s.post(ctx, posting)
+	// The remembered account may be stale (disabled or closed on another node, another one active
+	// now): resolve afresh, and if that names another account, debit it instead. The refused
+	// posting applied nothing (a posting is all or nothing), so this is no second debit.
+	s.accounts.forget(key)
+	fresh, ferr := s.usageAccount(ctx, p, r, key)
+	if ferr != nil {
+		return ferr // as an uncached report would answer: no active account now, say
 	}
-	return err
+	if fresh.ID == account.ID {
+		return err
+	}
+	return s.debitUsages(ctx, r.Usages, fresh)
 }
 
-// usagePosting is the posting that debits usages from account.
-func usagePosting(usages []Usage, account *BillingAccount) (*Posting, error) {
+// debitUsages posts the usages as debits of account, in one transaction.
+func (s *Service) debitUsages(ctx context.Context, usages []Usage, account *BillingAccount) error {
 	platform := PlatformAccountID(account.LedgerCurrency)
 	posting := &Posting{Transfers: make([]Transfer, len(usages))}
 	for i, u := range usages {
 		if u.CustomerID != "" && u.CustomerID != account.ID {
-			return nil, Errorf(EINVALID, "usage %s: customer_id %q is not the billing account %s", u.ID, truncate(u.CustomerID, 64), account.ID)
+			return Errorf(EINVALID, "usage %s: customer_id %q is not the billing account %s", u.ID, truncate(u.CustomerID, 64), account.ID)
 		}
 		posting.Transfers[i] = Transfer{ID: u.ID, DebitAccountID: account.ID, CreditAccountID: platform,
 			Amount: u.Amount, Kind: KindUsage, Source: u.Source, Description: u.Description,
 			UserID: u.UserID, Metadata: u.Metadata}
 	}
-	return posting, nil
+	return s.post(ctx, posting)
 }
 
 // usageAccount resolves the account a usage report debits and remembers it: only platform
 // principals report usage, so the answer does not depend on who asks, and the debiting
 // transaction re-checks everything that guards the debit.
-func (s *Service) usageAccount(ctx context.Context, p Principal, r UsageReport) (*BillingAccount, error) {
-	key := accountKey{orgID: r.OrgID, projectID: r.ProjectID, billingID: r.BillingID}
+func (s *Service) usageAccount(ctx context.Context, p Principal, r UsageReport, key accountKey) (*BillingAccount, error) {
 	var a *BillingAccount
 	err := s.view(ctx, func(tx Tx) (err error) {
 		a, err = s.targetAccount(ctx, tx, p, actMeter, r.OrgID, r.ProjectID, r.BillingID)
