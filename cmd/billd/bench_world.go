@@ -171,9 +171,8 @@ func prefill(ctx context.Context, w *benchWorld, n int) (time.Duration, error) {
 		requests := (n + 999) / 1000
 		err := parallel(ctx, requests, 8, func(i int) error {
 			size := min(1000, n-i*1000)
-			us := w.usages(size)
-			err := w.meter.ReportUsage(ctx, a.orgID, a.id, us)
-			a.record(benchOp{usages: us, amount: int64(size), isUsage: true}, err)
+			var err error
+			report(ctx, w.meter, a, w.usages(size), func(_ string, _ int, e error) { err = e })
 			if applied, known := outcome(err); known && !applied {
 				return err
 			}
