@@ -12,6 +12,7 @@ import (
 // TestBenchScenarios runs every `billd bench` scenario briefly against a real billd on both
 // stores, closed and open loop, and checks that each one applied usage and found the books clean.
 func TestBenchScenarios(t *testing.T) {
+	procRequired(t)
 	eachStore(t, func(t *testing.T, s *server) {
 		for _, args := range [][]string{
 			{"--scenario", "hot"},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/client"
+	"github.com/billd/billd/sqlstore/sqltest"
 )
 
 // The process tests run the real billd binary as child processes, so that they can kill it with
@@ -31,22 +33,62 @@ const (
 	procExitTimeout  = 20 * time.Second // how long a signalled server may take to exit
 )
 
-// procBuild builds this command into a temporary directory of t and returns the binary's path.
+// processTestsEnv switches the process-level tests on: they build the binary, run servers as child
+// processes and load them for seconds, so they run in .ci/run, not in every `go test ./...`.
+const processTestsEnv = "BILLD_PROCESS_TESTS"
+
+// procRequired skips t unless the process-level tests are switched on.
+func procRequired(t *testing.T) {
+	t.Helper()
+	if os.Getenv(processTestsEnv) != "1" {
+		t.Skipf("a process-level test: set %s=1 to run it (.ci/run does)", processTestsEnv)
+	}
+}
+
+// procBinary is the billd binary the process tests run, built once per test process.
+var procBinary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// procBuild builds this command once (into a temporary directory that TestMain removes) and
+// returns the binary's path; it skips t unless the process-level tests are switched on.
 func procBuild(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go tool is needed to build billd: %v", err)
+	procRequired(t)
+	procBinary.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			procBinary.err = fmt.Errorf("the go tool is needed to build billd: %w", err)
+			return
+		}
+		if procBinary.dir, err = os.MkdirTemp("", "billd-proc-"); err != nil {
+			procBinary.err = err
+			return
+		}
+		bin := filepath.Join(procBinary.dir, "billd")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".").CombinedOutput()
+		if err != nil {
+			procBinary.err = fmt.Errorf("go build -o %s .: %w\n%s", bin, err, out)
+			return
+		}
+		procBinary.path = bin
+	})
+	if procBinary.err != nil {
+		t.Fatal(procBinary.err)
 	}
-	bin := filepath.Join(t.TempDir(), "billd")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build -o %s .: %v\n%s", bin, err, out)
+	return procBinary.path
+}
+
+// procCleanup removes the binary procBuild built.
+func procCleanup() {
+	if procBinary.dir != "" {
+		os.RemoveAll(procBinary.dir)
 	}
-	return bin
 }
 
 // procServer is one `billd serve` child process.
@@ -112,7 +154,8 @@ func procLaunch(t *testing.T, bin, name, dsn, logPath string, flags ...string) *
 		t.Fatal(err)
 	}
 	fmt.Fprintf(logFile, "===== %s: start at %s\n", name, time.Now().Format(time.RFC3339Nano))
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "info"}, flags...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "info",
+		"--db-conns", strconv.Itoa(sqltest.MaxConns)}, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(procEnviron(),
 		"BILLD_ADMIN_CLIENT_ID="+procAdminID,
