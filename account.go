@@ -142,7 +142,7 @@ func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID s
 	defer s.accountsChanged()
 	var a *BillingAccount
 	err := s.update(ctx, func(tx Tx) error {
-		o, err := enabledOrganization(ctx, tx, p, actDelete, orgID)
+		o, err := enabledOrganization(ctx, tx, p, PermDelete, orgID)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ var errActiveAccountExists = Errorf(EPRECONDITION, "organization already has an 
 func (s *Service) BillingAccount(ctx context.Context, p Principal, orgID, id string) (*BillingAccount, error) {
 	var a *BillingAccount
 	err := s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actGet, orgID, false)
+		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
 		if err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func lockAccountOf(ctx context.Context, tx Tx, orgID, id string) (*BillingAccoun
 // ListBillingAccounts lists an organization's open accounts, newest first. Needs get permission.
 func (s *Service) ListBillingAccounts(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*BillingAccount], error) {
 	return s.listAccounts(ctx, page, func(tx Tx) (string, error) {
-		o, err := openOrganization(ctx, tx, p, actGet, orgID, false)
+		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
 		if err != nil {
 			return "", err
 		}
@@ -230,7 +230,7 @@ func (s *Service) ListBillingAccounts(ctx context.Context, p Principal, orgID st
 // ListAllBillingAccounts lists the open accounts of every organization, or of one when orgID is
 // set, newest first. Platform admins only.
 func (s *Service) ListAllBillingAccounts(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*BillingAccount], error) {
-	if err := authorize(p, actSuper, ""); err != nil {
+	if err := authorize(p, PermSuper, ""); err != nil {
 		return Page[*BillingAccount]{}, err
 	}
 	return s.listAccounts(ctx, page, func(tx Tx) (string, error) {
@@ -267,7 +267,7 @@ func (s *Service) UpdateBillingAccount(ctx context.Context, p Principal, orgID, 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	return s.changeAccount(ctx, p, actDelete, orgID, id, func(a *BillingAccount) error {
+	return s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
 		a.Name, a.Email, a.Phone, a.Address = in.Name, in.Email, in.Phone, in.Address
 		a.Currency, a.TaxData, a.Metadata = in.Currency, in.TaxData, in.Metadata
 		return nil
@@ -276,11 +276,11 @@ func (s *Service) UpdateBillingAccount(ctx context.Context, p Principal, orgID, 
 
 // changeAccount runs change on an account under its write lock, in an enabled organization, and
 // stores the result.
-func (s *Service) changeAccount(ctx context.Context, p Principal, act action, orgID, id string, change func(*BillingAccount) error) (*BillingAccount, error) {
+func (s *Service) changeAccount(ctx context.Context, p Principal, perm Permission, orgID, id string, change func(*BillingAccount) error) (*BillingAccount, error) {
 	defer s.accountsChanged()
 	var a *BillingAccount
 	err := s.update(ctx, func(tx Tx) error {
-		o, err := enabledOrganization(ctx, tx, p, act, orgID)
+		o, err := enabledOrganization(ctx, tx, p, perm, orgID)
 		if err != nil {
 			return err
 		}
@@ -305,7 +305,7 @@ func (s *Service) SetBillingAccountState(ctx context.Context, p Principal, orgID
 	if state != AccountActive && state != AccountDisabled {
 		return Errorf(EINVALID, "state must be %q or %q", AccountActive, AccountDisabled)
 	}
-	_, err := s.changeAccount(ctx, p, actDelete, orgID, id, func(a *BillingAccount) error {
+	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
 		a.State = state
 		return nil
 	})
@@ -316,7 +316,7 @@ func (s *Service) SetBillingAccountState(ctx context.Context, p Principal, orgID
 // its journal is kept and a negative balance still counts as the organization's dues. Needs delete
 // permission.
 func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, id string) error {
-	_, err := s.changeAccount(ctx, p, actDelete, orgID, id, func(a *BillingAccount) error {
+	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
 		a.State = AccountClosed
 		return nil
 	})
@@ -327,7 +327,7 @@ func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, 
 func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id string) (AccountDetails, error) {
 	var d AccountDetails
 	err := s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actSuper, orgID, false)
+		o, err := openOrganization(ctx, tx, p, PermSuper, orgID, false)
 		if err != nil {
 			return err
 		}
@@ -347,7 +347,7 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 	if u.DueInDays != nil && (*u.DueInDays < 0 || *u.DueInDays > 3650) {
 		return Errorf(EINVALID, "due_in_days must be between 0 and 3650")
 	}
-	_, err := s.changeAccount(ctx, p, actSuper, orgID, id, func(a *BillingAccount) error {
+	_, err := s.changeAccount(ctx, p, PermSuper, orgID, id, func(a *BillingAccount) error {
 		if u.CreditMin != nil {
 			a.CreditMin = *u.CreditMin
 		}
@@ -382,7 +382,7 @@ func visibleLedger(ctx context.Context, tx Tx, p Principal, orgID, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(p, actReadBalance, org); err != nil {
+	if err := authorize(p, PermReadBalance, org); err != nil {
 		return nil, err
 	}
 	acct, err := ParseUUID("billing_id", id)
@@ -396,7 +396,7 @@ func visibleLedger(ctx context.Context, tx Tx, p Principal, orgID, id string) (*
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
-	o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+	o, err := openOrganization(ctx, tx, p, PermReadBalance, orgID, false)
 	if err != nil {
 		return nil, err
 	}

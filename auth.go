@@ -52,52 +52,76 @@ type Credentials struct {
 	APIKey   string
 }
 
-// action is what a use case needs the principal to be allowed to do on an organization.
-type action int
+// Permission is what a use case needs its principal to be allowed to do on an organization.
+type Permission int
 
+// Permissions, from the weakest.
 const (
-	actGet         action = iota // read the org's objects: any org role, platform admin
-	actUpdate                    // change the org's objects: org admin or owner, platform admin
-	actDelete                    // create or delete accounts, manage clients: org owner, platform admin
-	actReadBalance               // read balances and credit checks: actGet, plus the platform meter
-	actMeter                     // report and revert usage: platform meter and admin
-	actSuper                     // platform admin only
+	PermRead        Permission = iota // read the org's objects: any org role, platform admin
+	PermUpdate                        // change the org's objects: org admin or owner, platform admin
+	PermDelete                        // create or delete accounts, manage clients: org owner, platform admin
+	PermReadBalance                   // read balances and credit checks: PermRead, plus the platform meter
+	PermMeter                         // report and revert usage: platform meter and admin
+	PermSuper                         // platform admin only
 )
 
 // isPlatform reports whether p acts on every organization.
 func (p Principal) isPlatform() bool { return p.OrgID == "" }
 
-// may reports whether p may perform act on the organization orgID.
-func (p Principal) may(act action, orgID string) bool {
+// may reports whether p may perform perm on the organization orgID.
+func (p Principal) may(perm Permission, orgID string) bool {
 	if p.isPlatform() {
 		switch p.Role {
 		case RoleAdmin:
 			return true
 		case RoleMeter:
-			return act == actMeter || act == actReadBalance
+			return perm == PermMeter || perm == PermReadBalance
 		}
 		return false
 	}
 	if p.OrgID != orgID {
 		return false
 	}
-	switch act {
-	case actGet, actReadBalance:
+	switch perm {
+	case PermRead, PermReadBalance:
 		return p.Role == RoleMember || p.Role == RoleAdmin || p.Role == RoleOwner
-	case actUpdate:
+	case PermUpdate:
 		return p.Role == RoleAdmin || p.Role == RoleOwner
-	case actDelete:
+	case PermDelete:
 		return p.Role == RoleOwner
 	}
 	return false
 }
 
-// authorize returns EFORBIDDEN unless p may perform act on orgID.
-func authorize(p Principal, act action, orgID string) error {
-	if !p.may(act, orgID) {
-		return Errorf(EFORBIDDEN, "not authorized")
+// authorize returns EFORBIDDEN unless p may perform perm on orgID.
+func authorize(p Principal, perm Permission, orgID string) error {
+	if !p.may(perm, orgID) {
+		return errNotAuthorized
 	}
 	return nil
+}
+
+// errNotAuthorized is the one answer to a principal that lacks a permission.
+var errNotAuthorized = Errorf(EFORBIDDEN, "not authorized")
+
+// Preauthorize is the check a transport runs before it reads a request's body, so that a caller
+// who may not make the request cannot make the server read, buffer or validate its body. orgID is
+// the organization the request's path names, or "" when only the body names one (then p must hold
+// perm on some organization). It returns EFORBIDDEN or nil, and is never stricter than the use
+// case, which checks again against the objects it loads. An orgID that is not a UUID passes: the
+// use case refuses it.
+func Preauthorize(p Principal, perm Permission, orgID string) error {
+	switch {
+	case orgID == "" && !p.isPlatform():
+		orgID = p.OrgID
+	case orgID != "":
+		id, err := ParseUUID("org_id", orgID)
+		if err != nil {
+			return nil
+		}
+		orgID = id
+	}
+	return authorize(p, perm, orgID)
 }
 
 // hashSecret returns the hex SHA-256 digest under which a secret or key is stored.

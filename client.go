@@ -85,12 +85,12 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 	err := s.update(ctx, func(tx Tx) error {
 		orgID := ""
 		if in.OrgID != "" {
-			o, err := openOrganization(ctx, tx, p, actDelete, in.OrgID, true)
+			o, err := openOrganization(ctx, tx, p, PermDelete, in.OrgID, true)
 			if err != nil {
 				return err
 			}
 			orgID = o.ID
-		} else if err := authorize(p, actSuper, ""); err != nil {
+		} else if err := authorize(p, PermSuper, ""); err != nil {
 			return err
 		}
 		nc.Client = &Client{ID: s.newID(), Name: in.Name, Role: in.Role, OrgID: orgID,
@@ -132,12 +132,12 @@ func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, pa
 			orgID = p.OrgID
 		}
 		if orgID != "" {
-			o, err := openOrganization(ctx, tx, p, actDelete, orgID, false)
+			o, err := openOrganization(ctx, tx, p, PermDelete, orgID, false)
 			if err != nil {
 				return err
 			}
 			orgID = o.ID
-		} else if err := authorize(p, actSuper, ""); err != nil {
+		} else if err := authorize(p, PermSuper, ""); err != nil {
 			return err
 		}
 		clients, err = tx.Clients(ctx, ClientQuery{OrgID: orgID, After: after, Limit: limit + 1})
@@ -161,9 +161,9 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 		if !c.RevokedAt.IsZero() || !p.isPlatform() && c.OrgID != p.OrgID {
 			return Errorf(ENOTFOUND, "client not found")
 		}
-		act := actDelete
+		act := PermDelete
 		if c.OrgID == "" {
-			act = actSuper
+			act = PermSuper
 		}
 		if err := authorize(p, act, c.OrgID); err != nil {
 			return err

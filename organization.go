@@ -87,7 +87,7 @@ func (in *OrganizationInput) validate() error {
 // CreateOrganization creates an enabled organization. Only platform admins may; ECONFLICT if the
 // name is taken.
 func (s *Service) CreateOrganization(ctx context.Context, p Principal, in OrganizationInput) (*Organization, error) {
-	if err := authorize(p, actSuper, ""); err != nil {
+	if err := authorize(p, PermSuper, ""); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -122,7 +122,7 @@ func (s *Service) Organization(ctx context.Context, p Principal, idOrName string
 	if !p.isPlatform() && !strings.EqualFold(idOrName, o.ID) && !strings.EqualFold(idOrName, o.Name) {
 		return nil, Errorf(EFORBIDDEN, "not authorized")
 	}
-	if err := authorize(p, actGet, o.ID); err != nil {
+	if err := authorize(p, PermRead, o.ID); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -151,14 +151,14 @@ func findOrganization(ctx context.Context, tx Tx, idOrName string) (*Organizatio
 }
 
 // openOrganization returns the open organization with the id after checking that p may perform
-// act on it; with lock it also takes the organization's write lock. A principal of another
+// perm on it; with lock it also takes the organization's write lock. A principal of another
 // organization gets EFORBIDDEN without a lookup.
-func openOrganization(ctx context.Context, tx Tx, p Principal, act action, orgID string, lock bool) (*Organization, error) {
+func openOrganization(ctx context.Context, tx Tx, p Principal, perm Permission, orgID string, lock bool) (*Organization, error) {
 	id, err := ParseUUID("org_id", orgID)
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(p, act, id); err != nil {
+	if err := authorize(p, perm, id); err != nil {
 		return nil, err
 	}
 	var o *Organization
@@ -177,8 +177,8 @@ func openOrganization(ctx context.Context, tx Tx, p Principal, act action, orgID
 }
 
 // enabledOrganization is openOrganization for writes that a disabled organization refuses.
-func enabledOrganization(ctx context.Context, tx Tx, p Principal, act action, orgID string) (*Organization, error) {
-	o, err := openOrganization(ctx, tx, p, act, orgID, true)
+func enabledOrganization(ctx context.Context, tx Tx, p Principal, perm Permission, orgID string) (*Organization, error) {
+	o, err := openOrganization(ctx, tx, p, perm, orgID, true)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, p Principal, id string
 	}
 	var o *Organization
 	err := s.update(ctx, func(tx Tx) (err error) {
-		if o, err = openOrganization(ctx, tx, p, actUpdate, id, true); err != nil {
+		if o, err = openOrganization(ctx, tx, p, PermUpdate, id, true); err != nil {
 			return err
 		}
 		o.Name, o.Title, o.Metadata, o.Avatar = in.Name, in.Title, in.Metadata, in.Avatar
@@ -242,7 +242,7 @@ func (s *Service) SetOrganizationState(ctx context.Context, p Principal, id stri
 	}
 	defer s.accountsChanged()
 	return s.update(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actDelete, id, true)
+		o, err := openOrganization(ctx, tx, p, PermDelete, id, true)
 		if err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, p Principal, id string
 	defer s.auth.reset()
 	defer s.accountsChanged()
 	return s.update(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actDelete, id, true)
+		o, err := openOrganization(ctx, tx, p, PermDelete, id, true)
 		if err != nil {
 			return err
 		}

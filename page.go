@@ -23,6 +23,19 @@ type PageRequest struct {
 type Page[T any] struct {
 	Items         []T
 	NextPageToken string
+	cursor        func(T) Cursor // the position of an item, for Truncate
+}
+
+// Truncate returns the page cut to its first n items (at least one), with the token of the page
+// that goes on after them: a transport that bounds its responses in bytes sends fewer items and
+// hands the rest to the next request.
+func (p Page[T]) Truncate(n int) Page[T] {
+	n = max(n, 1)
+	if n >= len(p.Items) || p.cursor == nil {
+		return p
+	}
+	items := p.Items[:n]
+	return Page[T]{Items: items, NextPageToken: p.cursor(items[n-1]).Encode(), cursor: p.cursor}
 }
 
 // Cursor is a keyset position in a list: the sort key (time, then id) of the last item returned.
@@ -70,8 +83,8 @@ func makePage[T any](items []T, limit int, cursor func(T) Cursor) Page[T] {
 		items = []T{}
 	}
 	if len(items) <= limit {
-		return Page[T]{Items: items}
+		return Page[T]{Items: items, cursor: cursor}
 	}
 	items = items[:limit]
-	return Page[T]{Items: items, NextPageToken: cursor(items[len(items)-1]).Encode()}
+	return Page[T]{Items: items, NextPageToken: cursor(items[len(items)-1]).Encode(), cursor: cursor}
 }

@@ -61,7 +61,7 @@ func (s *Service) CreateProject(ctx context.Context, p Principal, in ProjectInpu
 	}
 	var pr *Project
 	err := s.update(ctx, func(tx Tx) error {
-		o, err := enabledOrganization(ctx, tx, p, actUpdate, in.OrgID)
+		o, err := enabledOrganization(ctx, tx, p, PermUpdate, in.OrgID)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (s *Service) CreateProject(ctx context.Context, p Principal, in ProjectInpu
 func (s *Service) Project(ctx context.Context, p Principal, id string) (*Project, error) {
 	var pr *Project
 	err := s.view(ctx, func(tx Tx) (err error) {
-		pr, err = openProject(ctx, tx, p, actGet, id, false)
+		pr, err = openProject(ctx, tx, p, PermRead, id, false)
 		return err
 	})
 	return pr, err
@@ -88,7 +88,7 @@ func (s *Service) Project(ctx context.Context, p Principal, id string) (*Project
 
 // openProject returns the open project with the id after checking p's permission on its
 // organization; with lock it holds the project's write lock.
-func openProject(ctx context.Context, tx Tx, p Principal, act action, projectID string, lock bool) (*Project, error) {
+func openProject(ctx context.Context, tx Tx, p Principal, perm Permission, projectID string, lock bool) (*Project, error) {
 	id, err := ParseUUID("project_id", projectID)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func openProject(ctx context.Context, tx Tx, p Principal, act action, projectID 
 	if pr.State == ProjectClosed || !p.isPlatform() && pr.OrgID != p.OrgID {
 		return nil, Errorf(ENOTFOUND, "project not found")
 	}
-	if err := authorize(p, act, pr.OrgID); err != nil {
+	if err := authorize(p, perm, pr.OrgID); err != nil {
 		return nil, err
 	}
 	return pr, nil
@@ -115,14 +115,14 @@ func openProject(ctx context.Context, tx Tx, p Principal, act action, projectID 
 // writableProject returns a project to change, under the locks of its enabled organization and
 // of itself.
 func writableProject(ctx context.Context, tx Tx, p Principal, id string) (*Project, error) {
-	pr, err := openProject(ctx, tx, p, actUpdate, id, false)
+	pr, err := openProject(ctx, tx, p, PermUpdate, id, false)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := enabledOrganization(ctx, tx, p, actUpdate, pr.OrgID); err != nil {
+	if _, err := enabledOrganization(ctx, tx, p, PermUpdate, pr.OrgID); err != nil {
 		return nil, err
 	}
-	return openProject(ctx, tx, p, actUpdate, id, true)
+	return openProject(ctx, tx, p, PermUpdate, id, true)
 }
 
 // UpdateProject replaces the name, title and metadata of a project. The project cannot move to
@@ -173,7 +173,7 @@ func (s *Service) ListProjects(ctx context.Context, p Principal, orgID string, s
 	}
 	var projects []*Project
 	err = s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actGet, orgID, false)
+		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ type RevertRequest struct {
 // for a revert of a revert or a replayed idempotency key; ENOTFOUND for an unknown organization or
 // usage.
 func (s *Service) RevertUsage(ctx context.Context, p Principal, r RevertRequest) error {
-	if err := authorize(p, actMeter, ""); err != nil {
+	if err := authorize(p, PermMeter, ""); err != nil {
 		return err
 	}
 	usageID, err := ParseUUID("usage_id", r.UsageID)
@@ -60,7 +60,7 @@ func (s *Service) revertableUsage(ctx context.Context, tx Tx, p Principal, r Rev
 	if err != nil {
 		return nil, err
 	}
-	o, err := openOrganization(ctx, tx, p, actMeter, orgID, false)
+	o, err := openOrganization(ctx, tx, p, PermMeter, orgID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ type GrantRequest struct {
 // ENOTFOUND for an unknown organization or an unknown or closed account (EPRECONDITION if the
 // account is closed while the grant is in flight).
 func (s *Service) GrantCredits(ctx context.Context, p Principal, r GrantRequest) (*Transaction, error) {
-	if err := authorize(p, actSuper, ""); err != nil {
+	if err := authorize(p, PermSuper, ""); err != nil {
 		return nil, err
 	}
 	if r.Amount <= 0 {
@@ -136,7 +136,7 @@ func (s *Service) GrantCredits(ctx context.Context, p Principal, r GrantRequest)
 	}
 	var account *BillingAccount
 	err := s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actSuper, r.OrgID, false)
+		o, err := openOrganization(ctx, tx, p, PermSuper, r.OrgID, false)
 		if err != nil {
 			return err
 		}

@@ -66,6 +66,17 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// Ready reports whether the service can serve: nil, or an EUNAVAILABLE *Error when its store does
+// not answer within a few seconds.
+func (s *Service) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return Errorf(EUNAVAILABLE, "the store is unreachable; retry later")
+	}
+	return nil
+}
+
 // clock returns the current time in UTC at the microsecond precision the stores keep.
 func (s *Service) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)

@@ -16,6 +16,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction that sees one consistent snapshot.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Ping checks that the store answers; an error means it is unreachable.
+	Ping(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error
 }

@@ -45,7 +45,7 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 	var account *BillingAccount
 	var transfers []Transfer
 	err = s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actGet, q.OrgID, false)
+		o, err := openOrganization(ctx, tx, p, PermRead, q.OrgID, false)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
 	var b Balance
 	err := s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+		o, err := openOrganization(ctx, tx, p, PermReadBalance, orgID, false)
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, am
 	}
 	var ok bool
 	err := s.view(ctx, func(tx Tx) error {
-		o, err := openOrganization(ctx, tx, p, actReadBalance, orgID, false)
+		o, err := openOrganization(ctx, tx, p, PermReadBalance, orgID, false)
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ type UsageReport struct {
 // account is named, an organization without an active account); EPRECONDITION if the named account
 // or the organization is disabled.
 func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) error {
-	if err := authorize(p, actMeter, ""); err != nil {
+	if err := authorize(p, PermMeter, ""); err != nil {
 		return err
 	}
 	r.Usages = slices.Clone(r.Usages) // validation normalizes them; the caller's slice stays as it was
@@ -98,7 +98,7 @@ func (s *Service) debitUsages(ctx context.Context, usages []Usage, account *Bill
 func (s *Service) usageAccount(ctx context.Context, p Principal, r UsageReport, key accountKey) (*BillingAccount, error) {
 	var a *BillingAccount
 	err := s.view(ctx, func(tx Tx) (err error) {
-		a, err = s.targetAccount(ctx, tx, p, actMeter, r.OrgID, r.ProjectID, r.BillingID)
+		a, err = s.targetAccount(ctx, tx, p, PermMeter, r.OrgID, r.ProjectID, r.BillingID)
 		return err
 	})
 	if err == nil {
@@ -173,12 +173,12 @@ func normalizeEntry(source, description, userID *string, metadata *Metadata) err
 // targetAccount resolves the account a ledger request names: the organization comes from orgID or
 // from projectID (both given: they must agree), the account from billingID or, when it is empty,
 // the organization's active account.
-func (s *Service) targetAccount(ctx context.Context, tx Tx, p Principal, act action, orgID, projectID, billingID string) (*BillingAccount, error) {
+func (s *Service) targetAccount(ctx context.Context, tx Tx, p Principal, perm Permission, orgID, projectID, billingID string) (*BillingAccount, error) {
 	orgID, err := requestOrganization(ctx, tx, orgID, projectID)
 	if err != nil {
 		return nil, err
 	}
-	o, err := openOrganization(ctx, tx, p, act, orgID, false)
+	o, err := openOrganization(ctx, tx, p, perm, orgID, false)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ type LedgerReport struct {
 // stored totals differ from the sums of its transfers, and every usage whose reverts exceed it or
 // credit another account. Platform admins only.
 func (s *Service) VerifyLedger(ctx context.Context, p Principal) (LedgerReport, error) {
-	if err := authorize(p, actSuper, ""); err != nil {
+	if err := authorize(p, PermSuper, ""); err != nil {
 		return LedgerReport{}, err
 	}
 	var r LedgerReport

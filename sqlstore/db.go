@@ -65,6 +65,19 @@ func orDefault(v, def int) int {
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.name }
 
+// Ping checks that the database answers on a connection of each pool.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: ping: %w", err)
+	}
+	if db.reader != db.writer {
+		if err := db.reader.PingContext(ctx); err != nil {
+			return fmt.Errorf("sqlstore: ping readers: %w", err)
+		}
+	}
+	return nil
+}
+
 // Close closes the connections.
 func (db *DB) Close() error {
 	if db.writerStmts != nil {
