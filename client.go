@@ -2,6 +2,7 @@ package billd
 
 import (
 	"context"
+	"errors"
 	"time"
 	"unicode/utf8"
 )
@@ -226,10 +227,10 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 }
 
 // retryOnConflict runs fn in a transaction and, if it lost an insert race to another node
-// (ECONFLICT), once more, when fn takes the path for an existing row.
+// (ErrDuplicateID), once more, when fn takes the path for an existing row.
 func (s *Service) retryOnConflict(ctx context.Context, fn func(Tx) error) error {
 	err := s.update(ctx, fn)
-	if ErrorCode(err) == ECONFLICT {
+	if errors.Is(err, ErrDuplicateID) {
 		err = s.update(ctx, fn)
 	}
 	return err

@@ -2,6 +2,7 @@ package billd
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -28,16 +29,22 @@ func (s *Service) postOne(ctx context.Context, p *Posting) error {
 // primary key to refuse a replayed id, instead of looking every id up: a replay is rare, and with
 // random (v4) ids each lookup is one more random index read per transfer. If the insert does meet
 // an existing id, the transaction is redone once with every id looked up, which answers the
-// replays precisely (ECONFLICT "already applied", or the id used by a different request).
+// replays precisely (ECONFLICT "already applied", or the id used by a different request). Only a
+// concurrent transaction that stores one of the ids between the lookup and the insert (a usage id
+// reused on another account at the same moment) makes the redo meet a stored id again: that is
+// ECONFLICT for the whole batch, which the committer then retries posting by posting.
 func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results []error) error {
 	err := s.update(ctx, func(tx Tx) error {
 		return commitPostings(ctx, tx, postings, results, s.clock(), false)
 	})
-	if ErrorCode(err) == ECONFLICT {
+	if errors.Is(err, ErrDuplicateID) || errors.Is(err, errRedoWithLookups) {
 		clear(results)
 		err = s.update(ctx, func(tx Tx) error {
 			return commitPostings(ctx, tx, postings, results, s.clock(), true)
 		})
+		if errors.Is(err, ErrDuplicateID) {
+			err = Errorf(ECONFLICT, "an id of the request was stored by a concurrent request")
+		}
 	}
 	return err
 }
@@ -48,8 +55,8 @@ func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results 
 // in one round trip; it checks each posting against the running state (results[i] is posting i's
 // verdict; a rejected posting does not affect the others); then it appends the accepted transfers
 // and writes each changed account's totals once (one more store call). It returns an error only
-// if the transaction itself failed, and then nothing may be acknowledged; ECONFLICT means an id
-// it did not look up was in the journal.
+// if the transaction itself failed, and then nothing may be acknowledged; ErrDuplicateID or
+// errRedoWithLookups mean an id it did not look up was in the journal.
 func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []error, now time.Time, lookUpIDs bool) error {
 	var accountIDs, transferIDs, refIDs []string
 	for _, p := range batch {
@@ -88,7 +95,7 @@ func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []erro
 }
 
 // errRedoWithLookups asks commitBatch to redo a batch with every id looked up.
-var errRedoWithLookups = Errorf(ECONFLICT, "a posting replays a stored id")
+var errRedoWithLookups = errors.New("a posting replays a stored id")
 
 // refusedReplays returns errRedoWithLookups if a refused posting has a transfer id that is already
 // in the journal.

@@ -24,22 +24,38 @@ const (
 	EINTERNAL      = "internal"            // a bug or an unexpected failure
 )
 
-// Error is the error type of billd: a code from the list above and a message meant for the API
-// caller.
+// Error is the error type of billd: a code from the list above, a message meant for the API caller,
+// the operation that failed and, for logs only, the underlying cause.
 type Error struct {
 	Code    string
 	Message string
+	Op      string // the operation that failed, such as "ReportUsage" or "sqlstore: insert transfers"
+	Err     error  // the underlying cause, if any; never shown to API callers
 }
 
-// Error implements the error interface.
+// Error implements the error interface: "op: message: cause", leaving out what is empty.
 func (e *Error) Error() string {
-	return fmt.Sprintf("billd: %s: %s", e.Code, e.Message)
+	s := e.Message
+	if e.Op != "" {
+		s = e.Op + ": " + s
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// ErrDuplicateID is what a Store returns (wrapped or not) when a write would store an id that
+// exists: use cases test for it with errors.Is and decide what it means.
+var ErrDuplicateID = errors.New("duplicate id")
 
 // ErrorCode returns the code of the *Error in err's chain, EINTERNAL for any other non-nil error,
 // and "" for nil.

@@ -135,7 +135,9 @@ type LedgerTx interface {
 	// visible.
 	LoadPostingState(ctx context.Context, accountIDs, transferIDs, refIDs []string) (*PostingState, error)
 	// AppendTransfers appends transfers to the journal and stores the posted totals of accounts;
-	// ECONFLICT if a transfer's id exists.
+	// an error that wraps ErrDuplicateID if a transfer's id exists. On PostgreSQL the statements
+	// are pipelined: their error, if any, is returned by the next read of the transaction or by
+	// its commit (Store.Update), not by this call.
 	AppendTransfers(ctx context.Context, transfers []Transfer, accounts []LedgerAccount) error
 	// Transfers returns the transfers whose id is in ids (unknown ids are left out).
 	Transfers(ctx context.Context, ids []string) ([]Transfer, error)
@@ -178,7 +180,7 @@ type TransferQuery struct {
 
 // ClientTx persists API clients.
 type ClientTx interface {
-	// InsertClient stores a new client; ECONFLICT if the id is taken.
+	// InsertClient stores a new client; an error that wraps ErrDuplicateID if the id is taken.
 	InsertClient(ctx context.Context, c *Client) error
 	// Client returns the client with the id, revoked or not.
 	Client(ctx context.Context, id string) (*Client, error)

@@ -27,7 +27,7 @@ func scanClient(s scanner) (*billd.Client, error) {
 
 // InsertClient implements billd.ClientTx.
 func (t *tx) InsertClient(ctx context.Context, c *billd.Client) error {
-	return t.execMapped(ctx, conflict(billd.Errorf(billd.ECONFLICT, "client %s already exists", c.ID)), `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	return t.execMapped(ctx, duplicateID, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		c.ID, c.Name, string(c.Role), nullString(c.OrgID), c.SecretHash, c.APIKeyHash, c.CreatedAt, nullTime(c.RevokedAt))
 }
 

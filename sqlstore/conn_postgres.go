@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,9 +49,9 @@ func readQueued(br pgx.BatchResults, queued []pendingExec) error {
 	for _, pe := range queued {
 		if _, err := br.Exec(); err != nil {
 			if pe.onErr != nil {
-				return pe.onErr(err)
+				err = pe.onErr(err)
 			}
-			return err
+			return storeError(statementOp(pe.sql), err)
 		}
 	}
 	return nil
@@ -70,21 +69,30 @@ func (p *pgConn) queries(ctx context.Context, stmts ...stmt) error {
 		if err != nil {
 			break // the transaction is aborted: the rest of the pipeline failed too
 		}
-		if st.read == nil {
-			_, err = br.Exec()
-			continue
-		}
-		var r pgx.Rows
-		if r, err = br.Query(); err != nil {
-			break
-		}
-		err = st.read(r)
-		r.Close()
-		if err == nil {
-			err = r.Err()
-		}
+		err = readStmt(br, st)
 	}
-	return errors.Join(err, br.Close())
+	if cerr := br.Close(); err == nil { // after a failed statement, Close repeats its error
+		err = storeError("pipeline", cerr)
+	}
+	return err
+}
+
+// readStmt reads the result of one statement of a pipeline.
+func readStmt(br pgx.BatchResults, st stmt) error {
+	if st.read == nil {
+		_, err := br.Exec()
+		return storeError(statementOp(st.sql), err)
+	}
+	r, err := br.Query()
+	if err != nil {
+		return storeError(statementOp(st.sql), err)
+	}
+	err = st.read(r)
+	r.Close()
+	if err == nil {
+		err = r.Err()
+	}
+	return storeError(statementOp(st.sql), err)
 }
 
 func (p *pgConn) end(ctx context.Context, commit bool) error {
@@ -99,18 +107,19 @@ func (p *pgConn) end(ctx context.Context, commit bool) error {
 		b.Queue("commit")
 		br := p.c.SendBatch(ctx, b)
 		if err = readQueued(br, queued); err == nil {
-			if _, err = br.Exec(); err != nil {
-				err = fmt.Errorf("commit: %w", err)
-			}
+			_, err = br.Exec()
+			err = storeError("commit", err)
 		}
-		err = errors.Join(err, br.Close())
+		if cerr := br.Close(); err == nil {
+			err = storeError("pipeline", cerr)
+		}
 	}
 	// A rollback, or a commit that did not go through: leave no transaction open on the
 	// connection, and drop the connection if that fails.
 	if p.c.PgConn().TxStatus() != 'I' {
 		if _, rerr := p.c.Exec(ctx, "rollback"); rerr != nil {
 			p.c.Close(context.WithoutCancel(ctx))
-			err = errors.Join(err, rerr)
+			err = errors.Join(err, storeError("rollback", rerr))
 		}
 	}
 	return err

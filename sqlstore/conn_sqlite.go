@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 )
 
 // sqliteConn is a conn over a database/sql transaction with cached prepared statements.
@@ -31,9 +30,9 @@ func (c *sqliteConn) exec(ctx context.Context, onErr func(error) error, query st
 		_, err = c.tx.ExecContext(ctx, q, args...)
 	}
 	if err != nil && onErr != nil {
-		return onErr(err)
+		err = onErr(err)
 	}
-	return err
+	return storeError(statementOp(query), err)
 }
 
 func (c *sqliteConn) queries(ctx context.Context, stmts ...stmt) error {
@@ -52,14 +51,14 @@ func (c *sqliteConn) queries(ctx context.Context, stmts ...stmt) error {
 			r, err = c.tx.QueryContext(ctx, q, st.args...)
 		}
 		if err != nil {
-			return err
+			return storeError(statementOp(st.sql), err)
 		}
 		err = st.read(r)
 		if err == nil {
 			err = r.Err()
 		}
 		if err = errors.Join(err, r.Close()); err != nil {
-			return err
+			return storeError(statementOp(st.sql), err)
 		}
 	}
 	return nil
@@ -67,10 +66,7 @@ func (c *sqliteConn) queries(ctx context.Context, stmts ...stmt) error {
 
 func (c *sqliteConn) end(_ context.Context, commit bool) error {
 	if !commit {
-		return c.tx.Rollback()
+		return storeError("rollback", c.tx.Rollback())
 	}
-	if err := c.tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return storeError("commit", c.tx.Commit())
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/billd/billd"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -68,12 +67,10 @@ func (db *DB) Dialect() string { return db.d.name }
 // Ping checks that the database answers on a connection of each pool.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.writer.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlstore: ping: %w", err)
+		return storeError("ping", err)
 	}
 	if db.reader != db.writer {
-		if err := db.reader.PingContext(ctx); err != nil {
-			return fmt.Errorf("sqlstore: ping readers: %w", err)
-		}
+		return storeError("ping readers", db.reader.PingContext(ctx))
 	}
 	return nil
 }
@@ -114,7 +111,7 @@ func (db *DB) View(ctx context.Context, fn func(billd.Tx) error) error {
 func (db *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, stmts *stmtCache, fn func(billd.Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return storeError("begin", err)
 	}
 	c := &sqliteConn{tx: sqlTx, stmts: stmts, rebind: db.d.rebind}
 	err = runTx(ctx, &tx{c: c, d: db.d}, fn)
@@ -127,7 +124,7 @@ func (db *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, 
 func (db *DB) runPostgres(ctx context.Context, begin string, fn func(billd.Tx) error) error {
 	sc, err := db.writer.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return storeError("connect", err)
 	}
 	defer sc.Close()
 	var txErr error

@@ -121,9 +121,8 @@ func (t *tx) AppendTransfers(ctx context.Context, transfers []billd.Transfer, ac
 	if err := t.onJournal(ctx); err != nil {
 		return err
 	}
-	replayed := conflict(billd.Errorf(billd.ECONFLICT, "credits already applied"))
 	for _, st := range t.d.journalWrites(transfers, accounts) {
-		if err := t.execMapped(ctx, replayed, st.sql, st.args...); err != nil {
+		if err := t.execMapped(ctx, duplicateID, st.sql, st.args...); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -165,6 +166,14 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t
+}
+
+// duplicateID maps a uniqueness violation to billd.ErrDuplicateID.
+func duplicateID(err error) error {
+	if uniqueViolation(err) {
+		return fmt.Errorf("%w: %v", billd.ErrDuplicateID, err)
+	}
+	return err
 }
 
 // conflict returns an error mapping that turns a uniqueness violation into mapped.

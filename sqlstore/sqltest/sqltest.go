@@ -45,7 +45,13 @@ func Each(t *testing.T, fn func(t *testing.T, s Store)) {
 // Open returns a fresh store of the named database, closed when the test ends.
 func Open(t testing.TB, name string) Store {
 	t.Helper()
-	dsn := DSN(t, name)
+	return OpenAt(t, name, DSN(t, name))
+}
+
+// OpenAt opens the store of the named database at dsn (from DSN, or a Proxy's), closed when the
+// test ends.
+func OpenAt(t testing.TB, name, dsn string) Store {
+	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{MaxConns: MaxConns})
 	if err != nil {
 		t.Fatalf("open %s store: %v", name, err)
