@@ -88,7 +88,7 @@ type AccountDetailsUpdate struct {
 	DueInDays *int64
 }
 
-func (in *BillingAccountInput) validate() error {
+func (in *BillingAccountInput) validate(l Limits) error {
 	in.Currency = strings.ToLower(strings.TrimSpace(in.Currency))
 	if in.Currency == "" {
 		in.Currency = "usd"
@@ -105,16 +105,22 @@ func (in *BillingAccountInput) validate() error {
 		if utf8.RuneCountInString(f.value) > maxTitleLen {
 			return Errorf(EINVALID, "%s must be at most %d characters long", f.name, maxTitleLen)
 		}
+		if err := checkText(f.name, f.value); err != nil {
+			return err
+		}
 	}
-	if in.Email != "" && (len(in.Email) > 320 || !strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n")) {
+	if in.Email != "" && (len(in.Email) > 320 || !strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n\x00")) {
 		return Errorf(EINVALID, "email is not an email address")
 	}
 	if len(in.TaxData) > 16 {
-		return Errorf(EINVALID, "tax_data holds at most 16 entries")
+		return Errorf(EINVALID, "an account holds at most 16 tax ids")
 	}
 	for _, t := range in.TaxData {
 		if t.Type == "" || t.ID == "" || len(t.Type) > 64 || len(t.ID) > 64 {
-			return Errorf(EINVALID, "each tax_data entry needs a type and an id of at most 64 characters")
+			return Errorf(EINVALID, "each tax id needs a type and an id of at most 64 characters")
+		}
+		if err := checkTexts("tax id type", t.Type, "tax id", t.ID); err != nil {
+			return err
 		}
 	}
 	if in.TaxData == nil {
@@ -123,7 +129,7 @@ func (in *BillingAccountInput) validate() error {
 	if in.Metadata == nil {
 		in.Metadata = Metadata{}
 	}
-	return nil
+	return l.checkMetadata(in.Metadata)
 }
 
 // PlatformAccountID returns the id of the platform ledger account of a currency: the counterparty
@@ -134,9 +140,12 @@ func PlatformAccountID(currency string) string {
 
 // CreateBillingAccount creates the active billing account of an enabled organization. Needs delete
 // permission (owner). EPRECONDITION if the organization already has an active account or has an
-// account with a negative balance.
+// account with a negative balance; EQUOTA if it has Limits.MaxAccountsPerOrg accounts.
 func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID string, in BillingAccountInput) (*BillingAccount, error) {
-	if err := in.validate(); err != nil {
+	if err := Preauthorize(p, PermDelete, orgID); err != nil {
+		return nil, err
+	}
+	if err := in.validate(s.limits); err != nil {
 		return nil, err
 	}
 	defer s.accountsChanged()
@@ -157,6 +166,9 @@ func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID s
 				return err
 			}
 			return Errorf(EPRECONDITION, "organization has a billing account with pending dues")
+		}
+		if err := s.limits.checkQuota(ctx, tx, o.ID, ObjectAccounts); err != nil {
+			return err
 		}
 		now := s.clock()
 		a = &BillingAccount{ID: s.newID(), OrgID: o.ID, Name: in.Name, Email: in.Email, Phone: in.Phone,
@@ -190,7 +202,7 @@ func (s *Service) BillingAccount(ctx context.Context, p Principal, orgID, id str
 
 // accountOf returns the open billing account id of the organization orgID.
 func accountOf(ctx context.Context, tx Tx, orgID, id string) (*BillingAccount, error) {
-	id, err := ParseUUID("billing_id", id)
+	id, err := ParseUUID("billing account id", id)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +230,9 @@ func lockAccountOf(ctx context.Context, tx Tx, orgID, id string) (*BillingAccoun
 
 // ListBillingAccounts lists an organization's open accounts, newest first. Needs get permission.
 func (s *Service) ListBillingAccounts(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*BillingAccount], error) {
+	if err := Preauthorize(p, PermRead, orgID); err != nil {
+		return Page[*BillingAccount]{}, err
+	}
 	return s.listAccounts(ctx, page, func(tx Tx) (string, error) {
 		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
 		if err != nil {
@@ -237,12 +252,12 @@ func (s *Service) ListAllBillingAccounts(ctx context.Context, p Principal, orgID
 		if orgID == "" {
 			return "", nil
 		}
-		return ParseUUID("org_id", orgID)
+		return ParseUUID("organization id", orgID)
 	})
 }
 
 func (s *Service) listAccounts(ctx context.Context, page PageRequest, org func(Tx) (string, error)) (Page[*BillingAccount], error) {
-	limit, after, err := pageQuery(page)
+	limit, after, err := pageQuery(page, IsUUID)
 	if err != nil {
 		return Page[*BillingAccount]{}, err
 	}
@@ -264,7 +279,10 @@ func (s *Service) listAccounts(ctx context.Context, page PageRequest, org func(T
 // UpdateBillingAccount replaces the billing profile of an account (name, email, phone, address,
 // currency, tax data, metadata). Needs delete permission (owner), as in Frontier.
 func (s *Service) UpdateBillingAccount(ctx context.Context, p Principal, orgID, id string, in BillingAccountInput) (*BillingAccount, error) {
-	if err := in.validate(); err != nil {
+	if err := Preauthorize(p, PermDelete, orgID); err != nil {
+		return nil, err
+	}
+	if err := in.validate(s.limits); err != nil {
 		return nil, err
 	}
 	return s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
@@ -344,8 +362,11 @@ func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id str
 // UpdateAccountDetails sets credit_min and due_in_days (those given) under the account's write
 // lock. Platform admins only; EINVALID if due_in_days is negative.
 func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, id string, u AccountDetailsUpdate) error {
+	if err := authorize(p, PermSuper, ""); err != nil {
+		return err
+	}
 	if u.DueInDays != nil && (*u.DueInDays < 0 || *u.DueInDays > 3650) {
-		return Errorf(EINVALID, "due_in_days must be between 0 and 3650")
+		return Errorf(EINVALID, "the payment term must be between 0 and 3650 days")
 	}
 	_, err := s.changeAccount(ctx, p, PermSuper, orgID, id, func(a *BillingAccount) error {
 		if u.CreditMin != nil {
@@ -378,14 +399,14 @@ func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (B
 // read, if p may read its balance. If the account is not visible, the checks of openOrganization
 // and accountOf say why (organization or account not found).
 func visibleLedger(ctx context.Context, tx Tx, p Principal, orgID, id string) (*LedgerAccount, error) {
-	org, err := ParseUUID("org_id", orgID)
+	org, err := ParseUUID("organization id", orgID)
 	if err != nil {
 		return nil, err
 	}
 	if err := authorize(p, PermReadBalance, org); err != nil {
 		return nil, err
 	}
-	acct, err := ParseUUID("billing_id", id)
+	acct, err := ParseUUID("billing account id", id)
 	if err != nil {
 		return nil, err
 	}

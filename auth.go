@@ -115,7 +115,7 @@ func Preauthorize(p Principal, perm Permission, orgID string) error {
 	case orgID == "" && !p.isPlatform():
 		orgID = p.OrgID
 	case orgID != "":
-		id, err := ParseUUID("org_id", orgID)
+		id, err := ParseUUID("organization id", orgID)
 		if err != nil {
 			return nil
 		}

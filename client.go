@@ -77,8 +77,16 @@ func (s *Service) authenticate(ctx context.Context, cred Credentials) (Principal
 
 // CreateClient creates an API client and returns it with its secret and API key, which are not
 // stored and cannot be shown again. Platform clients need a platform admin; organization clients
-// need the organization's owner (or a platform admin).
+// need the organization's owner (or a platform admin) and an enabled organization (EPRECONDITION
+// otherwise) with fewer than Limits.MaxClientsPerOrg clients (EQUOTA otherwise).
 func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput) (*NewClient, error) {
+	perm := PermSuper
+	if in.OrgID != "" {
+		perm = PermDelete
+	}
+	if err := Preauthorize(p, perm, in.OrgID); err != nil {
+		return nil, err
+	}
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -86,8 +94,11 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 	err := s.update(ctx, func(tx Tx) error {
 		orgID := ""
 		if in.OrgID != "" {
-			o, err := openOrganization(ctx, tx, p, PermDelete, in.OrgID, true)
+			o, err := enabledOrganization(ctx, tx, p, PermDelete, in.OrgID)
 			if err != nil {
+				return err
+			}
+			if err := s.limits.checkQuota(ctx, tx, o.ID, ObjectClients); err != nil {
 				return err
 			}
 			orgID = o.ID
@@ -106,13 +117,16 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 
 func (in *ClientInput) validate() error {
 	if in.OrgID == "" && in.Role != RoleAdmin && in.Role != RoleMeter {
-		return Errorf(EINVALID, "a platform client's role must be %q or %q; organization roles need org_id", RoleAdmin, RoleMeter)
+		return Errorf(EINVALID, "a platform client's role must be %q or %q; organization roles need an organization", RoleAdmin, RoleMeter)
 	}
 	if in.OrgID != "" && in.Role != RoleOwner && in.Role != RoleAdmin && in.Role != RoleMember {
 		return Errorf(EINVALID, "an organization client's role must be %q, %q or %q", RoleOwner, RoleAdmin, RoleMember)
 	}
 	if utf8.RuneCountInString(in.Name) > maxTitleLen {
 		return Errorf(EINVALID, "name must be at most %d characters long", maxTitleLen)
+	}
+	if err := checkText("name", in.Name); err != nil {
+		return err
 	}
 	if in.Name == "" {
 		in.Name = string(in.Role)
@@ -123,7 +137,14 @@ func (in *ClientInput) validate() error {
 // ListClients lists unrevoked clients, oldest first: every client (or one organization's) for a
 // platform admin, the organization's own for its owner.
 func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*Client], error) {
-	limit, after, err := pageQuery(page)
+	perm := PermSuper
+	if orgID != "" || !p.isPlatform() {
+		perm = PermDelete
+	}
+	if err := Preauthorize(p, perm, orgID); err != nil {
+		return Page[*Client]{}, err
+	}
+	limit, after, err := pageQuery(page, validClientID)
 	if err != nil {
 		return Page[*Client]{}, err
 	}

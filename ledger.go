@@ -171,7 +171,11 @@ func (st *ledgerState) post(t *Transfer) error {
 		}
 	}
 	if debit != nil {
-		if err := st.checkDebit(debit, t.Amount); err != nil {
+		g, ok := st.guards[debit.ID]
+		if !ok {
+			return Errorf(EINTERNAL, "no guard for account %s", debit.ID)
+		}
+		if err := debitAllowed(debit, g, t.Amount); err != nil {
 			return err
 		}
 	}
@@ -210,13 +214,9 @@ func replayError(prior, t *Transfer) error {
 	return Errorf(ECONFLICT, "credits already applied")
 }
 
-// checkDebit enforces the debit rule: the account and its organization are active and the balance
-// after the debit stays at or above credit_min.
-func (st *ledgerState) checkDebit(a *LedgerAccount, amount int64) error {
-	g, ok := st.guards[a.ID]
-	if !ok {
-		return Errorf(EINTERNAL, "no guard for account %s", a.ID)
-	}
+// debitAllowed is the debit rule: the account and its organization are active, the balance after
+// the debit stays at or above credit_min, and the account's debit total does not overflow.
+func debitAllowed(a *LedgerAccount, g AccountGuard, amount int64) error {
 	switch {
 	case g.State == AccountClosed:
 		return Errorf(EPRECONDITION, "billing account is closed")

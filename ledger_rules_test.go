@@ -379,6 +379,29 @@ func TestLedgerTotalsNeverWrap(t *testing.T) {
 	})
 }
 
+// TestCheckCreditAgreesWithTheDebit checks an account whose next debit would overflow its debit
+// total: the credit check must not promise a debit that the ledger then refuses.
+func TestCheckCreditAgreesWithTheDebit(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixture(t, s)
+		o := f.newOrg(t)
+		f.grant(t, o, math.MaxInt64-5)
+		f.use(t, o, math.MaxInt64-5) // debits posted: MaxInt64-5, balance 0
+		f.setCreditMin(t, o, -100)   // room for 100 more by the balance rule
+		ok, err := f.svc.CheckCredit(t.Context(), meter, o.ID, 10)
+		must(t, err)
+		refused := f.report(t, o, usage(10))
+		wantCode(t, refused, billd.EINVALID, "amount overflows the account's debit total")
+		if ok {
+			t.Fatalf("CheckCredit(10) = true, but a debit of 10 is refused: %v", refused)
+		}
+		if ok, err := f.svc.CheckCredit(t.Context(), meter, o.ID, 5); err != nil || !ok {
+			t.Fatalf("CheckCredit(5) = %v, %v; want true", ok, err)
+		}
+		must(t, f.report(t, o, usage(5)))
+	})
+}
+
 // Rule 5: only usage can be reverted, in parts that never sum past it, into the account it
 // debited, and a revert is never reverted.
 func TestRevertUsage(t *testing.T) {

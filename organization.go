@@ -41,7 +41,7 @@ type OrganizationInput struct {
 // Limits on organization and project fields.
 const (
 	maxTitleLen  = 256
-	maxAvatarLen = 2 << 20
+	maxAvatarLen = 256 << 10
 )
 
 // normalizeName lower-cases a name and checks that it is 3–64 characters from [a-z0-9_-], starts
@@ -66,7 +66,7 @@ func normalizeName(field, name string) (string, error) {
 	return name, nil
 }
 
-func (in *OrganizationInput) validate() error {
+func (in *OrganizationInput) validate(l Limits) error {
 	name, err := normalizeName("name", in.Name)
 	if err != nil {
 		return err
@@ -76,12 +76,15 @@ func (in *OrganizationInput) validate() error {
 		return Errorf(EINVALID, "title must be at most %d characters long", maxTitleLen)
 	}
 	if len(in.Avatar) > maxAvatarLen {
-		return Errorf(EINVALID, "avatar must be smaller than 2 MiB")
+		return Errorf(EINVALID, "avatar must be at most %d KiB", maxAvatarLen>>10)
+	}
+	if err := checkTexts("title", in.Title, "avatar", in.Avatar); err != nil {
+		return err
 	}
 	if in.Metadata == nil {
 		in.Metadata = Metadata{}
 	}
-	return nil
+	return l.checkMetadata(in.Metadata)
 }
 
 // CreateOrganization creates an enabled organization. Only platform admins may; ECONFLICT if the
@@ -90,7 +93,7 @@ func (s *Service) CreateOrganization(ctx context.Context, p Principal, in Organi
 	if err := authorize(p, PermSuper, ""); err != nil {
 		return nil, err
 	}
-	if err := in.validate(); err != nil {
+	if err := in.validate(s.limits); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -120,7 +123,7 @@ func (s *Service) Organization(ctx context.Context, p Principal, idOrName string
 		return nil, err
 	}
 	if !p.isPlatform() && !strings.EqualFold(idOrName, o.ID) && !strings.EqualFold(idOrName, o.Name) {
-		return nil, Errorf(EFORBIDDEN, "not authorized")
+		return nil, errNotAuthorized
 	}
 	if err := authorize(p, PermRead, o.ID); err != nil {
 		return nil, err
@@ -131,7 +134,7 @@ func (s *Service) Organization(ctx context.Context, p Principal, idOrName string
 // findOrganization looks an open organization up by id or by name.
 func findOrganization(ctx context.Context, tx Tx, idOrName string) (*Organization, error) {
 	if idOrName == "" {
-		return nil, Errorf(EINVALID, "organization id is required")
+		return nil, Errorf(EINVALID, "organization id or name is required")
 	}
 	var o *Organization
 	var err error
@@ -154,7 +157,7 @@ func findOrganization(ctx context.Context, tx Tx, idOrName string) (*Organizatio
 // perm on it; with lock it also takes the organization's write lock. A principal of another
 // organization gets EFORBIDDEN without a lookup.
 func openOrganization(ctx context.Context, tx Tx, p Principal, perm Permission, orgID string, lock bool) (*Organization, error) {
-	id, err := ParseUUID("org_id", orgID)
+	id, err := ParseUUID("organization id", orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -192,12 +195,12 @@ func enabledOrganization(ctx context.Context, tx Tx, p Principal, perm Permissio
 // caller's own for organization principals. state filters by OrgEnabled or OrgDisabled.
 func (s *Service) ListOrganizations(ctx context.Context, p Principal, state OrgState, page PageRequest) (Page[*Organization], error) {
 	if p.isPlatform() && p.Role != RoleAdmin {
-		return Page[*Organization]{}, Errorf(EFORBIDDEN, "not authorized")
+		return Page[*Organization]{}, errNotAuthorized
 	}
 	if state != "" && state != OrgEnabled && state != OrgDisabled {
 		return Page[*Organization]{}, Errorf(EINVALID, "state must be %q or %q", OrgEnabled, OrgDisabled)
 	}
-	limit, after, err := pageQuery(page)
+	limit, after, err := pageQuery(page, IsUUID)
 	if err != nil {
 		return Page[*Organization]{}, err
 	}
@@ -213,15 +216,19 @@ func (s *Service) ListOrganizations(ctx context.Context, p Principal, state OrgS
 	return makePage(orgs, limit, func(o *Organization) Cursor { return Cursor{At: o.CreatedAt, ID: o.ID} }), nil
 }
 
-// UpdateOrganization replaces the name, title, metadata and avatar of an organization. Needs
-// update permission; ECONFLICT if the new name is taken.
+// UpdateOrganization replaces the name, title, metadata and avatar of an enabled organization.
+// Needs update permission; ECONFLICT if the new name is taken; EPRECONDITION if the organization
+// is disabled.
 func (s *Service) UpdateOrganization(ctx context.Context, p Principal, id string, in OrganizationInput) (*Organization, error) {
-	if err := in.validate(); err != nil {
+	if err := Preauthorize(p, PermUpdate, id); err != nil {
+		return nil, err
+	}
+	if err := in.validate(s.limits); err != nil {
 		return nil, err
 	}
 	var o *Organization
 	err := s.update(ctx, func(tx Tx) (err error) {
-		if o, err = openOrganization(ctx, tx, p, PermUpdate, id, true); err != nil {
+		if o, err = enabledOrganization(ctx, tx, p, PermUpdate, id); err != nil {
 			return err
 		}
 		o.Name, o.Title, o.Metadata, o.Avatar = in.Name, in.Title, in.Metadata, in.Avatar

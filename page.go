@@ -51,12 +51,14 @@ func (c Cursor) Encode() string {
 }
 
 // pageQuery turns a PageRequest into the limit to fetch (one more than the page, to learn whether
-// a next page exists) and the cursor to start after.
-func pageQuery(req PageRequest) (limit int, after *Cursor, err error) {
+// a next page exists) and the cursor to start after. validID says whether a cursor's id can be an
+// id of the list: a token is opaque but not trusted, and a forged one is EINVALID, never a query
+// the store cannot run.
+func pageQuery(req PageRequest, validID func(string) bool) (limit int, after *Cursor, err error) {
 	size := req.PageSize
 	switch {
 	case size < 0:
-		return 0, nil, Errorf(EINVALID, "page_size must not be negative")
+		return 0, nil, Errorf(EINVALID, "the page size must not be negative")
 	case size == 0:
 		size = DefaultPageSize
 	case size > MaxPageSize:
@@ -70,8 +72,8 @@ func pageQuery(req PageRequest) (limit int, after *Cursor, err error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.At.IsZero() {
-		return 0, nil, Errorf(EINVALID, "page_token is not a token this server issued")
+	if err != nil || c.At.IsZero() || !validID(c.ID) {
+		return 0, nil, Errorf(EINVALID, "the page token is not a token this server issued")
 	}
 	return size, &c, nil
 }

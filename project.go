@@ -38,7 +38,7 @@ type ProjectInput struct {
 	OrgID    string
 }
 
-func (in *ProjectInput) validate() error {
+func (in *ProjectInput) validate(l Limits) error {
 	name, err := normalizeName("name", in.Name)
 	if err != nil {
 		return err
@@ -47,22 +47,32 @@ func (in *ProjectInput) validate() error {
 	if utf8.RuneCountInString(in.Title) > maxTitleLen {
 		return Errorf(EINVALID, "title must be at most %d characters long", maxTitleLen)
 	}
+	if err := checkText("title", in.Title); err != nil {
+		return err
+	}
 	if in.Metadata == nil {
 		in.Metadata = Metadata{}
 	}
-	return nil
+	return l.checkMetadata(in.Metadata)
 }
 
 // CreateProject creates an enabled project in an enabled organization. Needs update permission on
-// the organization; ECONFLICT if the name is taken there.
+// the organization; ECONFLICT if the name is taken there; EQUOTA if the organization has
+// Limits.MaxProjectsPerOrg open projects.
 func (s *Service) CreateProject(ctx context.Context, p Principal, in ProjectInput) (*Project, error) {
-	if err := in.validate(); err != nil {
+	if err := Preauthorize(p, PermUpdate, in.OrgID); err != nil {
+		return nil, err
+	}
+	if err := in.validate(s.limits); err != nil {
 		return nil, err
 	}
 	var pr *Project
 	err := s.update(ctx, func(tx Tx) error {
 		o, err := enabledOrganization(ctx, tx, p, PermUpdate, in.OrgID)
 		if err != nil {
+			return err
+		}
+		if err := s.limits.checkQuota(ctx, tx, o.ID, ObjectProjects); err != nil {
 			return err
 		}
 		now := s.clock()
@@ -89,7 +99,7 @@ func (s *Service) Project(ctx context.Context, p Principal, id string) (*Project
 // openProject returns the open project with the id after checking p's permission on its
 // organization; with lock it holds the project's write lock.
 func openProject(ctx context.Context, tx Tx, p Principal, perm Permission, projectID string, lock bool) (*Project, error) {
-	id, err := ParseUUID("project_id", projectID)
+	id, err := ParseUUID("project id", projectID)
 	if err != nil {
 		return nil, err
 	}
@@ -126,14 +136,18 @@ func writableProject(ctx context.Context, tx Tx, p Principal, id string) (*Proje
 }
 
 // UpdateProject replaces the name, title and metadata of a project. The project cannot move to
-// another organization (EINVALID). Needs update permission.
+// another organization (EINVALID). Needs update permission; the input is validated only once the
+// caller is known to hold it.
 func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in ProjectInput) (*Project, error) {
-	if err := in.validate(); err != nil {
+	if err := Preauthorize(p, PermUpdate, ""); err != nil {
 		return nil, err
 	}
 	var pr *Project
 	err := s.update(ctx, func(tx Tx) (err error) {
 		if pr, err = writableProject(ctx, tx, p, id); err != nil {
+			return err
+		}
+		if err := in.validate(s.limits); err != nil {
 			return err
 		}
 		if in.OrgID != "" && !strings.EqualFold(in.OrgID, pr.OrgID) {
@@ -164,10 +178,13 @@ func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) err
 // ListProjects lists an organization's open projects, oldest first; state filters by
 // ProjectEnabled or ProjectDisabled. Needs get permission.
 func (s *Service) ListProjects(ctx context.Context, p Principal, orgID string, state ProjectState, page PageRequest) (Page[*Project], error) {
+	if err := Preauthorize(p, PermRead, orgID); err != nil {
+		return Page[*Project]{}, err
+	}
 	if state != "" && state != ProjectEnabled && state != ProjectDisabled {
 		return Page[*Project]{}, Errorf(EINVALID, "state must be %q or %q", ProjectEnabled, ProjectDisabled)
 	}
-	limit, after, err := pageQuery(page)
+	limit, after, err := pageQuery(page, IsUUID)
 	if err != nil {
 		return Page[*Project]{}, err
 	}
@@ -189,7 +206,7 @@ func (s *Service) ListProjects(ctx context.Context, p Principal, orgID string, s
 // projectOrganization resolves the organization of an open project, for requests that name a
 // project instead of an organization.
 func projectOrganization(ctx context.Context, tx Tx, projectID string) (string, error) {
-	id, err := ParseUUID("project_id", projectID)
+	id, err := ParseUUID("project id", projectID)
 	if err != nil {
 		return "", err
 	}

@@ -19,12 +19,13 @@ type RevertRequest struct {
 // the account's write lock, which every revert of that usage takes. Errors: EINVALID for bad input,
 // for a revert beyond what is left of the usage, or for a transfer that is not a usage; ECONFLICT
 // for a revert of a revert or a replayed idempotency key; ENOTFOUND for an unknown organization or
-// usage.
+// usage. A disabled organization's usage can be reverted: a revert gives back what was charged, and
+// suspending a customer must not keep a wrong charge on its books.
 func (s *Service) RevertUsage(ctx context.Context, p Principal, r RevertRequest) error {
 	if err := authorize(p, PermMeter, ""); err != nil {
 		return err
 	}
-	usageID, err := ParseUUID("usage_id", r.UsageID)
+	usageID, err := ParseUUID("usage id", r.UsageID)
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func (s *Service) RevertUsage(ctx context.Context, p Principal, r RevertRequest)
 		return Errorf(EINVALID, "amount must be greater than 0")
 	}
 	if len(r.IdempotencyKey) > 255 {
-		return Errorf(EINVALID, "Idempotency-Key must be at most 255 bytes")
+		return Errorf(EINVALID, "the idempotency key must be at most 255 bytes")
 	}
 	var usage *Transfer
 	err = s.view(ctx, func(tx Tx) (err error) {
@@ -85,7 +86,7 @@ func (s *Service) revertableUsage(ctx context.Context, tx Tx, p Principal, r Rev
 		return nil, err
 	}
 	if r.BillingID != "" {
-		billingID, err := ParseUUID("billing_id", r.BillingID)
+		billingID, err := ParseUUID("billing account id", r.BillingID)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +121,9 @@ type GrantRequest struct {
 // GrantCredits credits an account with Amount and returns the journal entry. Platform admins only.
 // Errors: EINVALID for bad input; ECONFLICT "credits already applied" when the id was used;
 // ENOTFOUND for an unknown organization or an unknown or closed account (EPRECONDITION if the
-// account is closed while the grant is in flight).
+// account is closed while the grant is in flight). A disabled organization (or account) can be
+// granted credits: a payment or a settlement of its dues must land while it is suspended, and often
+// is what lifts the suspension.
 func (s *Service) GrantCredits(ctx context.Context, p Principal, r GrantRequest) (*Transaction, error) {
 	if err := authorize(p, PermSuper, ""); err != nil {
 		return nil, err
@@ -131,7 +134,7 @@ func (s *Service) GrantCredits(ctx context.Context, p Principal, r GrantRequest)
 	if r.Source == "" {
 		r.Source = "system.awarded"
 	}
-	if err := normalizeEntry(&r.Source, &r.Description, new(string), &r.Metadata); err != nil {
+	if err := normalizeEntry(&r.Source, &r.Description, new(string), &r.Metadata, s.limits); err != nil {
 		return nil, err
 	}
 	var account *BillingAccount
@@ -163,11 +166,11 @@ func (s *Service) GrantCredits(ctx context.Context, p Principal, r GrantRequest)
 func grantID(accountID, id, key string) (string, error) {
 	switch {
 	case id != "":
-		return ParseUUID("id", id)
+		return ParseUUID("grant id", id)
 	case key == "":
-		return "", Errorf(EINVALID, "a grant needs an id or an Idempotency-Key header, so that a retry cannot grant twice")
+		return "", Errorf(EINVALID, "a grant needs an id or an idempotency key, so that a retry cannot grant twice")
 	case len(key) > 255:
-		return "", Errorf(EINVALID, "Idempotency-Key must be at most 255 bytes")
+		return "", Errorf(EINVALID, "the idempotency key must be at most 255 bytes")
 	}
 	return DeriveUUID("grant:" + accountID + ":" + key), nil
 }

@@ -14,6 +14,7 @@ type Config struct {
 	Logger *slog.Logger     // slog.Default() when nil
 	Commit CommitConfig     // group commit of money-moving requests; on by default
 	Cache  CacheConfig      // caches of the request path; on by default
+	Limits Limits           // what one object or organization may hold
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -24,6 +25,7 @@ type Service struct {
 	now       func() time.Time
 	newID     func() string
 	log       *slog.Logger
+	limits    Limits
 	committer *committer // nil when group commit is disabled
 	auth      *ttlCache[[32]byte, Principal]
 	accounts  *ttlCache[accountKey, *BillingAccount]
@@ -31,7 +33,7 @@ type Service struct {
 
 // NewService returns a Service over cfg.Store.
 func NewService(cfg Config) *Service {
-	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger}
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger, limits: cfg.Limits.withDefaults()}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -47,8 +47,16 @@ func newFixture(t *testing.T, s sqltest.Store) *fixture {
 // newFixtureWith returns a fixture over s whose service commits as commit says.
 func newFixtureWith(t *testing.T, s sqltest.Store, commit billd.CommitConfig) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, s, billd.Config{Commit: commit})
+}
+
+// newFixtureConfig returns a fixture over s whose service has cfg's settings; the fixture sets the
+// store, clock and logger.
+func newFixtureConfig(t *testing.T, s sqltest.Store, cfg billd.Config) *fixture {
+	t.Helper()
 	f := &fixture{db: s.DB, store: s.Name}
-	f.svc = billd.NewService(billd.Config{Store: s.DB, Now: f.now, Logger: slog.New(slog.DiscardHandler), Commit: commit})
+	cfg.Store, cfg.Now, cfg.Logger = s.DB, f.now, slog.New(slog.DiscardHandler)
+	f.svc = billd.NewService(cfg)
 	t.Cleanup(func() { f.svc.Close() })
 	return f
 }

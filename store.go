@@ -55,6 +55,9 @@ type OrganizationTx interface {
 	UpdateOrganization(ctx context.Context, o *Organization) error
 	// Organizations lists organizations that are not closed, oldest first.
 	Organizations(ctx context.Context, q OrganizationQuery) ([]*Organization, error)
+	// CountOrganizationObjects returns how many objects of kind the organization holds: open
+	// projects, billing accounts that are not closed, or unrevoked clients.
+	CountOrganizationObjects(ctx context.Context, orgID string, kind ObjectKind) (int, error)
 }
 
 // OrganizationQuery selects organizations. Zero fields do not filter.

@@ -35,10 +35,13 @@ type TransactionQuery struct {
 // when the organization has no active account and none was named: the list is then empty). Needs
 // get permission.
 func (s *Service) ListTransactions(ctx context.Context, p Principal, q TransactionQuery) (Page[Transaction], *BillingAccount, error) {
-	if !q.Start.IsZero() && !q.End.IsZero() && q.End.Before(q.Start) {
-		return Page[Transaction]{}, nil, Errorf(EINVALID, "end_range must not be before start_range")
+	if err := Preauthorize(p, PermRead, q.OrgID); err != nil {
+		return Page[Transaction]{}, nil, err
 	}
-	limit, after, err := pageQuery(q.Page)
+	if !q.Start.IsZero() && !q.End.IsZero() && q.End.Before(q.Start) {
+		return Page[Transaction]{}, nil, Errorf(EINVALID, "the end of the time range must not be before its start")
+	}
+	limit, after, err := pageQuery(q.Page, IsUUID)
 	if err != nil {
 		return Page[Transaction]{}, nil, err
 	}
@@ -99,10 +102,13 @@ func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id strin
 	return b, err
 }
 
-// CheckCredit reports whether the organization's active account could be debited amount now: the
-// account and organization are active and balance - amount ≥ credit_min. It reserves nothing.
-// Needs get permission, or the platform meter role.
+// CheckCredit reports whether the organization's active account could be debited amount now, by
+// the rule a debit is checked with (debitAllowed). It reserves nothing. Needs get permission, or
+// the platform meter role.
 func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, amount int64) (bool, error) {
+	if err := Preauthorize(p, PermReadBalance, orgID); err != nil {
+		return false, err
+	}
 	if amount <= 0 {
 		return false, Errorf(EINVALID, "amount must be greater than 0")
 	}
@@ -113,7 +119,7 @@ func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, am
 			return err
 		}
 		a, err := tx.ActiveBillingAccount(ctx, o.ID)
-		if ErrorCode(err) == ENOTFOUND || err == nil && o.State != OrgEnabled {
+		if ErrorCode(err) == ENOTFOUND {
 			return nil
 		}
 		if err != nil {
@@ -123,7 +129,8 @@ func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, am
 		if err != nil {
 			return err
 		}
-		ok = coversDebit(l.CreditsPosted-l.DebitsPosted, a.CreditMin, amount)
+		g := AccountGuard{AccountID: a.ID, State: a.State, CreditMin: a.CreditMin, OrgState: o.State}
+		ok = debitAllowed(l, g, amount) == nil
 		return nil
 	})
 	return ok, err

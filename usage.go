@@ -48,7 +48,7 @@ func (s *Service) ReportUsage(ctx context.Context, p Principal, r UsageReport) e
 		return err
 	}
 	r.Usages = slices.Clone(r.Usages) // validation normalizes them; the caller's slice stays as it was
-	if err := validateUsages(r.Usages); err != nil {
+	if err := validateUsages(r.Usages, s.limits); err != nil {
 		return err
 	}
 	key := accountKey{orgID: r.OrgID, projectID: r.ProjectID, billingID: r.BillingID}
@@ -83,7 +83,7 @@ func (s *Service) debitUsages(ctx context.Context, usages []Usage, account *Bill
 	posting := &Posting{Transfers: make([]Transfer, len(usages))}
 	for i, u := range usages {
 		if u.CustomerID != "" && u.CustomerID != account.ID {
-			return Errorf(EINVALID, "usage %s: customer_id %q is not the billing account %s", u.ID, truncate(u.CustomerID, 64), account.ID)
+			return Errorf(EINVALID, "usage %s: customer %s is not the billing account %s", u.ID, u.CustomerID, account.ID)
 		}
 		posting.Transfers[i] = Transfer{ID: u.ID, DebitAccountID: account.ID, CreditAccountID: platform,
 			Amount: u.Amount, Kind: KindUsage, Source: u.Source, Description: u.Description,
@@ -108,7 +108,7 @@ func (s *Service) usageAccount(ctx context.Context, p Principal, r UsageReport, 
 }
 
 // validateUsages checks and normalizes the usages of one report.
-func validateUsages(usages []Usage) error {
+func validateUsages(usages []Usage, l Limits) error {
 	if len(usages) == 0 {
 		return Errorf(EINVALID, "usages must not be empty")
 	}
@@ -139,11 +139,16 @@ func validateUsages(usages []Usage) error {
 		if u.Amount <= 0 {
 			return Errorf(EINVALID, "usage %s: amount must be greater than 0", id)
 		}
+		if u.CustomerID != "" {
+			if u.CustomerID, err = ParseUUID("customer id", u.CustomerID); err != nil {
+				return Errorf(EINVALID, "usage %s: %s", id, ErrorMessage(err))
+			}
+		}
 		if total > math.MaxInt64-u.Amount {
 			return Errorf(EINVALID, "the usages of one request must not sum to more than %d", int64(math.MaxInt64))
 		}
 		total += u.Amount
-		if err := normalizeEntry(&u.Source, &u.Description, &u.UserID, &u.Metadata); err != nil {
+		if err := normalizeEntry(&u.Source, &u.Description, &u.UserID, &u.Metadata, l); err != nil {
 			return Errorf(EINVALID, "usage %s: %s", id, ErrorMessage(err))
 		}
 	}
@@ -151,7 +156,7 @@ func validateUsages(usages []Usage) error {
 }
 
 // normalizeEntry checks the descriptive fields of a journal entry and fills their defaults.
-func normalizeEntry(source, description, userID *string, metadata *Metadata) error {
+func normalizeEntry(source, description, userID *string, metadata *Metadata, l Limits) error {
 	*source = strings.ToLower(strings.TrimSpace(*source))
 	if *source == "" {
 		*source = "system"
@@ -162,12 +167,15 @@ func normalizeEntry(source, description, userID *string, metadata *Metadata) err
 	case len(*description) > 4096:
 		return Errorf(EINVALID, "description must be at most 4096 bytes")
 	case len(*userID) > 256:
-		return Errorf(EINVALID, "user_id must be at most 256 bytes")
+		return Errorf(EINVALID, "user id must be at most 256 bytes")
+	}
+	if err := checkTexts("source", *source, "description", *description, "user id", *userID); err != nil {
+		return err
 	}
 	if *metadata == nil {
 		*metadata = Metadata{}
 	}
-	return nil
+	return l.checkMetadata(*metadata)
 }
 
 // targetAccount resolves the account a ledger request names: the organization comes from orgID or
@@ -197,7 +205,7 @@ func (s *Service) targetAccount(ctx context.Context, tx Tx, p Principal, perm Pe
 func requestOrganization(ctx context.Context, tx Tx, orgID, projectID string) (string, error) {
 	if projectID == "" {
 		if orgID == "" {
-			return "", Errorf(EINVALID, "org_id or project_id is required")
+			return "", Errorf(EINVALID, "an organization or a project is required")
 		}
 		return orgID, nil
 	}
@@ -206,7 +214,7 @@ func requestOrganization(ctx context.Context, tx Tx, orgID, projectID string) (s
 		return "", err
 	}
 	if orgID != "" && !strings.EqualFold(orgID, projectOrg) {
-		return "", Errorf(EINVALID, "project_id does not belong to org_id")
+		return "", Errorf(EINVALID, "the project does not belong to the organization")
 	}
 	return projectOrg, nil
 }

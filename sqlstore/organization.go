@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/billd/billd"
 )
@@ -71,4 +72,21 @@ func (t *tx) Organizations(ctx context.Context, q billd.OrganizationQuery) ([]*b
 	query := `SELECT ` + orgColumns + ` FROM organizations` + f.where() +
 		` ORDER BY created_at, id LIMIT ` + f.next(q.Limit)
 	return queryAll(ctx, t, scanOrganization, query, f.args...)
+}
+
+// objectCounts are the queries of CountOrganizationObjects.
+var objectCounts = map[billd.ObjectKind]string{
+	billd.ObjectProjects: `SELECT count(*) FROM projects WHERE org_id = $1 AND state <> 'closed'`,
+	billd.ObjectAccounts: `SELECT count(*) FROM billing_accounts WHERE org_id = $1 AND state <> 'closed'`,
+	billd.ObjectClients:  `SELECT count(*) FROM clients WHERE org_id = $1 AND revoked_at IS NULL`,
+}
+
+// CountOrganizationObjects implements billd.OrganizationTx.
+func (t *tx) CountOrganizationObjects(ctx context.Context, orgID string, kind billd.ObjectKind) (int, error) {
+	query, ok := objectCounts[kind]
+	if !ok {
+		return 0, fmt.Errorf("sqlstore: no count of %q", kind)
+	}
+	n, err := queryInt64(ctx, t, query, orgID)
+	return int(n), err
 }

@@ -23,6 +23,7 @@ var errorMappings = map[string]errorMapping{
 	billd.EUNAUTHORIZED:  {http.StatusUnauthorized, 16},         // UNAUTHENTICATED
 	billd.EFORBIDDEN:     {http.StatusForbidden, 7},             // PERMISSION_DENIED
 	billd.ETOOLARGE:      {http.StatusRequestEntityTooLarge, 8}, // RESOURCE_EXHAUSTED
+	billd.EQUOTA:         {http.StatusTooManyRequests, 8},       // RESOURCE_EXHAUSTED
 	billd.EMEDIATYPE:     {http.StatusUnsupportedMediaType, 3},  // INVALID_ARGUMENT
 	billd.EMETHOD:        {http.StatusMethodNotAllowed, 12},     // UNIMPLEMENTED
 	billd.EOVERLOADED:    {http.StatusServiceUnavailable, 14},   // UNAVAILABLE

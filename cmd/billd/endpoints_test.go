@@ -331,7 +331,7 @@ func TestEndpointsOrganizationList(t *testing.T) {
 		s.fails(req{method: "GET", path: "/v1beta1/organizations?state=closed"}, http.StatusBadRequest, 3, "state must be")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations?page_size=-1"}, http.StatusBadRequest, 3, "page_size")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations?page_size=two"}, http.StatusBadRequest, 3, "page_size")
-		s.fails(req{method: "GET", path: "/v1beta1/organizations?page_token=not-a-token"}, http.StatusBadRequest, 3, "page_token")
+		s.fails(req{method: "GET", path: "/v1beta1/organizations?page_token=not-a-token"}, http.StatusBadRequest, 3, "page token")
 
 		// Organization clients see only their organization.
 		for _, role := range []string{"owner", "admin", "member"} {
@@ -391,7 +391,7 @@ func TestEndpointsProjects(t *testing.T) {
 
 		s.fails(req{method: "POST", path: "/v1beta1/projects", as: &member, body: map[string]any{"name": "nope", "org_id": orgID}}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "POST", path: "/v1beta1/projects", as: &outsider, body: map[string]any{"name": "nope", "org_id": orgID}}, http.StatusForbidden, 7, "not authorized")
-		s.fails(req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"name": "nope"}}, http.StatusBadRequest, 3, "org_id is required")
+		s.fails(req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"name": "nope"}}, http.StatusBadRequest, 3, "organization id is required")
 		s.fails(req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"name": "nope", "org_id": billd.NewUUID()}}, http.StatusNotFound, 5, "organization not found")
 		s.fails(req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"name": "x", "org_id": orgID}}, http.StatusBadRequest, 3, "3 to 64")
 		s.fails(req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"org_id": orgID}}, http.StatusBadRequest, 3, "name is required")
@@ -415,7 +415,7 @@ func TestEndpointsProjects(t *testing.T) {
 		s.fails(req{method: "PUT", path: "/v1beta1/projects/" + billd.NewUUID(), body: map[string]any{"name": "shop"}}, http.StatusNotFound, 5, "not found")
 		s.fails(req{method: "GET", path: "/v1beta1/projects/" + pid, as: &outsider}, http.StatusNotFound, 5, "project not found")
 		s.fails(req{method: "GET", path: "/v1beta1/projects/" + billd.NewUUID()}, http.StatusNotFound, 5, "not found")
-		s.fails(req{method: "GET", path: "/v1beta1/projects/shop"}, http.StatusBadRequest, 3, "project_id must be a UUID")
+		s.fails(req{method: "GET", path: "/v1beta1/projects/shop"}, http.StatusBadRequest, 3, "project id must be a UUID")
 
 		// List: oldest first, paginated, filtered by state.
 		listPath := "/v1beta1/organizations/" + orgID + "/projects"
@@ -438,7 +438,7 @@ func TestEndpointsProjects(t *testing.T) {
 		}
 		s.fails(req{method: "GET", path: listPath + "?state=closed"}, http.StatusBadRequest, 3, "state must be")
 		s.fails(req{method: "GET", path: listPath + "?with_member_count=maybe"}, http.StatusBadRequest, 3, "with_member_count")
-		s.fails(req{method: "GET", path: listPath + "?page_token=zzz"}, http.StatusBadRequest, 3, "page_token")
+		s.fails(req{method: "GET", path: listPath + "?page_token=zzz"}, http.StatusBadRequest, 3, "page token")
 		s.fails(req{method: "GET", path: listPath, as: &outsider}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + billd.NewUUID() + "/projects"}, http.StatusNotFound, 5, "organization not found")
 
@@ -475,7 +475,7 @@ func TestEndpointsBillingAccounts(t *testing.T) {
 		s.fails(req{method: "POST", path: createPath, body: map[string]any{"body": map[string]any{"currency": "dollars"}}}, http.StatusBadRequest, 3, "currency")
 		s.fails(req{method: "POST", path: createPath, body: map[string]any{"body": map[string]any{"email": "not an email"}}}, http.StatusBadRequest, 3, "email")
 		s.fails(req{method: "POST", path: createPath, body: map[string]any{"body": map[string]any{"tax_data": []any{map[string]any{"type": "vat"}}}}},
-			http.StatusBadRequest, 3, "tax_data")
+			http.StatusBadRequest, 3, "tax id")
 		s.fails(req{method: "POST", path: "/v1beta1/organizations/" + billd.NewUUID() + "/billing", body: body("x")}, http.StatusNotFound, 5, "organization not found")
 
 		// Get (upper-case ids are the same ids).
@@ -635,9 +635,9 @@ func TestEndpointsAccountDetailsAndLimits(t *testing.T) {
 			t.Errorf("after 0, 0: %d, %d", cm, due)
 		}
 		s.ok(put(map[string]any{"due_in_days": 3650}))
-		s.fails(put(map[string]any{"due_in_days": -1}), http.StatusBadRequest, 3, "due_in_days must be between 0 and 3650")
-		s.fails(put(map[string]any{"due_in_days": 3651}), http.StatusBadRequest, 3, "due_in_days")
-		s.fails(put(map[string]any{"credit_min": -1, "due_in_days": -1}), http.StatusBadRequest, 3, "due_in_days")
+		s.fails(put(map[string]any{"due_in_days": -1}), http.StatusBadRequest, 3, "the payment term must be between 0 and 3650 days")
+		s.fails(put(map[string]any{"due_in_days": 3651}), http.StatusBadRequest, 3, "payment term")
+		s.fails(put(map[string]any{"credit_min": -1, "due_in_days": -1}), http.StatusBadRequest, 3, "payment term")
 		s.fails(put(map[string]any{"id": billd.NewUUID()}), http.StatusBadRequest, 3, "does not match the path")
 		if cm, due := details(); cm != 0 || due != 3650 {
 			t.Errorf("refused updates changed the details: %d, %d", cm, due)
@@ -651,7 +651,7 @@ func TestEndpointsAccountDetailsAndLimits(t *testing.T) {
 		s.fails(req{method: "GET", path: missing + "/details"}, http.StatusNotFound, 5, "billing account not found")
 		s.fails(req{method: "PUT", path: missing + "/details", body: map[string]any{"due_in_days": 1}}, http.StatusNotFound, 5, "billing account not found")
 		s.fails(req{method: "PUT", path: missing + "/limits", body: map[string]any{"credit_min": 1}}, http.StatusNotFound, 5, "billing account not found")
-		s.fails(req{method: "GET", path: "/v1beta1/admin/organizations/" + w.orgID + "/billing/nope/details"}, http.StatusBadRequest, 3, "billing_id must be a UUID")
+		s.fails(req{method: "GET", path: "/v1beta1/admin/organizations/" + w.orgID + "/billing/nope/details"}, http.StatusBadRequest, 3, "billing account id must be a UUID")
 
 		// Limits set credit_min only; a negative credit_min is an overdraft line.
 		keys(t, "limits response", s.ok(req{method: "PUT", path: w.billing("/limits"), body: map[string]any{"credit_min": -100}}))
@@ -703,8 +703,8 @@ func TestEndpointsAdminAccountList(t *testing.T) {
 		if pages != 2 || !slices.Equal(epIDs(paged), []string{w2.accountID, w1.accountID}) {
 			t.Errorf("page_size=1: %v in %d pages", epIDs(paged), pages)
 		}
-		s.fails(req{method: "GET", path: path + "?org_id=nope"}, http.StatusBadRequest, 3, "org_id must be a UUID")
-		s.fails(req{method: "GET", path: path + "?page_token=nope"}, http.StatusBadRequest, 3, "page_token")
+		s.fails(req{method: "GET", path: path + "?org_id=nope"}, http.StatusBadRequest, 3, "organization id must be a UUID")
+		s.fails(req{method: "GET", path: path + "?page_token=nope"}, http.StatusBadRequest, 3, "page token")
 		owner := epOrgClient(t, s, w1.orgID, "owner")
 		s.fails(req{method: "GET", path: path, as: &owner}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: path + "?org_id=" + w1.orgID, as: &owner}, http.StatusForbidden, 7, "not authorized")
@@ -790,7 +790,7 @@ func TestEndpointsUsage(t *testing.T) {
 		s.fails(req{method: "POST", path: w.account("/usages"), as: &w.meter}, http.StatusBadRequest, 3, "usages must not be empty")
 		wrongCustomer := epUsage(billd.NewUUID(), 1)
 		wrongCustomer["customer_id"] = other.accountID
-		s.fails(meter(w.account("/usages"), epUsages(wrongCustomer)), http.StatusBadRequest, 3, "customer_id")
+		s.fails(meter(w.account("/usages"), epUsages(wrongCustomer)), http.StatusBadRequest, 3, "is not the billing account")
 		long := epUsage(billd.NewUUID(), 1)
 		long["source"] = strings.Repeat("s", 257)
 		s.fails(meter(w.account("/usages"), epUsages(long)), http.StatusBadRequest, 3, "source must be at most 256")
@@ -801,8 +801,8 @@ func TestEndpointsUsage(t *testing.T) {
 		s.fails(meter(w.account("/usages"), map[string]any{"billing_id": other.accountID, "usages": []any{epUsage(billd.NewUUID(), 1)}}),
 			http.StatusBadRequest, 3, "billing_id in the body")
 		s.fails(meter(orgPath, map[string]any{"org_id": w.orgID, "project_id": other.projectID, "usages": []any{epUsage(billd.NewUUID(), 1)}}),
-			http.StatusBadRequest, 3, "project_id does not belong to org_id")
-		s.fails(meter(orgPath, map[string]any{"usages": []any{epUsage(billd.NewUUID(), 1)}}), http.StatusBadRequest, 3, "org_id or project_id is required")
+			http.StatusBadRequest, 3, "the project does not belong to the organization")
+		s.fails(meter(orgPath, map[string]any{"usages": []any{epUsage(billd.NewUUID(), 1)}}), http.StatusBadRequest, 3, "an organization or a project is required")
 		s.fails(meter(orgPath, map[string]any{"org_id": billd.NewUUID(), "usages": []any{epUsage(billd.NewUUID(), 1)}}), http.StatusNotFound, 5, "organization not found")
 		s.fails(meter(orgPath, map[string]any{"project_id": billd.NewUUID(), "usages": []any{epUsage(billd.NewUUID(), 1)}}), http.StatusNotFound, 5, "not found")
 		s.fails(meter(orgPath, map[string]any{"org_id": w.orgID, "billing_id": billd.NewUUID(), "usages": []any{epUsage(billd.NewUUID(), 1)}}),
@@ -858,7 +858,7 @@ func TestEndpointsRevertAdminPath(t *testing.T) {
 		s.fails(req{method: "POST", path: p, body: map[string]any{"amount": 1, "usage_id": otherUsage}}, http.StatusBadRequest, 3, "usage_id in the body")
 		s.fails(req{method: "POST", path: p, body: map[string]any{"amount": 1, "org_id": other.orgID}}, http.StatusBadRequest, 3, "org_id in the body")
 		s.fails(req{method: "POST", path: p, body: map[string]any{"amount": 1, "billing_id": other.accountID}}, http.StatusBadRequest, 3, "billing_id in the body")
-		s.fails(req{method: "POST", path: path(w.orgID, w.accountID, "nope"), body: map[string]any{"amount": 1}}, http.StatusBadRequest, 3, "usage_id must be a UUID")
+		s.fails(req{method: "POST", path: path(w.orgID, w.accountID, "nope"), body: map[string]any{"amount": 1}}, http.StatusBadRequest, 3, "usage id must be a UUID")
 		s.fails(req{method: "POST", path: path(w.orgID, w.accountID, billd.NewUUID()), body: map[string]any{"amount": 1}}, http.StatusNotFound, 5, "not found")
 		s.fails(req{method: "POST", path: path(w.orgID, w.accountID, otherUsage), body: map[string]any{"amount": 1}}, http.StatusNotFound, 5, "not found")
 		s.fails(req{method: "POST", path: path(w.orgID, other.accountID, usage), body: map[string]any{"amount": 1}}, http.StatusNotFound, 5, "not found")
@@ -1010,14 +1010,14 @@ func TestEndpointsTransactions(t *testing.T) {
 			s.fails(req{method: "GET", path: w.account("/transactions?" + query)}, http.StatusBadRequest, 3, msg)
 			s.fails(req{method: "GET", path: orgPath + "?" + query}, http.StatusBadRequest, 3, msg)
 		}
-		bad("start_range="+url.QueryEscape(rfc(mid))+"&end_range="+url.QueryEscape(rfc(mid.Add(-time.Microsecond))), "end_range must not be before start_range")
+		bad("start_range="+url.QueryEscape(rfc(mid))+"&end_range="+url.QueryEscape(rfc(mid.Add(-time.Microsecond))), "the end of the time range must not be before its start")
 		bad("start_range=yesterday", "start_range must be an RFC 3339 timestamp")
 		bad("end_range=2024-13-01T00:00:00Z", "end_range must be an RFC 3339 timestamp")
 		bad("start_range=2024-01-01", "start_range must be an RFC 3339 timestamp")
 		bad("since=garbage", "since must be an RFC 3339 timestamp")
-		bad("page_token=garbage", "page_token")
+		bad("page_token=garbage", "page token")
 		bad("page_size=-1", "page_size")
-		s.fails(req{method: "GET", path: orgPath + "?billing_id=nope"}, http.StatusBadRequest, 3, "billing_id must be a UUID")
+		s.fails(req{method: "GET", path: orgPath + "?billing_id=nope"}, http.StatusBadRequest, 3, "billing account id must be a UUID")
 
 		// Who may read them.
 		member := epOrgClient(t, s, w.orgID, "member")
@@ -1079,7 +1079,7 @@ func TestEndpointsDebitedTotal(t *testing.T) {
 		s.fails(req{method: "GET", path: w.account("/debited_transactions_total"), as: &creds{}}, http.StatusUnauthorized, 16, "credentials required")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/" + billd.NewUUID() + "/debited_transactions_total"}, http.StatusNotFound, 5, "billing account not found")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/" + other.accountID + "/debited_transactions_total"}, http.StatusNotFound, 5, "billing account not found")
-		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/nope/debited_transactions_total"}, http.StatusBadRequest, 3, "billing_id must be a UUID")
+		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/nope/debited_transactions_total"}, http.StatusBadRequest, 3, "billing account id must be a UUID")
 	})
 }
 
@@ -1110,8 +1110,8 @@ func TestEndpointsCheckCredit(t *testing.T) {
 			s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": w.orgID, "amount": amount}}, http.StatusBadRequest, 3, "amount must be greater than 0")
 		}
 		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": w.orgID}}, http.StatusBadRequest, 3, "amount must be greater than 0")
-		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"amount": 1}}, http.StatusBadRequest, 3, "org_id is required")
-		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": "nope", "amount": 1}}, http.StatusBadRequest, 3, "org_id must be a UUID")
+		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"amount": 1}}, http.StatusBadRequest, 3, "organization id is required")
+		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": "nope", "amount": 1}}, http.StatusBadRequest, 3, "organization id must be a UUID")
 		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": billd.NewUUID(), "amount": 1}}, http.StatusNotFound, 5, "organization not found")
 		other := newWorld(t, s, 0)
 		outsider := epOrgClient(t, s, other.orgID, "owner")
@@ -1183,9 +1183,9 @@ func TestEndpointsGrants(t *testing.T) {
 			t.Errorf("other balance = %d, want 1", got)
 		}
 
-		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"amount": 1}}, http.StatusBadRequest, 3, "needs an id or an Idempotency-Key")
+		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"amount": 1}}, http.StatusBadRequest, 3, "needs an id or an idempotency key")
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"amount": 1}, header: map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}},
-			http.StatusBadRequest, 3, "Idempotency-Key must be at most 255 bytes")
+			http.StatusBadRequest, 3, "the idempotency key must be at most 255 bytes")
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID()}}, http.StatusBadRequest, 3, "amount must be greater than 0")
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID(), "amount": -3}}, http.StatusBadRequest, 3, "amount must be greater than 0")
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": "nope", "amount": 1}}, http.StatusBadRequest, 3, "id must be a UUID")
@@ -1311,7 +1311,7 @@ func TestEndpointsClients(t *testing.T) {
 			{map[string]any{"role": "meter", "org_id": w.orgID}, "organization client's role"},
 			{map[string]any{"role": "superuser", "org_id": w.orgID}, "organization client's role"},
 			{map[string]any{"role": "meter", "name": strings.Repeat("n", 257)}, "name must be at most 256"},
-			{map[string]any{"role": "member", "org_id": "nope"}, "org_id must be a UUID"},
+			{map[string]any{"role": "member", "org_id": "nope"}, "organization id must be a UUID"},
 		} {
 			s.fails(req{method: "POST", path: path, body: c.body}, http.StatusBadRequest, 3, c.msg)
 		}

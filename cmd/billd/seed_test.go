@@ -95,7 +95,7 @@ func TestSeed000GetBillingBalance(t *testing.T) {
 
 		other := newWorld(t, s, 0)
 		outsider := other.client(t, s, "owner")
-		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/nope/balance"}, http.StatusBadRequest, 3, "billing_id must be a UUID")
+		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/nope/balance"}, http.StatusBadRequest, 3, "billing account id must be a UUID")
 		s.fails(req{method: "GET", path: w.account("/balance"), as: &creds{}}, http.StatusUnauthorized, 16, "credentials required")
 		s.fails(req{method: "GET", path: w.account("/balance"), as: &creds{id: adminID, secret: "wrong"}}, http.StatusUnauthorized, 16, "invalid credentials")
 		s.fails(req{method: "GET", path: w.account("/balance"), as: &outsider}, http.StatusForbidden, 7, "not authorized")
@@ -147,7 +147,7 @@ func TestSeed001GetBillingAccount(t *testing.T) {
 		s.ok(req{method: "GET", path: w.account("?expand=org")})
 
 		s.fails(req{method: "GET", path: w.account("?with_billing_details=maybe")}, http.StatusBadRequest, 3, "with_billing_details")
-		s.fails(req{method: "GET", path: "/v1beta1/organizations/not-a-uuid/billing/" + w.accountID}, http.StatusBadRequest, 3, "org_id must be a UUID")
+		s.fails(req{method: "GET", path: "/v1beta1/organizations/not-a-uuid/billing/" + w.accountID}, http.StatusBadRequest, 3, "organization id must be a UUID")
 		s.fails(req{method: "GET", path: w.account(""), as: &creds{key: "billd_not-a-key"}}, http.StatusUnauthorized, 16, "invalid credentials")
 		s.fails(req{method: "GET", path: w.account(""), as: &w.meter}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + billd.NewUUID() + "/billing/" + w.accountID}, http.StatusNotFound, 5, "organization not found")
@@ -175,8 +175,8 @@ func TestSeed003RevertBillingUsage(t *testing.T) {
 
 		s.fails(revert(map[string]any{"org_id": w.orgID, "usage_id": usage, "amount": "126"}), http.StatusBadRequest, 3, "revert amount is greater than the usage amount")
 		s.fails(revert(map[string]any{"org_id": w.orgID, "usage_id": usage, "amount": "0"}), http.StatusBadRequest, 3, "amount must be greater than 0")
-		s.fails(revert(map[string]any{"org_id": w.orgID, "usage_id": "not-a-uuid", "amount": "1"}), http.StatusBadRequest, 3, "usage_id must be a UUID")
-		s.fails(revert(map[string]any{"usage_id": usage, "amount": "1"}), http.StatusBadRequest, 3, "org_id or project_id is required")
+		s.fails(revert(map[string]any{"org_id": w.orgID, "usage_id": "not-a-uuid", "amount": "1"}), http.StatusBadRequest, 3, "usage id must be a UUID")
+		s.fails(revert(map[string]any{"usage_id": usage, "amount": "1"}), http.StatusBadRequest, 3, "an organization or a project is required")
 		s.fails(req{method: "POST", path: "/v1beta1/organizations/billing/usages/revert", as: &creds{},
 			body: map[string]any{"org_id": w.orgID, "usage_id": usage, "amount": "1"}}, http.StatusUnauthorized, 16, "credentials required")
 		owner := w.client(t, s, "owner")

@@ -23,6 +23,7 @@ type storeFlags struct {
 	group      bool
 	authTTL    time.Duration
 	accountTTL time.Duration
+	limits     billd.Limits
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -37,6 +38,10 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503 (default 200000)")
 	fs.DurationVar(&f.authTTL, "auth-cache-ttl", time.Second, "how long a verified credential is trusted without a store read; other nodes see a revocation within it; 0 disables")
 	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 10*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
+	fs.IntVar(&f.limits.MaxMetadataBytes, "max-metadata-bytes", billd.DefaultMaxMetadataBytes, "largest metadata of one object, in bytes of JSON; larger is refused with 400")
+	fs.IntVar(&f.limits.MaxProjectsPerOrg, "max-projects-per-org", billd.DefaultMaxProjectsPerOrg, "open projects one organization may have; past it a create is refused with 429")
+	fs.IntVar(&f.limits.MaxAccountsPerOrg, "max-accounts-per-org", billd.DefaultMaxAccountsPerOrg, "billing accounts (not closed) one organization may have; past it a create is refused with 429")
+	fs.IntVar(&f.limits.MaxClientsPerOrg, "max-clients-per-org", billd.DefaultMaxClientsPerOrg, "API clients (not revoked) one organization may have; past it a create is refused with 429")
 }
 
 // cacheConfig maps the cache flags (0 disables) to the service's (negative disables).
@@ -73,7 +78,7 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, 
 	if f.commit.MaxWait == 0 && db.Dialect() == "postgres" {
 		f.commit.MaxWait = -1 // PostgreSQL's pipelined commits do best without lingering
 	}
-	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig()})
+	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits})
 	return db, svc, log, nil
 }
 
