@@ -81,7 +81,7 @@ func (l Limits) checkQuota(ctx context.Context, tx Tx, orgID string, kind Object
 		return err
 	}
 	if max := l.quota(kind); n >= max {
-		return Errorf(EQUOTA, "the organization has %d %s, the most it may have", n, kind)
+		return Errorf(EQUOTA, "the organization already has the most %s it may have (%d)", kind, max)
 	}
 	return nil
 }

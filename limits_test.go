@@ -79,7 +79,7 @@ func TestOrganizationQuotas(t *testing.T) {
 			projects = append(projects, p.ID)
 		}
 		_, err := f.svc.CreateProject(ctx, sys, billd.ProjectInput{Name: f.name("p"), OrgID: o.ID})
-		wantCode(t, err, billd.EQUOTA, "the organization has 2 projects, the most it may have")
+		wantCode(t, err, billd.EQUOTA, "the organization already has the most projects it may have (2)")
 		must(t, f.svc.DeleteProject(ctx, sys, projects[0]))
 		_, err = f.svc.CreateProject(ctx, sys, billd.ProjectInput{Name: f.name("p"), OrgID: o.ID})
 		must(t, err) // a closed project no longer counts
@@ -89,7 +89,7 @@ func TestOrganizationQuotas(t *testing.T) {
 		must(t, err)
 		must(t, f.svc.SetBillingAccountState(ctx, sys, o.ID, second.ID, billd.AccountDisabled))
 		_, err = f.svc.CreateBillingAccount(ctx, sys, o.ID, billd.BillingAccountInput{Name: "third"})
-		wantCode(t, err, billd.EQUOTA, "the organization has 2 billing accounts, the most it may have")
+		wantCode(t, err, billd.EQUOTA, "the organization already has the most billing accounts it may have (2)")
 
 		var clients []string
 		for range 2 {
@@ -98,7 +98,7 @@ func TestOrganizationQuotas(t *testing.T) {
 			clients = append(clients, c.Client.ID)
 		}
 		_, err = f.svc.CreateClient(ctx, sys, billd.ClientInput{Role: billd.RoleMember, OrgID: o.ID})
-		wantCode(t, err, billd.EQUOTA, "the organization has 2 clients, the most it may have")
+		wantCode(t, err, billd.EQUOTA, "the organization already has the most clients it may have (2)")
 		must(t, f.svc.RevokeClient(ctx, sys, clients[0]))
 		_, err = f.svc.CreateClient(ctx, sys, billd.ClientInput{Role: billd.RoleMember, OrgID: o.ID})
 		must(t, err) // a revoked client no longer counts

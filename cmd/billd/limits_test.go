@@ -27,9 +27,9 @@ func TestStoredDataIsBounded(t *testing.T) {
 		return req{method: "POST", path: "/v1beta1/projects", body: map[string]any{"name": name, "org_id": w.orgID}}
 	}
 	s.ok(project("second"))
-	s.fails(project("third"), http.StatusTooManyRequests, 8, "the organization has 2 projects, the most it may have")
+	s.fails(project("third"), http.StatusTooManyRequests, 8, "the organization already has the most projects it may have (2)")
 
 	w.client(t, s, "member")
 	s.fails(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "member", "org_id": w.orgID}},
-		http.StatusTooManyRequests, 8, "the organization has 1 clients, the most it may have")
+		http.StatusTooManyRequests, 8, "the organization already has the most clients it may have (1)")
 }
