@@ -116,7 +116,7 @@ func TestQuotaHoldsUnderConcurrentCreates(t *testing.T) {
 			return err
 		})
 		got := outcomes(errs)
-		if got["ok"] != 3 || got[billd.EQUOTA+": the organization has 3 projects, the most it may have"] != 5 {
+		if got["ok"] != 3 || got[billd.EQUOTA+": the organization already has the most projects it may have (3)"] != 5 {
 			t.Fatalf("outcomes = %v, want 3 ok and 5 over the quota", got)
 		}
 	})
