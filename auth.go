@@ -2,10 +2,7 @@ package billd
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -23,14 +20,14 @@ const (
 )
 
 // Client is an API client: a principal that authenticates with its id and secret (HTTP Basic) or
-// with its API key (HTTP Bearer). Secrets and keys are stored only as SHA-256 digests.
+// with its API key (HTTP Bearer). Secrets and keys are stored only as digests (secret.go).
 type Client struct {
 	ID         string
 	Name       string
 	Role       Role
 	OrgID      string // empty for platform clients
-	SecretHash string // hex SHA-256 of the client secret
-	APIKeyHash string // hex SHA-256 of the API key
+	SecretHash string // digest of the client secret (secret.go)
+	APIKeyHash string // digest of the API key (secret.go)
 	CreatedAt  time.Time
 	RevokedAt  time.Time // zero while the client is valid
 }
@@ -122,22 +119,6 @@ func Preauthorize(p Principal, perm Permission, orgID string) error {
 		orgID = id
 	}
 	return authorize(p, perm, orgID)
-}
-
-// hashSecret returns the hex SHA-256 digest under which a secret or key is stored.
-func hashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
-// secretMatches compares a presented secret with a stored digest in constant time.
-func secretMatches(secret, storedHash string) bool {
-	want, err := hex.DecodeString(storedHash)
-	if err != nil || len(want) != sha256.Size {
-		return false
-	}
-	got := sha256.Sum256([]byte(secret))
-	return subtle.ConstantTimeCompare(got[:], want) == 1
 }
 
 // newSecret returns 256 random bits, base64url-encoded, behind prefix.

@@ -28,8 +28,10 @@ const minSecretLen = 16
 // errBadCredentials is the one answer to every failed authentication, whatever failed.
 var errBadCredentials = Errorf(EUNAUTHORIZED, "invalid credentials")
 
-// Authenticate returns the principal of valid, unrevoked credentials and EUNAUTHORIZED otherwise.
-// Secrets are compared as SHA-256 digests in constant time: microseconds, not a password hash.
+// Authenticate returns the principal of valid, unrevoked credentials and EUNAUTHORIZED otherwise
+// (EOVERLOADED when too many checks of chosen secrets are waiting, secret.go). Generated secrets
+// are compared as SHA-256 digests in constant time, microseconds; chosen ones with a slow hash,
+// once per process while they stay valid.
 func (s *Service) Authenticate(ctx context.Context, cred Credentials) (Principal, error) {
 	key := credentialKey(cred)
 	if p, ok := s.auth.get(key, s.now()); ok {
@@ -51,6 +53,11 @@ func (s *Service) authenticate(ctx context.Context, cred Credentials) (Principal
 		case cred.APIKey != "":
 			secret = cred.APIKey
 			c, err = tx.ClientByAPIKey(ctx, hashSecret(cred.APIKey))
+			if owner := s.chosenKeyOwner(); ErrorCode(err) == ENOTFOUND && owner != "" {
+				// Not a generated key: it can only be the chosen key of the environment's admin,
+				// whose salted digest cannot be looked up.
+				c, err = tx.Client(ctx, owner)
+			}
 		case validClientID(cred.ClientID):
 			secret = cred.Secret
 			c, err = tx.Client(ctx, cred.ClientID)
@@ -69,7 +76,11 @@ func (s *Service) authenticate(ctx context.Context, cred Credentials) (Principal
 	if cred.APIKey != "" {
 		digest = c.APIKeyHash
 	}
-	if !secretMatches(secret, digest) || !c.RevokedAt.IsZero() {
+	ok, err := s.secrets.matches(ctx, secret, digest)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !ok || !c.RevokedAt.IsZero() {
 		return Principal{}, errBadCredentials
 	}
 	return Principal{ClientID: c.ID, Role: c.Role, OrgID: c.OrgID}, nil
@@ -209,8 +220,9 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 
 // BootstrapAdmin makes sure a platform admin exists when billd starts. With id and secret (and
 // optionally an API key) from the environment it creates that admin or updates its digests to
-// match; without them it creates a random admin only if there is none, and returns it so that its
-// secret and key can be shown once. It returns nil when it created nothing to show.
+// match (slow, salted digests: people choose these, secret.go); without them it creates a random
+// admin only if there is none, and returns it so that its secret and key can be shown once. It
+// returns nil when it created nothing to show.
 func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string) (*NewClient, error) {
 	if id == "" && secret == "" && apiKey == "" {
 		return s.bootstrapRandomAdmin(ctx)
@@ -230,7 +242,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 		c, err := tx.Client(ctx, id)
 		if ErrorCode(err) == ENOTFOUND {
 			return tx.InsertClient(ctx, &Client{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
-				SecretHash: hashSecret(secret), APIKeyHash: apiKeyDigest(apiKey), CreatedAt: s.clock()})
+				SecretHash: s.secrets.hashChosen(secret), APIKeyHash: s.chosenAPIKeyDigest(apiKey), CreatedAt: s.clock()})
 		}
 		if err != nil {
 			return err
@@ -238,13 +250,42 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 		if c.OrgID != "" || c.Role != RoleAdmin {
 			return Errorf(EPRECONDITION, "client %s exists and is not a platform admin", id)
 		}
-		// The environment is the authority: it sets the digests and lifts a revocation.
-		c.SecretHash, c.APIKeyHash, c.RevokedAt = hashSecret(secret), apiKeyDigest(apiKey), time.Time{}
+		// The environment is the authority: it sets the digests and lifts a revocation. A digest
+		// that already matches is kept, so that nodes starting together agree.
+		if ok, err := s.secrets.matches(ctx, secret, c.SecretHash); err != nil || !ok {
+			c.SecretHash = s.secrets.hashChosen(secret)
+		}
+		if apiKey == "" {
+			c.APIKeyHash = s.chosenAPIKeyDigest("")
+		} else if ok, err := s.secrets.matches(ctx, apiKey, c.APIKeyHash); err != nil || !ok {
+			c.APIKeyHash = s.chosenAPIKeyDigest(apiKey)
+		}
+		c.RevokedAt = time.Time{}
 		return tx.UpdateClient(ctx, c)
 	}
 	err := s.retryOnConflict(ctx, ensure)
 	s.auth.reset()
+	if err == nil && apiKey != "" {
+		s.keyOwner.Store(&id)
+	}
 	return nil, err
+}
+
+// chosenKeyOwner returns the id of the admin whose API key the environment chose, or "".
+func (s *Service) chosenKeyOwner() string {
+	if id := s.keyOwner.Load(); id != nil {
+		return *id
+	}
+	return ""
+}
+
+// chosenAPIKeyDigest returns the stored digest of a chosen API key, or of a random generated one
+// when none is given, so that the column is never a guessable value.
+func (s *Service) chosenAPIKeyDigest(apiKey string) string {
+	if apiKey == "" {
+		return hashSecret(newSecret(apiKeyPrefix))
+	}
+	return s.secrets.hashChosen(apiKey)
 }
 
 // retryOnConflict runs fn in a transaction and, if it lost an insert race to another node
@@ -255,15 +296,6 @@ func (s *Service) retryOnConflict(ctx context.Context, fn func(Tx) error) error 
 		err = s.update(ctx, fn)
 	}
 	return err
-}
-
-// apiKeyDigest returns the stored digest of an API key, or of a random one when none is given, so
-// that the column is never a guessable value.
-func apiKeyDigest(apiKey string) string {
-	if apiKey == "" {
-		apiKey = newSecret(apiKeyPrefix)
-	}
-	return hashSecret(apiKey)
 }
 
 // bootstrapRandomAdmin creates a platform admin with random secrets if there is none. Its id is

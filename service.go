@@ -3,6 +3,7 @@ package billd
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,9 @@ type Config struct {
 	Commit CommitConfig     // group commit of money-moving requests; on by default
 	Cache  CacheConfig      // caches of the request path; on by default
 	Limits Limits           // what one object or organization may hold
+	// SecretHashIterations is the PBKDF2 cost of chosen secrets (secret.go); 0 picks
+	// DefaultSecretHashIterations.
+	SecretHashIterations int
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -28,12 +32,15 @@ type Service struct {
 	limits    Limits
 	committer *committer // nil when group commit is disabled
 	auth      *ttlCache[[32]byte, Principal]
+	secrets   *secretChecker
+	keyOwner  atomic.Pointer[string] // the admin whose API key the environment chose (BootstrapAdmin)
 	accounts  *ttlCache[accountKey, *BillingAccount]
 }
 
 // NewService returns a Service over cfg.Store.
 func NewService(cfg Config) *Service {
-	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger, limits: cfg.Limits.withDefaults()}
+	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger, limits: cfg.Limits.withDefaults(),
+		secrets: newSecretChecker(cfg.SecretHashIterations)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -18,6 +18,10 @@ import (
 // This file holds the helpers of the service-level suite: ledger_rules_test.go,
 // concurrency_test.go and authz_test.go drive billd.Service over real stores.
 
+// testHashIterations is the PBKDF2 cost of chosen secrets in tests: the algorithm runs as in
+// production, at a thousandth of the cost.
+const testHashIterations = 600
+
 // t0 is where every test clock starts.
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
@@ -56,6 +60,9 @@ func newFixtureConfig(t *testing.T, s sqltest.Store, cfg billd.Config) *fixture 
 	t.Helper()
 	f := &fixture{db: s.DB, store: s.Name}
 	cfg.Store, cfg.Now, cfg.Logger = s.DB, f.now, slog.New(slog.DiscardHandler)
+	if cfg.SecretHashIterations == 0 {
+		cfg.SecretHashIterations = testHashIterations
+	}
 	f.svc = billd.NewService(cfg)
 	t.Cleanup(func() { f.svc.Close() })
 	return f

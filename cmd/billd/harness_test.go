@@ -75,7 +75,8 @@ func serveWith(t testing.TB, dsn string, env map[string]string, flags ...string)
 	stderr := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn", "--db-conns", strconv.Itoa(sqltest.MaxConns)}
+		args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn", "--db-conns", strconv.Itoa(sqltest.MaxConns),
+			"--secret-hash-iterations", "600"}
 		err := run(ctx, append(args, flags...),
 			func(k string) string { return env[k] }, strings.NewReader(""), pw, stderr)
 		pw.CloseWithError(fmt.Errorf("run returned: %v", err))

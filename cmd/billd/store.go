@@ -24,6 +24,7 @@ type storeFlags struct {
 	authTTL    time.Duration
 	accountTTL time.Duration
 	limits     billd.Limits
+	hashCost   int
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -41,6 +42,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&f.limits.MaxMetadataBytes, "max-metadata-bytes", billd.DefaultMaxMetadataBytes, "largest metadata of one object, in bytes of JSON; larger is refused with 400")
 	fs.IntVar(&f.limits.MaxProjectsPerOrg, "max-projects-per-org", billd.DefaultMaxProjectsPerOrg, "open projects one organization may have; past it a create is refused with 429")
 	fs.IntVar(&f.limits.MaxAccountsPerOrg, "max-accounts-per-org", billd.DefaultMaxAccountsPerOrg, "billing accounts (not closed) one organization may have; past it a create is refused with 429")
+	fs.IntVar(&f.hashCost, "secret-hash-iterations", billd.DefaultSecretHashIterations, "PBKDF2-HMAC-SHA256 iterations of secrets people choose (the admin secret and API key from the environment)")
 	fs.IntVar(&f.limits.MaxClientsPerOrg, "max-clients-per-org", billd.DefaultMaxClientsPerOrg, "API clients (not revoked) one organization may have; past it a create is refused with 429")
 }
 
@@ -78,7 +80,8 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, 
 	if f.commit.MaxWait == 0 && db.Dialect() == "postgres" {
 		f.commit.MaxWait = -1 // PostgreSQL's pipelined commits do best without lingering
 	}
-	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits})
+	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits,
+		SecretHashIterations: f.hashCost})
 	return db, svc, log, nil
 }
 
