@@ -410,7 +410,7 @@ func visibleLedger(ctx context.Context, tx Tx, p Principal, orgID, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	al, err := tx.AccountLedger(ctx, acct)
+	al, err := tx.AccountBalance(ctx, acct)
 	if err == nil && al.OrgID == org && al.State != AccountClosed && al.OrgState != OrgClosed {
 		return &al.Ledger, nil
 	}

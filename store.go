@@ -32,6 +32,13 @@ type Store interface {
 //     lock and every fact that guards a debit (account state, credit_min, organization state) is
 //     changed only under it;
 //   - locks are taken in the order organization, then ledger accounts in id order.
+//
+// When errors surface: on SQLite every method returns its own error. On PostgreSQL a write
+// (insert or update, no rows back) is pipelined: its error, if any, is returned by the next method
+// that reads, or by the commit that Store.Update runs, and the transaction is then aborted. So a
+// use case never treats a nil from a write as proof that it was stored; only Update's result says
+// so. Errors from the store carry the failed statement ("sqlstore: insert transfers: …"); a
+// database out of reach is EUNAVAILABLE.
 type Tx interface {
 	OrganizationTx
 	ProjectTx
@@ -125,9 +132,10 @@ type BillingAccountQuery struct {
 type LedgerTx interface {
 	// LedgerAccount returns a ledger account and its stored balance.
 	LedgerAccount(ctx context.Context, id string) (*LedgerAccount, error)
-	// AccountLedger returns the ledger account of a billing account with what decides whether the
-	// account is visible: its organization and state, and its organization's state. One read.
-	AccountLedger(ctx context.Context, accountID string) (*AccountLedger, error)
+	// AccountBalance returns what a balance read needs, in one read: the billing account's ledger
+	// account with its stored totals, and what decides whether the account is visible (its
+	// organization, its state and its organization's state).
+	AccountBalance(ctx context.Context, accountID string) (*AccountBalance, error)
 	// LockLedgerAccounts takes the write lock of each customer (non-platform) ledger account in ids,
 	// in id order, and returns them. The lock is held to the end of the transaction. Unknown ids
 	// and platform accounts are left out.
@@ -156,8 +164,9 @@ type LedgerTx interface {
 	RevertOverruns(ctx context.Context) ([]LedgerProblem, error)
 }
 
-// AccountLedger is a billing account's ledger account and the states it is seen through.
-type AccountLedger struct {
+// AccountBalance is a billing account's ledger account (its stored totals) and the states it is
+// seen through.
+type AccountBalance struct {
 	OrgID    string
 	OrgState OrgState
 	State    AccountState

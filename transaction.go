@@ -75,10 +75,18 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 	return page, account, nil
 }
 
-// DebitedTotal returns what an account has spent: its usage debits minus their reverts. Needs get
-// permission, or the platform meter role.
-func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
-	var b Balance
+// Spend is what an account has spent: the sum of its usage debits minus the sum of their reverts,
+// in the ledger's currency, as of its last transfer.
+type Spend struct {
+	Amount    int64
+	Currency  string
+	UpdatedAt time.Time
+}
+
+// DebitedTotal returns what an account has spent. Needs get permission, or the platform meter
+// role.
+func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id string) (Spend, error) {
+	var b Spend
 	err := s.view(ctx, func(tx Tx) error {
 		o, err := openOrganization(ctx, tx, p, PermReadBalance, orgID, false)
 		if err != nil {
@@ -96,7 +104,7 @@ func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id strin
 		if err != nil {
 			return err
 		}
-		b = Balance{Amount: total, Currency: l.Currency, UpdatedAt: l.UpdatedAt}
+		b = Spend{Amount: total, Currency: l.Currency, UpdatedAt: l.UpdatedAt}
 		return nil
 	})
 	return b, err

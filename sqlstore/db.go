@@ -1,6 +1,11 @@
 // Package sqlstore is the billd.Store of SQLite (the embedded default, pure Go) and PostgreSQL
-// (production). Both run the same SQL; dialect.go holds every difference. Migrations are embedded,
-// numbered and forward-only, and run when the store opens.
+// (production). Both run the same SQL text (tx.go and the files named after what they store).
+// Where the two differ: dialect.go holds the differences of SQL and settings (row locks, snapshot
+// options, the migration lock, batched journal writes, connection setup); db.go picks how a
+// transaction runs; conn_sqlite.go runs it in process with prepared statements (stmtcache.go) and
+// one writer whose log is checkpointed in the background (checkpoint.go); conn_postgres.go
+// pipelines it over one pgx connection; errors.go maps both databases' errors to billd's.
+// Migrations are embedded, numbered and forward-only, and run when the store opens.
 package sqlstore
 
 import (

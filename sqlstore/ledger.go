@@ -28,10 +28,10 @@ func (t *tx) LedgerAccount(ctx context.Context, id string) (*billd.LedgerAccount
 	return &l, nil
 }
 
-// AccountLedger implements billd.LedgerTx.
-func (t *tx) AccountLedger(ctx context.Context, accountID string) (*billd.AccountLedger, error) {
-	return queryOne(ctx, t, "billing account", func(s scanner) (*billd.AccountLedger, error) {
-		var a billd.AccountLedger
+// AccountBalance implements billd.LedgerTx.
+func (t *tx) AccountBalance(ctx context.Context, accountID string) (*billd.AccountBalance, error) {
+	return queryOne(ctx, t, "billing account", func(s scanner) (*billd.AccountBalance, error) {
+		var a billd.AccountBalance
 		l := &a.Ledger
 		err := s.Scan(&a.OrgID, &a.OrgState, &a.State, &l.ID, &l.Currency, &l.Platform, &l.DebitsPosted,
 			&l.CreditsPosted, &l.UpdatedAt)

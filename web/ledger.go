@@ -99,7 +99,7 @@ func (h *Handler) debitedTotal(w http.ResponseWriter, r *http.Request, p billd.P
 	if err != nil {
 		return err
 	}
-	return ok(w, frontier.DebitedResponse{Debited: frontier.NewBalance(b)})
+	return ok(w, frontier.DebitedResponse{Debited: frontier.NewBalance(billd.Balance(b))}) // Frontier sends spend as a Balance
 }
 
 func (h *Handler) checkCredit(w http.ResponseWriter, r *http.Request, p billd.Principal) error {
