@@ -71,7 +71,13 @@ type committer struct {
 	mu     sync.RWMutex // held for reading while submitting, for writing to close
 	closed bool
 	done   chan struct{}
+
+	lastWarn time.Time // of the last failed transaction logged; only run uses it
 }
+
+// warnInterval spaces the log lines of failed transactions: in an outage every batch fails, and
+// the log must not grow with the request rate.
+const warnInterval = 10 * time.Second
 
 func newCommitter(s *Service, cfg CommitConfig) *committer {
 	c := &committer{s: s, cfg: cfg, queue: make(chan *pending, cfg.MaxPostings), done: make(chan struct{})}
@@ -130,6 +136,14 @@ func (c *committer) close() {
 	}
 	c.mu.Unlock()
 	<-c.done
+}
+
+// warn logs a failed transaction, at most once per warnInterval.
+func (c *committer) warn(msg string, postings int, err error) {
+	if now := time.Now(); now.Sub(c.lastWarn) >= warnInterval {
+		c.lastWarn = now
+		c.s.log.Warn(msg, "postings", postings, "err", err)
+	}
 }
 
 func (c *committer) run() {
@@ -197,8 +211,16 @@ func (c *committer) commit(batch []*pending) {
 	start := time.Now()
 	err := c.s.commitBatch(ctx, postings, results)
 	c.measure(transfers, time.Since(start))
-	if err != nil {
-		c.s.log.Warn("group commit failed; retrying its postings one by one", "postings", len(batch), "err", err)
+	switch {
+	case ErrorCode(err) == EUNAVAILABLE:
+		// The store is out of reach: retrying each posting would only wait on it again. Every
+		// posting is answered at once (503: retry later); none was applied.
+		c.warn("group commit failed: the store is unavailable", len(batch), err)
+		for i := range results {
+			results[i] = err
+		}
+	case err != nil:
+		c.warn("group commit failed; retrying its postings one by one", len(batch), err)
 		for i, p := range postings {
 			results[i] = c.s.postOne(ctx, p)
 		}
