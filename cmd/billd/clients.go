@@ -50,7 +50,7 @@ func clients(ctx context.Context, args []string, getenv func(string) string, std
 	if run == nil {
 		return usageError{fmt.Sprintf("clients: unknown subcommand %q; want create, list or revoke", args[0])}
 	}
-	db, svc, _, err := sf.open(ctx, stderr)
+	db, svc, _, err := sf.open(ctx, stderr, true)
 	if err != nil {
 		return err
 	}

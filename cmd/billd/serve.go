@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	var sf storeFlags
 	sf.register(fs, getenv)
+	sf.registerService(fs)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
 	var limits web.Limits
@@ -36,25 +37,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	gc.apply(getenv)
-	db, svc, log, err := sf.open(ctx, stderr)
+	unlock, err := lockStore(sf.dsn())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	db, svc, log, err := sf.open(ctx, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	defer svc.Close()
 
-	admin, err := svc.BootstrapAdmin(ctx, getenv("BILLD_ADMIN_CLIENT_ID"), getenv("BILLD_ADMIN_CLIENT_SECRET"), getenv("BILLD_ADMIN_API_KEY"))
-	if err != nil {
-		return fmt.Errorf("bootstrap admin: %w", err)
-	}
-	if admin != nil {
-		fmt.Fprintf(stdout, "created the platform admin client (shown only now; keep it safe):\n"+
-			"  client_id:     %s\n  client_secret: %s\n  api_key:       %s\n",
-			admin.Client.ID, admin.Secret, admin.APIKey)
-	}
-
+	// Bind before the admin is bootstrapped: its generated credentials are printed only once, so
+	// a server that cannot listen must not create them.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if err := bootstrapAdmin(ctx, svc, getenv, stdout); err != nil {
 		return err
 	}
 	ln = newLimitListener(ln, *maxConns)
@@ -100,11 +102,12 @@ func verify(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, svc, _, err := sf.open(ctx, stderr)
+	db, svc, _, err := sf.open(ctx, stderr, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	defer svc.Close()
 	r, err := svc.VerifyLedger(ctx, billd.SystemPrincipal)
 	if err != nil {
 		return err
@@ -115,6 +118,21 @@ func verify(ctx context.Context, args []string, getenv func(string) string, stdo
 	fmt.Fprintf(stdout, "checked %d accounts and %d transfers: %d problems\n", r.Accounts, r.Transfers, len(r.Problems))
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("the ledger has %d problems", len(r.Problems))
+	}
+	return nil
+}
+
+// bootstrapAdmin makes sure a platform admin exists (the one of BILLD_ADMIN_CLIENT_ID and
+// BILLD_ADMIN_CLIENT_SECRET, if set) and prints the credentials of one it generated.
+func bootstrapAdmin(ctx context.Context, svc *billd.Service, getenv func(string) string, stdout io.Writer) error {
+	admin, err := svc.BootstrapAdmin(ctx, getenv("BILLD_ADMIN_CLIENT_ID"), getenv("BILLD_ADMIN_CLIENT_SECRET"), getenv("BILLD_ADMIN_API_KEY"))
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if admin != nil {
+		fmt.Fprintf(stdout, "created the platform admin client (shown only now; keep it safe):\n"+
+			"  client_id:     %s\n  client_secret: %s\n  api_key:       %s\n",
+			admin.Client.ID, admin.Secret, admin.APIKey)
 	}
 	return nil
 }
