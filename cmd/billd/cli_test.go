@@ -100,8 +100,8 @@ func TestCLIClients(t *testing.T) {
 	}
 
 	// Revoke: the client's credentials stop working and it leaves the list.
-	if _, _, err := cliRun(t, "clients", "revoke", "--db", dsn, meterID); err != nil {
-		t.Fatalf("clients revoke: %v", err)
+	if out, _, err := cliRun(t, "clients", "revoke", "--db", dsn, meterID); err != nil || out != "revoked client "+meterID+"\n" {
+		t.Fatalf("clients revoke: %v, printed %q", err, out)
 	}
 	s.fails(req{method: "GET", path: w.account("/balance"), as: &creds{key: meterKey}}, http.StatusUnauthorized, 16, "invalid credentials")
 	out, _, _ = cliRun(t, "clients", "list", "--db", dsn)
@@ -192,7 +192,7 @@ func TestCLICommands(t *testing.T) {
 		t.Errorf("unknown command: %v, stdout %q, stderr %q", err, out, errOut)
 	}
 	out, _, err = cliRun(t, "version")
-	if err != nil || out != "billd "+version+"\n" {
+	if err != nil || !strings.HasPrefix(out, "billd ") {
 		t.Errorf("version: %v, %q", err, out)
 	}
 	for _, help := range []string{"help", "-h", "--help"} {

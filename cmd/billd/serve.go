@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,8 +18,10 @@ import (
 // serve runs the HTTP API until ctx is cancelled (SIGINT or SIGTERM), then shuts down gracefully:
 // it stops accepting connections and lets requests in flight finish.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve [flags]", "Start the HTTP API on --addr, with the store of --data or --db (created if missing). On first\n"+
+		"start it creates a platform admin: BILLD_ADMIN_CLIENT_ID and BILLD_ADMIN_CLIENT_SECRET (and\n"+
+		"BILLD_ADMIN_API_KEY) choose it, else it is generated and printed once. SIGINT or SIGTERM shut\n"+
+		"it down gracefully.")
 	var sf storeFlags
 	sf.register(fs, getenv)
 	sf.registerService(fs)
@@ -33,7 +34,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
 	fs.IntVar(&gc.percent, "gc-percent", 100, "heap growth between collections, in percent of the live heap (GOGC overrides; negative: collect only at the memory limit); higher trades memory for throughput")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}
 	gc.apply(getenv)
@@ -95,11 +96,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // verify re-sums the journal; it fails when any account drifted.
 func verify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("verify [flags]", "Re-sum the whole journal in one snapshot and compare every account's stored totals and every\n"+
+		"usage's reverts with it: one DRIFT line per problem, and a non-zero exit if there is any. It works\n"+
+		"on an existing store, beside a running server.")
 	var sf storeFlags
 	sf.register(fs, getenv)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}
 	db, svc, _, err := sf.open(ctx, stderr, true)
