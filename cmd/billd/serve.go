@@ -30,12 +30,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
-	maxConns := fs.Int("max-connections", 2048, "client connections open at once; a connection past it is answered 503 and closed")
+	var conns connLimits
+	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
+	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "client connections open at once from one address (IPv4 address or IPv6 /64); past it the request is answered 503; 0: no cap")
+	fs.DurationVar(&conns.grace, "new-conn-grace", 2*time.Second, "with connections short, a connection that has not sent a complete request within this time may be closed to make room")
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
 	fs.IntVar(&gc.percent, "gc-percent", 100, "heap growth between collections, in percent of the live heap (GOGC overrides; negative: collect only at the memory limit); higher trades memory for throughput")
 	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
+	}
+	if conns.max < 1 || conns.perClient < 0 || conns.grace < 0 {
+		return usageError{"serve: --max-connections must be ≥ 1, --max-connections-per-client ≥ 0 and --new-conn-grace ≥ 0"}
 	}
 	gc.apply(getenv)
 	unlock, err := lockStore(sf.dsn())
@@ -60,7 +66,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := bootstrapAdmin(ctx, svc, getenv, stdout); err != nil {
 		return err
 	}
-	ln = newLimitListener(ln, *maxConns)
 	srv := &http.Server{
 		Handler:           web.NewHandler(svc, log, limits),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -69,6 +74,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	limited := newConnLimiter(ln, conns, srv.Handler)
+	srv.ConnState = limited.connState
 	log.Info("billd serving", "addr", ln.Addr().String(), "store", db.Dialect(), "db", redactDSN(sf.dsn()))
 	fmt.Fprintf(stdout, "billd listening on http://%s\n", ln.Addr())
 
@@ -78,7 +85,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limited) }()
 	select {
 	case err := <-errc:
 		return err
