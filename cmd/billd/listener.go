@@ -17,21 +17,23 @@ import (
 // connLimits bound the client connections the API keeps open.
 type connLimits struct {
 	max       int           // connections open at once (--max-connections)
-	perClient int           // connections open at once from one client address (--max-connections-per-client); 0: no cap
+	perClient int           // connections from one client address once the server holds half of max (--max-connections-per-client); 0: no cap
 	grace     time.Duration // how long a new connection may go without a complete request before it may be closed to make room (--new-conn-grace)
 }
 
 // Bounds of the connections answered past the limits.
 const (
 	maxShedding          = 256             // connections being answered past the limits at once
-	maxSheddingPerClient = 16              // of them from one client address
+	maxSheddingPerClient = 64              // of them from one client address
 	shedReadTimeout      = 2 * time.Second // to read the first request of such a connection
 	shedAnswerTimeout    = 5 * time.Second // to answer it
 	maxShedBytes         = 64 << 10        // of its request (headers and body), and of a health answer
 )
 
-// connLimiter is the listener of the API. It keeps at most limits.max client connections open, at
-// most limits.perClient of them from one client address (an IPv4 address or an IPv6 /64).
+// connLimiter is the listener of the API. It keeps at most limits.max client connections open.
+// Once it holds half of them, it admits no more from a client address (an IPv4 address or an IPv6
+// /64) that holds limits.perClient: a client takes what it likes while connections are plentiful
+// (a reverse proxy, a load generator), and a fair share when they run short.
 //
 // When a connection arrives and every slot is taken, it makes room by closing the connection that
 // has waited longest without work: an idle keep-alive connection, or one that has not sent a
@@ -114,7 +116,7 @@ func (l *connLimiter) admit(c net.Conn, client netip.Prefix) (admitted, evicted 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cc := l.client(client)
-	if l.limits.perClient > 0 && cc.open >= l.limits.perClient {
+	if l.limits.perClient > 0 && cc.open >= l.limits.perClient && 2*l.open >= l.limits.max {
 		return nil, nil, clientFullResponse
 	}
 	now := l.now()

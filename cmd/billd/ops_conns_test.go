@@ -69,27 +69,30 @@ func (c *opsConn) closedByServer(t *testing.T, what string) {
 	}
 }
 
-// TestOpsConnectionsPerClient checks --max-connections-per-client through billd serve: past its
-// cap a client address is answered 503, its health checks still are answered as usual, and other
-// addresses are served.
+// TestOpsConnectionsPerClient checks --max-connections-per-client through billd serve: an address
+// may pass its cap while the server holds less than half of --max-connections; from then on, past
+// its cap, it is answered 503, its health checks still are answered as usual, and other addresses
+// are served.
 func TestOpsConnectionsPerClient(t *testing.T) {
-	s := serveWith(t, sqltest.DSN(t, "sqlite"), adminEnv, "--max-connections", "16", "--max-connections-per-client", "2")
+	s := serveWith(t, sqltest.DSN(t, "sqlite"), adminEnv, "--max-connections", "8", "--max-connections-per-client", "2")
 	addr := strings.TrimPrefix(s.url, "http://")
 	health := map[string]string{}
 	for _, path := range []string{"/healthz", "/readyz"} {
 		status, body := opsDial(t, addr, 3).request(t, "GET", path)
 		health[path] = fmt.Sprint(status, body)
 	}
-	// Two keep-alive connections from 127.0.0.2 take its share.
+	// Three keep-alive connections from 127.0.0.2: the third passes its cap, with half the
+	// server's connections still free.
 	first := opsDial(t, addr, 2)
-	for _, c := range []*opsConn{first, opsDial(t, addr, 2)} {
+	for _, c := range []*opsConn{first, opsDial(t, addr, 2), opsDial(t, addr, 2)} {
 		if status, body := c.request(t, "GET", "/healthz"); status != http.StatusOK {
 			t.Fatalf("GET /healthz: %d %s", status, body)
 		}
 	}
+	// Five of eight taken: 127.0.0.2 is past its cap.
 	status, body := opsDial(t, addr, 2).request(t, "GET", "/v1beta1/organizations")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, `"code":14`) || !strings.Contains(body, "too many connections from your address") {
-		t.Errorf("a third connection from one address: %d %s; want 503 code 14", status, body)
+		t.Errorf("another connection from an address past its cap: %d %s; want 503 code 14", status, body)
 	}
 	for path, want := range health {
 		if status, body := opsDial(t, addr, 2).request(t, "GET", path); fmt.Sprint(status, body) != want {
@@ -234,15 +237,21 @@ func TestOpsConnLimiterMakesRoomOldestFirst(t *testing.T) {
 // 503, by the server's or the address's limit, while health checks are answered by the handler.
 func TestOpsConnLimiterHealthWhenFull(t *testing.T) {
 	l, addr, _ := opsLimiter(t, connLimits{max: 3, perClient: 1, grace: time.Hour})
-	opsDial(t, addr, 2) // sends nothing, within its grace
-	l.waitConns(t, 1, 1, 0)
+	admitted := 0
 	for _, tc := range []struct {
 		n    byte
-		want string
-	}{{2, "too many connections from your address"}, {3, ""}, {4, ""}, {5, "the server has too many connections"}} {
-		c := opsDial(t, addr, tc.n)
+		want string // the refusal, or "" if admitted
+	}{
+		{2, ""},
+		{2, ""}, // past its cap, with the server less than half full
+		{2, "too many connections from your address"},
+		{3, ""},
+		{4, "the server has too many connections"},
+	} {
+		c := opsDial(t, addr, tc.n) // sends nothing: within its grace, it may not go
 		if tc.want == "" {
-			l.waitConns(t, int(tc.n-1), int(tc.n-1), 0)
+			admitted++
+			l.waitConns(t, admitted, admitted, 0)
 			continue
 		}
 		status, body := c.request(t, "GET", "/api")

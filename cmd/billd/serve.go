@@ -32,7 +32,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
 	var conns connLimits
 	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
-	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "client connections open at once from one address (IPv4 address or IPv6 /64); past it the request is answered 503; 0: no cap")
+	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
 	fs.DurationVar(&conns.grace, "new-conn-grace", 2*time.Second, "with connections short, a connection that has not sent a complete request within this time may be closed to make room")
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
