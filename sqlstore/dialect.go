@@ -89,7 +89,7 @@ func parseDSN(dsn string) (target, error) {
 	case dsn == "":
 		return target{}, fmt.Errorf("sqlstore: no database given; want %s", dsnForms)
 	case scheme == "postgres" || scheme == "postgresql":
-		return target{postgres: dsn}, nil
+		return target{postgres: scheme + ":" + rest}, nil // pgx reads only lower-case schemes
 	case scheme == "sqlite":
 		path := strings.TrimPrefix(rest, "//")
 		if path == "" {

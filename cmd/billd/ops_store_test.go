@@ -67,8 +67,10 @@ func TestOpsDatabaseForms(t *testing.T) {
 			t.Errorf("%q: the SQLite file %q (SQLiteFile %q): %v", dsn, file, sqlstore.SQLiteFile(dsn), err)
 		}
 	}
-	if f := sqlstore.SQLiteFile(sqltest.PostgresURL()); f != "" {
-		t.Errorf("SQLiteFile of a PostgreSQL URL = %q", f)
+	for _, pg := range []string{sqltest.PostgresURL(), "postgresql://db/billd", "POSTGRES://db/billd"} {
+		if f := sqlstore.SQLiteFile(pg); f != "" {
+			t.Errorf("SQLiteFile(%q) = %q, want none: a PostgreSQL URL", pg, f)
+		}
 	}
 }
 
