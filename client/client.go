@@ -54,7 +54,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("billd: HTTP %d code %d: %s", e.Status, e.Code, e.Message)
+	return fmt.Sprintf("HTTP %d code %d: %s", e.Status, e.Code, e.Message)
 }
 
 // do sends a request with an optional JSON body and decodes a 200 answer into out.

@@ -12,6 +12,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/billd/billd"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -30,26 +33,39 @@ type DB struct {
 // Options tune a DB. Zero values pick defaults.
 type Options struct {
 	MaxConns int // PostgreSQL pool size (default 32); SQLite reader connections (default 4)
+	// MustExist opens only a database that holds a billd store (an existing SQLite file, or a
+	// PostgreSQL database with billd's tables): otherwise Open creates nothing and returns an
+	// error wrapping ErrNoStore. Tools that inspect a store use it; the server creates its store.
+	MustExist bool
 }
 
-// Open opens the database dsn names — a postgres:// URL or an SQLite file path — and applies the
-// migrations it lacks.
+// Open opens the database dsn names (postgres://… or postgresql://…; sqlite:PATH, sqlite://PATH or
+// a file path; any other form is an error) and applies the migrations it lacks.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	t, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
 	var db DB
-	var err error
-	if isPostgres(dsn) {
+	if t.postgres != "" {
 		db.d = postgresDialect
-		db.writer, db.reader, err = openPostgres(ctx, dsn, orDefault(opt.MaxConns, 32))
-	} else {
+		db.writer, db.reader, err = openPostgres(ctx, t.postgres, orDefault(opt.MaxConns, 32))
+	} else if err = sqliteFileExists(t.sqliteFile, opt.MustExist); err == nil {
 		db.d = sqliteDialect
-		if db.sqlite, err = openSQLite(ctx, dsn, orDefault(opt.MaxConns, 4)); err == nil {
+		if db.sqlite, err = openSQLite(ctx, t.sqliteFile, orDefault(opt.MaxConns, 4)); err == nil {
 			db.writer, db.reader = db.sqlite.writer, db.sqlite.reader
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
+	if opt.MustExist {
+		err = db.holdsStore(ctx, t)
+	}
+	if err == nil {
+		err = db.migrate(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -57,6 +73,33 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.writerStmts, db.readerStmts = newStmtCache(db.writer, db.d.rebind), newStmtCache(db.reader, db.d.rebind)
 	}
 	return &db, nil
+}
+
+// sqliteFileExists fails with ErrNoStore when the file must exist and does not.
+func sqliteFileExists(path string, mustExist bool) error {
+	if !mustExist {
+		return nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: the SQLite file %s does not exist", ErrNoStore, path)
+	}
+	return nil
+}
+
+// holdsStore fails with ErrNoStore when the database has no billd tables (its migrations table).
+func (db *DB) holdsStore(ctx context.Context, t target) error {
+	query, where := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`, "the SQLite file "+t.sqliteFile
+	if db.d == postgresDialect {
+		query, where = `SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`, "the PostgreSQL database"
+	}
+	var n int
+	if err := db.writer.QueryRowContext(ctx, query).Scan(&n); err != nil {
+		return fmt.Errorf("sqlstore: look for billd's tables: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: %s has no billd tables", ErrNoStore, where)
+	}
+	return nil
 }
 
 func orDefault(v, def int) int {

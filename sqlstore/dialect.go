@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/bits"
 	"net/url"
 	"os"
@@ -67,9 +68,82 @@ var (
 	}
 )
 
-// isPostgres reports whether dsn names a PostgreSQL database.
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+// ErrNoStore is the error (wrapped) of Open with Options.MustExist when dsn holds no billd store.
+var ErrNoStore = errors.New("no billd store")
+
+// The forms of a dsn, the --db of the command line.
+const dsnForms = "postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite)"
+
+// target is the database a dsn names: a PostgreSQL URL or an SQLite file.
+type target struct {
+	postgres   string // the PostgreSQL URL, or ""
+	sqliteFile string // the SQLite file, or ""
+}
+
+// parseDSN reads a dsn in one of the dsnForms. Anything else is refused rather than taken for a
+// file name: another scheme (mysql://…, file:…) or a PostgreSQL key=value string. The error never
+// repeats the dsn, which may hold a password.
+func parseDSN(dsn string) (target, error) {
+	scheme, rest, hasScheme := urlScheme(dsn)
+	switch {
+	case dsn == "":
+		return target{}, fmt.Errorf("sqlstore: no database given; want %s", dsnForms)
+	case scheme == "postgres" || scheme == "postgresql":
+		return target{postgres: scheme + ":" + rest}, nil // pgx reads only lower-case schemes
+	case scheme == "sqlite":
+		path := strings.TrimPrefix(rest, "//")
+		if path == "" {
+			return target{}, fmt.Errorf("sqlstore: the database %q names no file; want %s", dsn, dsnForms)
+		}
+		return target{sqliteFile: path}, nil
+	case hasScheme:
+		return target{}, fmt.Errorf("sqlstore: unsupported database %q; want %s", scheme+":", dsnForms)
+	case keywordDSN(dsn):
+		return target{}, fmt.Errorf("sqlstore: the database looks like a PostgreSQL key=value string; "+
+			"give a URL instead (postgres://USER@HOST:5432/DB?sslmode=…); want %s", dsnForms)
+	}
+	return target{sqliteFile: dsn}, nil
+}
+
+// urlScheme splits "scheme:rest". A scheme is two or more characters of [A-Za-z0-9+.-] starting
+// with a letter, so that a Windows drive (C:\…) and a relative path (./a:b) have none.
+func urlScheme(dsn string) (scheme, rest string, ok bool) {
+	scheme, rest, found := strings.Cut(dsn, ":")
+	if !found || len(scheme) < 2 || !isLetter(scheme[0]) {
+		return "", "", false
+	}
+	for i := range len(scheme) {
+		if c := scheme[i]; !isLetter(c) && !('0' <= c && c <= '9') && c != '+' && c != '.' && c != '-' {
+			return "", "", false
+		}
+	}
+	return strings.ToLower(scheme), rest, true
+}
+
+// keywordDSN reports whether dsn starts like a PostgreSQL key=value string ("host=… dbname=…").
+func keywordDSN(dsn string) bool {
+	key, _, found := strings.Cut(dsn, "=")
+	if !found || key == "" {
+		return false
+	}
+	for i := range len(key) {
+		if c := key[i]; !isLetter(c) && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// SQLiteFile returns the SQLite file dsn names, or "" when it names a PostgreSQL database or is
+// not a dsn Open accepts.
+func SQLiteFile(dsn string) string {
+	t, err := parseDSN(dsn)
+	if err != nil {
+		return ""
+	}
+	return t.sqliteFile
 }
 
 // openPostgres opens a pool of pgx connections; READ COMMITTED is the default isolation and
@@ -96,12 +170,12 @@ func openPostgres(ctx context.Context, dsn string, maxConns int) (writer, reader
 // written and closed in every batch. The writer's page cache is 32 MiB: random (v4) usage ids
 // insert all over the journal's id index, and a smaller cache costs batch throughput
 // (docs/benchmarks.md).
+//
+// A new database file is made readable by its owner only (0600; SQLite gives its -wal and -shm files
+// the database file's mode), in a directory made likewise (0700) if it is created too.
 func openSQLite(ctx context.Context, path string, readers int) (*sqlitePools, error) {
-	path = strings.TrimPrefix(path, "sqlite://")
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, err
-		}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	file := "file:" + url.PathEscape(path) + "?_time_integer_format=unix_micro&_inttotime=1&_busy_timeout=10000&_foreign_keys=1"
 	var p sqlitePools
@@ -119,6 +193,22 @@ func openSQLite(ctx context.Context, path string, readers int) (*sqlitePools, er
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return &p, nil
+}
+
+// createPrivate creates the file at path, and its missing directories, for its owner only, unless
+// the file exists: then its mode is the owner's choice.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // sqlitePools are the connections to one SQLite database.

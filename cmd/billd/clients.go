@@ -8,54 +8,140 @@ import (
 	"text/tabwriter"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/sqlstore"
 )
 
-// clients manages API clients directly on the store, with the store's own authority.
+// clientsAbout says what billd clients does.
+const clientsAbout = "Manage API clients directly on an existing store, with the store's own authority (a running\n" +
+	"server sees a revocation within its --auth-cache-ttl). Secrets and API keys are printed once."
+
+// clientsCommand is a subcommand of billd clients.
+type clientsCommand struct {
+	name, synopsis string
+	args           int // how many arguments follow the flags
+	// flags registers the subcommand's own flags and returns what it does once they are parsed.
+	flags func(fs *flag.FlagSet) clientsAction
+}
+
+// clientsAction does a subcommand's work on the arguments after the flags; it opens the store with
+// open once it found its flags good.
+type clientsAction func(ctx context.Context, open func() (*billd.Service, error), args []string, stdout io.Writer) error
+
+// clientsCommands are the subcommands of billd clients.
+var clientsCommands = []clientsCommand{
+	{"create", "clients create --role ROLE [--org ID] [--name NAME] [store flags]", 0, clientsCreate},
+	{"list", "clients list [--org ID] [store flags]", 0, clientsList},
+	{"revoke", "clients revoke [store flags] CLIENT_ID", 1, clientsRevoke},
+}
+
+// clients manages API clients directly on the store.
 func clients(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
+		printClientsUsage(stderr, getenv)
 		return usageError{"clients: want create, list or revoke"}
 	}
-	fs := flag.NewFlagSet("clients "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs, getenv)
-	role := fs.String("role", "", "create: admin or meter (platform), or owner, admin or member (with --org)")
-	org := fs.String("org", "", "create: organization id of an organization client")
-	name := fs.String("name", "", "create: a name to recognise the client by")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	var sub *clientsCommand
+	for i, c := range clientsCommands {
+		if c.name == args[0] {
+			sub = &clientsCommands[i]
+		}
 	}
-	run := map[string]func(context.Context, *billd.Service) error{
-		"create": func(ctx context.Context, svc *billd.Service) error {
-			if *role == "" {
-				return usageError{"clients create: --role is required"}
-			}
-			nc, err := svc.CreateClient(ctx, billd.SystemPrincipal, billd.ClientInput{Name: *name, Role: billd.Role(*role), OrgID: *org})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "client_id:     %s\nclient_secret: %s\napi_key:       %s\n", nc.Client.ID, nc.Secret, nc.APIKey)
-			return nil
-		},
-		"list": func(ctx context.Context, svc *billd.Service) error {
-			return listClients(ctx, svc, *org, stdout)
-		},
-		"revoke": func(ctx context.Context, svc *billd.Service) error {
-			if fs.NArg() != 1 {
-				return usageError{"clients revoke: give exactly one client id"}
-			}
-			return svc.RevokeClient(ctx, billd.SystemPrincipal, fs.Arg(0))
-		},
-	}[args[0]]
-	if run == nil {
+	switch {
+	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		printClientsUsage(stdout, getenv)
+		return nil
+	case sub == nil:
+		printClientsUsage(stderr, getenv)
 		return usageError{fmt.Sprintf("clients: unknown subcommand %q; want create, list or revoke", args[0])}
 	}
-	db, svc, _, err := sf.open(ctx, stderr)
-	if err != nil {
+	fs := newFlags(sub.synopsis, clientsAbout)
+	act := sub.flags(fs)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	if err := parseArgs(fs, args[1:], sub.args, stdout, stderr); err != nil {
 		return err
 	}
-	defer db.Close()
-	return run(ctx, svc)
+	var db *sqlstore.DB
+	var svc *billd.Service
+	defer func() {
+		if db != nil {
+			svc.Close()
+			db.Close()
+		}
+	}()
+	open := func() (*billd.Service, error) {
+		var err error
+		db, svc, _, err = sf.open(ctx, stderr, true)
+		return svc, err
+	}
+	return act(ctx, open, fs.Args(), stdout)
+}
+
+// printClientsUsage prints the synopsis of each subcommand and every flag.
+func printClientsUsage(w io.Writer, getenv func(string) string) {
+	for i, c := range clientsCommands {
+		prefix := "usage: "
+		if i > 0 {
+			prefix = "       "
+		}
+		fmt.Fprintf(w, "%sbilld %s\n", prefix, c.synopsis)
+	}
+	fmt.Fprintf(w, "\n%s\n", clientsAbout)
+	for _, c := range clientsCommands {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		c.flags(fs)
+		printFlags(w, "flags of "+c.name, fs)
+	}
+	var sf storeFlags
+	fs := flag.NewFlagSet("store", flag.ContinueOnError)
+	sf.register(fs, getenv)
+	printFlags(w, "store flags (every subcommand)", fs)
+}
+
+func clientsCreate(fs *flag.FlagSet) clientsAction {
+	role := fs.String("role", "", "admin or meter (platform clients), or owner, admin or member (an organization's, with --org)")
+	org := fs.String("org", "", "the organization of an organization client")
+	name := fs.String("name", "", "a name to recognise the client by")
+	return func(ctx context.Context, open func() (*billd.Service, error), _ []string, stdout io.Writer) error {
+		if *role == "" {
+			return usageError{"clients create: --role is required"}
+		}
+		svc, err := open()
+		if err != nil {
+			return err
+		}
+		nc, err := svc.CreateClient(ctx, billd.SystemPrincipal, billd.ClientInput{Name: *name, Role: billd.Role(*role), OrgID: *org})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "client_id:     %s\nclient_secret: %s\napi_key:       %s\n", nc.Client.ID, nc.Secret, nc.APIKey)
+		return nil
+	}
+}
+
+func clientsList(fs *flag.FlagSet) clientsAction {
+	org := fs.String("org", "", "list only the clients of this organization")
+	return func(ctx context.Context, open func() (*billd.Service, error), _ []string, stdout io.Writer) error {
+		svc, err := open()
+		if err != nil {
+			return err
+		}
+		return listClients(ctx, svc, *org, stdout)
+	}
+}
+
+func clientsRevoke(*flag.FlagSet) clientsAction {
+	return func(ctx context.Context, open func() (*billd.Service, error), args []string, stdout io.Writer) error {
+		svc, err := open()
+		if err != nil {
+			return err
+		}
+		if err := svc.RevokeClient(ctx, billd.SystemPrincipal, args[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked client %s\n", args[0])
+		return nil
+	}
 }
 
 // listClients prints every unrevoked client, page after page.

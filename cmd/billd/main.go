@@ -4,6 +4,8 @@
 //	billd verify                re-sum the journal and report accounts whose balance drifted
 //	billd clients create|list|revoke   manage API clients on the same store
 //	billd bench                 drive a running billd over HTTP and check its books
+//	billd version               print the version and the build it comes from (also --version)
+//	billd help [COMMAND]        print the commands, or a command's flags (also COMMAND --help)
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -21,16 +24,20 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "billd:", err)
-		}
-		var u usageError
-		if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode prints err, if any, once with one "billd: " prefix, and returns the exit status: 0
+// without an error, 2 for a mistake in the command line, 1 for any other error.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(stderr, "billd: "+err.Error())
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
 }
 
 // usageError is a mistake in the command line.
@@ -38,43 +45,112 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `usage: billd <command> [flags]
+// command is one command of billd.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+}
 
-commands:
-  serve     start the HTTP API
-  verify    re-sum the journal and report every account whose stored balance differs
-  clients   manage API clients: clients create --role R [--org ID] [--name N] | clients list | clients revoke ID
-  bench     drive a running billd with a load scenario and check its books
-  version   print the version
-
-Run 'billd <command> -h' for the flags of a command.
-`
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// commands are billd's commands, in the order of its help.
+var commands = []command{
+	{"serve", "start the HTTP API (SQLite in ./billd-data by default)", serve},
+	{"verify", "re-sum the journal and report every account whose stored balance differs", verify},
+	{"clients", "manage API clients on the store: create, list, revoke", clients},
+	{"bench", "drive a running billd with a load scenario and check its books", bench},
+	{"version", "print the version and the build it comes from (also: billd --version)", printVersion},
+}
 
 // run is billd's main function: args without the program name, the environment through getenv.
+// Help asked for (billd help [COMMAND], COMMAND --help) goes to stdout and is no error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		printUsage(stderr)
 		return usageError{"no command given"}
 	}
-	switch args[0] {
-	case "serve":
-		return serve(ctx, args[1:], getenv, stdout, stderr)
-	case "verify":
-		return verify(ctx, args[1:], getenv, stdout, stderr)
-	case "clients":
-		return clients(ctx, args[1:], getenv, stdout, stderr)
-	case "bench":
-		return bench(ctx, args[1:], getenv, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "billd", version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) == 0 {
+			printUsage(stdout)
+			return nil
+		}
+		name, rest = rest[0], []string{"--help"}
+	case "-version", "--version":
+		name = "version"
 	}
-	fmt.Fprint(stderr, usage)
-	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+	for _, c := range commands {
+		if c.name == name {
+			if err := c.run(ctx, rest, getenv, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return nil
+		}
+	}
+	printUsage(stderr)
+	return usageError{fmt.Sprintf("unknown command %q", name)}
+}
+
+// printUsage prints the list of commands.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "usage: billd <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "  %-9s %s\n", "help", "print this help, or a command's: billd help COMMAND")
+	fmt.Fprint(w, "\nRun 'billd help COMMAND' (or 'billd COMMAND --help') for the flags of a command.\n")
+}
+
+// newFlags returns the flag set of a command; its help starts "usage: billd <synopsis>", then
+// says what the command does and lists its flags.
+func newFlags(synopsis, about string) *flag.FlagSet {
+	name, _, _ := strings.Cut(synopsis, " [")
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: billd %s\n\n%s\n", synopsis, about)
+		printFlags(fs.Output(), "flags", fs)
+	}
+	return fs
+}
+
+// printFlags lists the flags of fs under a heading, if it has any.
+func printFlags(w io.Writer, heading string, fs *flag.FlagSet) {
+	has := false
+	fs.VisitAll(func(*flag.Flag) { has = true })
+	if has {
+		fmt.Fprintf(w, "\n%s:\n", heading)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+// parseArgs parses a command's flags (as parseFlags) and checks that n arguments follow them.
+func parseArgs(fs *flag.FlagSet, args []string, n int, stdout, stderr io.Writer) error {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != n {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return usageError{fmt.Sprintf("%s: want %d arguments, got %q (flags go before the arguments)", fs.Name(), n, fs.Args())}
+	}
+	return nil
+}
+
+// parseFlags parses a command's flags. -h or --help prints the command's help on stdout and
+// returns flag.ErrHelp (billd then exits 0); a mistake prints it on stderr and returns a
+// usageError.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case err != nil:
+		fs.SetOutput(stderr)
+		fs.Usage()
+		err = usageError{fs.Name() + ": " + err.Error()}
+	}
+	fs.SetOutput(stderr)
+	return err
 }

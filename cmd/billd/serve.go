@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,45 +18,54 @@ import (
 // serve runs the HTTP API until ctx is cancelled (SIGINT or SIGTERM), then shuts down gracefully:
 // it stops accepting connections and lets requests in flight finish.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve [flags]", "Start the HTTP API on --addr, with the store of --data or --db (created if missing). On first\n"+
+		"start it creates a platform admin: BILLD_ADMIN_CLIENT_ID and BILLD_ADMIN_CLIENT_SECRET (and\n"+
+		"BILLD_ADMIN_API_KEY) choose it, else it is generated and printed once. SIGINT or SIGTERM shut\n"+
+		"it down gracefully.")
 	var sf storeFlags
 	sf.register(fs, getenv)
+	sf.registerService(fs)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
-	maxConns := fs.Int("max-connections", 2048, "client connections open at once; a connection past it is answered 503 and closed")
+	var conns connLimits
+	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
+	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
+	fs.DurationVar(&conns.grace, "new-conn-grace", 2*time.Second, "with connections short, a connection that has not sent a complete request within this time may be closed to make room")
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
 	fs.IntVar(&gc.percent, "gc-percent", 100, "heap growth between collections, in percent of the live heap (GOGC overrides; negative: collect only at the memory limit); higher trades memory for throughput")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}
+	if conns.max < 1 || conns.perClient < 0 || conns.grace < 0 {
+		return usageError{"serve: --max-connections must be ≥ 1, --max-connections-per-client ≥ 0 and --new-conn-grace ≥ 0"}
+	}
 	gc.apply(getenv)
-	db, svc, log, err := sf.open(ctx, stderr)
+	unlock, err := lockStore(sf.dsn())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	db, svc, log, err := sf.open(ctx, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	defer svc.Close()
 
-	admin, err := svc.BootstrapAdmin(ctx, getenv("BILLD_ADMIN_CLIENT_ID"), getenv("BILLD_ADMIN_CLIENT_SECRET"), getenv("BILLD_ADMIN_API_KEY"))
-	if err != nil {
-		return fmt.Errorf("bootstrap admin: %w", err)
-	}
-	if admin != nil {
-		fmt.Fprintf(stdout, "created the platform admin client (shown only now; keep it safe):\n"+
-			"  client_id:     %s\n  client_secret: %s\n  api_key:       %s\n",
-			admin.Client.ID, admin.Secret, admin.APIKey)
-	}
-
+	// Bind before the admin is bootstrapped: its generated credentials are printed only once, so
+	// a server that cannot listen must not create them.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	ln = newLimitListener(ln, *maxConns)
+	defer ln.Close()
+	if err := bootstrapAdmin(ctx, svc, getenv, stdout); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           web.NewHandler(svc, log, limits),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -66,6 +74,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	limited := newConnLimiter(ln, conns, srv.Handler)
+	srv.ConnState = limited.connState
 	log.Info("billd serving", "addr", ln.Addr().String(), "store", db.Dialect(), "db", redactDSN(sf.dsn()))
 	fmt.Fprintf(stdout, "billd listening on http://%s\n", ln.Addr())
 
@@ -75,7 +85,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(limited) }()
 	select {
 	case err := <-errc:
 		return err
@@ -93,18 +103,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // verify re-sums the journal; it fails when any account drifted.
 func verify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("verify [flags]", "Re-sum the whole journal in one snapshot and compare every account's stored totals and every\n"+
+		"usage's reverts with it: one DRIFT line per problem, and a non-zero exit if there is any. It works\n"+
+		"on an existing store, beside a running server.")
 	var sf storeFlags
 	sf.register(fs, getenv)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}
-	db, svc, _, err := sf.open(ctx, stderr)
+	db, svc, _, err := sf.open(ctx, stderr, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	defer svc.Close()
 	r, err := svc.VerifyLedger(ctx, billd.SystemPrincipal)
 	if err != nil {
 		return err
@@ -115,6 +127,21 @@ func verify(ctx context.Context, args []string, getenv func(string) string, stdo
 	fmt.Fprintf(stdout, "checked %d accounts and %d transfers: %d problems\n", r.Accounts, r.Transfers, len(r.Problems))
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("the ledger has %d problems", len(r.Problems))
+	}
+	return nil
+}
+
+// bootstrapAdmin makes sure a platform admin exists (the one of BILLD_ADMIN_CLIENT_ID and
+// BILLD_ADMIN_CLIENT_SECRET, if set) and prints the credentials of one it generated.
+func bootstrapAdmin(ctx context.Context, svc *billd.Service, getenv func(string) string, stdout io.Writer) error {
+	admin, err := svc.BootstrapAdmin(ctx, getenv("BILLD_ADMIN_CLIENT_ID"), getenv("BILLD_ADMIN_CLIENT_SECRET"), getenv("BILLD_ADMIN_API_KEY"))
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if admin != nil {
+		fmt.Fprintf(stdout, "created the platform admin client (shown only now; keep it safe):\n"+
+			"  client_id:     %s\n  client_secret: %s\n  api_key:       %s\n",
+			admin.Client.ID, admin.Secret, admin.APIKey)
 	}
 	return nil
 }

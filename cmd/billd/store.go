@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,7 +16,8 @@ import (
 	"github.com/billd/billd/sqlstore"
 )
 
-// storeFlags are the flags every command that opens the store shares.
+// storeFlags are the flags of the commands that open the store. register adds those of every such
+// command; registerService adds the server's tuning of the store and the service.
 type storeFlags struct {
 	data       string
 	db         string
@@ -29,8 +33,16 @@ type storeFlags struct {
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.data, "data", "./billd-data", "directory of the embedded SQLite database (used when --db is empty)")
-	fs.StringVar(&f.db, "db", getenv("BILLD_DB"), "PostgreSQL URL (postgres://...) or SQLite file; default $BILLD_DB, else <data>/billd.db")
+	fs.StringVar(&f.db, "db", getenv("BILLD_DB"), "the database: postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite); default $BILLD_DB, else <data>/billd.db")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	// The limits apply to every command that writes through the service (serve, clients create).
+	fs.IntVar(&f.limits.MaxMetadataBytes, "max-metadata-bytes", billd.DefaultMaxMetadataBytes, "largest metadata of one object, in bytes of JSON; larger is refused with 400")
+	fs.IntVar(&f.limits.MaxProjectsPerOrg, "max-projects-per-org", billd.DefaultMaxProjectsPerOrg, "open projects one organization may have; past it a create is refused with 429")
+	fs.IntVar(&f.limits.MaxAccountsPerOrg, "max-accounts-per-org", billd.DefaultMaxAccountsPerOrg, "billing accounts (not closed) one organization may have; past it a create is refused with 429")
+	fs.IntVar(&f.limits.MaxClientsPerOrg, "max-clients-per-org", billd.DefaultMaxClientsPerOrg, "API clients (not revoked) one organization may have; past it a create is refused with 429")
+}
+
+func (f *storeFlags) registerService(fs *flag.FlagSet) {
 	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size (default 32) or SQLite read connections (default 4)")
 	fs.BoolVar(&f.group, "group-commit", true, "apply concurrent money-moving requests in shared transactions")
 	fs.IntVar(&f.commit.MaxPostings, "commit-max-requests", 0, "group commit: requests per transaction (default 4096)")
@@ -39,11 +51,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503 (default 200000)")
 	fs.DurationVar(&f.authTTL, "auth-cache-ttl", time.Second, "how long a verified credential is trusted without a store read; other nodes see a revocation within it; 0 disables")
 	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 10*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
-	fs.IntVar(&f.limits.MaxMetadataBytes, "max-metadata-bytes", billd.DefaultMaxMetadataBytes, "largest metadata of one object, in bytes of JSON; larger is refused with 400")
-	fs.IntVar(&f.limits.MaxProjectsPerOrg, "max-projects-per-org", billd.DefaultMaxProjectsPerOrg, "open projects one organization may have; past it a create is refused with 429")
-	fs.IntVar(&f.limits.MaxAccountsPerOrg, "max-accounts-per-org", billd.DefaultMaxAccountsPerOrg, "billing accounts (not closed) one organization may have; past it a create is refused with 429")
 	fs.IntVar(&f.hashCost, "secret-hash-iterations", billd.DefaultSecretHashIterations, "PBKDF2-HMAC-SHA256 iterations of secrets people choose (the admin secret and API key from the environment)")
-	fs.IntVar(&f.limits.MaxClientsPerOrg, "max-clients-per-org", billd.DefaultMaxClientsPerOrg, "API clients (not revoked) one organization may have; past it a create is refused with 429")
 }
 
 // cacheConfig maps the cache flags (0 disables) to the service's (negative disables).
@@ -65,14 +73,19 @@ func (f *storeFlags) dsn() string {
 	return filepath.Join(f.data, "billd.db")
 }
 
-// open opens the store, applies its migrations and returns a service over it.
-func (f *storeFlags) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, *billd.Service, *slog.Logger, error) {
+// open opens the store, applies its migrations and returns a service over it. With existing, it
+// opens only a store that exists (for the tools that inspect one) and says how to create one;
+// otherwise it creates the store if needed (serve).
+func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) (*sqlstore.DB, *billd.Service, *slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return nil, nil, nil, usageError{"--log-level: " + err.Error()}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	db, err := sqlstore.Open(ctx, f.dsn(), sqlstore.Options{MaxConns: f.conns})
+	db, err := sqlstore.Open(ctx, f.dsn(), sqlstore.Options{MaxConns: f.conns, MustExist: existing})
+	if errors.Is(err, sqlstore.ErrNoStore) {
+		return nil, nil, nil, fmt.Errorf("%w; `billd serve` with the same --data or --db creates one", err)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -85,15 +98,27 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, 
 	return db, svc, log, nil
 }
 
-// redactDSN hides the password of a database URL in logs.
+// redactDSN hides the passwords of a PostgreSQL URL for logs: its userinfo's and the value of
+// every query parameter whose name holds "password" (password, sslpassword). A URL that does not
+// parse is hidden whole.
 func redactDSN(dsn string) string {
-	if at := strings.Index(dsn, "@"); at > 0 {
-		if scheme := strings.Index(dsn, "://"); scheme > 0 && scheme < at {
-			userinfo := dsn[scheme+3 : at]
-			if user, _, ok := strings.Cut(userinfo, ":"); ok {
-				return dsn[:scheme+3] + user + ":***" + dsn[at:]
-			}
+	if sqlstore.SQLiteFile(dsn) != "" {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(a database URL that does not parse; hidden)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	params := strings.Split(u.RawQuery, "&")
+	for i, param := range params {
+		name, _, _ := strings.Cut(param, "=")
+		if key, err := url.QueryUnescape(name); err != nil || strings.Contains(strings.ToLower(key), "password") {
+			params[i] = name + "=xxxxx"
 		}
 	}
-	return dsn
+	u.RawQuery = strings.Join(params, "&")
+	return u.String()
 }

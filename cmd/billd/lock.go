@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/billd/billd/sqlstore"
+)
+
+// lockStore keeps a second `billd serve` off the SQLite store dsn names while this one runs: it
+// takes the exclusive lock of the file's companion <file>-lock (created for its owner only) and
+// writes this process's id into it, for the message of the next one. The lock ends with unlock or
+// with the process, whatever the way it ends. The tools (verify, clients) take no lock: they may
+// run beside the server. PostgreSQL needs none: several servers may share its database.
+func lockStore(dsn string) (unlock func(), err error) {
+	file := sqlstore.SQLiteFile(dsn)
+	if file == "" {
+		return func() {}, nil
+	}
+	path := file + "-lock"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := tryLock(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !ok {
+		f.Close()
+		holder := ""
+		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) != "" {
+			holder = " (process " + strings.TrimSpace(string(b)) + ")"
+		}
+		return nil, fmt.Errorf("another billd serve%s is running on %s; stop it first "+
+			"(billd verify and billd clients may run beside it)", holder, file)
+	}
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return func() { f.Close() }, nil
+}
