@@ -47,8 +47,14 @@ func newFixture(t *testing.T, s sqltest.Store) *fixture {
 // newFixtureWith returns a fixture over s whose service commits as commit says.
 func newFixtureWith(t *testing.T, s sqltest.Store, commit billd.CommitConfig) *fixture {
 	t.Helper()
+	return newFixtureOver(t, s, s.DB, commit)
+}
+
+// newFixtureOver returns a fixture over s whose service runs on store, a wrapper of s.DB.
+func newFixtureOver(t *testing.T, s sqltest.Store, store billd.Store, commit billd.CommitConfig) *fixture {
+	t.Helper()
 	f := &fixture{db: s.DB, store: s.Name}
-	f.svc = billd.NewService(billd.Config{Store: s.DB, Now: f.now, Logger: slog.New(slog.DiscardHandler), Commit: commit})
+	f.svc = billd.NewService(billd.Config{Store: store, Now: f.now, Logger: slog.New(slog.DiscardHandler), Commit: commit})
 	t.Cleanup(func() { f.svc.Close() })
 	return f
 }
