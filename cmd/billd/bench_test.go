@@ -5,8 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/billd/billd/client"
 )
 
 // TestBenchScenarios runs every `billd bench` scenario briefly against a real billd on both
@@ -53,18 +51,18 @@ func runBench(t *testing.T, s *server, args ...string) (string, error) {
 func TestBenchBooksCatchMismatch(t *testing.T) {
 	s := startServer(t, "sqlite://"+t.TempDir()+"/billd.db")
 	ctx := context.Background()
-	admin := client.New(s.url, adminID, adminSecret, 4)
-	w, err := setupWorld(ctx, admin, 1)
+	asAdmin := s.goClient(admin, 4)
+	w, err := setupWorld(ctx, asAdmin, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := checkBooks(ctx, admin, w, &out); err != nil {
+	if err := checkBooks(ctx, asAdmin, w, &out); err != nil {
 		t.Fatalf("fresh world: %v\n%s", err, out.String())
 	}
 	w.accounts[0].used++ // the run believes one more usage was applied than was
 	out.Reset()
-	if err := checkBooks(ctx, admin, w, &out); err == nil || !strings.Contains(out.String(), "MISMATCH") {
+	if err := checkBooks(ctx, asAdmin, w, &out); err == nil || !strings.Contains(out.String(), "MISMATCH") {
 		t.Fatalf("checkBooks = %v, want a mismatch\n%s", err, out.String())
 	}
 }
