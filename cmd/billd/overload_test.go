@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,10 +15,11 @@ import (
 )
 
 // TestOverloadSheds offers a billd four times the usage rate it sustains and checks that it sheds
-// the excess with 503 code 14, keeps answering (health checks and the requests it admits), keeps
-// its memory bounded, and applies no shed request, not even in part. The server is made small (one
-// transaction per usage, 32 requests in flight) so that the test can overload it from the same
-// machine. No assertion is about time.
+// the excess with 503 code 14, keeps answering (health checks and the requests it admits), and
+// applies no shed request, not even in part: the books hold exactly what was acknowledged. The
+// server is made small (one transaction per usage, 32 requests in flight) so that the test can
+// overload it from the same machine. No assertion is about time or memory, which depend on the
+// machine: the server's peak RSS is logged (docs/benchmarks.md has the measured figures).
 func TestOverloadSheds(t *testing.T) {
 	srv := spawn(t, "overload", sqltest.DSN(t, "sqlite"), "", "--group-commit=false", "--max-inflight", "32")
 	a := newWorld(t, srv, 1<<50)
@@ -45,8 +43,10 @@ func TestOverloadSheds(t *testing.T) {
 	if len(res.shed) == 0 {
 		t.Fatalf("nothing was shed at %.0f requests/s", rate)
 	}
-	if peak := overloadPeakRSS(t, srv.process.Pid); peak >= 256<<20 {
-		t.Errorf("peak RSS %d MiB, want under 256 MiB", peak>>20)
+	if peak, err := procMemory(srv.process.Pid, "VmHWM"); err != nil {
+		t.Logf("the server's peak RSS is unknown: %v", err)
+	} else {
+		t.Logf("the server's peak RSS: %d MiB", peak>>20)
 	}
 
 	// The books hold exactly what was acknowledged.
@@ -185,23 +185,4 @@ func overloadProbe(t *testing.T, url string) func() error {
 		})
 		return failure
 	}
-}
-
-// overloadPeakRSS returns the peak resident memory of a process (VmHWM).
-func overloadPeakRSS(t *testing.T, pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		t.Fatalf("read the server's memory: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("VmHWM %q: %v", rest, err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatal("no VmHWM in /proc status")
-	return 0
 }
