@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,13 +27,50 @@ import (
 //     once by its idempotency key),
 //   - each account's balance is its grants minus the applied usage plus the applied reverts, and
 //   - the server's own ledger check finds no problem and exactly the transfers the test applied.
+//
+// Its random choices (when to kill, what each worker sends) come from one seed, which it logs; set
+// BILLD_CRASH_SEED to replay them. Which requests a kill cuts off still depends on timing.
 func TestCrashRecovery(t *testing.T) {
 	procRequired(t)
+	seed := crashSeed(t)
+	t.Logf("random seed %d (replay with %s=%d)", seed, crashSeedEnv, seed)
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
-			crashRecovery(t, store)
+			crashRecovery(t, store, seed)
 		})
 	}
+}
+
+// crashSeedEnv names the variable that sets the crash test's random seed.
+const crashSeedEnv = "BILLD_CRASH_SEED"
+
+// crashSeed returns the seed of the crash test's random choices: $BILLD_CRASH_SEED if set, else a
+// random one.
+func crashSeed(t *testing.T) uint64 {
+	t.Helper()
+	s := os.Getenv(crashSeedEnv)
+	if s == "" {
+		return rand.Uint64()
+	}
+	seed, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%s=%q is not a seed: %v", crashSeedEnv, s, err)
+	}
+	return seed
+}
+
+// crashRand returns the random source of one part of a crash run: stream 0 picks the moments of
+// the kills, stream crashWorkerStream(epoch, w) what worker w sends in that epoch.
+func crashRand(seed, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, stream))
+}
+
+// crashWorkerStream is the random stream of worker w in an epoch.
+func crashWorkerStream(epoch, w int) uint64 { return uint64(1 + epoch*crashWorkers + w) }
+
+// crashDelay picks when the kill of the next epoch comes after the load starts.
+func crashDelay(rng *rand.Rand) time.Duration {
+	return crashMinDelay + time.Duration(rng.Int64N(int64(crashMaxDelay-crashMinDelay)))
 }
 
 const (
@@ -170,10 +210,10 @@ func (m *crashModel) unreserve(op *crashOp) {
 	op.usage.reserved -= op.amount
 }
 
-func crashRecovery(t *testing.T, store string) {
+func crashRecovery(t *testing.T, store string, seed uint64) {
 	dsn := sqltest.DSN(t, store)
 	logPath := filepath.Join(t.TempDir(), "billd.log")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed))
+	rng := crashRand(seed, 0)
 	node := func(n int) string { return fmt.Sprintf("billd[%s #%d]", store, n) }
 
 	srv := spawn(t, node(0), dsn, logPath)
@@ -186,19 +226,20 @@ func crashRecovery(t *testing.T, store string) {
 	m.grantCount = len(accounts)
 
 	for epoch := 1; epoch <= crashKills; epoch++ {
-		delay := crashMinDelay + time.Duration(rng.Int64N(int64(crashMaxDelay-crashMinDelay)))
-		crashLoad(t, srv, meter, m, epoch, delay)
+		crashLoad(t, srv, meter, m, seed, epoch, crashDelay(rng))
 		srv = spawn(t, node(epoch), dsn, logPath) // restart on the same database
 		crashCheck(t, srv, meter, m, epoch)
 		if t.Failed() {
-			t.Logf("the log of billd (all runs) is %s; its tail:\n%s", logPath, srv.logTail(80))
+			t.Logf("random seed %d (replay with %s=%d); the log of billd (all runs) is %s",
+				seed, crashSeedEnv, seed, logPath)
 			return
 		}
 	}
 }
 
-// crashLoad runs the load against srv and kills srv with SIGKILL after delay.
-func crashLoad(t *testing.T, srv *server, meter creds, m *crashModel, epoch int, delay time.Duration) {
+// crashLoad runs the load against srv, its workers' choices drawn from seed, and kills srv with
+// SIGKILL after delay.
+func crashLoad(t *testing.T, srv *server, meter creds, m *crashModel, seed uint64, epoch int, delay time.Duration) {
 	c := srv.goClient(meter, crashWorkers)
 	ctx, cancel := context.WithCancel(context.Background())
 	var stop atomic.Bool
@@ -213,7 +254,7 @@ func crashLoad(t *testing.T, srv *server, meter creds, m *crashModel, epoch int,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(w)))
+			rng := crashRand(seed, crashWorkerStream(epoch, w))
 			for !stop.Load() {
 				op := m.next(rng, epoch)
 				m.record(op, m.send(ctx, c, op))
@@ -383,4 +424,35 @@ func crashCheck(t *testing.T, srv *server, meter creds, m *crashModel, epoch int
 // crashReplay sends op again, as it was sent.
 func crashReplay(ctx context.Context, m *crashModel, c *client.Client, op *crashOp) error {
 	return procRetry503(func() error { return m.send(ctx, c, op) })
+}
+
+// TestCrashSeedReplays checks that the crash test can be replayed: BILLD_CRASH_SEED sets its seed,
+// and one seed gives the same kill moments and the same worker choices.
+func TestCrashSeedReplays(t *testing.T) {
+	t.Setenv(crashSeedEnv, "12345")
+	seed := crashSeed(t)
+	if seed != 12345 {
+		t.Fatalf("crashSeed = %d with %s=12345", seed, crashSeedEnv)
+	}
+	draw := func(seed uint64) []int64 {
+		kills := crashRand(seed, 0)
+		var out []int64
+		for epoch := 1; epoch <= crashKills; epoch++ {
+			out = append(out, int64(crashDelay(kills)))
+			for w := range crashWorkers {
+				out = append(out, crashRand(seed, crashWorkerStream(epoch, w)).Int64())
+			}
+		}
+		return out
+	}
+	first, again, other := draw(seed), draw(seed), draw(seed+1)
+	if !slices.Equal(first, again) {
+		t.Errorf("one seed drew %v, then %v", first, again)
+	}
+	if slices.Equal(first, other) {
+		t.Errorf("seeds %d and %d drew the same choices", seed, seed+1)
+	}
+	if distinct := slices.Compact(slices.Sorted(slices.Values(first))); len(distinct) != len(first) {
+		t.Errorf("two streams of one seed drew the same: %v", first)
+	}
 }
