@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/billd/billd"
@@ -27,6 +28,7 @@ type benchFlags struct {
 	adminID, secret   string
 	ids               string
 	rate              int
+	operations        int
 	prefill           int
 	account           string
 }
@@ -40,6 +42,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.scenario, "scenario", "hot", "hot | spread | batch | mixed | revert | read")
 	fs.IntVar(&f.clients, "clients", 64, "concurrent clients, each with one request in flight")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to measure")
+	fs.IntVar(&f.operations, "operations", 0, "measure exactly this many operations instead of for --duration (an operation is one step of the scenario; the revert scenario's is a usage and its revert)")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "load before measuring (applied, not counted in latency)")
 	fs.IntVar(&f.accounts, "accounts", 10000, "spread: number of accounts")
 	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
@@ -53,14 +56,18 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	durationSet := false
+	fs.Visit(func(fl *flag.Flag) { durationSet = durationSet || fl.Name == "duration" })
 	sc, ok := scenarios[f.scenario]
 	switch {
 	case !ok:
 		return usageError{fmt.Sprintf("bench: unknown scenario %q", f.scenario)}
 	case f.adminID == "" || f.secret == "":
 		return usageError{"bench: a platform admin is needed to set up: --client-id and --client-secret"}
-	case f.clients < 1 || f.duration <= 0:
-		return usageError{"bench: --clients must be ≥ 1 and --duration > 0"}
+	case f.clients < 1 || f.duration <= 0 || f.warmup < 0 || f.operations < 0:
+		return usageError{"bench: --clients must be ≥ 1, --duration > 0, --warmup and --operations ≥ 0"}
+	case f.operations > 0 && durationSet:
+		return usageError{"bench: give --duration or --operations, not both"}
 	case f.ids != "v4" && f.ids != "v7":
 		return usageError{"bench: --ids must be v4 or v7"}
 	}
@@ -159,11 +166,14 @@ func errorKind(err error) string {
 	return "transport: " + err.Error()
 }
 
-// runLoad runs the scenario's operation in f.clients loops for the warmup and the duration.
+// runLoad runs the scenario's operation in f.clients loops for the warmup, then for the duration
+// or f.operations operations.
 func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
 	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
 	start := time.Now()
 	measureFrom, end := start.Add(f.warmup), start.Add(f.warmup+f.duration)
+	var left atomic.Int64 // measured operations still to start, with --operations
+	left.Store(int64(f.operations))
 	var wg sync.WaitGroup
 	for i := range f.clients {
 		wg.Add(1)
@@ -174,12 +184,13 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if t0.After(end) {
+				measured := !t0.Before(measureFrom)
+				if f.operations == 0 && t0.After(end) || f.operations > 0 && measured && left.Add(-1) < 0 {
 					return
 				}
 				sc.op(ctx, w, c, rng, f, func(op string, usages int, err error) {
 					done := time.Now()
-					r.add(op, done.Sub(t0), usages, err, t0.After(measureFrom))
+					r.add(op, done.Sub(t0), usages, err, measured)
 					t0 = done
 				})
 			}
@@ -193,8 +204,9 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 // maxOutstanding bounds the operations an open-loop run has started and not finished.
 const maxOutstanding = 20000
 
-// runOpenLoop starts f.rate operations per second for the warmup and the duration, each in its own
-// goroutine, and measures each from the moment it was scheduled to start.
+// runOpenLoop starts f.rate operations per second for the warmup, then for the duration or until it
+// started f.operations measured operations, each in its own goroutine, and measures each from the
+// moment it was scheduled to start.
 func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
 	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
 	start := time.Now()
@@ -202,10 +214,15 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 	interval := time.Second / time.Duration(f.rate)
 	var wg sync.WaitGroup
 	outstanding := make(chan struct{}, maxOutstanding)
+	started := 0 // measured operations, with --operations
 	for i := 0; ctx.Err() == nil; i++ {
 		due := start.Add(time.Duration(i) * interval)
-		if due.After(end) {
+		measured := !due.Before(measureFrom)
+		if f.operations == 0 && due.After(end) || f.operations > 0 && measured && started == f.operations {
 			break
+		}
+		if measured {
+			started++
 		}
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
@@ -224,7 +241,7 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 			t0 := due
 			sc.op(ctx, w, w.meter, rng, f, func(op string, usages int, err error) {
 				done := time.Now()
-				r.add(op, done.Sub(t0), usages, err, due.After(measureFrom))
+				r.add(op, done.Sub(t0), usages, err, measured)
 				t0 = done
 			})
 		}(i, due)
@@ -241,7 +258,11 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 	if f.rate > 0 {
 		load = fmt.Sprintf("open loop at %d operations/s", f.rate)
 	}
-	fmt.Fprintf(out, "scenario %s: %s, %s measured (after %s warmup), %s usage ids\n", f.scenario, load, f.duration, f.warmup, f.ids)
+	span := f.duration.String()
+	if f.operations > 0 {
+		span = fmt.Sprintf("%d operations in %s", f.operations, r.elapsed.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "scenario %s: %s, %s measured (after %s warmup), %s usage ids\n", f.scenario, load, span, f.warmup, f.ids)
 	fmt.Fprintf(out, "  requests: %d (%.0f/s)   usages applied: %d (%.0f/s)\n", r.ops, float64(r.ops)/secs, r.usages, float64(r.usages)/secs)
 	ops := make([]string, 0, len(r.latencies))
 	for op := range r.latencies {
