@@ -31,10 +31,12 @@ type benchFlags struct {
 	operations        int
 	prefill           int
 	account           string
+	cleanup           bool
 }
 
-// bench drives a running billd over HTTP with one scenario, then checks its books.
-func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// bench drives a running billd over HTTP with one scenario, then checks its books. It writes into
+// the target's store, and says so first.
+func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f benchFlags
@@ -49,6 +51,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
 	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
 	fs.StringVar(&f.account, "account", "", "ORG_ID/BILLING_ID: drive this existing account (one-account scenarios) instead of creating one; its balance at the start is the books' baseline")
+	fs.BoolVar(&f.cleanup, "cleanup", false, "at the end, close the organizations the run created (with their accounts) and revoke its meter client, through the API; the journal keeps its entries")
 	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
 	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --clients operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
@@ -76,13 +79,20 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		conns = 1024 // an open loop: more connections than the server serves at once (--max-inflight)
 	}
 	admin := client.New(strings.TrimSuffix(f.target, "/"), f.adminID, f.secret, conns)
+	announce(stdout, f, sc.accounts(f))
 	fmt.Fprintf(stdout, "setting up scenario %s on %s ...\n", f.scenario, f.target)
 	var w *benchWorld
-	var err error
 	if f.account != "" {
 		w, err = existingWorld(ctx, admin, f.account)
 	} else {
 		w, err = setupWorld(ctx, admin, sc.accounts(f))
+	}
+	if f.cleanup && w != nil {
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute) // also after an interrupt
+			defer cancel()
+			err = errors.Join(err, w.cleanup(ctx, admin, stdout))
+		}()
 	}
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
@@ -110,6 +120,21 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	peak := rss()
 	r.print(stdout, f, peak)
 	return checkBooks(ctx, admin, w, stdout)
+}
+
+// announce says what the run writes into the target's store (organizations with their accounts, a
+// client, usages), which stays there unless --cleanup.
+func announce(out io.Writer, f benchFlags, orgs int) {
+	what := fmt.Sprintf("%d organizations, each with a billing account funded with credits,", orgs)
+	if f.account != "" {
+		what = "usages into the existing account " + f.account + ","
+	}
+	fmt.Fprintf(out, "bench writes into the target's store: %s a meter client, and every usage it reports.\n", what)
+	if f.cleanup {
+		fmt.Fprintln(out, "--cleanup: at the end it closes the organizations it created (and their accounts) and revokes the client; the journal keeps its entries.")
+	} else {
+		fmt.Fprintln(out, "They stay there after the run: bench a throwaway store (scripts/bench.sh does), or pass --cleanup.")
+	}
 }
 
 // result is what a run measured.

@@ -3,18 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
 // TestBenchScenarios runs every `billd bench` scenario, as the built binary, against billd child
 // processes on both stores, closed and open loop, each for a fixed number of operations, and checks
-// that each sent them all, applied exactly the usage they carry, and found the books clean.
+// that each said it writes into the store, sent every operation, applied exactly the usage they
+// carry, and found the books clean; and that --cleanup closes what its run created.
 func TestBenchScenarios(t *testing.T) {
 	procRequired(t)
 	const ops = 200 // operations of each run
@@ -24,21 +29,27 @@ func TestBenchScenarios(t *testing.T) {
 			s := spawn(t, "billd[bench "+store+"]", sqltest.DSN(t, store), "")
 			for _, c := range []struct {
 				args             []string
-				requests, usages int // exact, except mixed: usages 1..ops
+				requests, usages int  // exact, except mixed: usages 1..ops
+				cleanup          bool // the run leaves the open organizations and clients as they were
 			}{
-				{[]string{"--scenario", "hot"}, ops, ops},
-				{[]string{"--scenario", "hot", "--ids", "v7", "--rate", "300"}, ops, ops},
-				{[]string{"--scenario", "spread", "--accounts", "20"}, ops, ops},
-				{[]string{"--scenario", "batch", "--batch", "50"}, ops, 50 * ops},
-				{[]string{"--scenario", "mixed"}, ops, -1},
-				{[]string{"--scenario", "revert"}, 2 * ops, ops}, // each operation is a usage and its revert
-				{[]string{"--scenario", "read", "--prefill", "1500"}, ops, 0},
+				{[]string{"--scenario", "hot"}, ops, ops, false},
+				{[]string{"--scenario", "hot", "--ids", "v7", "--rate", "300"}, ops, ops, false},
+				{[]string{"--scenario", "spread", "--accounts", "20"}, ops, ops, false},
+				{[]string{"--scenario", "batch", "--batch", "50"}, ops, 50 * ops, false},
+				{[]string{"--scenario", "mixed"}, ops, -1, false},
+				{[]string{"--scenario", "revert"}, 2 * ops, ops, false}, // each operation is a usage and its revert
+				{[]string{"--scenario", "read", "--prefill", "1500"}, ops, 0, false},
+				{[]string{"--scenario", "spread", "--accounts", "20", "--cleanup"}, ops, ops, true},
 			} {
+				before := benchStoreObjects(t, s)
 				out, err := runBench(t, s, append(c.args, "--operations", strconv.Itoa(ops))...)
 				if err != nil {
 					t.Fatalf("bench %v: %v\n%s", c.args, err, out)
 				}
-				for _, want := range []string{"errors: none", " 0 mismatches", " 0 problems"} {
+				if after := benchStoreObjects(t, s); c.cleanup && after != before {
+					t.Errorf("bench %v left objects behind:\nbefore: %s\nafter:  %s", c.args, before, after)
+				}
+				for _, want := range []string{"bench writes into the target's store", "errors: none", " 0 mismatches", " 0 problems"} {
 					if !strings.Contains(out, want) {
 						t.Errorf("bench %v: no %q in its report:\n%s", c.args, want, out)
 					}
@@ -53,6 +64,53 @@ func TestBenchScenarios(t *testing.T) {
 	}
 }
 
+// TestBenchScriptDropsItsDatabase runs scripts/bench.sh on PostgreSQL, once to the end and once
+// with a bench that fails, and checks that each time the database it created is gone afterwards.
+func TestBenchScriptDropsItsDatabase(t *testing.T) {
+	bin := procBuild(t)
+	sqltest.RequirePostgres(t)
+	server, err := url.Parse(sqltest.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.Path = ""
+	database := "billd_bench_test_" + strings.ReplaceAll(billd.NewUUID(), "-", "")[:12]
+	for _, c := range []struct {
+		bench []string
+		ok    bool
+	}{
+		{[]string{"--scenario", "hot", "--clients", "2", "--operations", "20", "--warmup", "0"}, true},
+		{[]string{"--scenario", "no-such-scenario"}, false},
+	} {
+		cmd := exec.Command("bash", append([]string{"../../scripts/bench.sh", "postgres",
+			"--db-conns", strconv.Itoa(sqltest.MaxConns), "--"}, c.bench...)...)
+		cmd.Env = append(childEnviron(nil), "BILLD_BIN="+bin, "BENCH_POSTGRES="+server.String(), "BENCH_DATABASE="+database)
+		out, err := cmd.CombinedOutput()
+		created := strings.Contains(string(out), "created the database "+database+" ")
+		if (err == nil) != c.ok || !created || c.ok && !strings.Contains(string(out), " 0 mismatches") {
+			t.Errorf("bench.sh postgres %v: %v, want success %v and the database %s created\n%s", c.bench, err, c.ok, database, out)
+		}
+		if benchDatabaseExists(t, database) {
+			t.Errorf("bench.sh postgres %v left its database %s behind\n%s", c.bench, database, out)
+		}
+	}
+}
+
+// benchDatabaseExists reports whether the PostgreSQL test server has the database.
+func benchDatabaseExists(t *testing.T, name string) bool {
+	t.Helper()
+	db, err := sql.Open("pgx", sqltest.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
 // runBench runs the built `billd bench` with 4 clients and no warmup against s, as the known admin,
 // and returns what it printed.
 func runBench(t *testing.T, s *server, args ...string) (string, error) {
@@ -61,6 +119,14 @@ func runBench(t *testing.T, s *server, args ...string) (string, error) {
 	cmd.Env = childEnviron(adminEnv)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// benchStoreObjects returns the ids of the open organizations and clients of s.
+func benchStoreObjects(t *testing.T, s *server) string {
+	t.Helper()
+	orgs, _ := epList(t, s.ok(req{method: "GET", path: "/v1beta1/organizations?page_size=1000"}), "organizations")
+	clients, _ := epList(t, s.ok(req{method: "GET", path: "/v1beta1/admin/clients?page_size=1000"}), "clients")
+	return fmt.Sprintf("organizations %v, clients %v", epIDs(orgs), epIDs(clients))
 }
 
 // benchCounts returns the requests and the applied usages a bench report counts.
