@@ -54,12 +54,21 @@ func newFixtureWith(t *testing.T, s sqltest.Store, commit billd.CommitConfig) *f
 	return newFixtureConfig(t, s, billd.Config{Commit: commit})
 }
 
+// newFixtureOver returns a fixture over s whose service runs on store, a wrapper of s.DB.
+func newFixtureOver(t *testing.T, s sqltest.Store, store billd.Store, commit billd.CommitConfig) *fixture {
+	t.Helper()
+	return newFixtureConfig(t, s, billd.Config{Store: store, Commit: commit})
+}
+
 // newFixtureConfig returns a fixture over s whose service has cfg's settings; the fixture sets the
-// store, clock and logger.
+// clock and logger, and the store when cfg has none.
 func newFixtureConfig(t *testing.T, s sqltest.Store, cfg billd.Config) *fixture {
 	t.Helper()
 	f := &fixture{db: s.DB, store: s.Name}
-	cfg.Store, cfg.Now, cfg.Logger = s.DB, f.now, slog.New(slog.DiscardHandler)
+	if cfg.Store == nil {
+		cfg.Store = s.DB
+	}
+	cfg.Now, cfg.Logger = f.now, slog.New(slog.DiscardHandler)
 	if cfg.SecretHashIterations == 0 {
 		cfg.SecretHashIterations = testHashIterations
 	}

@@ -142,3 +142,14 @@ func (c *Client) VerifyLedger(ctx context.Context) (LedgerReport, error) {
 	err := c.do(ctx, "GET", "/v1beta1/admin/billing/verify", nil, &out, nil)
 	return out, err
 }
+
+// DeleteOrganization closes an organization with its billing accounts and projects and revokes
+// its clients; its journal stays.
+func (c *Client) DeleteOrganization(ctx context.Context, orgID string) error {
+	return c.do(ctx, "DELETE", "/v1beta1/organizations/"+orgID, nil, nil, nil)
+}
+
+// RevokeClient revokes an API client.
+func (c *Client) RevokeClient(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/v1beta1/admin/clients/"+id, nil, nil, nil)
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one `billd bench` scenario against a fresh billd on this machine, as docs/benchmarks.md
-# does: builds billd, starts it on a new SQLite file or a new PostgreSQL database, drives it, checks
-# the books, and stops it.
+# does: builds billd, starts it on a new SQLite file or a new PostgreSQL database (on a free port),
+# drives it, checks the books, stops it and removes the store, also when the run fails or is
+# interrupted.
 #
 #   scripts/bench.sh sqlite   [billd serve flags --] [billd bench flags]
 #   scripts/bench.sh postgres [billd serve flags --] [billd bench flags]
@@ -11,7 +12,8 @@
 #   scripts/bench.sh postgres --group-commit=false -- --scenario hot --clients 8
 #
 # PostgreSQL: BENCH_POSTGRES (default postgres://127.0.0.1:5432) names the server; the script
-# creates and drops the database billd_bench there.
+# creates the database BENCH_DATABASE (default billd_bench) there and drops it at the end.
+# BILLD_BIN runs that billd binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,24 +26,51 @@ if [[ " $* " == *" -- "* ]]; then
 fi
 
 work=$(mktemp -d)
-bin="$work/billd"
-go build -o "$bin" ./cmd/billd
+pid=
+database=
+stop() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  if [ -n "$database" ]; then
+    psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $database" >/dev/null ||
+      echo "bench.sh: could not drop the database $database" >&2
+  fi
+  rm -rf "$work"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+bin=${BILLD_BIN:-$work/billd}
+[ -n "${BILLD_BIN:-}" ] || go build -o "$bin" ./cmd/billd
 export BILLD_ADMIN_CLIENT_ID=bench-admin BILLD_ADMIN_CLIENT_SECRET=bench-admin-secret-0123456789
 
 case "$store" in
   sqlite) db="$work/billd.db" ;;
   postgres)
     pg=${BENCH_POSTGRES:-postgres://127.0.0.1:5432}
-    psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS billd_bench" -c "CREATE DATABASE billd_bench" >/dev/null
-    db="$pg/billd_bench" ;;
+    name=${BENCH_DATABASE:-billd_bench}
+    [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DATABASE must be a plain lower-case name" >&2; exit 2; }
+    database=$name
+    psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database" >/dev/null
+    echo "bench.sh: created the database $database on $pg (dropped at the end)"
+    db="$pg/$database" ;;
   *) echo "unknown store $store" >&2; exit 2 ;;
 esac
 
-"$bin" serve --db "$db" --addr 127.0.0.1:7490 --log-level warn "${serve[@]}" >"$work/serve.out" 2>"$work/serve.err" &
+"$bin" serve --db "$db" --addr 127.0.0.1:0 --log-level warn "${serve[@]}" >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs http://127.0.0.1:7490/healthz >/dev/null && break
+url=
+for _ in $(seq 1 300); do
+  url=$(sed -n 's/^billd listening on //p' "$work/serve.out")
+  [ -n "$url" ] && break
+  if ! kill -0 "$pid" 2>/dev/null; then
+    cat "$work/serve.err" >&2
+    echo "bench.sh: billd serve exited" >&2
+    exit 1
+  fi
   sleep 0.1
 done
-"$bin" bench --target http://127.0.0.1:7490 --pid "$pid" "$@"
+[ -n "$url" ] || { echo "bench.sh: billd did not start within 30 s" >&2; exit 1; }
+"$bin" bench --target "$url" --pid "$pid" "$@"

@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -21,26 +20,8 @@ import (
 )
 
 // This file fuzzes the request decoding of the Frontier dialect: decodeJSON into every request type
-// a handler decodes, protoKeys, and frontier.Int64.
-//
-// BILLD_FUZZ_TOLERATE, a comma-separated list of the known-bug classes below, makes the checks for
-// those classes pass, so that a long local fuzz run can look past a bug already reported. CI never
-// sets it.
-//
-//	whitespace  decodeJSON trims Unicode white space (\v, \f, U+0085, U+00A0, ...), which JSON does
-//	            not allow around a value
-//	keyspelling decodeJSON accepts keys that are neither a proto name nor its lowerCamelCase (keys
-//	            that spell an upper-case letter with a \u escape, and keys that match a field only
-//	            through Unicode case folding, such as "ſource" for source)
-
-func tolerated(class string) bool {
-	for _, c := range strings.Split(os.Getenv("BILLD_FUZZ_TOLERATE"), ",") {
-		if strings.TrimSpace(c) == class {
-			return true
-		}
-	}
-	return false
-}
+// a handler decodes, protoKeys, and frontier.Int64. Every check holds for every input: a failure
+// is a bug to fix, never a class of failures to look past.
 
 // The bodies of setAccountState and setOrganizationState, which are anonymous there.
 type accountStateBody struct {
@@ -207,11 +188,8 @@ func checkDecodeJSON(t *testing.T, body []byte, contentType string, ctIsJSON boo
 			}
 			continue
 		}
-		if err == nil && !valid && !tolerated("whitespace") {
-			t.Fatalf("%s: decodeJSON accepts %q, which is not JSON (json.Valid is false), as %+v", name, body, v)
-		}
 		if err == nil && !valid {
-			continue // tolerated: the rest assumes a JSON body
+			t.Fatalf("%s: decodeJSON accepts %q, which is not JSON (json.Valid is false), as %+v", name, body, v)
 		}
 		switch {
 		case !ctIsJSON && code != billd.EMEDIATYPE:
@@ -232,7 +210,7 @@ func checkDecodeJSON(t *testing.T, body []byte, contentType string, ctIsJSON boo
 		if derr := decodeGeneric(body, &generic); derr != nil {
 			t.Fatalf("%s: decodeJSON accepts %q, which encoding/json does not decode: %v", name, body, derr)
 		}
-		if kerr := checkKeySpelling(reflect.TypeOf(v), generic, "$"); kerr != nil && !tolerated("keyspelling") {
+		if kerr := checkKeySpelling(reflect.TypeOf(v), generic, "$"); kerr != nil {
 			t.Fatalf("%s: decodeJSON accepts %q as %+v, but %v", name, body, v, kerr)
 		}
 
@@ -337,9 +315,7 @@ func checkProtoKeys(t *testing.T, body []byte, contentType string, ctIsJSON bool
 		ref := refs[i]
 		switch {
 		case err == nil && ref.enc == nil:
-			if !errors.Is(ref.err, errKeySpelling) || !tolerated("keyspelling") {
-				t.Fatalf("%s: decodeJSON accepts %q as %+v, but %v", name, body, v, ref.err)
-			}
+			t.Fatalf("%s: decodeJSON accepts %q as %+v, but %v", name, body, v, ref.err)
 		case err != nil && ref.enc != nil:
 			t.Fatalf("%s: decodeJSON refuses %q (%v), but with snake_case keys it decodes as %s", name, body, err, ref.enc)
 		case err == nil:

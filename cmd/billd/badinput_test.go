@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -21,18 +17,10 @@ import (
 type biCase struct {
 	name   string
 	r      req
-	send   func(t *testing.T, s *server) response // instead of s.do(r), for requests the harness cannot build
 	status int
 	code   int
 	msg    string
 	header string // a response header that must be present
-}
-
-// biWith returns s reporting to t, for use inside a subtest.
-func biWith(s *server, t *testing.T) *server {
-	c := *s
-	c.t = t
-	return &c
 }
 
 // biSnapshot returns what the API shows of the state the bad requests could touch.
@@ -55,36 +43,6 @@ func biSnapshot(s *server, worlds ...*world) string {
 	return b.String()
 }
 
-// biChunked sends body with no Content-Length (chunked), which the harness cannot do.
-func biChunked(t *testing.T, s *server, path string, as creds, body string) response {
-	t.Helper()
-	hr, err := http.NewRequest("POST", s.url+path, io.MultiReader(strings.NewReader(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	hr.SetBasicAuth(as.id, as.secret)
-	resp, err := s.http.Do(hr)
-	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	if len(resp.TransferEncoding) != 0 {
-		t.Logf("response transfer encoding %v", resp.TransferEncoding)
-	}
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := response{status: resp.StatusCode, header: resp.Header, raw: raw}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&out.json); err != nil {
-		t.Fatalf("POST %s: response is not a JSON object: %v: %s", path, err, raw)
-	}
-	return out
-}
-
 func TestBadInput(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		w := newWorld(t, s, 1000)
@@ -93,8 +51,8 @@ func TestBadInput(t *testing.T) {
 		o := newWorld(t, s, 500)
 		oUsed := billd.NewUUID()
 		o.use(t, s, oUsed, 10)
-		owner := epOrgClient(t, s, w.orgID, "owner")
-		oOwner := epOrgClient(t, s, o.orgID, "owner")
+		owner := orgClient(t, s, w.orgID, "owner")
+		oOwner := orgClient(t, s, o.orgID, "owner")
 		oName := str(t, obj(t, s.ok(req{method: "GET", path: "/v1beta1/organizations/" + o.orgID}), "organization"), "name")
 
 		usagePath := w.account("/usages")
@@ -222,7 +180,7 @@ func TestBadInput(t *testing.T) {
 
 			// Bodies over 1 MiB.
 			{name: "size/content-length", r: meter(big), status: 413, code: 8, msg: "larger than 1048576 bytes"},
-			{name: "size/chunked", send: func(t *testing.T, s *server) response { return biChunked(t, s, usagePath, w.meter, big) }, status: 413, code: 8, msg: "larger than 1048576 bytes"},
+			{name: "size/chunked", r: req{method: "POST", path: usagePath, as: &w.meter, body: strings.NewReader(big)}, status: 413, code: 8, msg: "larger than 1048576 bytes"},
 
 			// Content-Type.
 			{name: "content-type/text", r: req{method: "POST", path: usagePath, as: &w.meter, body: usage("1"), header: map[string]string{"Content-Type": "text/plain"}}, status: 415, code: 3, msg: "Content-Type must be application/json"},
@@ -300,14 +258,9 @@ func TestBadInput(t *testing.T) {
 			}
 			seen[c.name] = true
 			t.Run(c.name, func(t *testing.T) {
-				sc := biWith(s, t)
+				sc := s.forTest(t)
 				before := biSnapshot(sc, w, o)
-				var resp response
-				if c.send != nil {
-					resp = c.send(t, sc)
-				} else {
-					resp = sc.do(c.r)
-				}
+				resp := sc.do(c.r)
 				if resp.status != c.status {
 					t.Errorf("status %d, want %d: %s", resp.status, c.status, resp.raw)
 				} else {

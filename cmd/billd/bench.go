@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/billd/billd"
@@ -27,12 +28,15 @@ type benchFlags struct {
 	adminID, secret   string
 	ids               string
 	rate              int
+	operations        int
 	prefill           int
 	account           string
+	cleanup           bool
 }
 
-// bench drives a running billd over HTTP with one scenario, then checks its books.
-func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// bench drives a running billd over HTTP with one scenario, then checks its books. It writes into
+// the target's store, and says so first.
+func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f benchFlags
@@ -40,12 +44,14 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.scenario, "scenario", "hot", "hot | spread | batch | mixed | revert | read")
 	fs.IntVar(&f.clients, "clients", 64, "concurrent clients, each with one request in flight")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to measure")
+	fs.IntVar(&f.operations, "operations", 0, "measure exactly this many operations instead of for --duration (an operation is one step of the scenario; the revert scenario's is a usage and its revert)")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "load before measuring (applied, not counted in latency)")
 	fs.IntVar(&f.accounts, "accounts", 10000, "spread: number of accounts")
 	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
 	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
 	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
 	fs.StringVar(&f.account, "account", "", "ORG_ID/BILLING_ID: drive this existing account (one-account scenarios) instead of creating one; its balance at the start is the books' baseline")
+	fs.BoolVar(&f.cleanup, "cleanup", false, "at the end, close the organizations the run created (with their accounts) and revoke its meter client, through the API; the journal keeps its entries")
 	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
 	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --clients operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
@@ -53,14 +59,18 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	durationSet := false
+	fs.Visit(func(fl *flag.Flag) { durationSet = durationSet || fl.Name == "duration" })
 	sc, ok := scenarios[f.scenario]
 	switch {
 	case !ok:
 		return usageError{fmt.Sprintf("bench: unknown scenario %q", f.scenario)}
 	case f.adminID == "" || f.secret == "":
 		return usageError{"bench: a platform admin is needed to set up: --client-id and --client-secret"}
-	case f.clients < 1 || f.duration <= 0:
-		return usageError{"bench: --clients must be ≥ 1 and --duration > 0"}
+	case f.clients < 1 || f.duration <= 0 || f.warmup < 0 || f.operations < 0:
+		return usageError{"bench: --clients must be ≥ 1, --duration > 0, --warmup and --operations ≥ 0"}
+	case f.operations > 0 && durationSet:
+		return usageError{"bench: give --duration or --operations, not both"}
 	case f.ids != "v4" && f.ids != "v7":
 		return usageError{"bench: --ids must be v4 or v7"}
 	}
@@ -69,13 +79,20 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		conns = 1024 // an open loop: more connections than the server serves at once (--max-inflight)
 	}
 	admin := client.New(strings.TrimSuffix(f.target, "/"), f.adminID, f.secret, conns)
+	announce(stdout, f, sc.accounts(f))
 	fmt.Fprintf(stdout, "setting up scenario %s on %s ...\n", f.scenario, f.target)
 	var w *benchWorld
-	var err error
 	if f.account != "" {
 		w, err = existingWorld(ctx, admin, f.account)
 	} else {
 		w, err = setupWorld(ctx, admin, sc.accounts(f))
+	}
+	if f.cleanup && w != nil {
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute) // also after an interrupt
+			defer cancel()
+			err = errors.Join(err, w.cleanup(ctx, admin, stdout))
+		}()
 	}
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
@@ -103,6 +120,21 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	peak := rss()
 	r.print(stdout, f, peak)
 	return checkBooks(ctx, admin, w, stdout)
+}
+
+// announce says what the run writes into the target's store (organizations with their accounts, a
+// client, usages), which stays there unless --cleanup.
+func announce(out io.Writer, f benchFlags, orgs int) {
+	what := fmt.Sprintf("%d organizations, each with a billing account funded with credits,", orgs)
+	if f.account != "" {
+		what = "usages into the existing account " + f.account + ","
+	}
+	fmt.Fprintf(out, "bench writes into the target's store: %s a meter client, and every usage it reports.\n", what)
+	if f.cleanup {
+		fmt.Fprintln(out, "--cleanup: at the end it closes the organizations it created (and their accounts) and revokes the client; the journal keeps its entries.")
+	} else {
+		fmt.Fprintln(out, "They stay there after the run: bench a throwaway store (scripts/bench.sh does), or pass --cleanup.")
+	}
 }
 
 // result is what a run measured.
@@ -159,11 +191,14 @@ func errorKind(err error) string {
 	return "transport: " + err.Error()
 }
 
-// runLoad runs the scenario's operation in f.clients loops for the warmup and the duration.
+// runLoad runs the scenario's operation in f.clients loops for the warmup, then for the duration
+// or f.operations operations.
 func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
 	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
 	start := time.Now()
 	measureFrom, end := start.Add(f.warmup), start.Add(f.warmup+f.duration)
+	var left atomic.Int64 // measured operations still to start, with --operations
+	left.Store(int64(f.operations))
 	var wg sync.WaitGroup
 	for i := range f.clients {
 		wg.Add(1)
@@ -174,12 +209,13 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if t0.After(end) {
+				measured := !t0.Before(measureFrom)
+				if f.operations == 0 && t0.After(end) || f.operations > 0 && measured && left.Add(-1) < 0 {
 					return
 				}
 				sc.op(ctx, w, c, rng, f, func(op string, usages int, err error) {
 					done := time.Now()
-					r.add(op, done.Sub(t0), usages, err, t0.After(measureFrom))
+					r.add(op, done.Sub(t0), usages, err, measured)
 					t0 = done
 				})
 			}
@@ -193,8 +229,9 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 // maxOutstanding bounds the operations an open-loop run has started and not finished.
 const maxOutstanding = 20000
 
-// runOpenLoop starts f.rate operations per second for the warmup and the duration, each in its own
-// goroutine, and measures each from the moment it was scheduled to start.
+// runOpenLoop starts f.rate operations per second for the warmup, then for the duration or until it
+// started f.operations measured operations, each in its own goroutine, and measures each from the
+// moment it was scheduled to start.
 func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
 	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
 	start := time.Now()
@@ -202,10 +239,15 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 	interval := time.Second / time.Duration(f.rate)
 	var wg sync.WaitGroup
 	outstanding := make(chan struct{}, maxOutstanding)
+	started := 0 // measured operations, with --operations
 	for i := 0; ctx.Err() == nil; i++ {
 		due := start.Add(time.Duration(i) * interval)
-		if due.After(end) {
+		measured := !due.Before(measureFrom)
+		if f.operations == 0 && due.After(end) || f.operations > 0 && measured && started == f.operations {
 			break
+		}
+		if measured {
+			started++
 		}
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
@@ -224,7 +266,7 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 			t0 := due
 			sc.op(ctx, w, w.meter, rng, f, func(op string, usages int, err error) {
 				done := time.Now()
-				r.add(op, done.Sub(t0), usages, err, due.After(measureFrom))
+				r.add(op, done.Sub(t0), usages, err, measured)
 				t0 = done
 			})
 		}(i, due)
@@ -241,7 +283,11 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 	if f.rate > 0 {
 		load = fmt.Sprintf("open loop at %d operations/s", f.rate)
 	}
-	fmt.Fprintf(out, "scenario %s: %s, %s measured (after %s warmup), %s usage ids\n", f.scenario, load, f.duration, f.warmup, f.ids)
+	span := f.duration.String()
+	if f.operations > 0 {
+		span = fmt.Sprintf("%d operations in %s", f.operations, r.elapsed.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "scenario %s: %s, %s measured (after %s warmup), %s usage ids\n", f.scenario, load, span, f.warmup, f.ids)
 	fmt.Fprintf(out, "  requests: %d (%.0f/s)   usages applied: %d (%.0f/s)\n", r.ops, float64(r.ops)/secs, r.usages, float64(r.usages)/secs)
 	ops := make([]string, 0, len(r.latencies))
 	for op := range r.latencies {
@@ -299,17 +345,24 @@ func sampleRSS(pid int) func() int64 {
 	}
 }
 
-// readRSS returns VmRSS of a process in bytes.
+// readRSS returns VmRSS of a process in bytes, 0 if it is unknown.
 func readRSS(pid int) int64 {
+	n, _ := procMemory(pid, "VmRSS")
+	return n
+}
+
+// procMemory returns a memory figure of a process in bytes from /proc/PID/status: field is VmRSS
+// (resident now), VmHWM (peak resident), etc.
+func procMemory(pid int, field string) (int64, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0
+		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err
 		}
 	}
-	return 0
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }

@@ -3,49 +3,142 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/billd/billd/client"
+	"github.com/billd/billd"
+	"github.com/billd/billd/sqlstore/sqltest"
 )
 
-// TestBenchScenarios runs every `billd bench` scenario briefly against a real billd on both
-// stores, closed and open loop, and checks that each one applied usage and found the books clean.
+// TestBenchScenarios runs every `billd bench` scenario, as the built binary, against billd child
+// processes on both stores, closed and open loop, each for a fixed number of operations, and checks
+// that each said it writes into the store, sent every operation, applied exactly the usage they
+// carry, and found the books clean; and that --cleanup closes what its run created.
 func TestBenchScenarios(t *testing.T) {
 	procRequired(t)
-	eachStore(t, func(t *testing.T, s *server) {
-		for _, args := range [][]string{
-			{"--scenario", "hot"},
-			{"--scenario", "hot", "--ids", "v7", "--rate", "300"},
-			{"--scenario", "spread", "--accounts", "20"},
-			{"--scenario", "batch", "--batch", "50"},
-			{"--scenario", "mixed"},
-			{"--scenario", "revert"},
-			{"--scenario", "read", "--prefill", "1500"},
-		} {
-			out, err := runBench(t, s, args...)
-			if err != nil {
-				t.Fatalf("bench %v: %v\n%s", args, err, out)
-			}
-			for _, want := range []string{"errors: none", " 0 mismatches", " 0 problems"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("bench %v: no %q in its report:\n%s", args, want, out)
+	const ops = 200 // operations of each run
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			t.Parallel()
+			s := spawn(t, "billd[bench "+store+"]", sqltest.DSN(t, store), "")
+			for _, c := range []struct {
+				args             []string
+				requests, usages int  // exact, except mixed: usages 1..ops
+				cleanup          bool // the run leaves the open organizations and clients as they were
+			}{
+				{[]string{"--scenario", "hot"}, ops, ops, false},
+				{[]string{"--scenario", "hot", "--ids", "v7", "--rate", "300"}, ops, ops, false},
+				{[]string{"--scenario", "spread", "--accounts", "20"}, ops, ops, false},
+				{[]string{"--scenario", "batch", "--batch", "50"}, ops, 50 * ops, false},
+				{[]string{"--scenario", "mixed"}, ops, -1, false},
+				{[]string{"--scenario", "revert"}, 2 * ops, ops, false}, // each operation is a usage and its revert
+				{[]string{"--scenario", "read", "--prefill", "1500"}, ops, 0, false},
+				{[]string{"--scenario", "spread", "--accounts", "20", "--cleanup"}, ops, ops, true},
+			} {
+				before := benchStoreObjects(t, s)
+				out, err := runBench(t, s, append(c.args, "--operations", strconv.Itoa(ops))...)
+				if err != nil {
+					t.Fatalf("bench %v: %v\n%s", c.args, err, out)
+				}
+				if after := benchStoreObjects(t, s); c.cleanup && after != before {
+					t.Errorf("bench %v left objects behind:\nbefore: %s\nafter:  %s", c.args, before, after)
+				}
+				for _, want := range []string{"bench writes into the target's store", "errors: none", " 0 mismatches", " 0 problems"} {
+					if !strings.Contains(out, want) {
+						t.Errorf("bench %v: no %q in its report:\n%s", c.args, want, out)
+					}
+				}
+				requests, usages := benchCounts(t, out)
+				if requests != c.requests || c.usages >= 0 && usages != c.usages || c.usages < 0 && (usages < 1 || usages > ops) {
+					t.Errorf("bench %v sent %d requests and applied %d usages, want %d and %d (mixed: 1..%d)\n%s",
+						c.args, requests, usages, c.requests, c.usages, ops, out)
 				}
 			}
-			if args[1] != "read" && strings.Contains(out, "usages applied: 0 ") {
-				t.Errorf("bench %v applied no usage:\n%s", args, out)
-			}
-		}
-	})
+		})
+	}
 }
 
-// runBench runs `billd bench` with 4 clients for a moment against s, as the known admin.
+// TestBenchScriptDropsItsDatabase runs scripts/bench.sh on PostgreSQL, once to the end and once
+// with a bench that fails, and checks that each time the database it created is gone afterwards.
+func TestBenchScriptDropsItsDatabase(t *testing.T) {
+	bin := procBuild(t)
+	sqltest.RequirePostgres(t)
+	server, err := url.Parse(sqltest.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.Path = ""
+	database := "billd_bench_test_" + strings.ReplaceAll(billd.NewUUID(), "-", "")[:12]
+	for _, c := range []struct {
+		bench []string
+		ok    bool
+	}{
+		{[]string{"--scenario", "hot", "--clients", "2", "--operations", "20", "--warmup", "0"}, true},
+		{[]string{"--scenario", "no-such-scenario"}, false},
+	} {
+		cmd := exec.Command("bash", append([]string{"../../scripts/bench.sh", "postgres",
+			"--db-conns", strconv.Itoa(sqltest.MaxConns), "--"}, c.bench...)...)
+		cmd.Env = append(childEnviron(nil), "BILLD_BIN="+bin, "BENCH_POSTGRES="+server.String(), "BENCH_DATABASE="+database)
+		out, err := cmd.CombinedOutput()
+		created := strings.Contains(string(out), "created the database "+database+" ")
+		if (err == nil) != c.ok || !created || c.ok && !strings.Contains(string(out), " 0 mismatches") {
+			t.Errorf("bench.sh postgres %v: %v, want success %v and the database %s created\n%s", c.bench, err, c.ok, database, out)
+		}
+		if benchDatabaseExists(t, database) {
+			t.Errorf("bench.sh postgres %v left its database %s behind\n%s", c.bench, database, out)
+		}
+	}
+}
+
+// benchDatabaseExists reports whether the PostgreSQL test server has the database.
+func benchDatabaseExists(t *testing.T, name string) bool {
+	t.Helper()
+	db, err := sql.Open("pgx", sqltest.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// runBench runs the built `billd bench` with 4 clients and no warmup against s, as the known admin,
+// and returns what it printed.
 func runBench(t *testing.T, s *server, args ...string) (string, error) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	args = append([]string{"bench", "--target", s.url, "--clients", "4", "--duration", "300ms", "--warmup", "100ms"}, args...)
-	err := run(t.Context(), args, func(k string) string { return adminEnv[k] }, strings.NewReader(""), &out, &errOut)
-	return out.String() + errOut.String(), err
+	cmd := exec.Command(procBuild(t), append([]string{"bench", "--target", s.url, "--clients", "4", "--warmup", "0"}, args...)...)
+	cmd.Env = childEnviron(adminEnv)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// benchStoreObjects returns the ids of the open organizations and clients of s.
+func benchStoreObjects(t *testing.T, s *server) string {
+	t.Helper()
+	orgs, _ := epList(t, s.ok(req{method: "GET", path: "/v1beta1/organizations?page_size=1000"}), "organizations")
+	clients, _ := epList(t, s.ok(req{method: "GET", path: "/v1beta1/admin/clients?page_size=1000"}), "clients")
+	return fmt.Sprintf("organizations %v, clients %v", epIDs(orgs), epIDs(clients))
+}
+
+// benchCounts returns the requests and the applied usages a bench report counts.
+func benchCounts(t *testing.T, report string) (requests, usages int) {
+	t.Helper()
+	m := regexp.MustCompile(`requests: (\d+) .* usages applied: (\d+) `).FindStringSubmatch(report)
+	if m == nil {
+		t.Fatalf("no counts in the bench report:\n%s", report)
+	}
+	requests, _ = strconv.Atoi(m[1])
+	usages, _ = strconv.Atoi(m[2])
+	return requests, usages
 }
 
 // TestBenchBooksCatchMismatch checks that the books check fails when an account's balance is not
@@ -53,18 +146,18 @@ func runBench(t *testing.T, s *server, args ...string) (string, error) {
 func TestBenchBooksCatchMismatch(t *testing.T) {
 	s := startServer(t, "sqlite://"+t.TempDir()+"/billd.db")
 	ctx := context.Background()
-	admin := client.New(s.url, adminID, adminSecret, 4)
-	w, err := setupWorld(ctx, admin, 1)
+	asAdmin := s.goClient(admin, 4)
+	w, err := setupWorld(ctx, asAdmin, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := checkBooks(ctx, admin, w, &out); err != nil {
+	if err := checkBooks(ctx, asAdmin, w, &out); err != nil {
 		t.Fatalf("fresh world: %v\n%s", err, out.String())
 	}
 	w.accounts[0].used++ // the run believes one more usage was applied than was
 	out.Reset()
-	if err := checkBooks(ctx, admin, w, &out); err == nil || !strings.Contains(out.String(), "MISMATCH") {
+	if err := checkBooks(ctx, asAdmin, w, &out); err == nil || !strings.Contains(out.String(), "MISMATCH") {
 		t.Fatalf("checkBooks = %v, want a mismatch\n%s", err, out.String())
 	}
 }

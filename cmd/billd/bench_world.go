@@ -20,6 +20,7 @@ const grantPerAccount = int64(1) << 60
 
 // benchWorld is what a bench run set up: its accounts and a platform meter client.
 type benchWorld struct {
+	orgIDs   []string // the organizations the run created ("" where creating one failed)
 	accounts []*benchAccount
 	meter    *client.Client
 	meterID  string // the meter's credentials, for the lean connections of the closed loop
@@ -75,15 +76,17 @@ func outcome(err error) (applied, known bool) {
 	return false, true
 }
 
-// setupWorld creates n organizations, each with a funded account, and a meter client.
+// setupWorld creates n organizations, each with a funded account, and a meter client. On an error
+// it also returns what it created, for cleanup.
 func setupWorld(ctx context.Context, admin *client.Client, n int) (*benchWorld, error) {
 	prefix := "bench-" + billd.NewUUID()[:8]
-	w := &benchWorld{accounts: make([]*benchAccount, n)}
+	w := &benchWorld{orgIDs: make([]string, n), accounts: make([]*benchAccount, n)}
 	err := parallel(ctx, n, 32, func(i int) error {
 		orgID, err := admin.CreateOrganization(ctx, fmt.Sprintf("%s-%d", prefix, i), "bench")
 		if err != nil {
 			return err
 		}
+		w.orgIDs[i] = orgID
 		id, err := admin.CreateBillingAccount(ctx, orgID, "bench")
 		if err != nil {
 			return err
@@ -92,7 +95,7 @@ func setupWorld(ctx context.Context, admin *client.Client, n int) (*benchWorld, 
 		return admin.GrantCredits(ctx, orgID, id, billd.NewUUID(), grantPerAccount)
 	})
 	if err != nil {
-		return nil, err
+		return w, err
 	}
 	return w, w.newMeter(ctx, admin, prefix)
 }
@@ -105,6 +108,26 @@ func (w *benchWorld) newMeter(ctx context.Context, admin *client.Client, prefix 
 	}
 	w.meter = admin.As(meter.ID, meter.Secret)
 	w.meterID, w.secret = meter.ID, meter.Secret
+	return nil
+}
+
+// cleanup closes the organizations the run created (with their accounts and projects) and revokes
+// its meter client, through the API; the journal keeps every entry. It reports what it did on out.
+func (w *benchWorld) cleanup(ctx context.Context, admin *client.Client, out io.Writer) error {
+	var created []string
+	for _, id := range w.orgIDs {
+		if id != "" {
+			created = append(created, id)
+		}
+	}
+	err := parallel(ctx, len(created), 32, func(i int) error { return admin.DeleteOrganization(ctx, created[i]) })
+	if err == nil && w.meterID != "" {
+		err = admin.RevokeClient(ctx, w.meterID)
+	}
+	if err != nil {
+		return fmt.Errorf("cleanup: %w", err)
+	}
+	fmt.Fprintf(out, "cleanup: closed the %d organizations the run created and revoked its meter client\n", len(created))
 	return nil
 }
 

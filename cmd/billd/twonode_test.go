@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/billd/billd"
 	"github.com/billd/billd/client"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
@@ -28,30 +28,18 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 		amount  = 10  // of each usage
 		workers = 32  // half on each node
 	)
-	bin := procBuild(t)
+	procRequired(t)
 	dsn := sqltest.DSN(t, "postgres")
-	dir := t.TempDir()
-	a := procLaunch(t, bin, "billd[node A]", dsn, filepath.Join(dir, "node-a.log"))
-	b := procLaunch(t, bin, "billd[node B]", dsn, filepath.Join(dir, "node-b.log"))
+	a := launch(t, "billd[node A]", dsn, "")
+	b := launch(t, "billd[node B]", dsn, "")
 	a.waitListening()
 	b.waitListening()
-	nodes := []*procServer{a, b}
-	defer func() {
-		if t.Failed() {
-			for _, n := range nodes {
-				t.Logf("%s log tail:\n%s", n.name, n.logTail(60))
-			}
-		}
-	}()
+	nodes := []*server{a, b}
 	ctx := context.Background()
 
-	accounts, meter := procSetup(t, a.admin(4), "twonode-"+procNewID()[:8], 1, debits*amount, 0)
-	acct := accounts[0]
-	meters := []*client.Client{
-		client.New(a.url, meter.ID, meter.Secret, workers),
-		client.New(b.url, meter.ID, meter.Secret, workers),
-	}
-	admins := []*client.Client{a.admin(4), b.admin(4)}
+	acct := newWorld(t, a, debits*amount)
+	meters := []*client.Client{a.goClient(acct.meter, workers), b.goClient(acct.meter, workers)}
+	admins := []*client.Client{a.goClient(admin, 4), b.goClient(admin, 4)}
 	grants, usages, reverts := 1, 0, 0 // transfers the test applied
 	// checkBalance checks the balance on both nodes and returns it, so that each later phase
 	// checks what it did itself even if an earlier one failed.
@@ -60,7 +48,7 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 		var got [2]int64
 		for i, ad := range admins {
 			var err error
-			if got[i], err = ad.Balance(ctx, acct.orgID, acct.id); err != nil {
+			if got[i], err = ad.Balance(ctx, acct.orgID, acct.accountID); err != nil {
 				t.Fatalf("%s: balance on %s: %v", when, nodes[i].name, err)
 			}
 			if got[i] != want {
@@ -90,9 +78,9 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 			// An account that never refuses would keep a worker here forever: past twice the
 			// debits it is funded for, the drain stops (and fails below).
 			for applied[0].Load()+applied[1].Load() < 2*debits {
-				id := procNewID()
+				id := billd.NewUUID()
 				err := procRetry503(func() error {
-					return meters[node].ReportUsage(ctx, acct.orgID, acct.id, []client.Usage{{ID: id, Amount: amount, Source: "two-nodes"}})
+					return meters[node].ReportUsage(ctx, acct.orgID, acct.accountID, []client.Usage{{ID: id, Amount: amount, Source: "two-nodes"}})
 				})
 				switch {
 				case err == nil:
@@ -135,13 +123,13 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 	// 2. Replays: each of several usage ids is sent 4 times by each of 32 workers, half on each
 	// node, at once: exactly one of the 128 sends is applied, the others answer "already applied".
 	const topUp, replayIDs, sendsPerWorker = 1000, 5, 4
-	if err := admins[1].GrantCredits(ctx, acct.orgID, acct.id, procNewID(), topUp); err != nil {
+	if err := admins[1].GrantCredits(ctx, acct.orgID, acct.accountID, billd.NewUUID(), topUp); err != nil {
 		t.Fatalf("grant through node B: %v", err)
 	}
 	grants++
 	var replayed []string
 	for round := range replayIDs {
-		id := procNewID()
+		id := billd.NewUUID()
 		var oks [2]atomic.Int64
 		var conflicts atomic.Int64
 		var bad []string
@@ -154,7 +142,7 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 				<-start
 				for range sendsPerWorker {
 					err := procRetry503(func() error {
-						return meters[node].ReportUsage(ctx, acct.orgID, acct.id, []client.Usage{{ID: id, Amount: amount, Source: "two-nodes"}})
+						return meters[node].ReportUsage(ctx, acct.orgID, acct.accountID, []client.Usage{{ID: id, Amount: amount, Source: "two-nodes"}})
 					})
 					switch {
 					case err == nil:
@@ -191,7 +179,7 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 	start = make(chan struct{})
 	keyOf := make([]string, keys)
 	for k := range keys {
-		keyOf[k] = procNewID()
+		keyOf[k] = billd.NewUUID()
 		answers[k] = make([]string, sendsPerKey)
 		for s := range sendsPerKey {
 			node := s % 2
@@ -238,13 +226,13 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 	// What is left of the usage (1) can still be reverted, and then nothing more.
 	left := amount - int64(appliedKeys)*revertAmount
 	if left > 0 {
-		if err := meters[1].RevertUsage(ctx, acct.orgID, usageID, left, procNewID()); err != nil {
+		if err := meters[1].RevertUsage(ctx, acct.orgID, usageID, left, billd.NewUUID()); err != nil {
 			t.Errorf("reverting the %d left of usage %s through node B: %v", left, usageID, err)
 		} else {
 			reverts++
 		}
 	}
-	if err := meters[0].RevertUsage(ctx, acct.orgID, usageID, 1, procNewID()); !procIsError(err, 400, "revert amount is greater than the usage amount") {
+	if err := meters[0].RevertUsage(ctx, acct.orgID, usageID, 1, billd.NewUUID()); !procIsError(err, 400, "revert amount is greater than the usage amount") {
 		t.Errorf("reverting 1 more of the fully reverted usage %s through node A: %v, want 400", usageID, err)
 	}
 	checkBalance("after the reverts", balance+int64(appliedKeys)*revertAmount+max(left, 0))
@@ -265,6 +253,8 @@ func TestTwoNodesOnOnePostgres(t *testing.T) {
 		}
 	}
 	for _, n := range nodes {
-		n.stop()
+		if err := n.stop(); err != nil {
+			t.Errorf("%s: %v", n.name, err)
+		}
 	}
 }

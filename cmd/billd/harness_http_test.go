@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billd/billd/client"
+)
+
+// The request helpers of the end-to-end tests: one request at a time with its answer decoded and
+// checked (do, ok, fails), and a Go client for the load of the process-level tests (goClient).
+
+// creds are the credentials a request presents.
+type creds struct {
+	id, secret string // HTTP Basic
+	key        string // HTTP Bearer
+}
+
+var admin = creds{id: adminID, secret: adminSecret}
+
+// req describes one request.
+type req struct {
+	method, path string
+	body         any // encoded as JSON unless it is nil, a string (sent as is) or an io.Reader (sent as is, chunked: with no Content-Length)
+	as           *creds
+	header       map[string]string
+}
+
+// response is a decoded response.
+type response struct {
+	status int
+	header http.Header
+	raw    []byte
+	json   map[string]any
+}
+
+// do sends r (as the admin unless r.as is set) and decodes the JSON response.
+func (s *server) do(r req) response {
+	s.t.Helper()
+	var body io.Reader
+	switch b := r.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case io.Reader:
+		body = io.MultiReader(b) // a reader of unknown length: net/http sends it chunked
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		body = bytes.NewReader(enc)
+	}
+	hr, err := http.NewRequest(r.method, s.url+r.path, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	c := admin
+	if r.as != nil {
+		c = *r.as
+	}
+	switch {
+	case c.key != "":
+		hr.Header.Set("Authorization", "Bearer "+c.key)
+	case c.id != "":
+		hr.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret)))
+	}
+	for k, v := range r.header {
+		if v == "" {
+			hr.Header.Del(k)
+		} else {
+			hr.Header.Set(k, v)
+		}
+	}
+	resp, err := s.http.Do(hr)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	out := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		s.t.Fatalf("%s %s: Content-Type %q, want application/json; body %s", r.method, r.path, ct, raw)
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&out.json); err != nil {
+		s.t.Fatalf("%s %s: response is not a JSON object: %v: %s", r.method, r.path, err, raw)
+	}
+	return out
+}
+
+// ok sends r and fails the test unless it answers 200.
+func (s *server) ok(r req) map[string]any {
+	s.t.Helper()
+	resp := s.do(r)
+	if resp.status != http.StatusOK {
+		s.t.Fatalf("%s %s: status %d, want 200: %s", r.method, r.path, resp.status, resp.raw)
+	}
+	return resp.json
+}
+
+// fails sends r and checks the error status, the Frontier error body and, if given, a substring
+// of the message.
+func (s *server) fails(r req, status, grpcCode int, msg string) response {
+	s.t.Helper()
+	resp := s.do(r)
+	if resp.status != status {
+		s.t.Fatalf("%s %s: status %d, want %d: %s", r.method, r.path, resp.status, status, resp.raw)
+	}
+	checkErrorBody(s.t, resp, grpcCode, msg)
+	return resp
+}
+
+// checkErrorBody checks {"code": grpcCode, "message": "...msg...", "details": []}.
+func checkErrorBody(t testing.TB, resp response, grpcCode int, msg string) {
+	t.Helper()
+	keys(t, "error", resp.json, "code", "message", "details")
+	if code, _ := resp.json["code"].(json.Number).Int64(); int(code) != grpcCode {
+		t.Errorf("error code %v, want %d: %s", resp.json["code"], grpcCode, resp.raw)
+	}
+	m, _ := resp.json["message"].(string)
+	if m == "" || !strings.Contains(m, msg) {
+		t.Errorf("error message %q, want it to contain %q", m, msg)
+	}
+	if d, ok := resp.json["details"].([]any); !ok || len(d) != 0 {
+		t.Errorf("details %v, want []", resp.json["details"])
+	}
+}
+
+// keys checks that obj is a JSON object with exactly the given keys.
+func keys(t testing.TB, what string, obj any, want ...string) map[string]any {
+	t.Helper()
+	m, ok := obj.(map[string]any)
+	if !ok {
+		t.Fatalf("%s: %v is not a JSON object", what, obj)
+	}
+	for _, k := range want {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s: field %q missing (have %v)", what, k, sortedKeys(m))
+		}
+	}
+	if len(m) != len(want) {
+		t.Errorf("%s: fields %v, want exactly %v", what, sortedKeys(m), want)
+	}
+	return m
+}
+
+func sortedKeys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// int64String checks that v is an int64 written as a JSON string and returns it.
+func int64String(t testing.TB, what string, v any) int64 {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok {
+		t.Fatalf("%s: %v (%T) is not an int64 string", what, v, v)
+	}
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil || fmt.Sprint(n) != s {
+		t.Fatalf("%s: %q is not an int64", what, s)
+	}
+	return n
+}
+
+// timestamp checks that v is an RFC 3339 UTC timestamp string and returns it.
+func timestamp(t testing.TB, what string, v any) time.Time {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok || !strings.HasSuffix(s, "Z") {
+		t.Fatalf("%s: %v is not an RFC 3339 UTC timestamp", what, v)
+	}
+	ts, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return ts
+}
+
+// str returns a string field of a JSON object.
+func str(t testing.TB, obj map[string]any, key string) string {
+	t.Helper()
+	s, ok := obj[key].(string)
+	if !ok {
+		t.Fatalf("field %q = %v, want a string", key, obj[key])
+	}
+	return s
+}
+
+// obj returns an object field of a JSON object.
+func obj(t testing.TB, m map[string]any, key string) map[string]any {
+	t.Helper()
+	o, ok := m[key].(map[string]any)
+	if !ok {
+		t.Fatalf("field %q = %v, want an object", key, m[key])
+	}
+	return o
+}
+
+// goClient returns a Go client of s with the credentials c (HTTP Basic) and up to conns
+// connections, for load from many goroutines.
+func (s *server) goClient(c creds, conns int) *client.Client {
+	return client.New(s.url, c.id, c.secret, conns)
+}

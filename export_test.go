@@ -1,0 +1,11 @@
+package billd
+
+// QueuedPostings returns how many postings wait in the group committer's queue, not yet taken
+// into a transaction (0 without group commit), so that a test can know that concurrent requests
+// are queued before it acts.
+func QueuedPostings(s *Service) int {
+	if s.committer == nil {
+		return 0
+	}
+	return len(s.committer.queue)
+}
