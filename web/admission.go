@@ -7,15 +7,19 @@ import (
 	"github.com/billd/billd"
 )
 
-// Limits bound the work the server accepts at once, so that under overload it sheds requests
-// quickly with 503 instead of queueing them until memory or latency run away. Zero values pick
-// the defaults.
+// Limits bound the work the server accepts at once and the size of what it answers, so that under
+// overload it sheds requests quickly with 503 instead of queueing them until memory or latency run
+// away. Zero values pick the defaults.
 type Limits struct {
 	// MaxInFlight is the number of API requests served at once (default 512).
 	MaxInFlight int
 	// MaxBodyBytesInFlight bounds the bodies of the requests served at once, counted by their
 	// Content-Length, or MaxBodyBytes when it is unknown (default 64 MiB).
 	MaxBodyBytesInFlight int64
+	// MaxResponseBytes bounds a list response: a page stops before the item that would take its
+	// encoding past it and hands out next_page_token for the rest (default 4 MiB). A page always
+	// holds one item at least.
+	MaxResponseBytes int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -24,6 +28,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxBodyBytesInFlight <= 0 {
 		l.MaxBodyBytesInFlight = 64 << 20
+	}
+	if l.MaxResponseBytes <= 0 {
+		l.MaxResponseBytes = 4 << 20
 	}
 	return l
 }

@@ -112,6 +112,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		b = []byte(`{"code":13,"message":"internal server error","details":[]}`)
 	}
+	writeBody(w, status, b)
+}
+
+// writeBody writes the JSON text b, and a newline, with the status as application/json.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)

@@ -14,15 +14,17 @@ import (
 
 // Handler is billd's http.Handler.
 type Handler struct {
-	svc   *billd.Service
-	log   *slog.Logger
-	mux   *http.ServeMux
-	admit *admission
+	svc    *billd.Service
+	log    *slog.Logger
+	mux    *http.ServeMux
+	limits Limits
+	admit  *admission
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work limits allow at once.
 func NewHandler(svc *billd.Service, log *slog.Logger, limits Limits) *Handler {
-	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), admit: &admission{limits: limits.withDefaults()}}
+	limits = limits.withDefaults()
+	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), limits: limits, admit: &admission{limits: limits}}
 	h.routes()
 	return h
 }

@@ -28,6 +28,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
+	fs.IntVar(&limits.MaxResponseBytes, "max-response-bytes", 4<<20, "size of a list response; a page stops before it and hands out next_page_token for the rest")
 	maxConns := fs.Int("max-connections", 2048, "client connections open at once; a connection past it is answered 503 and closed")
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
