@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/billd/billd"
@@ -28,7 +29,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
+	fs.Int64Var(&limits.MaxBodyBytesPerPrincipal, "max-inflight-bytes-per-client", 8<<20, "request body bytes one API client has in flight at once; past it its requests get 503 at once")
 	fs.IntVar(&limits.MaxResponseBytes, "max-response-bytes", 4<<20, "size of a list response; a page stops before it and hands out next_page_token for the rest")
+	var trustedOrigins []string
+	fs.Func("trusted-origins", "comma-separated origins (https://console.example.com) whose browser pages may call the API cross-origin; other cross-origin browser writes get 403", func(s string) error {
+		for o := range strings.SplitSeq(s, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				trustedOrigins = append(trustedOrigins, o)
+			}
+		}
+		return nil
+	})
 	maxConns := fs.Int("max-connections", 2048, "client connections open at once; a connection past it is answered 503 and closed")
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
@@ -43,6 +54,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
+	handler, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins})
+	if err != nil {
+		return usageError{"--trusted-origins: " + err.Error()}
+	}
 
 	admin, err := svc.BootstrapAdmin(ctx, getenv("BILLD_ADMIN_CLIENT_ID"), getenv("BILLD_ADMIN_CLIENT_SECRET"), getenv("BILLD_ADMIN_API_KEY"))
 	if err != nil {
@@ -60,7 +75,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ln = newLimitListener(ln, *maxConns)
 	srv := &http.Server{
-		Handler:           web.NewHandler(svc, log, limits),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
