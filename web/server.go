@@ -165,11 +165,12 @@ func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (p
 	return p, size, h.admit.reserveBody(p.ClientID, size)
 }
 
-// refuse answers err to a request whose body the server does not read, and closes the connection
-// after the answer: on a connection kept open, Go's server would first read what is left of a
-// body under 256 KiB, waiting for a slow client before it answers.
+// refuse answers err to a request whose body the server does not read. A caller refused with 401
+// or 403 has its connection closed after the answer: on a connection kept open, Go's server would
+// first read what is left of a body under 256 KiB, waiting for a slow client before it answers.
+// A 503 keeps the connection, which its caller will use to retry.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	if r.ContentLength != 0 {
+	if r.ContentLength != 0 && mapError(err).status < http.StatusInternalServerError {
 		w.Header().Set("Connection", "close")
 	}
 	h.writeError(w, r, err)
