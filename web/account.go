@@ -41,7 +41,7 @@ func (h *Handler) listBillingAccounts(w http.ResponseWriter, r *http.Request, p 
 		}
 		orgs = map[string]*billd.Organization{o.ID: o}
 	}
-	return ok(w, frontier.NewBillingAccounts(accounts, orgs))
+	return h.writeAccounts(w, accounts, orgs)
 }
 
 // expandOrganization reports whether expand asks for the organization (as "organization" or "org").
@@ -188,5 +188,12 @@ func (h *Handler) listAllBillingAccounts(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	return ok(w, frontier.NewBillingAccounts(accounts, nil))
+	return h.writeAccounts(w, accounts, nil)
+}
+
+// writeAccounts writes a page of accounts; orgs, if not nil, expands each account's organization.
+func (h *Handler) writeAccounts(w http.ResponseWriter, accounts billd.Page[*billd.BillingAccount], orgs map[string]*billd.Organization) error {
+	return writeList(w, h.limits.MaxResponseBytes, "billing_accounts", accounts, func(a *billd.BillingAccount) any {
+		return frontier.NewBillingAccount(a, orgs[a.OrgID])
+	})
 }

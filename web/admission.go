@@ -2,20 +2,29 @@ package web
 
 import (
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/billd/billd"
 )
 
-// Limits bound the work the server accepts at once, so that under overload it sheds requests
-// quickly with 503 instead of queueing them until memory or latency run away. Zero values pick
-// the defaults.
+// Limits bound the work the server accepts at once and the size of what it answers, so that under
+// overload it sheds requests quickly with 503 instead of queueing them until memory or latency run
+// away. Zero values pick the defaults.
 type Limits struct {
 	// MaxInFlight is the number of API requests served at once (default 512).
 	MaxInFlight int
 	// MaxBodyBytesInFlight bounds the bodies of the requests served at once, counted by their
 	// Content-Length, or MaxBodyBytes when it is unknown (default 64 MiB).
 	MaxBodyBytesInFlight int64
+	// MaxBodyBytesPerPrincipal bounds the bodies one principal has in flight at once, counted as
+	// MaxBodyBytesInFlight counts them (default 8 MiB), so that one caller cannot take the whole
+	// budget from the others.
+	MaxBodyBytesPerPrincipal int64
+	// MaxResponseBytes bounds a list response: a page stops before the item that would take its
+	// encoding past it and hands out next_page_token for the rest (default 4 MiB). A page always
+	// holds one item at least.
+	MaxResponseBytes int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -25,36 +34,87 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxBodyBytesInFlight <= 0 {
 		l.MaxBodyBytesInFlight = 64 << 20
 	}
+	if l.MaxBodyBytesPerPrincipal <= 0 {
+		l.MaxBodyBytesPerPrincipal = 8 << 20
+	}
+	if l.MaxResponseBytes <= 0 {
+		l.MaxResponseBytes = 4 << 20
+	}
 	return l
 }
 
-// admission counts the requests and body bytes in flight.
+// admission counts the requests and body bytes in flight, in total and per principal.
 type admission struct {
-	limits   Limits
-	requests atomic.Int64
-	bytes    atomic.Int64
+	limits      Limits
+	requests    atomic.Int64
+	bytes       atomic.Int64
+	mu          sync.Mutex
+	byPrincipal map[string]int64 // body bytes in flight per principal; no entry when none
 }
 
-// errOverloaded is the answer to a request the server has no room for. Nothing of it was applied.
-var errOverloaded = billd.Errorf(billd.EOVERLOADED, "the server is overloaded; retry later")
+// newAdmission returns an admission within limits, whose defaults are set.
+func newAdmission(limits Limits) *admission {
+	return &admission{limits: limits, byPrincipal: map[string]int64{}}
+}
 
-// admit reserves room for r and returns the function that releases it, or errOverloaded.
-func (a *admission) admit(r *http.Request) (release func(), err error) {
-	size := r.ContentLength
-	if size < 0 || size > MaxBodyBytes {
-		size = MaxBodyBytes
-	}
+// Answers to requests the server has no room for. Nothing of them was applied.
+var (
+	errOverloaded        = billd.Errorf(billd.EOVERLOADED, "the server is overloaded; retry later")
+	errPrincipalBodyFull = billd.Errorf(billd.EOVERLOADED, "this client has too many request bytes in flight; retry later")
+)
+
+// enter takes a request slot, or returns errOverloaded. leave gives it back.
+func (a *admission) enter() error {
 	if a.requests.Add(1) > int64(a.limits.MaxInFlight) {
 		a.requests.Add(-1)
-		return nil, errOverloaded
+		return errOverloaded
 	}
-	if a.bytes.Add(size) > a.limits.MaxBodyBytesInFlight && size < a.limits.MaxBodyBytesInFlight {
-		a.bytes.Add(-size)
-		a.requests.Add(-1)
-		return nil, errOverloaded
+	return nil
+}
+
+func (a *admission) leave() { a.requests.Add(-1) }
+
+// bodySize is what a request's body counts against the budgets: its Content-Length, or
+// MaxBodyBytes when that is unknown or larger (the body is never read past MaxBodyBytes).
+func bodySize(r *http.Request) int64 {
+	if r.ContentLength < 0 || r.ContentLength > MaxBodyBytes {
+		return MaxBodyBytes
 	}
-	return func() {
+	return r.ContentLength
+}
+
+// reserveBody reserves size body bytes for principal, in total and in the principal's own budget,
+// or returns errOverloaded or errPrincipalBodyFull. A body larger than a budget is admitted only
+// when nothing else holds that budget. releaseBody gives the bytes back.
+func (a *admission) reserveBody(principal string, size int64) error {
+	if size == 0 {
+		return nil
+	}
+	if total := a.bytes.Add(size); total > a.limits.MaxBodyBytesInFlight && total != size {
 		a.bytes.Add(-size)
-		a.requests.Add(-1)
-	}, nil
+		return errOverloaded
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	held := a.byPrincipal[principal]
+	if held > 0 && held+size > a.limits.MaxBodyBytesPerPrincipal {
+		a.bytes.Add(-size)
+		return errPrincipalBodyFull
+	}
+	a.byPrincipal[principal] = held + size
+	return nil
+}
+
+func (a *admission) releaseBody(principal string, size int64) {
+	if size == 0 {
+		return
+	}
+	a.bytes.Add(-size)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if held := a.byPrincipal[principal] - size; held > 0 {
+		a.byPrincipal[principal] = held
+	} else {
+		delete(a.byPrincipal, principal)
+	}
 }

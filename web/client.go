@@ -28,7 +28,9 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, p billd.Pr
 	if err != nil {
 		return err
 	}
-	return ok(w, frontier.NewClients(clients))
+	return writeList(w, h.limits.MaxResponseBytes, "clients", clients, func(c *billd.Client) any {
+		return frontier.NewClient(c)
+	})
 }
 
 func (h *Handler) revokeClient(w http.ResponseWriter, r *http.Request, p billd.Principal) error {

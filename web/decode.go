@@ -22,8 +22,9 @@ const MaxBodyBytes = 1 << 20
 const jsonSpace = " \t\r\n"
 
 // decodeJSON reads the request body into v. The body must be JSON (Content-Type application/json),
-// at most MaxBodyBytes, exactly one object with no unknown fields. Fields may be named by their
-// proto names or in lowerCamelCase, as proto3's JSON mapping allows. An empty body decodes as {}.
+// at most MaxBodyBytes, exactly one object with no unknown fields and no object that holds a key
+// twice. Fields may be named by their proto names or in lowerCamelCase, as proto3's JSON mapping
+// allows, but not by both at once. An empty body decodes as {}.
 func decodeJSON(r *http.Request, v any) error {
 	if r.ContentLength > MaxBodyBytes {
 		return billd.Errorf(billd.ETOOLARGE, "request body is larger than %d bytes", MaxBodyBytes)
@@ -58,6 +59,9 @@ func decodeJSON(r *http.Request, v any) error {
 		if trimmed, err = protoKeys(trimmed); err != nil {
 			return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", jsonErrorText(err))
 		}
+	}
+	if key, dup := duplicateKey(trimmed); dup {
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: the key %s appears twice in one object", clip(string(key), 66))
 	}
 	d := json.NewDecoder(bytes.NewReader(trimmed))
 	d.DisallowUnknownFields()
@@ -108,6 +112,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		b = []byte(`{"code":13,"message":"internal server error","details":[]}`)
 	}
+	writeBody(w, status, b)
+}
+
+// writeBody writes the JSON text b, and a newline, with the status as application/json.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
@@ -178,4 +187,15 @@ func samePath(field, body, path string) error {
 		return billd.Errorf(billd.EINVALID, "%s in the body (%s) does not match the path (%s)", field, body, path)
 	}
 	return nil
+}
+
+// clip cuts s to at most n bytes, on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
 }

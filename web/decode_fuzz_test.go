@@ -513,8 +513,8 @@ func hasDuplicateKeys(b []byte) bool {
 	}
 }
 
-// FuzzInt64 checks that frontier.Int64 accepts exactly what strconv.ParseInt (base 10, 64 bits)
-// accepts, quoted or not, and that its encoding round-trips.
+// FuzzInt64 checks that frontier.Int64 accepts exactly what protoInt64 (protojson's rule) accepts,
+// quoted or not, and that its encoding round-trips.
 func FuzzInt64(f *testing.F) {
 	for _, s := range []string{"0", "-0", "+0", "42", "-7", "+5", "007", "9223372036854775807", "-9223372036854775808",
 		"9223372036854775808", "-9223372036854775809", "1.5", "1e3", "1E3", "0x10", "1_000", " 1", "1 ", "", "-", "+",
@@ -578,17 +578,17 @@ func quotedSpellings(s string) [][]byte {
 
 // checkInt64 decodes the JSON text (a string whose value is s) into an Int64.
 func checkInt64(t *testing.T, text []byte, s string) {
-	want, werr := strconv.ParseInt(s, 10, 64)
+	want, werr := protoInt64(s)
 	const sentinel = frontier.Int64(-4242)
 	v := sentinel
 	err := json.Unmarshal(text, &v)
 	switch {
 	case werr == nil && err != nil:
-		t.Fatalf("Int64 refuses %s, but ParseInt(%q) = %d", text, s, want)
+		t.Fatalf("Int64 refuses %s, but protoInt64(%q) = %d", text, s, want)
 	case werr != nil && err == nil:
-		t.Fatalf("Int64 accepts %s as %d, but ParseInt(%q) fails: %v", text, v, s, werr)
+		t.Fatalf("Int64 accepts %s as %d, but protoInt64(%q) fails: %v", text, v, s, werr)
 	case err == nil && int64(v) != want:
-		t.Fatalf("Int64 decodes %s as %d, ParseInt(%q) = %d", text, v, s, want)
+		t.Fatalf("Int64 decodes %s as %d, protoInt64(%q) = %d", text, v, s, want)
 	case err != nil && v != sentinel:
 		t.Fatalf("Int64 refuses %s but changes the value to %d", text, v)
 	}
@@ -646,14 +646,14 @@ func checkInt64Text(t *testing.T, b []byte) {
 		if json.Unmarshal(value, &s) != nil {
 			t.Fatalf("%s is not a JSON string", value)
 		}
-		want, werr := strconv.ParseInt(s, 10, 64)
+		want, werr := protoInt64(s)
 		if (err == nil) != (werr == nil) || err == nil && int64(got) != want {
-			t.Fatalf("Int64 from %s: %d, %v; ParseInt(%q) = %d, %v", b, got, err, s, want, werr)
+			t.Fatalf("Int64 from %s: %d, %v; protoInt64(%q) = %d, %v", b, got, err, s, want, werr)
 		}
 	case value[0] == '-' || '0' <= value[0] && value[0] <= '9':
-		want, werr := strconv.ParseInt(string(value), 10, 64)
+		want, werr := protoInt64(string(value))
 		if (err == nil) != (werr == nil) || err == nil && int64(got) != want {
-			t.Fatalf("Int64 from %s: %d, %v; ParseInt(%q) = %d, %v", b, got, err, value, want, werr)
+			t.Fatalf("Int64 from %s: %d, %v; protoInt64(%q) = %d, %v", b, got, err, value, want, werr)
 		}
 	default:
 		if err == nil {

@@ -45,7 +45,7 @@ func mapError(err error) errorMapping {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	m := mapError(err)
 	if m.status >= 500 && m.status != http.StatusServiceUnavailable {
-		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		h.log.Error("request failed", "route", r.Pattern, "request_id", requestIDOf(w), "err", err)
 	}
 	switch m.status {
 	case http.StatusUnauthorized:

@@ -149,3 +149,91 @@ func protoName(key string) (string, error) {
 }
 
 func isUpper(r rune) bool { return 'A' <= r && r <= 'Z' }
+
+// duplicateKey returns a key that some object of the JSON text body holds twice, comparing keys
+// as written. decodeJSON calls it after protoKeys, which writes every key of a body that has any
+// escaped, upper-case or non-ASCII key in one spelling, so that equal keys are written alike and a
+// field given by its proto name and by its lowerCamelCase name is one key twice. It assumes body
+// is JSON: on anything else it may miss a duplicate, and the decoder reports the syntax error.
+func duplicateKey(body []byte) (key []byte, found bool) {
+	type frame struct {
+		object bool
+		first  int                 // keys[first:] are the object's keys so far
+		set    map[string]struct{} // the same keys, once the object has many
+	}
+	var stack []frame
+	var keys [][]byte
+	expectKey := false
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{', '[':
+			stack = append(stack, frame{object: body[i] == '{', first: len(keys)})
+			expectKey = body[i] == '{'
+		case '}', ']':
+			if len(stack) == 0 {
+				return nil, false
+			}
+			keys = keys[:stack[len(stack)-1].first]
+			stack, expectKey = stack[:len(stack)-1], false
+		case ',':
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+		case '"':
+			end := stringEnd(body, i)
+			if end < 0 {
+				return nil, false
+			}
+			if expectKey {
+				k := body[i : end+1]
+				if addKey(&stack[len(stack)-1].set, &keys, stack[len(stack)-1].first, k) {
+					return k, true
+				}
+				expectKey = false
+			}
+			i = end
+		}
+	}
+	return nil, false
+}
+
+// manyKeys is the number of keys past which an object's keys are kept in a set, so that an object
+// with many keys costs linear time, not quadratic.
+const manyKeys = 16
+
+// addKey adds k to the keys of an object (keys[first:], and *set once there are many) and
+// reports whether it was there already.
+func addKey(set *map[string]struct{}, keys *[][]byte, first int, k []byte) (dup bool) {
+	if *set != nil {
+		if _, dup := (*set)[string(k)]; dup {
+			return true
+		}
+		(*set)[string(k)] = struct{}{}
+		return false
+	}
+	for _, seen := range (*keys)[first:] {
+		if bytes.Equal(seen, k) {
+			return true
+		}
+	}
+	*keys = append(*keys, k)
+	if len(*keys)-first > manyKeys {
+		*set = make(map[string]struct{}, 2*manyKeys)
+		for _, seen := range (*keys)[first:] {
+			(*set)[string(seen)] = struct{}{}
+		}
+	}
+	return false
+}
+
+// stringEnd returns the index of the quote that ends the JSON string starting at body[start], or
+// -1 if it does not end.
+func stringEnd(body []byte, start int) int {
+	for i := start + 1; i < len(body); i++ {
+		switch body[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}

@@ -1,6 +1,12 @@
 package web
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier"
+)
 
 func TestProtoKeys(t *testing.T) {
 	cases := []struct {
@@ -38,6 +44,44 @@ func TestHasUpperKey(t *testing.T) {
 	} {
 		if got := hasUpperKey([]byte(body)); got != want {
 			t.Errorf("hasUpperKey(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
+
+// TestDuplicateKeysAreRefused checks that no object of a body may hold a key twice, including a
+// field given by its proto name and its lowerCamelCase name, and keys inside metadata; equal keys
+// in different objects are fine.
+func TestDuplicateKeysAreRefused(t *testing.T) {
+	many := `"k0":0`
+	for i := 1; i < 40; i++ {
+		many += `,"k` + strings.Repeat("x", i) + `":0`
+	}
+	for body, dup := range map[string]bool{
+		`{"amount":1,"amount":2}`:                                   true,
+		`{"org_id":"o","orgId":"o"}`:                                true,
+		`{"orgId":"o","org_id":"o"}`:                                true,
+		`{"usage_id":"u","usageId":"u","amount":1}`:                 true,
+		`{"\u0061mount":1,"amount":2}`:                              true,
+		`{"usages":[{"id":"a"},{"id":"b","id":"c"}]}`:               true,
+		`{"usages":[{"metadata":{"k":1,"k":2}}]}`:                   true,
+		`{"usages":[{"metadata":{"k":{"x":1,"\u0078":2}}}]}`:        true,
+		`{"usages":[{"metadata":{` + many + `,"k0":1}}]}`:           true,
+		`{"usages":[{"id":"a"},{"id":"b"}],"org_id":"o"}`:           false,
+		`{"usages":[{"metadata":{"orgId":1,"org_id":2}}]}`:          false,
+		`{"usages":[{"metadata":{` + many + `}}]}`:                  false,
+		`{"usages":[{"metadata":{"a":{"k":1},"b":{"k":1}}}]}`:       false,
+		`{"usages":[{"description":"\"id\":1,\"id\":2","id":"x"}]}`: false,
+	} {
+		for _, newValue := range []func() any{
+			func() any { return new(frontier.CreateBillingUsageRequest) },
+			func() any { return new(frontier.RevertBillingUsageRequest) },
+		} {
+			v := newValue()
+			err := decodeJSON(newJSONRequest([]byte(body), "application/json"), v)
+			dupErr := err != nil && strings.Contains(err.Error(), "appears twice")
+			if dup && (billd.ErrorCode(err) != billd.EINVALID || !dupErr) || !dup && dupErr {
+				t.Errorf("%.80s into %T: %v; duplicate key: %v", body, v, err, dup)
+			}
 		}
 	}
 }

@@ -91,7 +91,9 @@ func (h *Handler) listTransactions(w http.ResponseWriter, r *http.Request, p bil
 	if queryExpand(r)["customer"] {
 		customer = account
 	}
-	return ok(w, frontier.NewTransactions(page, customer))
+	return writeList(w, h.limits.MaxResponseBytes, "transactions", page, func(t billd.Transaction) any {
+		return frontier.NewBillingTransaction(&t, customer)
+	})
 }
 
 func (h *Handler) debitedTotal(w http.ResponseWriter, r *http.Request, p billd.Principal) error {

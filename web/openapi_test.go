@@ -123,7 +123,10 @@ func probe(h *Handler, route string) string {
 // and every route that routes.go registers must be documented.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	// NewHandler only registers routes; the service is used when a request is served.
-	h := NewHandler(nil, slog.New(slog.DiscardHandler), Limits{})
+	h, err := NewHandler(nil, slog.New(slog.DiscardHandler), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	documented := documentedRoutes(t)
 	registered := sourceRoutes(t)
 

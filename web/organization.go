@@ -38,7 +38,9 @@ func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, p bi
 	if err != nil {
 		return err
 	}
-	return ok(w, frontier.NewOrganizations(orgs))
+	return writeList(w, h.limits.MaxResponseBytes, "organizations", orgs, func(o *billd.Organization) any {
+		return frontier.NewOrganization(o)
+	})
 }
 
 func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, p billd.Principal) error {
@@ -104,7 +106,9 @@ func (h *Handler) listProjects(w http.ResponseWriter, r *http.Request, p billd.P
 	if err != nil {
 		return err
 	}
-	return ok(w, frontier.NewProjects(projects))
+	return writeList(w, h.limits.MaxResponseBytes, "projects", projects, func(pr *billd.Project) any {
+		return frontier.NewProject(pr)
+	})
 }
 
 func (h *Handler) createProject(w http.ResponseWriter, r *http.Request, p billd.Principal) error {

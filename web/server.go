@@ -5,6 +5,7 @@ package web
 
 import (
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,40 +13,79 @@ import (
 	"github.com/billd/billd"
 )
 
-// Handler is billd's http.Handler.
-type Handler struct {
-	svc   *billd.Service
-	log   *slog.Logger
-	mux   *http.ServeMux
-	admit *admission
+// Config is what a Handler is built with, besides its service and logger.
+type Config struct {
+	Limits Limits
+	// TrustedOrigins are the origins ("https://console.example.com") whose browser pages may call
+	// the API's unsafe methods cross-origin. Every other cross-origin browser request to them is
+	// refused; requests without browser headers (Origin, Sec-Fetch-Site) are not affected.
+	TrustedOrigins []string
 }
 
-// NewHandler returns the HTTP API of svc, which accepts the work limits allow at once.
-func NewHandler(svc *billd.Service, log *slog.Logger, limits Limits) *Handler {
-	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), admit: &admission{limits: limits.withDefaults()}}
+// Handler is billd's http.Handler.
+type Handler struct {
+	svc    *billd.Service
+	log    *slog.Logger
+	mux    *http.ServeMux
+	limits Limits
+	admit  *admission
+	csrf   *http.CrossOriginProtection
+	ids    *requestIDs
+}
+
+// NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
+// fails if a trusted origin is not of the form scheme://host[:port].
+func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
+	limits := cfg.Limits.withDefaults()
+	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
+		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs()}
+	for _, origin := range cfg.TrustedOrigins {
+		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("trusted origin: %w", err)
+		}
+	}
 	h.routes()
-	return h
+	return h, nil
 }
 
 // apiFunc is a handler of an authenticated API call. It returns the error to show, if any.
 type apiFunc func(w http.ResponseWriter, r *http.Request, p billd.Principal) error
 
-// ServeHTTP routes the request; unknown paths and methods get JSON errors too.
+// errCrossOrigin is the answer to a browser request from another site to an unsafe method.
+var errCrossOrigin = billd.Errorf(billd.EFORBIDDEN, "cross-origin request refused: browser pages of other origins may not call this API unless their origin is trusted")
+
+// ServeHTTP routes the request; unknown paths and methods get JSON errors too. Every request but
+// the health probes is logged once when it is answered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			h.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-			h.writeError(w, r, billd.Errorf(billd.EINTERNAL, "panic: %v", v))
-		}
-	}()
-	if _, pattern := h.mux.Handler(r); pattern == "" {
-		h.routingError(w, r)
+	_, pattern := h.mux.Handler(r)
+	if isProbe(pattern) {
+		h.mux.ServeHTTP(w, r)
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	lw := h.startLog(w, r)
+	defer h.logRequest(lw, r, pattern)
+	defer h.recoverPanic(lw, r)
+	switch {
+	case pattern == "":
+		h.routingError(lw, r)
+	case h.csrf.Check(r) != nil:
+		h.refuse(lw, r, errCrossOrigin)
+	default:
+		h.mux.ServeHTTP(lw, r)
+	}
+}
+
+// recoverPanic answers a request whose handler panicked with 500, and logs the panic.
+func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	h.log.Error("panic", "route", r.Pattern, "request_id", requestIDOf(w), "panic", v)
+	h.writeError(w, r, billd.Errorf(billd.EINTERNAL, "panic: %v", v))
 }
 
 // routingError answers a request no pattern matches: 405 when the path exists with other methods,
@@ -71,24 +111,74 @@ func (s *statusRecorder) Header() http.Header         { return s.header }
 func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (s *statusRecorder) WriteHeader(status int)      { s.status = status }
 
-// handle registers an authenticated API call, served only if there is room for it.
-func (h *Handler) handle(pattern string, fn apiFunc) {
+// access is what a route asks of its caller before the server reads the request's body: a
+// permission on the organization a path wildcard names or, when the path names none, on some
+// organization (the use case then checks the organization it finds in the body or the object).
+// It is never stricter than the use case.
+type access struct {
+	perm     billd.Permission
+	orgParam string // the path wildcard holding the organization's id; "" when there is none
+}
+
+// orgIn is the access that needs perm on the organization whose id is the path wildcard param.
+func orgIn(param string, perm billd.Permission) access { return access{perm: perm, orgParam: param} }
+
+// anyOrg is the access that needs perm on some organization (any, for platform principals).
+func anyOrg(perm billd.Permission) access { return access{perm: perm} }
+
+// handle registers an authenticated API call that needs a.
+func (h *Handler) handle(pattern string, a access, fn apiFunc) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		release, err := h.admit.admit(r)
-		if err != nil {
-			h.writeError(w, r, err)
+		if err := h.admit.enter(); err != nil {
+			h.refuse(w, r, err)
 			return
 		}
-		defer release()
-		p, err := h.authenticate(r)
-		if err == nil {
-			err = fn(w, r, p)
-		}
+		defer h.admit.leave()
+		p, size, err := h.admitBody(w, r, a)
 		if err != nil {
+			h.refuse(w, r, err)
+			return
+		}
+		defer h.admit.releaseBody(p.ClientID, size)
+		if err := fn(w, r, p); err != nil {
 			h.writeError(w, r, err)
 		}
 	})
 }
+
+// admitBody authenticates the caller and checks a before it reserves room for the request's body
+// (size bytes), so that a caller who may not make the request never makes the server wait for,
+// hold or read its body.
+func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (p billd.Principal, size int64, err error) {
+	if p, err = h.authenticate(r); err != nil {
+		return p, 0, err
+	}
+	setPrincipal(w, p.ClientID)
+	orgID := ""
+	if a.orgParam != "" {
+		orgID = r.PathValue(a.orgParam)
+	}
+	if err := billd.Preauthorize(p, a.perm, orgID); err != nil {
+		return p, 0, err
+	}
+	size = bodySize(r)
+	return p, size, h.admit.reserveBody(p.ClientID, size)
+}
+
+// refuse answers err to a request whose body the server does not read. A caller refused with 401
+// or 403 has its connection closed after the answer: on a connection kept open, Go's server would
+// first read what is left of a body under 256 KiB, waiting for a slow client before it answers.
+// A 503 keeps the connection, which its caller will use to retry.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if r.ContentLength != 0 && mapError(err).status < http.StatusInternalServerError {
+		w.Header().Set("Connection", "close")
+	}
+	h.writeError(w, r, err)
+}
+
+// errUnsupportedScheme answers an Authorization header of another scheme. It never repeats the
+// header, which may hold a credential.
+var errUnsupportedScheme = billd.Errorf(billd.EUNAUTHORIZED, "unsupported authorization scheme: use HTTP Basic client_id:client_secret or Bearer API key")
 
 // authenticate reads HTTP Basic (client id and secret) or Bearer (API key) credentials.
 func (h *Handler) authenticate(r *http.Request) (billd.Principal, error) {
@@ -110,7 +200,7 @@ func (h *Handler) authenticate(r *http.Request) (billd.Principal, error) {
 	case "bearer":
 		cred = billd.Credentials{APIKey: value}
 	default:
-		return billd.Principal{}, billd.Errorf(billd.EUNAUTHORIZED, "unsupported authorization scheme %q", scheme)
+		return billd.Principal{}, errUnsupportedScheme
 	}
 	return h.svc.Authenticate(r.Context(), cred)
 }

@@ -124,7 +124,7 @@ func TestBadInput(t *testing.T) {
 			{name: "amount/usage-missing", r: meter(epUsages(map[string]any{"id": billd.NewUUID()})), status: 400, code: 3, msg: "amount must be greater than 0"},
 			{name: "amount/usage-one-of-two-negative", r: meter(epUsages(epUsage(billd.NewUUID(), 5), epUsage(billd.NewUUID(), -5))), status: 400, code: 3, msg: "amount must be greater than 0"},
 			{name: "amount/usage-fraction", r: meter(usage("1.5")), status: 400, code: 3, msg: "is not an int64"},
-			{name: "amount/usage-exponent", r: meter(usage("1e3")), status: 400, code: 3, msg: "is not an int64"},
+			{name: "amount/usage-exponent", r: meter(usage("15e-1")), status: 400, code: 3, msg: "is not an int64"},
 			{name: "amount/usage-word", r: meter(usage(`"ten"`)), status: 400, code: 3, msg: "is not an int64"},
 			{name: "amount/usage-bool", r: meter(usage("true")), status: 400, code: 3, msg: "is not an int64"},
 			{name: "amount/usage-object", r: meter(usage(`{"units": 1}`)), status: 400, code: 3, msg: "is not an int64"},

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/billd/billd"
@@ -30,6 +31,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
+	fs.Int64Var(&limits.MaxBodyBytesPerPrincipal, "max-inflight-bytes-per-client", 8<<20, "request body bytes one API client has in flight at once; past it its requests get 503 at once")
+	fs.IntVar(&limits.MaxResponseBytes, "max-response-bytes", 4<<20, "size of a list response; a page stops before it and hands out next_page_token for the rest")
+	var trustedOrigins []string
+	fs.Func("trusted-origins", "comma-separated origins (https://console.example.com) whose browser pages may call the API cross-origin; other cross-origin browser writes get 403", func(s string) error {
+		for o := range strings.SplitSeq(s, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				trustedOrigins = append(trustedOrigins, o)
+			}
+		}
+		return nil
+	})
 	var conns connLimits
 	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
 	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
@@ -55,6 +67,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
+	handler, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins})
+	if err != nil {
+		return usageError{"--trusted-origins: " + err.Error()}
+	}
 
 	// Bind before the admin is bootstrapped: its generated credentials are printed only once, so
 	// a server that cannot listen must not create them.
@@ -67,7 +83,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := &http.Server{
-		Handler:           web.NewHandler(svc, log, limits),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -124,23 +124,6 @@ type GetBillingAccountResponse struct {
 	BillingDetails *BillingAccountDetails `json:"billing_details"`
 }
 
-// BillingAccountsResponse is v1beta1ListBillingAccountsResponse (and the admin list), plus
-// next_page_token.
-type BillingAccountsResponse struct {
-	BillingAccounts []*BillingAccount `json:"billing_accounts"`
-	NextPageToken   string            `json:"next_page_token"`
-}
-
-// NewBillingAccounts encodes a page of accounts; orgs, if not nil, expands each account's
-// organization.
-func NewBillingAccounts(page billd.Page[*billd.BillingAccount], orgs map[string]*billd.Organization) BillingAccountsResponse {
-	out := BillingAccountsResponse{BillingAccounts: make([]*BillingAccount, len(page.Items)), NextPageToken: page.NextPageToken}
-	for i, a := range page.Items {
-		out.BillingAccounts[i] = NewBillingAccount(a, orgs[a.OrgID])
-	}
-	return out
-}
-
 // UpdateDetailsRequest is the body of PUT …/billing/{id}/details and …/limits. Absent fields are
 // left unchanged.
 type UpdateDetailsRequest struct {

@@ -35,21 +35,6 @@ type CreateClientResponse struct {
 	APIKey       string  `json:"api_key"`
 }
 
-// ClientsResponse lists clients.
-type ClientsResponse struct {
-	Clients       []*Client `json:"clients"`
-	NextPageToken string    `json:"next_page_token"`
-}
-
-// NewClients encodes a page of clients.
-func NewClients(page billd.Page[*billd.Client]) ClientsResponse {
-	out := ClientsResponse{Clients: make([]*Client, len(page.Items)), NextPageToken: page.NextPageToken}
-	for i, c := range page.Items {
-		out.Clients[i] = NewClient(c)
-	}
-	return out
-}
-
 // Status is google.rpc.Status, the error body of the Frontier dialect.
 type Status struct {
 	Code    int    `json:"code"`

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -25,25 +24,30 @@ func (v Int64) MarshalJSON() ([]byte, error) {
 	return append(b, '"'), nil
 }
 
-// UnmarshalJSON reads a decimal integer, quoted or not. null leaves the value unchanged.
+// UnmarshalJSON reads the value as protojson reads an int64: a JSON number, or a JSON string that
+// holds one and nothing else (not even white space), whose value is an integer in range. The
+// number may have an exponent or a fraction when its value is integral ("1e3", "10.0"); a leading
+// + or leading zeros ("+5", "007") are no JSON number. (protojson itself reads only the first
+// token of a string, so that "5 x" is 5; billd refuses it.) null leaves the value unchanged.
 func (v *Int64) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	s := string(b)
-	if len(s) >= 2 && s[0] == '"' {
+	text := b
+	if len(b) >= 2 && b[0] == '"' {
 		if bytes.IndexByte(b, '\\') < 0 {
-			s = s[1 : len(s)-1] // a plain quoted number: no escapes to decode
-		} else if err := json.Unmarshal(b, &s); err != nil {
-			return err
+			text = b[1 : len(b)-1] // a plain quoted number: no escapes to decode
+		} else {
+			var s string
+			if err := json.Unmarshal(b, &s); err != nil {
+				return err
+			}
+			text = []byte(s)
 		}
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if errors.Is(err, strconv.ErrRange) {
-		return fmt.Errorf("%s is out of range for int64", truncate(s))
-	}
+	n, err := parseInt64(text)
 	if err != nil {
-		return fmt.Errorf("%s is not an int64", truncate(s))
+		return err
 	}
 	*v = Int64(n)
 	return nil

@@ -81,21 +81,6 @@ func NewBillingTransaction(t *billd.Transaction, customer *billd.BillingAccount)
 	return out
 }
 
-// TransactionsResponse is v1beta1ListBillingTransactionsResponse, plus next_page_token.
-type TransactionsResponse struct {
-	Transactions  []*BillingTransaction `json:"transactions"`
-	NextPageToken string                `json:"next_page_token"`
-}
-
-// NewTransactions encodes a page of journal entries.
-func NewTransactions(page billd.Page[billd.Transaction], customer *billd.BillingAccount) TransactionsResponse {
-	out := TransactionsResponse{Transactions: make([]*BillingTransaction, len(page.Items)), NextPageToken: page.NextPageToken}
-	for i := range page.Items {
-		out.Transactions[i] = NewBillingTransaction(&page.Items[i], customer)
-	}
-	return out
-}
-
 // CheckCreditRequest is v1beta1CheckCreditEntitlementRequest.
 type CheckCreditRequest struct {
 	OrgID  string `json:"org_id"`

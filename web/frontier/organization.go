@@ -38,21 +38,6 @@ type OrganizationResponse struct {
 	Organization *Organization `json:"organization"`
 }
 
-// OrganizationsResponse is v1beta1ListOrganizationsResponse, plus next_page_token.
-type OrganizationsResponse struct {
-	Organizations []*Organization `json:"organizations"`
-	NextPageToken string          `json:"next_page_token"`
-}
-
-// NewOrganizations encodes a page of organizations.
-func NewOrganizations(page billd.Page[*billd.Organization]) OrganizationsResponse {
-	out := OrganizationsResponse{Organizations: make([]*Organization, len(page.Items)), NextPageToken: page.NextPageToken}
-	for i, o := range page.Items {
-		out.Organizations[i] = NewOrganization(o)
-	}
-	return out
-}
-
 // Project is frontierv1beta1Project.
 type Project struct {
 	ID           string    `json:"id"`
@@ -87,21 +72,6 @@ func (b *ProjectRequestBody) Input() billd.ProjectInput {
 // ProjectResponse is the response of create, get and update.
 type ProjectResponse struct {
 	Project *Project `json:"project"`
-}
-
-// ProjectsResponse is v1beta1ListOrganizationProjectsResponse, plus next_page_token.
-type ProjectsResponse struct {
-	Projects      []*Project `json:"projects"`
-	NextPageToken string     `json:"next_page_token"`
-}
-
-// NewProjects encodes a page of projects.
-func NewProjects(page billd.Page[*billd.Project]) ProjectsResponse {
-	out := ProjectsResponse{Projects: make([]*Project, len(page.Items)), NextPageToken: page.NextPageToken}
-	for i, p := range page.Items {
-		out.Projects[i] = NewProject(p)
-	}
-	return out
 }
 
 // Empty is the response of calls that return nothing: {}.

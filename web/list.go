@@ -1,0 +1,43 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/billd/billd"
+)
+
+// writeList writes a page of a list as {"<name>": [items], "next_page_token": "..."}, bounded in
+// bytes as well as in items: it encodes the items one by one and stops before the item that would
+// take the response past maxBytes (a page holds one item at least). next_page_token then goes on
+// after the last item sent, so that a caller walking the pages gets every item exactly once.
+func writeList[T any](w http.ResponseWriter, maxBytes int, name string, page billd.Page[T], encode func(T) any) error {
+	var b bytes.Buffer
+	b.WriteString(`{"` + name + `":[`)
+	enc := json.NewEncoder(&b)
+	n := 0
+	for _, item := range page.Items {
+		mark := b.Len()
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		if err := enc.Encode(encode(item)); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode ends each value with a newline
+		if n > 0 && b.Len() > maxBytes {
+			b.Truncate(mark)
+			break
+		}
+		n++
+	}
+	b.WriteString(`],"next_page_token":`)
+	if err := enc.Encode(page.Truncate(n).NextPageToken); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1)
+	b.WriteByte('}')
+	writeBody(w, http.StatusOK, b.Bytes())
+	return nil
+}
