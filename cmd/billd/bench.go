@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -48,7 +49,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "load before measuring (applied, not counted in latency)")
 	fs.IntVar(&f.accounts, "accounts", 10000, "spread: number of accounts")
 	fs.IntVar(&f.batch, "batch", 1000, "batch: usages per request")
-	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS (from /proc)")
+	fs.IntVar(&f.pid, "pid", 0, "server process id, to report its peak RSS and CPU time per request (from /proc)")
 	fs.StringVar(&f.ids, "ids", "v4", "usage ids: v4 (random UUIDs) or v7 (time-ordered UUIDs)")
 	fs.StringVar(&f.account, "account", "", "ORG_ID/BILLING_ID: drive this existing account (one-account scenarios) instead of creating one; its balance at the start is the books' baseline")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "at the end, close the organizations the run created (with their accounts) and revoke its meter client, through the API; the journal keeps its entries")
@@ -112,11 +113,13 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "account %s/%s\n", a.orgID, a.id)
 	}
 	rss := sampleRSS(f.pid)
+	cpu := measureCPU(f.pid, time.Now().Add(f.warmup))
 	run := runLoad
 	if f.rate > 0 {
 		run = runOpenLoop
 	}
 	r := run(ctx, w, sc, f)
+	r.serverCPU = cpu()
 	peak := rss()
 	r.print(stdout, f, peak)
 	return checkBooks(ctx, admin, w, stdout)
@@ -145,6 +148,7 @@ type result struct {
 	ops       int                        // measured requests sent
 	usages    int                        // usages in measured requests that succeeded
 	elapsed   time.Duration
+	serverCPU time.Duration // CPU time the server used while measured, with --pid
 }
 
 // add records one request: its error, if any, and, if it started after the warmup, its latency,
@@ -309,6 +313,51 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 	if peakRSS > 0 {
 		fmt.Fprintf(out, "  server peak RSS during the run: %d MiB\n", peakRSS>>20)
 	}
+	if r.serverCPU > 0 && r.ops > 0 {
+		fmt.Fprintf(out, "  server CPU: %.1f µs per request (%.2f cores)\n",
+			float64(r.serverCPU.Microseconds())/float64(r.ops), r.serverCPU.Seconds()/secs)
+	}
+}
+
+// measureCPU reads the CPU time (user and system) process pid has used from the moment from until
+// the returned function is called, which returns it (0 without a pid, or where /proc has none).
+func measureCPU(pid int, from time.Time) func() time.Duration {
+	if pid <= 0 {
+		return func() time.Duration { return 0 }
+	}
+	start := make(chan time.Duration, 1)
+	go func() {
+		time.Sleep(time.Until(from))
+		start <- procCPU(pid)
+	}()
+	return func() time.Duration {
+		end := procCPU(pid)
+		if begin := <-start; begin > 0 && end > begin {
+			return end - begin
+		}
+		return 0
+	}
+}
+
+// procCPU returns the CPU time a process has used, from /proc/PID/stat (utime and stime, in the
+// clock ticks of 1/100 s that Linux reports them in), or 0.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses and may hold spaces: state is
+	// field 3, utime 14 and stime 15.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func pct(sorted []time.Duration, p float64) string {

@@ -61,7 +61,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer unlock()
-	db, svc, log, err := sf.open(ctx, stderr, false)
+	logOut := newBufferedLog(stderr) // the access log writes a line per request
+	defer logOut.Close()
+	db, svc, log, err := sf.open(ctx, logOut, false)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) 
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return nil, nil, nil, usageError{"--log-level: " + err.Error()}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := newLogger(stderr, level)
 	db, err := sqlstore.Open(ctx, f.dsn(), sqlstore.Options{MaxConns: f.conns, MustExist: existing})
 	if errors.Is(err, sqlstore.ErrNoStore) {
 		return nil, nil, nil, fmt.Errorf("%w; `billd serve` with the same --data or --db creates one", err)

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+// TestBufferedLogWritesWarningsAtOnce checks the server's log buffer: info lines wait for a flush,
+// a warning writes everything buffered before it at once, and Close writes the rest.
+func TestBufferedLogWritesWarningsAtOnce(t *testing.T) {
+	var out syncBuffer
+	b := newBufferedLog(&out)
+	log := newLogger(b, slog.LevelInfo).With("node", "a")
+	log.Info("first")
+	log.Warn("trouble")
+	if got := out.String(); !strings.Contains(got, "msg=first node=a") || !strings.Contains(got, "level=WARN msg=trouble node=a") {
+		t.Fatalf("after a warning the log holds %q; want the info line before it and the warning", got)
+	}
+	log.Info("last")
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.Contains(got, "msg=last") {
+		t.Fatalf("after Close the log holds %q; want the last info line", got)
+	}
+}
