@@ -19,9 +19,9 @@ const (
 	RoleMember Role = "member" // organization: read the org
 )
 
-// Client is an API client: a principal that authenticates with its id and secret (HTTP Basic) or
+// APIClient is an API client: a principal that authenticates with its id and secret (HTTP Basic) or
 // with its API key (HTTP Bearer). Secrets and keys are stored only as digests (secret.go).
-type Client struct {
+type APIClient struct {
 	ID         string
 	Name       string
 	Role       Role

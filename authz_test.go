@@ -25,7 +25,7 @@ const (
 var principalNames = []string{platformAdmin, platformMeter, ownerA, adminA, memberA, ownerB}
 
 // client creates an API client as a platform admin and returns it with its secret and key.
-func (f *fixture) client(t *testing.T, in billd.ClientInput) *billd.NewClient {
+func (f *fixture) client(t *testing.T, in billd.ClientInput) *billd.NewAPIClient {
 	t.Helper()
 	nc, err := f.svc.CreateClient(t.Context(), sys, in)
 	if err != nil {
@@ -36,7 +36,7 @@ func (f *fixture) client(t *testing.T, in billd.ClientInput) *billd.NewClient {
 
 // login authenticates nc both with its id and secret and with its API key, checks that both give
 // the principal the client was made for, and returns it.
-func (f *fixture) login(t *testing.T, nc *billd.NewClient) billd.Principal {
+func (f *fixture) login(t *testing.T, nc *billd.NewAPIClient) billd.Principal {
 	t.Helper()
 	want := billd.Principal{ClientID: nc.Client.ID, Role: nc.Client.Role, OrgID: nc.Client.OrgID}
 	for _, cred := range []billd.Credentials{
@@ -99,7 +99,7 @@ func TestAuthorization(t *testing.T) {
 		memberA:       {Role: billd.RoleMember, OrgID: a.ID},
 		ownerB:        {Role: billd.RoleOwner, OrgID: b.ID},
 	}
-	clients := map[string]*billd.NewClient{}
+	clients := map[string]*billd.NewAPIClient{}
 	principals := map[string]billd.Principal{}
 	for _, name := range principalNames {
 		clients[name] = f.client(t, inputs[name])

@@ -27,10 +27,10 @@ func TestAuthCache(t *testing.T) {
 	must(t, err)
 	c2, err := nodeA.CreateClient(ctx, sys, billd.ClientInput{Role: billd.RoleMeter})
 	must(t, err)
-	creds := func(c *billd.NewClient) billd.Credentials {
+	creds := func(c *billd.NewAPIClient) billd.Credentials {
 		return billd.Credentials{ClientID: c.Client.ID, Secret: c.Secret}
 	}
-	for _, c := range []*billd.NewClient{c1, c2} {
+	for _, c := range []*billd.NewAPIClient{c1, c2} {
 		for _, svc := range []*billd.Service{nodeA, nodeB} {
 			_, err := svc.Authenticate(ctx, creds(c))
 			must(t, err)

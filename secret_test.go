@@ -11,9 +11,9 @@ import (
 )
 
 // storedClient reads a client's row as the store keeps it.
-func storedClient(t *testing.T, f *fixture, id string) *billd.Client {
+func storedClient(t *testing.T, f *fixture, id string) *billd.APIClient {
 	t.Helper()
-	var c *billd.Client
+	var c *billd.APIClient
 	err := f.db.View(context.Background(), func(tx billd.Tx) (err error) {
 		c, err = tx.Client(context.Background(), id)
 		return err

@@ -193,15 +193,15 @@ type TransferQuery struct {
 // ClientTx persists API clients.
 type ClientTx interface {
 	// InsertClient stores a new client; an error that wraps ErrDuplicateID if the id is taken.
-	InsertClient(ctx context.Context, c *Client) error
+	InsertClient(ctx context.Context, c *APIClient) error
 	// Client returns the client with the id, revoked or not.
-	Client(ctx context.Context, id string) (*Client, error)
+	Client(ctx context.Context, id string) (*APIClient, error)
 	// ClientByAPIKey returns the client whose API key has the digest.
-	ClientByAPIKey(ctx context.Context, apiKeyHash string) (*Client, error)
+	ClientByAPIKey(ctx context.Context, apiKeyHash string) (*APIClient, error)
 	// UpdateClient stores every field of c.
-	UpdateClient(ctx context.Context, c *Client) error
+	UpdateClient(ctx context.Context, c *APIClient) error
 	// Clients lists clients that are not revoked, oldest first.
-	Clients(ctx context.Context, q ClientQuery) ([]*Client, error)
+	Clients(ctx context.Context, q ClientQuery) ([]*APIClient, error)
 	// RevokeOrganizationClients revokes every client of an organization.
 	RevokeOrganizationClients(ctx context.Context, orgID string, at time.Time) error
 	// CountPlatformAdmins returns the number of platform admin clients that are not revoked.

@@ -8,8 +8,8 @@
 #   scripts/bench.sh postgres [billd serve flags --] [billd bench flags]
 #
 # Examples:
-#   scripts/bench.sh sqlite --scenario hot --clients 64 --duration 20s
-#   scripts/bench.sh postgres --group-commit=false -- --scenario hot --clients 8
+#   scripts/bench.sh sqlite --scenario hot --workers 64 --duration 20s
+#   scripts/bench.sh postgres --group-commit=false -- --scenario hot --workers 8
 #
 # PostgreSQL: BENCH_POSTGRES (default postgres://127.0.0.1:5432) names the server; the script
 # creates the database BENCH_DATABASE (default billd_bench) there and drops it at the end.

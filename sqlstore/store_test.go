@@ -449,8 +449,8 @@ func TestClients(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		ctx := context.Background()
 		o := newOrg(t, s.DB, "acme", t0)
-		admin := &billd.Client{ID: "root", Name: "r", Role: billd.RoleAdmin, SecretHash: "s1", APIKeyHash: "k1", CreatedAt: t0}
-		member := &billd.Client{ID: billd.NewUUID(), Role: billd.RoleMember, OrgID: o.ID, SecretHash: "s2", APIKeyHash: "k2", CreatedAt: t0}
+		admin := &billd.APIClient{ID: "root", Name: "r", Role: billd.RoleAdmin, SecretHash: "s1", APIKeyHash: "k1", CreatedAt: t0}
+		member := &billd.APIClient{ID: billd.NewUUID(), Role: billd.RoleMember, OrgID: o.ID, SecretHash: "s2", APIKeyHash: "k2", CreatedAt: t0}
 		mustUpdate(t, s.DB, func(tx billd.Tx) error {
 			if err := tx.InsertClient(ctx, admin); err != nil {
 				return err
@@ -460,7 +460,7 @@ func TestClients(t *testing.T) {
 		if err := update(t, s.DB, func(tx billd.Tx) error { return tx.InsertClient(ctx, admin) }); !errors.Is(err, billd.ErrDuplicateID) {
 			t.Errorf("inserting a stored client again: %v, want ErrDuplicateID", err)
 		}
-		bad := &billd.Client{ID: "x", Role: billd.RoleMember, SecretHash: "s", APIKeyHash: "k3", CreatedAt: t0}
+		bad := &billd.APIClient{ID: "x", Role: billd.RoleMember, SecretHash: "s", APIKeyHash: "k3", CreatedAt: t0}
 		if err := update(t, s.DB, func(tx billd.Tx) error { return tx.InsertClient(ctx, bad) }); err == nil {
 			t.Error("an organization role without an organization was stored")
 		}

@@ -23,7 +23,7 @@ import (
 // benchFlags configure `billd bench`.
 type benchFlags struct {
 	target, scenario  string
-	clients, accounts int
+	workers, accounts int
 	batch, pid        int
 	duration, warmup  time.Duration
 	adminID, secret   string
@@ -43,7 +43,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	var f benchFlags
 	fs.StringVar(&f.target, "target", "http://127.0.0.1:7400", "base URL of the billd to drive")
 	fs.StringVar(&f.scenario, "scenario", "hot", "hot | spread | batch | mixed | revert | read")
-	fs.IntVar(&f.clients, "clients", 64, "concurrent clients, each with one request in flight")
+	fs.IntVar(&f.workers, "workers", 64, "concurrent workers, each with one request in flight")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to measure")
 	fs.IntVar(&f.operations, "operations", 0, "measure exactly this many operations instead of for --duration (an operation is one step of the scenario; the revert scenario's is a usage and its revert)")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "load before measuring (applied, not counted in latency)")
@@ -54,7 +54,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.account, "account", "", "ORG_ID/BILLING_ID: drive this existing account (one-account scenarios) instead of creating one; its balance at the start is the books' baseline")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "at the end, close the organizations the run created (with their accounts) and revoke its meter client, through the API; the journal keeps its entries")
 	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
-	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --clients operations in flight); latency counts from each operation's scheduled start")
+	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --workers operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
 	fs.StringVar(&f.secret, "client-secret", getenv("BILLD_ADMIN_CLIENT_SECRET"), "platform admin secret (default $BILLD_ADMIN_CLIENT_SECRET)")
 	if err := fs.Parse(args); err != nil {
@@ -68,14 +68,14 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError{fmt.Sprintf("bench: unknown scenario %q", f.scenario)}
 	case f.adminID == "" || f.secret == "":
 		return usageError{"bench: a platform admin is needed to set up: --client-id and --client-secret"}
-	case f.clients < 1 || f.duration <= 0 || f.warmup < 0 || f.operations < 0:
-		return usageError{"bench: --clients must be ≥ 1, --duration > 0, --warmup and --operations ≥ 0"}
+	case f.workers < 1 || f.duration <= 0 || f.warmup < 0 || f.operations < 0:
+		return usageError{"bench: --workers must be ≥ 1, --duration > 0, --warmup and --operations ≥ 0"}
 	case f.operations > 0 && durationSet:
 		return usageError{"bench: give --duration or --operations, not both"}
 	case f.ids != "v4" && f.ids != "v7":
 		return usageError{"bench: --ids must be v4 or v7"}
 	}
-	conns := f.clients + 8
+	conns := f.workers + 8
 	if f.rate > 0 {
 		conns = 1024 // an open loop: more connections than the server serves at once (--max-inflight)
 	}
@@ -195,7 +195,7 @@ func errorKind(err error) string {
 	return "transport: " + err.Error()
 }
 
-// runLoad runs the scenario's operation in f.clients loops for the warmup, then for the duration
+// runLoad runs the scenario's operation in f.workers loops for the warmup, then for the duration
 // or f.operations operations.
 func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *result {
 	r := &result{latencies: map[string][]time.Duration{}, errors: map[string]int{}}
@@ -204,7 +204,7 @@ func runLoad(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) *res
 	var left atomic.Int64 // measured operations still to start, with --operations
 	left.Store(int64(f.operations))
 	var wg sync.WaitGroup
-	for i := range f.clients {
+	for i := range f.workers {
 		wg.Add(1)
 		c, closeClient := workerClient(w, f.target)
 		go func() {
@@ -283,7 +283,7 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 // print reports throughput, latency percentiles, errors and the server's peak memory.
 func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 	secs := r.elapsed.Seconds()
-	load := fmt.Sprintf("%d clients", f.clients)
+	load := fmt.Sprintf("%d workers", f.workers)
 	if f.rate > 0 {
 		load = fmt.Sprintf("open loop at %d operations/s", f.rate)
 	}

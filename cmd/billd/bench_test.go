@@ -79,7 +79,7 @@ func TestBenchScriptDropsItsDatabase(t *testing.T) {
 		bench []string
 		ok    bool
 	}{
-		{[]string{"--scenario", "hot", "--clients", "2", "--operations", "20", "--warmup", "0"}, true},
+		{[]string{"--scenario", "hot", "--workers", "2", "--operations", "20", "--warmup", "0"}, true},
 		{[]string{"--scenario", "no-such-scenario"}, false},
 	} {
 		cmd := exec.Command("bash", append([]string{"../../scripts/bench.sh", "postgres",
@@ -115,7 +115,7 @@ func benchDatabaseExists(t *testing.T, name string) bool {
 // and returns what it printed.
 func runBench(t *testing.T, s *server, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(procBuild(t), append([]string{"bench", "--target", s.url, "--clients", "4", "--warmup", "0"}, args...)...)
+	cmd := exec.Command(procBuild(t), append([]string{"bench", "--target", s.url, "--workers", "4", "--warmup", "0"}, args...)...)
 	cmd.Env = childEnviron(adminEnv)
 	out, err := cmd.CombinedOutput()
 	return string(out), err

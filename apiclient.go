@@ -15,9 +15,9 @@ type ClientInput struct {
 	OrgID string
 }
 
-// NewClient is a client just created, with the secret and API key that are shown only this once.
-type NewClient struct {
-	Client *Client
+// NewAPIClient is an API client just created, with the secret and API key that are shown only this once.
+type NewAPIClient struct {
+	Client *APIClient
 	Secret string
 	APIKey string
 }
@@ -46,7 +46,7 @@ func (s *Service) Authenticate(ctx context.Context, cred Credentials) (Principal
 
 // authenticate checks credentials against the store.
 func (s *Service) authenticate(ctx context.Context, cred Credentials) (Principal, error) {
-	var c *Client
+	var c *APIClient
 	var secret, digest string
 	err := s.view(ctx, func(tx Tx) (err error) {
 		switch {
@@ -90,7 +90,7 @@ func (s *Service) authenticate(ctx context.Context, cred Credentials) (Principal
 // stored and cannot be shown again. Platform clients need a platform admin; organization clients
 // need the organization's owner (or a platform admin) and an enabled organization (EPRECONDITION
 // otherwise) with fewer than Limits.MaxClientsPerOrg clients (EQUOTA otherwise).
-func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput) (*NewClient, error) {
+func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput) (*NewAPIClient, error) {
 	perm := PermSuper
 	if in.OrgID != "" {
 		perm = PermDelete
@@ -101,7 +101,7 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	nc := &NewClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
+	nc := &NewAPIClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
 	err := s.update(ctx, func(tx Tx) error {
 		orgID := ""
 		if in.OrgID != "" {
@@ -116,7 +116,7 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 		} else if err := authorize(p, PermSuper, ""); err != nil {
 			return err
 		}
-		nc.Client = &Client{ID: s.newID(), Name: in.Name, Role: in.Role, OrgID: orgID,
+		nc.Client = &APIClient{ID: s.newID(), Name: in.Name, Role: in.Role, OrgID: orgID,
 			SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
 		return tx.InsertClient(ctx, nc.Client)
 	})
@@ -147,19 +147,19 @@ func (in *ClientInput) validate() error {
 
 // ListClients lists unrevoked clients, oldest first: every client (or one organization's) for a
 // platform admin, the organization's own for its owner.
-func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*Client], error) {
+func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, page PageRequest) (Page[*APIClient], error) {
 	perm := PermSuper
 	if orgID != "" || !p.isPlatform() {
 		perm = PermDelete
 	}
 	if err := Preauthorize(p, perm, orgID); err != nil {
-		return Page[*Client]{}, err
+		return Page[*APIClient]{}, err
 	}
 	limit, after, err := pageQuery(page, validClientID)
 	if err != nil {
-		return Page[*Client]{}, err
+		return Page[*APIClient]{}, err
 	}
-	var clients []*Client
+	var clients []*APIClient
 	err = s.view(ctx, func(tx Tx) error {
 		if orgID == "" && !p.isPlatform() {
 			orgID = p.OrgID
@@ -177,9 +177,9 @@ func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, pa
 		return err
 	})
 	if err != nil {
-		return Page[*Client]{}, err
+		return Page[*APIClient]{}, err
 	}
-	return makePage(clients, limit, func(c *Client) Cursor { return Cursor{At: c.CreatedAt, ID: c.ID} }), nil
+	return makePage(clients, limit, func(c *APIClient) Cursor { return Cursor{At: c.CreatedAt, ID: c.ID} }), nil
 }
 
 // RevokeClient revokes a client: its secret and key stop working. A platform admin may revoke any
@@ -223,7 +223,7 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 // match (slow, salted digests: people choose these, secret.go); without them it creates a random
 // admin only if there is none, and returns it so that its secret and key can be shown once. It
 // returns nil when it created nothing to show.
-func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string) (*NewClient, error) {
+func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string) (*NewAPIClient, error) {
 	if id == "" && secret == "" && apiKey == "" {
 		return s.bootstrapRandomAdmin(ctx)
 	}
@@ -241,7 +241,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, id, secret, apiKey string)
 	ensure := func(tx Tx) error {
 		c, err := tx.Client(ctx, id)
 		if ErrorCode(err) == ENOTFOUND {
-			return tx.InsertClient(ctx, &Client{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
+			return tx.InsertClient(ctx, &APIClient{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
 				SecretHash: s.secrets.hashChosen(secret), APIKeyHash: s.chosenAPIKeyDigest(apiKey), CreatedAt: s.clock()})
 		}
 		if err != nil {
@@ -301,19 +301,19 @@ func (s *Service) retryOnConflict(ctx context.Context, fn func(Tx) error) error 
 // bootstrapRandomAdmin creates a platform admin with random secrets if there is none. Its id is
 // fixed, so nodes starting together on one database create one admin: the others lose the insert
 // race, see the admin on their second try and print nothing.
-func (s *Service) bootstrapRandomAdmin(ctx context.Context) (*NewClient, error) {
+func (s *Service) bootstrapRandomAdmin(ctx context.Context) (*NewAPIClient, error) {
 	id := DeriveUUID("bootstrap-admin")
-	var nc *NewClient
+	var nc *NewAPIClient
 	err := s.retryOnConflict(ctx, func(tx Tx) error {
 		nc = nil
 		n, err := tx.CountPlatformAdmins(ctx)
 		if err != nil || n > 0 {
 			return err
 		}
-		nc = &NewClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
+		nc = &NewAPIClient{Secret: newSecret(""), APIKey: newSecret(apiKeyPrefix)}
 		c, err := tx.Client(ctx, id)
 		if ErrorCode(err) == ENOTFOUND {
-			nc.Client = &Client{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
+			nc.Client = &APIClient{ID: id, Name: "bootstrap admin", Role: RoleAdmin,
 				SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
 			return tx.InsertClient(ctx, nc.Client)
 		}

@@ -28,7 +28,7 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, p billd.Pr
 	if err != nil {
 		return err
 	}
-	return writeList(w, h.limits.MaxResponseBytes, "clients", clients, func(c *billd.Client) any {
+	return writeList(w, h.limits.MaxResponseBytes, "clients", clients, func(c *billd.APIClient) any {
 		return frontier.NewClient(c)
 	})
 }

@@ -12,7 +12,7 @@ type Client struct {
 }
 
 // NewClient encodes a client.
-func NewClient(c *billd.Client) *Client {
+func NewClient(c *billd.APIClient) *Client {
 	return &Client{ID: c.ID, Name: c.Name, Role: string(c.Role), OrgID: c.OrgID, CreatedAt: Timestamp(c.CreatedAt)}
 }
 

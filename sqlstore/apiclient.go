@@ -10,8 +10,8 @@ import (
 
 const clientColumns = `id, name, role, org_id, secret_hash, api_key_hash, created_at, revoked_at`
 
-func scanClient(s scanner) (*billd.Client, error) {
-	var c billd.Client
+func scanClient(s scanner) (*billd.APIClient, error) {
+	var c billd.APIClient
 	var org sql.NullString
 	var revoked sql.NullTime
 	err := s.Scan(&c.ID, &c.Name, &c.Role, &org, &c.SecretHash, &c.APIKeyHash, &c.CreatedAt, &revoked)
@@ -26,30 +26,30 @@ func scanClient(s scanner) (*billd.Client, error) {
 }
 
 // InsertClient implements billd.ClientTx.
-func (t *tx) InsertClient(ctx context.Context, c *billd.Client) error {
+func (t *tx) InsertClient(ctx context.Context, c *billd.APIClient) error {
 	return t.execMapped(ctx, duplicateID, `INSERT INTO clients (`+clientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		c.ID, c.Name, string(c.Role), nullString(c.OrgID), c.SecretHash, c.APIKeyHash, c.CreatedAt, nullTime(c.RevokedAt))
 }
 
 // Client implements billd.ClientTx.
-func (t *tx) Client(ctx context.Context, id string) (*billd.Client, error) {
+func (t *tx) Client(ctx context.Context, id string) (*billd.APIClient, error) {
 	return queryOne(ctx, t, "client", scanClient, `SELECT `+clientColumns+` FROM clients WHERE id = $1`, id)
 }
 
 // ClientByAPIKey implements billd.ClientTx.
-func (t *tx) ClientByAPIKey(ctx context.Context, apiKeyHash string) (*billd.Client, error) {
+func (t *tx) ClientByAPIKey(ctx context.Context, apiKeyHash string) (*billd.APIClient, error) {
 	return queryOne(ctx, t, "client", scanClient,
 		`SELECT `+clientColumns+` FROM clients WHERE api_key_hash = $1`, apiKeyHash)
 }
 
 // UpdateClient implements billd.ClientTx.
-func (t *tx) UpdateClient(ctx context.Context, c *billd.Client) error {
+func (t *tx) UpdateClient(ctx context.Context, c *billd.APIClient) error {
 	return t.exec(ctx, `UPDATE clients SET name = $1, secret_hash = $2, api_key_hash = $3, revoked_at = $4
 		WHERE id = $5`, c.Name, c.SecretHash, c.APIKeyHash, nullTime(c.RevokedAt), c.ID)
 }
 
 // Clients implements billd.ClientTx.
-func (t *tx) Clients(ctx context.Context, q billd.ClientQuery) ([]*billd.Client, error) {
+func (t *tx) Clients(ctx context.Context, q billd.ClientQuery) ([]*billd.APIClient, error) {
 	var f filter
 	f.add("revoked_at IS NULL")
 	if q.OrgID != "" {
