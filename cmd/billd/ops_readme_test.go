@@ -29,8 +29,14 @@ func TestOpsReadmeWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	block := opsWalkthrough(t, string(readme))
+	for _, want := range []string{"127.0.0.1:7400", "go run ./cmd/billd"} {
+		if !strings.Contains(block, want) {
+			t.Fatalf("the walkthrough no longer holds %q, which this test replaces:\n%s", want, block)
+		}
+	}
+	// The address first, then the binary: the path of the binary is random and may hold "7400".
+	block = strings.ReplaceAll(block, "127.0.0.1:7400", "127.0.0.1:"+strconv.Itoa(opsFreePort(t)))
 	block = strings.ReplaceAll(block, "go run ./cmd/billd", bin)
-	block = strings.ReplaceAll(block, "7400", strconv.Itoa(opsFreePort(t)))
 
 	dir := t.TempDir()
 	for run := 1; run <= 2; run++ {
