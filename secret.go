@@ -85,10 +85,7 @@ func (c *secretChecker) matches(ctx context.Context, secret, stored string) (boo
 		return subtle.ConstantTimeCompare(got[:], want) == 1, nil
 	}
 	memo := sha256.Sum256([]byte(stored + "\x00" + secret))
-	c.mu.Lock()
-	ok := c.verified[memo]
-	c.mu.Unlock()
-	if ok {
+	if c.remembers(memo) {
 		return true, nil
 	}
 	wait, cancel := context.WithTimeout(ctx, slowCheckWait)
@@ -98,8 +95,13 @@ func (c *secretChecker) matches(ctx context.Context, secret, stored string) (boo
 	case <-wait.Done():
 		return false, Errorf(EOVERLOADED, "too many sign-ins are being checked; retry later")
 	}
-	ok = chosenMatches(secret, stored)
-	<-c.slow
+	defer func() { <-c.slow }()
+	// The requests of a client that signs in many at once queue here for the same check: the
+	// first one's answer serves the rest.
+	if c.remembers(memo) {
+		return true, nil
+	}
+	ok := chosenMatches(secret, stored)
 	if ok {
 		c.mu.Lock()
 		if len(c.verified) >= maxVerified {
@@ -109,6 +111,13 @@ func (c *secretChecker) matches(ctx context.Context, secret, stored string) (boo
 		c.mu.Unlock()
 	}
 	return ok, nil
+}
+
+// remembers reports whether the check memo passed before.
+func (c *secretChecker) remembers(memo [32]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.verified[memo]
 }
 
 // chosenMatches runs the slow check of a chosen secret against its stored digest.

@@ -72,3 +72,24 @@ func TestChosenSecretsAreStoredSalted(t *testing.T) {
 		t.Errorf("generated secrets stored as %q, %q; want SHA-256 digests", got.SecretHash, got.APIKeyHash)
 	}
 }
+
+// TestManySignInsAtOnceCostOneCheck signs the environment's admin in from many requests at once,
+// before any check of its secret passed, at the production cost: they queue for the one slow check
+// at a time, and the first check's answer serves all of them, so none waits past its limit (64
+// checks of about 80 ms each would take five seconds).
+func TestManySignInsAtOnceCostOneCheck(t *testing.T) {
+	f := newFixtureConfig(t, sqltest.Open(t, "sqlite"), billd.Config{
+		SecretHashIterations: billd.DefaultSecretHashIterations,
+		Cache:                billd.CacheConfig{AuthTTL: -1}, // every request checks its credentials
+	})
+	const password = "correct-horse-battery"
+	_, err := f.svc.BootstrapAdmin(t.Context(), "ops", password, "")
+	must(t, err)
+	errs := race(64, func(int) error {
+		_, err := f.svc.Authenticate(t.Context(), billd.Credentials{ClientID: "ops", Secret: password})
+		return err
+	})
+	if got := outcomes(errs); got["ok"] != 64 {
+		t.Fatalf("outcomes of 64 sign-ins at once = %v, want 64 ok", got)
+	}
+}
