@@ -9,3 +9,6 @@ func QueuedPostings(s *Service) int {
 	}
 	return len(s.committer.queue)
 }
+
+// SlowSecretChecks returns how many slow checks of chosen secrets the service has run.
+func SlowSecretChecks(s *Service) int64 { return s.secrets.checks.Load() }

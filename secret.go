@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -61,20 +62,25 @@ func isChosenDigest(stored string) bool { return strings.HasPrefix(stored, chose
 type secretChecker struct {
 	iterations int           // the PBKDF2 cost of new digests
 	slow       chan struct{} // the one slow check running
+	checks     atomic.Int64  // slow checks run
 
 	mu       sync.Mutex
-	verified map[[32]byte]bool // checks of chosen secrets that passed
+	verified map[[32]byte]bool          // checks of chosen secrets that passed
+	running  map[[32]byte]chan struct{} // checks in progress, closed when they end
 }
 
 func newSecretChecker(iterations int) *secretChecker {
 	if iterations <= 0 {
 		iterations = DefaultSecretHashIterations
 	}
-	return &secretChecker{iterations: min(iterations, maxIterations), slow: make(chan struct{}, 1), verified: map[[32]byte]bool{}}
+	return &secretChecker{iterations: min(iterations, maxIterations), slow: make(chan struct{}, 1),
+		verified: map[[32]byte]bool{}, running: map[[32]byte]chan struct{}{}}
 }
 
-// matches reports whether secret is the one stored digest was made of, in constant time. A
-// chosen-secret check that would wait longer than slowCheckWait is EOVERLOADED.
+// matches reports whether secret is the one stored digest was made of, in constant time. Requests
+// that present the same chosen secret at once share one slow check (a client that signs in from
+// many requests at once costs one check, however long it takes); a check of another secret that
+// would wait longer than slowCheckWait for the one running is EOVERLOADED.
 func (c *secretChecker) matches(ctx context.Context, secret, stored string) (bool, error) {
 	if !isChosenDigest(stored) {
 		want, err := hex.DecodeString(stored)
@@ -85,39 +91,54 @@ func (c *secretChecker) matches(ctx context.Context, secret, stored string) (boo
 		return subtle.ConstantTimeCompare(got[:], want) == 1, nil
 	}
 	memo := sha256.Sum256([]byte(stored + "\x00" + secret))
-	if c.remembers(memo) {
-		return true, nil
+	for {
+		c.mu.Lock()
+		if c.verified[memo] {
+			c.mu.Unlock()
+			return true, nil
+		}
+		if done, ok := c.running[memo]; ok {
+			c.mu.Unlock()
+			select {
+			case <-done:
+				continue // it passed (remembered) or failed (check again, in turn)
+			case <-ctx.Done():
+				return false, errSignInsBusy
+			}
+		}
+		done := make(chan struct{})
+		c.running[memo] = done
+		c.mu.Unlock()
+		ok, err := c.check(ctx, secret, stored)
+		c.mu.Lock()
+		delete(c.running, memo)
+		if ok {
+			if len(c.verified) >= maxVerified {
+				clear(c.verified)
+			}
+			c.verified[memo] = true
+		}
+		c.mu.Unlock()
+		close(done)
+		return ok, err
 	}
+}
+
+// errSignInsBusy answers a sign-in that could not be checked in time.
+var errSignInsBusy = Errorf(EOVERLOADED, "too many sign-ins are being checked; retry later")
+
+// check runs one slow check when it is its turn: at most one runs at a time.
+func (c *secretChecker) check(ctx context.Context, secret, stored string) (bool, error) {
 	wait, cancel := context.WithTimeout(ctx, slowCheckWait)
 	defer cancel()
 	select {
 	case c.slow <- struct{}{}:
 	case <-wait.Done():
-		return false, Errorf(EOVERLOADED, "too many sign-ins are being checked; retry later")
+		return false, errSignInsBusy
 	}
 	defer func() { <-c.slow }()
-	// The requests of a client that signs in many at once queue here for the same check: the
-	// first one's answer serves the rest.
-	if c.remembers(memo) {
-		return true, nil
-	}
-	ok := chosenMatches(secret, stored)
-	if ok {
-		c.mu.Lock()
-		if len(c.verified) >= maxVerified {
-			clear(c.verified)
-		}
-		c.verified[memo] = true
-		c.mu.Unlock()
-	}
-	return ok, nil
-}
-
-// remembers reports whether the check memo passed before.
-func (c *secretChecker) remembers(memo [32]byte) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.verified[memo]
+	c.checks.Add(1)
+	return chosenMatches(secret, stored), nil
 }
 
 // chosenMatches runs the slow check of a chosen secret against its stored digest.
