@@ -12,6 +12,7 @@ pg=${BILLD_TEST_POSTGRES:-postgres://127.0.0.1:5432/test}
 
 pids=()
 cleanup() {
+  pkill -P "$(IFS=,; echo "${pids[*]}")" 2>/dev/null # the sessions' psql and sleep
   kill "${pids[@]}" 2>/dev/null
   wait 2>/dev/null
 }
@@ -19,7 +20,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 for _ in $(seq 30); do
-  sleep 86400 | psql "$pg" -q >/dev/null 2>&1 &   # an idle session until psql is killed
+  (sleep 86400 | psql "$pg" -q >/dev/null 2>&1) &   # an idle session until psql is killed
   pids+=($!)
 done
 (while :; do :; done) &
