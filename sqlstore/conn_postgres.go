@@ -51,7 +51,7 @@ func readQueued(br pgx.BatchResults, queued []pendingExec) error {
 			if pe.onErr != nil {
 				err = pe.onErr(err)
 			}
-			return storeError(statementOp(pe.sql), err)
+			return statementError(pe.sql, err)
 		}
 	}
 	return nil
@@ -81,18 +81,18 @@ func (p *pgConn) queries(ctx context.Context, stmts ...stmt) error {
 func readStmt(br pgx.BatchResults, st stmt) error {
 	if st.read == nil {
 		_, err := br.Exec()
-		return storeError(statementOp(st.sql), err)
+		return statementError(st.sql, err)
 	}
 	r, err := br.Query()
 	if err != nil {
-		return storeError(statementOp(st.sql), err)
+		return statementError(st.sql, err)
 	}
 	err = st.read(r)
 	r.Close()
 	if err == nil {
 		err = r.Err()
 	}
-	return storeError(statementOp(st.sql), err)
+	return statementError(st.sql, err)
 }
 
 func (p *pgConn) end(ctx context.Context, commit bool) error {

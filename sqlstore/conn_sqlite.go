@@ -32,7 +32,7 @@ func (c *sqliteConn) exec(ctx context.Context, onErr func(error) error, query st
 	if err != nil && onErr != nil {
 		err = onErr(err)
 	}
-	return storeError(statementOp(query), err)
+	return statementError(query, err)
 }
 
 func (c *sqliteConn) queries(ctx context.Context, stmts ...stmt) error {
@@ -51,14 +51,14 @@ func (c *sqliteConn) queries(ctx context.Context, stmts ...stmt) error {
 			r, err = c.tx.QueryContext(ctx, q, st.args...)
 		}
 		if err != nil {
-			return storeError(statementOp(st.sql), err)
+			return statementError(st.sql, err)
 		}
 		err = st.read(r)
 		if err == nil {
 			err = r.Err()
 		}
 		if err = errors.Join(err, r.Close()); err != nil {
-			return storeError(statementOp(st.sql), err)
+			return statementError(st.sql, err)
 		}
 	}
 	return nil

@@ -34,6 +34,15 @@ func storeError(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
+// statementError is storeError for a failed statement, named after what it does; nil stays nil
+// without looking at the statement, which on the write path is long.
+func statementError(query string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return storeError(statementOp(query), err)
+}
+
 // statementOp names what a statement does, for errors: "insert transfers", "select
 // ledger_accounts", "commit".
 func statementOp(query string) string {
@@ -79,12 +88,15 @@ func unavailable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return true
 	}
-	if errors.Is(err, context.Canceled) {
-		return false // the caller went away; nothing is wrong with the database
-	}
 	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) { // also when connecting timed out: the database did not answer
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the caller went away or ran out of time; nothing is known of the database
+	}
 	var netErr net.Error
-	if errors.As(err, &connectErr) || errors.As(err, &netErr) {
+	if errors.As(err, &netErr) {
 		return true
 	}
 	var pgErr *pgconn.PgError
