@@ -94,7 +94,7 @@ func (in *BillingAccountInput) validate(l Limits) error {
 		in.Currency = "usd"
 	}
 	if len(in.Currency) != 3 || strings.Trim(in.Currency, "abcdefghijklmnopqrstuvwxyz") != "" {
-		return Errorf(EINVALID, "currency must be a three-letter ISO 4217 code, got %q", truncate(in.Currency, 16))
+		return Errorf(EINVALID, "currency must be a three-letter ISO 4217 code, got %q", Truncate(in.Currency, 16))
 	}
 	for _, f := range []struct{ name, value string }{
 		{"name", in.Name}, {"phone", in.Phone}, {"address.line1", in.Address.Line1},

@@ -56,7 +56,7 @@ func ParseUUID(field, s string) (string, error) {
 		if s == "" {
 			return "", Errorf(EINVALID, "%s is required", field)
 		}
-		return "", Errorf(EINVALID, "%s must be a UUID, got %q", field, truncate(s, 64))
+		return "", Errorf(EINVALID, "%s must be a UUID, got %q", field, Truncate(s, 64))
 	}
 	b := []byte(s)
 	for i, c := range b {
@@ -106,10 +106,14 @@ func formatUUID(u [16]byte) string {
 	return string(b[:])
 }
 
-// truncate shortens s to at most n bytes for use in error messages.
-func truncate(s string, n int) string {
+// Truncate shortens text a client sent to at most n bytes, cut on a character boundary and
+// marked with "…", so that a message or log line quoting it stays bounded.
+func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -61,7 +61,7 @@ func decodeJSON(r *http.Request, v any) error {
 		}
 	}
 	if key, dup := duplicateKey(trimmed); dup {
-		return billd.Errorf(billd.EINVALID, "invalid JSON body: the key %s appears twice in one object", clip(string(key), 66))
+		return billd.Errorf(billd.EINVALID, "invalid JSON body: the key %s appears twice in one object", billd.Truncate(string(key), 66))
 	}
 	d := json.NewDecoder(bytes.NewReader(trimmed))
 	d.DisallowUnknownFields()
@@ -187,15 +187,4 @@ func samePath(field, body, path string) error {
 		return billd.Errorf(billd.EINVALID, "%s in the body (%s) does not match the path (%s)", field, body, path)
 	}
 	return nil
-}
-
-// clip cuts s to at most n bytes, on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+
+	"github.com/billd/billd"
 )
 
 // parseInt64 reads text, which must be exactly one JSON number whose value is an integer that
@@ -11,21 +13,21 @@ import (
 func parseInt64(text []byte) (int64, error) {
 	n, ok := splitNumber(text)
 	if !ok {
-		return 0, fmt.Errorf("%s is not an int64", truncate(string(text)))
+		return 0, fmt.Errorf("%s is not an int64", billd.Truncate(string(text), 32))
 	}
 	digits, ok, inRange := n.integer()
 	if !inRange {
-		return 0, fmt.Errorf("%s is out of range for int64", truncate(string(text)))
+		return 0, fmt.Errorf("%s is out of range for int64", billd.Truncate(string(text), 32))
 	}
 	if !ok {
-		return 0, fmt.Errorf("%s is not an int64", truncate(string(text)))
+		return 0, fmt.Errorf("%s is not an int64", billd.Truncate(string(text), 32))
 	}
 	if n.neg {
 		digits = "-" + digits
 	}
 	v, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%s is out of range for int64", truncate(string(text)))
+		return 0, fmt.Errorf("%s is out of range for int64", billd.Truncate(string(text), 32))
 	}
 	return v, nil
 }

@@ -111,10 +111,3 @@ func (s Struct) metadata() billd.Metadata {
 	}
 	return billd.Metadata(s)
 }
-
-func truncate(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
-	}
-	return s
-}
