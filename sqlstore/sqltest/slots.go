@@ -26,8 +26,9 @@ const (
 	slotWait = 5 * time.Minute
 )
 
-// acquireSlot takes a free slot for t until it ends.
-func acquireSlot(t testing.TB) {
+// AcquireSlot takes a free slot for t until it ends. DSN takes one for each PostgreSQL schema; a
+// test that makes a PostgreSQL database of its own instead takes one itself.
+func AcquireSlot(t testing.TB) {
 	t.Helper()
 	dir := slotDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {

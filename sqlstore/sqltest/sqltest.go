@@ -122,7 +122,7 @@ func RequirePostgres(t testing.TB) {
 func postgresSchema(t testing.TB) string {
 	t.Helper()
 	RequirePostgres(t)
-	acquireSlot(t) // registered first, so released last: after the schema is dropped
+	AcquireSlot(t) // registered first, so released last: after the schema is dropped
 	schema := "billd_test_" + strings.ReplaceAll(billd.NewUUID(), "-", "")[:16]
 	if err := adminExec(`CREATE SCHEMA ` + schema); err != nil {
 		t.Fatalf("create schema: %v", err)
