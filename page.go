@@ -31,8 +31,11 @@ type Page[T any] struct {
 // hands the rest to the next request.
 func (p Page[T]) Truncate(n int) Page[T] {
 	n = max(n, 1)
-	if n >= len(p.Items) || p.cursor == nil {
+	if n >= len(p.Items) {
 		return p
+	}
+	if p.cursor == nil {
+		panic("billd: Truncate of a page that was not made by a list") // its rest could not be reached
 	}
 	items := p.Items[:n]
 	return Page[T]{Items: items, NextPageToken: p.cursor(items[n-1]).Encode(), cursor: p.cursor}

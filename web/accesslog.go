@@ -24,10 +24,9 @@ const requestIDHeader = "X-Request-Id"
 // maxRequestIDLen bounds a request id taken from a client.
 const maxRequestIDLen = 64
 
-// isProbe reports whether pattern is a health probe's, which is not logged.
-func isProbe(pattern string) bool {
-	return pattern == "GET /healthz" || pattern == "GET /readyz"
-}
+// statusAborted is what the access log shows for a request whose handler aborted without an
+// answer (http.ErrAbortHandler), as nginx does for a request its client closed.
+const statusAborted = 499
 
 // loggedResponse is the ResponseWriter of a logged request: it notes the status and the principal.
 type loggedResponse struct {

@@ -45,10 +45,11 @@ func (l Limits) withDefaults() Limits {
 
 // admission counts the requests and body bytes in flight, in total and per principal.
 type admission struct {
-	limits      Limits
-	requests    atomic.Int64
-	bytes       atomic.Int64
+	limits   Limits
+	requests atomic.Int64
+
 	mu          sync.Mutex
+	bytes       int64            // body bytes in flight
 	byPrincipal map[string]int64 // body bytes in flight per principal; no entry when none
 }
 
@@ -90,17 +91,16 @@ func (a *admission) reserveBody(principal string, size int64) error {
 	if size == 0 {
 		return nil
 	}
-	if total := a.bytes.Add(size); total > a.limits.MaxBodyBytesInFlight && total != size {
-		a.bytes.Add(-size)
-		return errOverloaded
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.bytes > 0 && a.bytes+size > a.limits.MaxBodyBytesInFlight {
+		return errOverloaded
+	}
 	held := a.byPrincipal[principal]
 	if held > 0 && held+size > a.limits.MaxBodyBytesPerPrincipal {
-		a.bytes.Add(-size)
 		return errPrincipalBodyFull
 	}
+	a.bytes += size
 	a.byPrincipal[principal] = held + size
 	return nil
 }
@@ -109,9 +109,9 @@ func (a *admission) releaseBody(principal string, size int64) {
 	if size == 0 {
 		return
 	}
-	a.bytes.Add(-size)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.bytes -= size
 	if held := a.byPrincipal[principal] - size; held > 0 {
 		a.byPrincipal[principal] = held
 	} else {

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/billd/billd"
 )
@@ -93,13 +96,47 @@ func TestBodyBudgets(t *testing.T) {
 			a.releaseBody(s.principal, s.size)
 		}
 	}
-	if a.bytes.Load() != 0 || len(a.byPrincipal) != 0 {
-		t.Fatalf("after releasing everything: %d bytes, %v", a.bytes.Load(), a.byPrincipal)
+	if a.bytes != 0 || len(a.byPrincipal) != 0 {
+		t.Fatalf("after releasing everything: %d bytes, %v", a.bytes, a.byPrincipal)
 	}
 	if err := a.reserveBody("p", 500); err != nil {
 		t.Fatalf("a body over both budgets, alone: %v", err)
 	}
 	if err := a.reserveBody("q", 1); err != errOverloaded {
 		t.Fatalf("beside a body over the budget: %v", err)
+	}
+}
+
+// TestReadinessIsShared checks that the probes of one second share one check of the store: a probe
+// needs no credentials and is never shed, so it must not cost a store round trip each.
+func TestReadinessIsShared(t *testing.T) {
+	clock := time.Unix(0, 0)
+	rd := readiness{now: func() time.Time { return clock }}
+	checks := 0
+	ready := func(context.Context) error { checks++; return nil }
+	for range 5 {
+		rd.check(t.Context(), ready)
+	}
+	clock = clock.Add(readinessTTL)
+	rd.check(t.Context(), ready)
+	if checks != 2 {
+		t.Fatalf("6 probes over %s ran %d checks of the store, want 2", readinessTTL, checks)
+	}
+}
+
+// TestAbortedRequestsAreNotLoggedAsAnswered checks the access log of a handler that aborts: no
+// answer was sent, so the line must not say 200.
+func TestAbortedRequestsAreNotLoggedAsAnswered(t *testing.T) {
+	h := newTestHandler(t, Config{})
+	r := httptest.NewRequest("GET", "/v1beta1/organizations", nil)
+	lw := h.startLog(httptest.NewRecorder(), r)
+	func() {
+		defer func() { recover() }()
+		defer h.recoverPanic(lw, r)
+		panic(http.ErrAbortHandler)
+	}()
+	h.logRequest(lw, r, "GET /v1beta1/organizations")
+	if !strings.Contains(h.log.String(), "status=499") {
+		t.Fatalf("an aborted request was logged as: %s", h.log)
 	}
 }

@@ -24,13 +24,14 @@ type Config struct {
 
 // Handler is billd's http.Handler.
 type Handler struct {
-	svc    *billd.Service
-	log    *slog.Logger
-	mux    *http.ServeMux
-	limits Limits
-	admit  *admission
-	csrf   *http.CrossOriginProtection
-	ids    *requestIDs
+	svc       *billd.Service
+	log       *slog.Logger
+	mux       *http.ServeMux
+	limits    Limits
+	admit     *admission
+	csrf      *http.CrossOriginProtection
+	readiness readiness
+	ids       *requestIDs
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -58,7 +59,7 @@ var errCrossOrigin = billd.Errorf(billd.EFORBIDDEN, "cross-origin request refuse
 // the health probes is logged once when it is answered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := h.mux.Handler(r)
-	if isProbe(pattern) {
+	if IsHealthCheck(r) {
 		h.mux.ServeHTTP(w, r)
 		return
 	}
@@ -82,6 +83,9 @@ func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v == http.ErrAbortHandler {
+		if l, ok := w.(*loggedResponse); ok && l.status == 0 {
+			l.status = statusAborted // the access log must not call it a 200
+		}
 		panic(v)
 	}
 	h.log.Error("panic", "route", r.Pattern, "request_id", requestIDOf(w), "panic", v)
