@@ -25,6 +25,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"it down gracefully.")
 	var sf storeFlags
 	sf.register(fs, getenv)
+	sf.registerLimits(fs)
 	sf.registerService(fs)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
