@@ -55,7 +55,7 @@ func clients(ctx context.Context, args []string, getenv func(string) string, std
 		printClientsUsage(stderr, getenv)
 		return usageError{fmt.Sprintf("clients: unknown subcommand %q; want create, list or revoke", args[0])}
 	}
-	fs := newFlags(sub.synopsis, clientsAbout)
+	fs := newFlags("clients "+sub.name, sub.synopsis, clientsAbout)
 	var sf storeFlags
 	act := sub.flags(fs, &sf)
 	sf.register(fs, getenv)

@@ -36,3 +36,14 @@ func TestFlagsLimitsOnlyWhereObjectsAreCreated(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsErrorsNameTheCommand checks that a mistake in the flags is reported under the command's
+// name, not under a piece of its synopsis.
+func TestFlagsErrorsNameTheCommand(t *testing.T) {
+	for _, cmd := range [][]string{{"serve"}, {"verify"}, {"version"}, {"clients", "create"}, {"clients", "list"}, {"clients", "revoke"}} {
+		_, _, err := cliRun(t, append(cmd, "--no-such-flag")...)
+		if want := strings.Join(cmd, " ") + ": flag provided but not defined"; !cliIsUsage(err) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("billd %v --no-such-flag: %v, want a usage error starting %q", cmd, err, want)
+		}
+	}
+}
