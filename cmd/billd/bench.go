@@ -394,24 +394,20 @@ func sampleRSS(pid int) func() int64 {
 	}
 }
 
-// readRSS returns VmRSS of a process in bytes, 0 if it is unknown.
+// readRSS returns the resident memory of a process in bytes (VmRSS), from /proc/PID/statm, 0 if
+// it is unknown.
 func readRSS(pid int) int64 {
-	n, _ := procMemory(pid, "VmRSS")
-	return n
-}
-
-// procMemory returns a memory figure of a process in bytes from /proc/PID/status: field is VmRSS
-// (resident now), VmHWM (peak resident), etc.
-func procMemory(pid int, field string) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
 	if err != nil {
-		return 0, err
+		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
-		}
+	fields := strings.Fields(string(b)) // size resident shared text lib data dt, in pages
+	if len(fields) < 2 {
+		return 0
 	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	pages, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(os.Getpagesize())
 }
