@@ -113,7 +113,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "account %s/%s\n", a.orgID, a.id)
 	}
 	rss := sampleRSS(f.pid)
-	cpu := measureCPU(f.pid, time.Now().Add(f.warmup))
+	cpu := measureCPU(ctx, f.pid, time.Now().Add(f.warmup))
 	run := runLoad
 	if f.rate > 0 {
 		run = runOpenLoop
@@ -320,15 +320,22 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 }
 
 // measureCPU reads the CPU time (user and system) process pid has used from the moment from until
-// the returned function is called, which returns it (0 without a pid, or where /proc has none).
-func measureCPU(pid int, from time.Time) func() time.Duration {
+// the returned function is called, which returns it (0 without a pid, where /proc has none, or
+// when ctx ended before from).
+func measureCPU(ctx context.Context, pid int, from time.Time) func() time.Duration {
 	if pid <= 0 {
 		return func() time.Duration { return 0 }
 	}
 	start := make(chan time.Duration, 1)
 	go func() {
-		time.Sleep(time.Until(from))
-		start <- procCPU(pid)
+		wait := time.NewTimer(time.Until(from))
+		defer wait.Stop()
+		select {
+		case <-wait.C:
+			start <- procCPU(pid)
+		case <-ctx.Done():
+			start <- 0
+		}
 	}()
 	return func() time.Duration {
 		end := procCPU(pid)
