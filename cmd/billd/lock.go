@@ -22,6 +22,8 @@ func lockStore(dsn string) (unlock func(), err error) {
 		return func() {}, nil
 	}
 	path := file + "-lock"
+	// The lock comes before the store opens, so a new store's directory is made here, as
+	// sqlstore.Open makes it for its callers that take no lock: for the owner only.
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
