@@ -11,10 +11,12 @@ runs=${1:-5}
 pg=${BILLD_TEST_POSTGRES:-postgres://127.0.0.1:5432/test}
 
 pids=()
+peakfile=$(mktemp) # the peak of connections seen, this run's own
 cleanup() {
   pkill -P "$(IFS=,; echo "${pids[*]}")" 2>/dev/null # the sessions' psql and sleep
   kill "${pids[@]}" 2>/dev/null
   wait 2>/dev/null
+  rm -f "$peakfile"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -29,7 +31,7 @@ pids+=($!)
   peak=0
   while :; do
     n=$(psql "$pg" -Atc "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'" 2>/dev/null || echo 0)
-    if [ "$n" -gt "$peak" ]; then peak=$n; echo "$peak" > "${TMPDIR:-/tmp}/billd-ci-busy-peak"; fi
+    if [ "$n" -gt "$peak" ]; then peak=$n; echo "$peak" > "$peakfile"; fi
     sleep 0.2
   done
 ) &
@@ -45,6 +47,6 @@ for i in $(seq "$runs"); do
   echo "ci-busy: run $i: $result in $(( $(date +%s) - start )) s (log: $log)"
   [ "$result" = green ] && rm -f "$log"
 done
-echo "ci-busy: peak PostgreSQL client connections: $(cat "${TMPDIR:-/tmp}/billd-ci-busy-peak" 2>/dev/null) of $(psql "$pg" -Atc 'SHOW max_connections')"
+echo "ci-busy: peak PostgreSQL client connections: $(cat "$peakfile") of $(psql "$pg" -Atc 'SHOW max_connections')"
 echo "ci-busy: $((runs - failed)) of $runs runs green"
 [ "$failed" -eq 0 ]

@@ -113,7 +113,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "account %s/%s\n", a.orgID, a.id)
 	}
 	rss := sampleRSS(f.pid)
-	cpu := measureCPU(f.pid, time.Now().Add(f.warmup))
+	cpu := measureCPU(ctx, f.pid, time.Now().Add(f.warmup))
 	run := runLoad
 	if f.rate > 0 {
 		run = runOpenLoop
@@ -320,15 +320,22 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 }
 
 // measureCPU reads the CPU time (user and system) process pid has used from the moment from until
-// the returned function is called, which returns it (0 without a pid, or where /proc has none).
-func measureCPU(pid int, from time.Time) func() time.Duration {
+// the returned function is called, which returns it (0 without a pid, where /proc has none, or
+// when ctx ended before from).
+func measureCPU(ctx context.Context, pid int, from time.Time) func() time.Duration {
 	if pid <= 0 {
 		return func() time.Duration { return 0 }
 	}
 	start := make(chan time.Duration, 1)
 	go func() {
-		time.Sleep(time.Until(from))
-		start <- procCPU(pid)
+		wait := time.NewTimer(time.Until(from))
+		defer wait.Stop()
+		select {
+		case <-wait.C:
+			start <- procCPU(pid)
+		case <-ctx.Done():
+			start <- 0
+		}
 	}()
 	return func() time.Duration {
 		end := procCPU(pid)
@@ -394,24 +401,20 @@ func sampleRSS(pid int) func() int64 {
 	}
 }
 
-// readRSS returns VmRSS of a process in bytes, 0 if it is unknown.
+// readRSS returns the resident memory of a process in bytes (VmRSS), from /proc/PID/statm, 0 if
+// it is unknown.
 func readRSS(pid int) int64 {
-	n, _ := procMemory(pid, "VmRSS")
-	return n
-}
-
-// procMemory returns a memory figure of a process in bytes from /proc/PID/status: field is VmRSS
-// (resident now), VmHWM (peak resident), etc.
-func procMemory(pid int, field string) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
 	if err != nil {
-		return 0, err
+		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
-		}
+	fields := strings.Fields(string(b)) // size resident shared text lib data dt, in pages
+	if len(fields) < 2 {
+		return 0
 	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	pages, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(os.Getpagesize())
 }

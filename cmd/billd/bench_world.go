@@ -112,7 +112,9 @@ func (w *benchWorld) newMeter(ctx context.Context, admin *client.Client, prefix 
 }
 
 // cleanup closes the organizations the run created (with their accounts and projects) and revokes
-// its meter client, through the API; the journal keeps every entry. It reports what it did on out.
+// its meter client, through the API; the journal keeps every entry. It tries the revocation
+// whatever became of the organizations, and returns the errors of both. It reports what it did on
+// out.
 func (w *benchWorld) cleanup(ctx context.Context, admin *client.Client, out io.Writer) error {
 	var created []string
 	for _, id := range w.orgIDs {
@@ -121,8 +123,8 @@ func (w *benchWorld) cleanup(ctx context.Context, admin *client.Client, out io.W
 		}
 	}
 	err := parallel(ctx, len(created), 32, func(i int) error { return admin.DeleteOrganization(ctx, created[i]) })
-	if err == nil && w.meterID != "" {
-		err = admin.RevokeClient(ctx, w.meterID)
+	if w.meterID != "" {
+		err = errors.Join(err, admin.RevokeClient(ctx, w.meterID))
 	}
 	if err != nil {
 		return fmt.Errorf("cleanup: %w", err)

@@ -19,8 +19,9 @@ const clientsAbout = "Manage API clients directly on an existing store, with the
 type clientsCommand struct {
 	name, synopsis string
 	args           int // how many arguments follow the flags
-	// flags registers the subcommand's own flags and returns what it does once they are parsed.
-	flags func(fs *flag.FlagSet) clientsAction
+	// flags registers the subcommand's own flags (those of sf it takes beyond the store flags
+	// every subcommand has) and returns what it does once they are parsed.
+	flags func(fs *flag.FlagSet, sf *storeFlags) clientsAction
 }
 
 // clientsAction does a subcommand's work on the arguments after the flags; it opens the store with
@@ -54,9 +55,9 @@ func clients(ctx context.Context, args []string, getenv func(string) string, std
 		printClientsUsage(stderr, getenv)
 		return usageError{fmt.Sprintf("clients: unknown subcommand %q; want create, list or revoke", args[0])}
 	}
-	fs := newFlags(sub.synopsis, clientsAbout)
-	act := sub.flags(fs)
+	fs := newFlags("clients "+sub.name, sub.synopsis, clientsAbout)
 	var sf storeFlags
+	act := sub.flags(fs, &sf)
 	sf.register(fs, getenv)
 	if err := parseArgs(fs, args[1:], sub.args, stdout, stderr); err != nil {
 		return err
@@ -89,7 +90,7 @@ func printClientsUsage(w io.Writer, getenv func(string) string) {
 	fmt.Fprintf(w, "\n%s\n", clientsAbout)
 	for _, c := range clientsCommands {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		c.flags(fs)
+		c.flags(fs, new(storeFlags))
 		printFlags(w, "flags of "+c.name, fs)
 	}
 	var sf storeFlags
@@ -98,7 +99,9 @@ func printClientsUsage(w io.Writer, getenv func(string) string) {
 	printFlags(w, "store flags (every subcommand)", fs)
 }
 
-func clientsCreate(fs *flag.FlagSet) clientsAction {
+// clientsCreate takes the limit flags of serve: the organization's quota of clients applies.
+func clientsCreate(fs *flag.FlagSet, sf *storeFlags) clientsAction {
+	sf.registerLimits(fs)
 	role := fs.String("role", "", "admin or meter (platform clients), or owner, admin or member (an organization's, with --org)")
 	org := fs.String("org", "", "the organization of an organization client")
 	name := fs.String("name", "", "a name to recognise the client by")
@@ -119,7 +122,7 @@ func clientsCreate(fs *flag.FlagSet) clientsAction {
 	}
 }
 
-func clientsList(fs *flag.FlagSet) clientsAction {
+func clientsList(fs *flag.FlagSet, _ *storeFlags) clientsAction {
 	org := fs.String("org", "", "list only the clients of this organization")
 	return func(ctx context.Context, open func() (*billd.Service, error), _ []string, stdout io.Writer) error {
 		svc, err := open()
@@ -130,7 +133,7 @@ func clientsList(fs *flag.FlagSet) clientsAction {
 	}
 }
 
-func clientsRevoke(*flag.FlagSet) clientsAction {
+func clientsRevoke(*flag.FlagSet, *storeFlags) clientsAction {
 	return func(ctx context.Context, open func() (*billd.Service, error), args []string, stdout io.Writer) error {
 		svc, err := open()
 		if err != nil {

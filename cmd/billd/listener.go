@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/billd/billd/web"
 )
 
 // connLimits bound the client connections the API keeps open.
@@ -249,18 +251,12 @@ func (l *connLimiter) answer(c net.Conn, refusal []byte) {
 		return
 	}
 	_ = c.SetWriteDeadline(time.Now().Add(shedAnswerTimeout))
-	if isHealthCheck(req) {
+	if web.IsHealthCheck(req) {
 		l.serveHealth(c, req)
 		return
 	}
 	_, _ = io.Copy(io.Discard, req.Body)
 	_, _ = c.Write(refusal)
-}
-
-// isHealthCheck reports whether req asks for the liveness or readiness of the server.
-func isHealthCheck(req *http.Request) bool {
-	return (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
-		(req.URL.Path == "/healthz" || req.URL.Path == "/readyz")
 }
 
 // serveHealth answers a health check with the API handler and closes the connection.

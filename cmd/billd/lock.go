@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/billd/billd/internal/flock"
 	"github.com/billd/billd/sqlstore"
 )
 
@@ -21,20 +22,16 @@ func lockStore(dsn string) (unlock func(), err error) {
 		return func() {}, nil
 	}
 	path := file + "-lock"
+	// The lock comes before the store opens, so a new store's directory is made here, as
+	// sqlstore.Open makes it for its callers that take no lock: for the owner only.
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	release, ok, err := flock.TryLock(path)
 	if err != nil {
-		return nil, err
-	}
-	ok, err := tryLock(f)
-	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !ok {
-		f.Close()
 		holder := ""
 		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) != "" {
 			holder = " (process " + strings.TrimSpace(string(b)) + ")"
@@ -42,8 +39,6 @@ func lockStore(dsn string) (unlock func(), err error) {
 		return nil, fmt.Errorf("another billd serve%s is running on %s; stop it first "+
 			"(billd verify and billd clients may run beside it)", holder, file)
 	}
-	if err := f.Truncate(0); err == nil {
-		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	}
-	return func() { f.Close() }, nil
+	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	return release, nil
 }

@@ -14,20 +14,28 @@ import (
 // written straight to a file, 0.9 µs buffered: BenchmarkLogLine), beside the server's 60–70 µs of
 // CPU per usage report. Lines at warn level and above are written at once (see
 // flushingHandler); the rest within flushInterval, and at Close. A process killed with SIGKILL
-// loses at most the info lines of the last flushInterval.
+// loses at most the info lines of the last flushInterval. A write that fails loses the lines it
+// held; the next lines are tried again.
 type bufferedLog struct {
 	mu   sync.Mutex
-	w    *bufio.Writer
+	out  io.Writer
+	w    *bufio.Writer // over out
 	stop chan struct{}
 	done chan struct{}
 }
 
 const flushInterval = 100 * time.Millisecond
 
-// newBufferedLog returns a buffered log over w and starts its flusher.
+// newBufferedLog returns a buffered log over w and starts its flusher, which writes it out every
+// flushInterval.
 func newBufferedLog(w io.Writer) *bufferedLog {
-	b := &bufferedLog{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
-	go b.flushEvery(flushInterval)
+	return newBufferedLogEvery(w, flushInterval)
+}
+
+// newBufferedLogEvery returns a buffered log over w whose flusher writes it out every interval.
+func newBufferedLogEvery(w io.Writer, every time.Duration) *bufferedLog {
+	b := &bufferedLog{out: w, w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	go b.flushEvery(every)
 	return b
 }
 
@@ -35,14 +43,26 @@ func newBufferedLog(w io.Writer) *bufferedLog {
 func (b *bufferedLog) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Write(p)
+	n, err := b.w.Write(p)
+	b.forgetFailure(err)
+	return n, err
 }
 
 // Flush writes what is buffered.
 func (b *bufferedLog) Flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Flush()
+	err := b.w.Flush()
+	b.forgetFailure(err)
+	return err
+}
+
+// forgetFailure drops what is buffered after a failed write: a bufio.Writer keeps its first error
+// and refuses every later line, warnings included, so the next lines start on a fresh buffer.
+func (b *bufferedLog) forgetFailure(err error) {
+	if err != nil {
+		b.w.Reset(b.out)
+	}
 }
 
 // Close stops the flusher and writes what is buffered.

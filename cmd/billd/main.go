@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -100,10 +99,9 @@ func printUsage(w io.Writer) {
 	fmt.Fprint(w, "\nRun 'billd help COMMAND' (or 'billd COMMAND --help') for the flags of a command.\n")
 }
 
-// newFlags returns the flag set of a command; its help starts "usage: billd <synopsis>", then
-// says what the command does and lists its flags.
-func newFlags(synopsis, about string) *flag.FlagSet {
-	name, _, _ := strings.Cut(synopsis, " [")
+// newFlags returns the flag set of the command name (its errors start with name); its help starts
+// "usage: billd <synopsis>", then says what the command does and lists its flags.
+func newFlags(name, synopsis, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: billd %s\n\n%s\n", synopsis, about)

@@ -19,12 +19,13 @@ import (
 // serve runs the HTTP API until ctx is cancelled (SIGINT or SIGTERM), then shuts down gracefully:
 // it stops accepting connections and lets requests in flight finish.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve [flags]", "Start the HTTP API on --addr, with the store of --data or --db (created if missing). On first\n"+
+	fs := newFlags("serve", "serve [flags]", "Start the HTTP API on --addr, with the store of --data or --db (created if missing). On first\n"+
 		"start it creates a platform admin: BILLD_ADMIN_CLIENT_ID and BILLD_ADMIN_CLIENT_SECRET (and\n"+
 		"BILLD_ADMIN_API_KEY) choose it, else it is generated and printed once. SIGINT or SIGTERM shut\n"+
 		"it down gracefully.")
 	var sf storeFlags
 	sf.register(fs, getenv)
+	sf.registerLimits(fs)
 	sf.registerService(fs)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
@@ -121,7 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // verify re-sums the journal; it fails when any account drifted.
 func verify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify [flags]", "Re-sum the whole journal in one snapshot and compare every account's stored totals and every\n"+
+	fs := newFlags("verify", "verify [flags]", "Re-sum the whole journal in one snapshot and compare every account's stored totals and every\n"+
 		"usage's reverts with it: one DRIFT line per problem, and a non-zero exit if there is any. It works\n"+
 		"on an existing store, beside a running server.")
 	var sf storeFlags

@@ -17,7 +17,8 @@ import (
 )
 
 // storeFlags are the flags of the commands that open the store. register adds those of every such
-// command; registerService adds the server's tuning of the store and the service.
+// command; registerLimits those of the commands that create objects through the service (serve,
+// clients create); registerService the server's tuning of the store and the service.
 type storeFlags struct {
 	data       string
 	db         string
@@ -35,7 +36,10 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.data, "data", "./billd-data", "directory of the embedded SQLite database (used when --db is empty)")
 	fs.StringVar(&f.db, "db", getenv("BILLD_DB"), "the database: postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite); default $BILLD_DB, else <data>/billd.db")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	// The limits apply to every command that writes through the service (serve, clients create).
+	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size (default 32) or SQLite read connections (default 4)")
+}
+
+func (f *storeFlags) registerLimits(fs *flag.FlagSet) {
 	fs.IntVar(&f.limits.MaxMetadataBytes, "max-metadata-bytes", billd.DefaultMaxMetadataBytes, "largest metadata of one object, in bytes of JSON; larger is refused with 400")
 	fs.IntVar(&f.limits.MaxProjectsPerOrg, "max-projects-per-org", billd.DefaultMaxProjectsPerOrg, "open projects one organization may have; past it a create is refused with 429")
 	fs.IntVar(&f.limits.MaxAccountsPerOrg, "max-accounts-per-org", billd.DefaultMaxAccountsPerOrg, "billing accounts (not closed) one organization may have; past it a create is refused with 429")
@@ -43,7 +47,6 @@ func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 func (f *storeFlags) registerService(fs *flag.FlagSet) {
-	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size (default 32) or SQLite read connections (default 4)")
 	fs.BoolVar(&f.group, "group-commit", true, "apply concurrent money-moving requests in shared transactions")
 	fs.IntVar(&f.commit.MaxPostings, "commit-max-requests", 0, "group commit: requests per transaction (default 4096)")
 	fs.IntVar(&f.commit.MaxTransfers, "commit-max-transfers", 0, "group commit: transfers per transaction (default 20000)")

@@ -14,7 +14,7 @@ var version = "dev"
 
 // printVersion prints the version and the build it comes from.
 func printVersion(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("version", "print billd's version, the module version and VCS revision it was built from, and its Go version")
+	fs := newFlags("version", "version", "print billd's version, the module version and VCS revision it was built from, and its Go version")
 	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}

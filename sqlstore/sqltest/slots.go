@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/billd/billd/internal/flock"
 )
 
 // PostgreSQL is shared: other clients hold some of its connections (the default max_connections
@@ -37,7 +39,7 @@ func AcquireSlot(t testing.TB) {
 	deadline := time.Now().Add(slotWait)
 	for {
 		for i := range PostgresSlots {
-			release, ok, err := tryLock(filepath.Join(dir, fmt.Sprintf("slot-%d", i)))
+			release, ok, err := flock.TryLock(filepath.Join(dir, fmt.Sprintf("slot-%d", i)))
 			if err != nil {
 				t.Fatalf("postgres test slots: %v", err)
 			}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package sqltest
+package flock
 
 import (
 	"errors"
@@ -8,9 +8,10 @@ import (
 	"syscall"
 )
 
-// tryLock takes the exclusive lock of the file at path without waiting. The lock belongs to the
-// process and ends with it, so a crashed test process frees its slots.
-func tryLock(path string) (release func(), ok bool, err error) {
+// TryLock takes the exclusive lock of the file at path (created for its owner only if missing)
+// without waiting: ok is false when another open file holds it. The lock lasts until release is
+// called or the process ends. err is the error of opening or locking the file.
+func TryLock(path string) (release func(), ok bool, err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, false, err
