@@ -262,7 +262,7 @@ func TestStoreOutage(t *testing.T) {
 
 	proxy.Restore()
 	waitForStatus(t, s, req{method: "GET", path: "/readyz", as: anyone}, http.StatusOK, func() {}) // answers are shared for 1 s
-	for range 4 { // connections the pool held from before the cut fail once each
+	for range 4 {                                                                                  // connections the pool held from before the cut fail once each
 		if s.do(req{method: "GET", path: w.account("/balance")}).status == http.StatusOK {
 			break
 		}
