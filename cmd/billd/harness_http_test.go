@@ -26,6 +26,17 @@ type creds struct {
 
 var admin = creds{id: adminID, secret: adminSecret}
 
+// authorization is the Authorization header that presents c; "" for no credentials.
+func (c creds) authorization() string {
+	switch {
+	case c.key != "":
+		return "Bearer " + c.key
+	case c.id != "":
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret))
+	}
+	return ""
+}
+
 // req describes one request.
 type req struct {
 	method, path string
@@ -70,11 +81,8 @@ func (s *server) do(r req) response {
 	if r.as != nil {
 		c = *r.as
 	}
-	switch {
-	case c.key != "":
-		hr.Header.Set("Authorization", "Bearer "+c.key)
-	case c.id != "":
-		hr.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret)))
+	if auth := c.authorization(); auth != "" {
+		hr.Header.Set("Authorization", auth)
 	}
 	for k, v := range r.header {
 		if v == "" {

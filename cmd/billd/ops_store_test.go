@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -10,9 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/billd/billd/sqlstore"
 	"github.com/billd/billd/sqlstore/sqltest"
@@ -36,7 +33,7 @@ func TestOpsDatabaseForms(t *testing.T) {
 		"sqlite://",
 	} {
 		for _, args := range [][]string{{"verify", "--db", dsn}, {"serve", "--addr", "127.0.0.1:0", "--db", dsn}} {
-			err := opsServeUntilListening(t, args...)
+			_, err := refusedStart(t, nil, args...)
 			if err == nil || strings.Contains(err.Error(), "hunter2") ||
 				!strings.Contains(err.Error(), "postgres://") || !strings.Contains(err.Error(), "sqlite:PATH") {
 				t.Errorf("billd %v: %v, want a refusal naming the accepted forms", args, err)
@@ -157,7 +154,7 @@ func TestOpsOneServerPerSQLiteFile(t *testing.T) {
 	dsn := sqltest.DSN(t, "sqlite")
 	first := startServer(t, dsn)
 	for _, again := range []string{dsn, "sqlite:" + dsn, "sqlite://" + dsn} {
-		err := opsServeUntilListening(t, "serve", "--addr", "127.0.0.1:0", "--db", again)
+		_, err := refusedStart(t, nil, "serve", "--addr", "127.0.0.1:0", "--db", again)
 		if err == nil || !strings.Contains(err.Error(), "another billd serve (process "+strconv.Itoa(os.Getpid())+")") {
 			t.Errorf("a second serve --db %s: %v, want a refusal naming the running one", again, err)
 		}
@@ -174,55 +171,6 @@ func TestOpsOneServerPerSQLiteFile(t *testing.T) {
 	startServer(t, dsn)
 }
 
-// opsServeUntilListening runs billd with args and returns what run returned, or nil if it listens
-// (it is then stopped): a command that should fail must not hang the test if it serves instead.
-func opsServeUntilListening(t *testing.T, args ...string) error {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdout := &listenWatch{listening: cancel}
-	var stderr bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), stdout, &stderr)
-	}()
-	select {
-	case err := <-done:
-		if stdout.seen() {
-			return nil
-		}
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatalf("billd %v neither listened nor returned within 30s", args)
-		return nil
-	}
-}
-
-// listenWatch calls listening once billd prints that it listens.
-type listenWatch struct {
-	mu        sync.Mutex
-	buf       bytes.Buffer
-	listening func()
-	listened  bool
-}
-
-func (w *listenWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if !w.listened && strings.Contains(w.buf.String(), "billd listening on") {
-		w.listened = true
-		w.listening()
-	}
-	return len(p), nil
-}
-
-func (w *listenWatch) seen() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.listened
-}
-
 // TestOpsBindBeforeAdmin checks that a server that cannot listen creates no admin, so that the one
 // that then starts creates and prints it.
 func TestOpsBindBeforeAdmin(t *testing.T) {
@@ -232,7 +180,7 @@ func TestOpsBindBeforeAdmin(t *testing.T) {
 	}
 	defer taken.Close()
 	dsn := sqltest.DSN(t, "sqlite")
-	out, _, err := cliRun(t, "serve", "--db", dsn, "--addr", taken.Addr().String())
+	out, err := refusedStart(t, nil, "serve", "--db", dsn, "--addr", taken.Addr().String())
 	if err == nil || !strings.Contains(err.Error(), "address already in use") || strings.Contains(out, "client_secret") {
 		t.Fatalf("serve on a taken address: %v, stdout %q; want a bind error and no credentials", err, out)
 	}
