@@ -114,36 +114,46 @@ func TestOpsRedactDSN(t *testing.T) {
 // TestOpsToolsNeedAStore checks that verify and clients refuse a store that does not exist, say how
 // to create one, and create nothing.
 func TestOpsToolsNeedAStore(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	pg := sqltest.DSN(t, "postgres")
-	for _, args := range [][]string{
-		{"verify", "--data", data},
-		{"clients", "list", "--data", data},
-		{"clients", "create", "--role", "meter", "--db", filepath.Join(data, "billd.db")},
-		{"verify", "--db", "sqlite:" + filepath.Join(data, "other.db")},
-		{"verify", "--db", pg},
-		{"clients", "list", "--db", pg},
-	} {
+	t.Run("sqlite", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		opsToolsRefuse(t,
+			[]string{"verify", "--data", data},
+			[]string{"clients", "list", "--data", data},
+			[]string{"clients", "create", "--role", "meter", "--db", filepath.Join(data, "billd.db")},
+			[]string{"verify", "--db", "sqlite:" + filepath.Join(data, "other.db")})
+		if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the tools created %s: %v", data, err)
+		}
+		// An empty SQLite file is no store either.
+		empty := filepath.Join(t.TempDir(), "empty.db")
+		if err := os.WriteFile(empty, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opsToolsRefuse(t, []string{"verify", "--db", empty})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := sqltest.DSN(t, "postgres")
+		opsToolsRefuse(t, []string{"verify", "--db", pg}, []string{"clients", "list", "--db", pg})
+		// Nothing was created on PostgreSQL either.
+		db, err := sqlstore.Open(context.Background(), pg, sqlstore.Options{MaxConns: 1, MustExist: true})
+		if err == nil {
+			db.Close()
+		}
+		if !errors.Is(err, sqlstore.ErrNoStore) {
+			t.Errorf("the tools created billd's tables on PostgreSQL: %v", err)
+		}
+	})
+}
+
+// opsToolsRefuse checks that each command refuses a missing store with an error that names billd
+// serve, and prints nothing.
+func opsToolsRefuse(t *testing.T, commands ...[]string) {
+	t.Helper()
+	for _, args := range commands {
 		out, _, err := cliRun(t, args...)
 		if !errors.Is(err, sqlstore.ErrNoStore) || !strings.Contains(err.Error(), "billd serve") || out != "" {
 			t.Errorf("billd %v: %v, stdout %q; want a missing-store error that names billd serve", args, err, out)
 		}
-	}
-	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the tools created %s: %v", data, err)
-	}
-	// Nothing was created on PostgreSQL either.
-	if _, err := sqlstore.Open(context.Background(), pg, sqlstore.Options{MaxConns: 1, MustExist: true}); !errors.Is(err, sqlstore.ErrNoStore) {
-		t.Errorf("the tools created billd's tables on PostgreSQL: %v", err)
-	}
-
-	// An empty SQLite file is no store either.
-	empty := filepath.Join(t.TempDir(), "empty.db")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := cliRun(t, "verify", "--db", empty); !errors.Is(err, sqlstore.ErrNoStore) {
-		t.Errorf("verify on an empty file: %v, want a missing-store error", err)
 	}
 }
 
