@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
@@ -69,64 +66,6 @@ func TestTrustedOriginsMustBeOrigins(t *testing.T) {
 	}
 }
 
-// slowBody starts a POST whose body never comes: its headers announce size bytes, then only "{"
-// follows. The connection is closed when the test ends.
-func slowBody(t *testing.T, s *server, path string, header map[string]string, size int) net.Conn {
-	t.Helper()
-	u, err := url.Parse(s.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	var b strings.Builder
-	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", path, u.Host, size)
-	for k, v := range header {
-		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
-	}
-	if _, err := fmt.Fprint(c, b.String()+"\r\n{"); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// authHeader is the header that presents c.
-func authHeader(c creds) map[string]string {
-	return map[string]string{"Authorization": c.authorization()}
-}
-
-// statusOf reads the status of the response on c, waiting for it at most 20 s (the server gives
-// up on a body after its 30 s read timeout).
-func statusOf(t *testing.T, c net.Conn) int {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(20 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("no answer to a request whose body was not sent: %v", err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// answerOf reads the response on c in the background: the channel receives its status, or 0 if
-// the connection ends first (the test's cleanup closes it).
-func answerOf(c net.Conn) <-chan int {
-	status := make(chan int, 1)
-	go func() {
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			status <- 0
-			return
-		}
-		resp.Body.Close()
-		status <- resp.StatusCode
-	}()
-	return status
-}
-
 // TestUnauthorizedBodiesAreNotAwaited checks that a caller who may not make a request cannot make
 // the server wait for its body or hold body budget for it: slow bodies from an owner of another
 // organization, more than the whole budget, are answered 403 without the body, and an
@@ -165,27 +104,14 @@ func TestBodyBudgetPerClient(t *testing.T) {
 	s := serveWith(t, sqltest.DSN(t, "sqlite"), adminEnv, "--max-inflight-bytes-per-client", fmt.Sprint(2<<20))
 	w := newWorld(t, s, 100)
 	usages := w.account("/usages")
-	slow := make([]net.Conn, 2)
-	answers := make([]<-chan int, len(slow))
-	for i := range slow {
-		slow[i] = slowBody(t, s, usages, authHeader(w.meter), 1<<20)
-		answers[i] = answerOf(slow[i])
-	}
+	body := append([]byte("{"), make([]byte, 1<<20-1)...) // never sent but its first byte
+	slow := []*heldPost{holdPost(t, s, usages, authHeader(w.meter), body), holdPost(t, s, usages, authHeader(w.meter), body)}
 	check := req{method: "POST", path: "/v1beta1/billing/check", as: &w.meter, body: map[string]any{"org_id": w.orgID, "amount": 1}}
 	resp := waitForStatus(t, s, check, http.StatusServiceUnavailable, func() {
 		// A slow body is waited for, not answered, unless a check of the same client held some of
-		// the budget when it came: then it was refused, and another one takes its place.
-		for i := range slow {
-			select {
-			case status := <-answers[i]:
-				if status != http.StatusServiceUnavailable {
-					t.Fatalf("a request whose body is still coming was answered %d (0: the connection ended)", status)
-				}
-				slow[i].Close()
-				slow[i] = slowBody(t, s, usages, authHeader(w.meter), 1<<20)
-				answers[i] = answerOf(slow[i])
-			default:
-			}
+		// the budget when it came: then it was refused, and is sent again.
+		for _, h := range slow {
+			h.againIfRefused()
 		}
 	})
 	checkErrorBody(t, resp, 14, "too many request bytes in flight")
@@ -193,8 +119,8 @@ func TestBodyBudgetPerClient(t *testing.T) {
 		t.Error("503 without Retry-After")
 	}
 	s.ok(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": w.orgID, "amount": 1}})
-	for _, c := range slow {
-		c.Close()
+	for _, h := range slow {
+		h.conn.Close()
 	}
 	waitForStatus(t, s, check, http.StatusOK, func() {})
 }
