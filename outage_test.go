@@ -44,11 +44,11 @@ func TestStoreOutageIsUnavailable(t *testing.T) {
 	}
 	id := billd.NewUUID()
 	var err error
-	for range 3 { // connections the pool still held from before the cut fail once each
-		if err = f.svc.ReportUsage(t.Context(), meter, usage(id)); billd.ErrorCode(err) != billd.EUNAVAILABLE {
-			break
-		}
-	}
+	// Connections the pool still held from before the cut fail once each, with EUNAVAILABLE.
+	waitFor(t, "a usage report served after the outage", func() bool {
+		err = f.svc.ReportUsage(t.Context(), meter, usage(id))
+		return billd.ErrorCode(err) != billd.EUNAVAILABLE
+	})
 	if err != nil {
 		t.Fatalf("ReportUsage after the database came back: %v", err)
 	}

@@ -161,6 +161,11 @@ func checkDecodeJSON(t *testing.T, body []byte, contentType string, ctIsJSON boo
 	trimmed := trimJSONSpace(body)
 	valid := json.Valid(body)
 	isObject := valid && len(trimmed) > 0 && trimmed[0] == '{'
+	// An object with a key twice is refused, naming the key, unless a key is refused first.
+	duplicate, keyErr := isObject && hasDuplicateKeys(body), error(nil)
+	if duplicate {
+		_, keyErr = protoKeys(trimmed)
+	}
 	for _, newValue := range fuzzRequestTypes {
 		v := newValue()
 		err := decodeJSON(newJSONRequest(body, contentType), v)
@@ -200,6 +205,10 @@ func checkDecodeJSON(t *testing.T, body []byte, contentType string, ctIsJSON boo
 			continue
 		case err == nil && !isObject:
 			t.Fatalf("%s: decodeJSON accepts %q, which is not one JSON object, as %+v", name, body, v)
+		case duplicate && err == nil:
+			t.Fatalf("%s: decodeJSON accepts %q, an object of which holds a key twice, as %+v", name, body, v)
+		case duplicate && keyErr == nil && !strings.Contains(err.Error(), "appears twice"):
+			t.Fatalf("%s: %q, an object of which holds a key twice, gives %v; want the key named as appearing twice", name, body, err)
 		}
 		if err != nil {
 			continue

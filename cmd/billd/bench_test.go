@@ -69,6 +69,7 @@ func TestBenchScenarios(t *testing.T) {
 func TestBenchScriptDropsItsDatabase(t *testing.T) {
 	bin := procBuild(t)
 	sqltest.RequirePostgres(t)
+	sqltest.AcquireSlot(t) // the script's database and server count against the machine's test connections
 	server, err := url.Parse(sqltest.PostgresURL())
 	if err != nil {
 		t.Fatal(err)

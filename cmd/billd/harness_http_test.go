@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +28,17 @@ type creds struct {
 }
 
 var admin = creds{id: adminID, secret: adminSecret}
+
+// authorization is the Authorization header that presents c; "" for no credentials.
+func (c creds) authorization() string {
+	switch {
+	case c.key != "":
+		return "Bearer " + c.key
+	case c.id != "":
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret))
+	}
+	return ""
+}
 
 // req describes one request.
 type req struct {
@@ -70,11 +84,8 @@ func (s *server) do(r req) response {
 	if r.as != nil {
 		c = *r.as
 	}
-	switch {
-	case c.key != "":
-		hr.Header.Set("Authorization", "Bearer "+c.key)
-	case c.id != "":
-		hr.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret)))
+	if auth := c.authorization(); auth != "" {
+		hr.Header.Set("Authorization", auth)
 	}
 	for k, v := range r.header {
 		if v == "" {
@@ -221,4 +232,127 @@ func obj(t testing.TB, m map[string]any, key string) map[string]any {
 // connections, for load from many goroutines.
 func (s *server) goClient(c creds, conns int) *client.Client {
 	return client.New(s.url, c.id, c.secret, conns)
+}
+
+// Raw requests, for what the Go client cannot do: hold a body back.
+
+// startPost dials s and sends the headers of a POST to path that announce size body bytes, then
+// the first bytes of the body. The connection is closed when the test ends.
+func startPost(t testing.TB, s *server, path string, header map[string]string, size int, first []byte) net.Conn {
+	t.Helper()
+	u, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	var b strings.Builder
+	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", path, u.Host, size)
+	for k, v := range header {
+		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+	}
+	if _, err := fmt.Fprint(c, b.String()+"\r\n"+string(first)); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// slowBody starts a POST whose body never comes: its headers announce size bytes, then only "{"
+// follows.
+func slowBody(t testing.TB, s *server, path string, header map[string]string, size int) net.Conn {
+	t.Helper()
+	return startPost(t, s, path, header, size, []byte("{"))
+}
+
+// authHeader is the header that presents c.
+func authHeader(c creds) map[string]string {
+	return map[string]string{"Authorization": c.authorization()}
+}
+
+// statusOf reads the status of the response on c, waiting for it at most 20 s (the server gives
+// up on a body after its 30 s read timeout).
+func statusOf(t *testing.T, c net.Conn) int {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer to a request whose body was not sent: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// heldPost is a POST whose body the test holds back: its headers and the first byte of its body
+// are sent, and its answer is read in the background.
+type heldPost struct {
+	t      testing.TB
+	s      *server
+	path   string
+	header map[string]string
+	body   []byte
+	conn   net.Conn
+	answer <-chan int
+}
+
+// holdPost starts a POST of body to path, holding back all of the body but its first byte.
+func holdPost(t testing.TB, s *server, path string, header map[string]string, body []byte) *heldPost {
+	t.Helper()
+	h := &heldPost{t: t, s: s, path: path, header: header, body: body}
+	h.start()
+	return h
+}
+
+func (h *heldPost) start() {
+	h.t.Helper()
+	h.conn = startPost(h.t, h.s, h.path, h.header, len(h.body), h.body[:1])
+	h.answer = answerOf(h.conn)
+}
+
+// againIfRefused starts the request again on a new connection if the server refused it with 503
+// (it came while the room it needs was taken); any other answer fails the test.
+func (h *heldPost) againIfRefused() {
+	h.t.Helper()
+	select {
+	case status := <-h.answer:
+		if status != http.StatusServiceUnavailable {
+			h.t.Fatalf("POST %s, its body held back, was answered %d (0: the connection ended)", h.path, status)
+		}
+		h.conn.Close()
+		h.start()
+	default:
+	}
+}
+
+// release sends the rest of the body and returns the answer's status.
+func (h *heldPost) release() int {
+	h.t.Helper()
+	if _, err := h.conn.Write(h.body[1:]); err != nil {
+		h.t.Fatalf("POST %s: sending the rest of its body: %v", h.path, err)
+	}
+	select {
+	case status := <-h.answer:
+		return status
+	case <-time.After(waitTimeout):
+		h.t.Fatalf("POST %s: no answer within %s of its whole body", h.path, waitTimeout)
+		return 0
+	}
+}
+
+// answerOf reads the response on c in the background: the channel receives its status, or 0 if
+// the connection ends first (the test's cleanup closes it).
+func answerOf(c net.Conn) <-chan int {
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	return status
 }

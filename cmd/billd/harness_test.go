@@ -32,6 +32,7 @@ const (
 
 	startTimeout = 30 * time.Second // how long a server may take to print "billd listening on"
 	stopTimeout  = 20 * time.Second // how long a server may take to end once told to
+	waitTimeout  = 30 * time.Second // how long a condition that should soon hold may take
 )
 
 // adminEnv is the environment of a billd whose platform admin the tests know.
@@ -98,6 +99,34 @@ func serveWith(t testing.TB, dsn string, env map[string]string, flags ...string)
 		s.exit(err)
 	}()
 	return s.waitListening()
+}
+
+// refusedStart runs billd with args and the environment env in process, expecting it to end on
+// its own, and returns what run returned and the lines it printed. It fails t if billd listens
+// instead (it is then stopped), or neither listens nor ends within startTimeout.
+func refusedStart(t testing.TB, env map[string]string, args ...string) (stdout string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &serveOutput{listen: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), out, &syncBuffer{})
+	}()
+	select {
+	case err := <-done:
+		return strings.Join(out.banner(), "\n"), err
+	case url := <-out.listen:
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(stopTimeout):
+		}
+		t.Fatalf("billd %v listened on %s; want it to refuse to start", args, url)
+	case <-time.After(startTimeout):
+		t.Fatalf("billd %v neither listened nor ended within %s", args, startTimeout)
+	}
+	return "", nil
 }
 
 // spawn runs `billd serve` on dsn as a child process of the built binary, with the known admin
@@ -347,4 +376,26 @@ func (a logAppender) Write(b []byte) (int, error) {
 	}
 	defer f.Close()
 	return f.Write(b)
+}
+
+// eventually calls cond until it returns nil, and fails t with what and cond's last error if that
+// takes longer than waitTimeout. Tries are spaced as retry spaces them.
+func eventually(t testing.TB, what string, cond func() error) {
+	t.Helper()
+	if err := retry(waitTimeout, cond); err != nil {
+		t.Fatalf("%s: still %v after %s", what, err, waitTimeout)
+	}
+}
+
+// retry calls try until it returns nil or timeout has passed, pausing between tries (a millisecond
+// at first, doubling up to 100 ms), and returns try's last error.
+func retry(timeout time.Duration, try func() error) error {
+	deadline := time.Now().Add(timeout)
+	for pause := time.Millisecond; ; pause = min(2*pause, 100*time.Millisecond) {
+		err := try()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(pause)
+	}
 }

@@ -118,16 +118,19 @@ func TestOpsConnectionsMakeRoom(t *testing.T) {
 		}
 	}
 	// The server files a connection as idle just after its answer: until then it may refuse.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		status, body := opsDial(t, addr, 4).request(t, "GET", "/v1beta1/organizations")
-		if status == http.StatusUnauthorized {
-			return
+	eventually(t, "a new connection with the others idle", func() error {
+		probe := opsDial(t, addr, 4)
+		defer probe.Close()
+		status, body := probe.request(t, "GET", "/v1beta1/organizations")
+		switch status {
+		case http.StatusUnauthorized:
+			return nil // served (without credentials)
+		case http.StatusServiceUnavailable:
+			return fmt.Errorf("refused: %d %s", status, body)
 		}
-		if status != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("a new connection with the others idle: %d %s; want it served (401 without credentials)", status, body)
-		}
-	}
+		t.Fatalf("a new connection with the others idle: %d %s; want it served (401 without credentials)", status, body)
+		return nil
+	})
 }
 
 // opsClock is the limiter's clock in the tests: each reading is a microsecond after the last, so
@@ -180,19 +183,15 @@ func opsLimiter(t *testing.T, limits connLimits) (*connLimiter, string, *opsCloc
 // request and idle of them between requests.
 func (l *connLimiter) waitConns(t *testing.T, open, fresh, idle int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually(t, fmt.Sprintf("connections open, fresh, idle: want %d, %d, %d", open, fresh, idle), func() error {
 		l.mu.Lock()
 		o, f, i := l.open, l.fresh.Len(), l.idle.Len()
 		l.mu.Unlock()
-		if o == open && f == fresh && i == idle {
-			return
+		if o != open || f != fresh || i != idle {
+			return fmt.Errorf("%d, %d, %d", o, f, i)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("connections open %d, fresh %d, idle %d; want %d, %d, %d", o, f, i, open, fresh, idle)
-		}
-		time.Sleep(time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // served checks that a request on c is answered by the handler.

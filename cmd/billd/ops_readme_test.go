@@ -127,16 +127,11 @@ func opsRunWalkthrough(t *testing.T, dir, block string, run int) string {
 // opsWaitStoreFree waits until no server holds the SQLite store's lock.
 func opsWaitStoreFree(t *testing.T, file string) {
 	t.Helper()
-	deadline := time.Now().Add(stopTimeout)
-	for {
+	eventually(t, "the walkthrough's server to free its store "+file, func() error {
 		unlock, err := lockStore(file)
 		if err == nil {
 			unlock()
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the walkthrough's server still holds its store %s after %s: %v", stopTimeout, file, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err
+	})
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -10,9 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/billd/billd/sqlstore"
 	"github.com/billd/billd/sqlstore/sqltest"
@@ -36,7 +33,7 @@ func TestOpsDatabaseForms(t *testing.T) {
 		"sqlite://",
 	} {
 		for _, args := range [][]string{{"verify", "--db", dsn}, {"serve", "--addr", "127.0.0.1:0", "--db", dsn}} {
-			err := opsServeUntilListening(t, args...)
+			_, err := refusedStart(t, nil, args...)
 			if err == nil || strings.Contains(err.Error(), "hunter2") ||
 				!strings.Contains(err.Error(), "postgres://") || !strings.Contains(err.Error(), "sqlite:PATH") {
 				t.Errorf("billd %v: %v, want a refusal naming the accepted forms", args, err)
@@ -117,36 +114,46 @@ func TestOpsRedactDSN(t *testing.T) {
 // TestOpsToolsNeedAStore checks that verify and clients refuse a store that does not exist, say how
 // to create one, and create nothing.
 func TestOpsToolsNeedAStore(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	pg := sqltest.DSN(t, "postgres")
-	for _, args := range [][]string{
-		{"verify", "--data", data},
-		{"clients", "list", "--data", data},
-		{"clients", "create", "--role", "meter", "--db", filepath.Join(data, "billd.db")},
-		{"verify", "--db", "sqlite:" + filepath.Join(data, "other.db")},
-		{"verify", "--db", pg},
-		{"clients", "list", "--db", pg},
-	} {
+	t.Run("sqlite", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		opsToolsRefuse(t,
+			[]string{"verify", "--data", data},
+			[]string{"clients", "list", "--data", data},
+			[]string{"clients", "create", "--role", "meter", "--db", filepath.Join(data, "billd.db")},
+			[]string{"verify", "--db", "sqlite:" + filepath.Join(data, "other.db")})
+		if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the tools created %s: %v", data, err)
+		}
+		// An empty SQLite file is no store either.
+		empty := filepath.Join(t.TempDir(), "empty.db")
+		if err := os.WriteFile(empty, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opsToolsRefuse(t, []string{"verify", "--db", empty})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := sqltest.DSN(t, "postgres")
+		opsToolsRefuse(t, []string{"verify", "--db", pg}, []string{"clients", "list", "--db", pg})
+		// Nothing was created on PostgreSQL either.
+		db, err := sqlstore.Open(context.Background(), pg, sqlstore.Options{MaxConns: 1, MustExist: true})
+		if err == nil {
+			db.Close()
+		}
+		if !errors.Is(err, sqlstore.ErrNoStore) {
+			t.Errorf("the tools created billd's tables on PostgreSQL: %v", err)
+		}
+	})
+}
+
+// opsToolsRefuse checks that each command refuses a missing store with an error that names billd
+// serve, and prints nothing.
+func opsToolsRefuse(t *testing.T, commands ...[]string) {
+	t.Helper()
+	for _, args := range commands {
 		out, _, err := cliRun(t, args...)
 		if !errors.Is(err, sqlstore.ErrNoStore) || !strings.Contains(err.Error(), "billd serve") || out != "" {
 			t.Errorf("billd %v: %v, stdout %q; want a missing-store error that names billd serve", args, err, out)
 		}
-	}
-	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the tools created %s: %v", data, err)
-	}
-	// Nothing was created on PostgreSQL either.
-	if _, err := sqlstore.Open(context.Background(), pg, sqlstore.Options{MaxConns: 1, MustExist: true}); !errors.Is(err, sqlstore.ErrNoStore) {
-		t.Errorf("the tools created billd's tables on PostgreSQL: %v", err)
-	}
-
-	// An empty SQLite file is no store either.
-	empty := filepath.Join(t.TempDir(), "empty.db")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := cliRun(t, "verify", "--db", empty); !errors.Is(err, sqlstore.ErrNoStore) {
-		t.Errorf("verify on an empty file: %v, want a missing-store error", err)
 	}
 }
 
@@ -157,7 +164,7 @@ func TestOpsOneServerPerSQLiteFile(t *testing.T) {
 	dsn := sqltest.DSN(t, "sqlite")
 	first := startServer(t, dsn)
 	for _, again := range []string{dsn, "sqlite:" + dsn, "sqlite://" + dsn} {
-		err := opsServeUntilListening(t, "serve", "--addr", "127.0.0.1:0", "--db", again)
+		_, err := refusedStart(t, nil, "serve", "--addr", "127.0.0.1:0", "--db", again)
 		if err == nil || !strings.Contains(err.Error(), "another billd serve (process "+strconv.Itoa(os.Getpid())+")") {
 			t.Errorf("a second serve --db %s: %v, want a refusal naming the running one", again, err)
 		}
@@ -174,55 +181,6 @@ func TestOpsOneServerPerSQLiteFile(t *testing.T) {
 	startServer(t, dsn)
 }
 
-// opsServeUntilListening runs billd with args and returns what run returned, or nil if it listens
-// (it is then stopped): a command that should fail must not hang the test if it serves instead.
-func opsServeUntilListening(t *testing.T, args ...string) error {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdout := &listenWatch{listening: cancel}
-	var stderr bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), stdout, &stderr)
-	}()
-	select {
-	case err := <-done:
-		if stdout.seen() {
-			return nil
-		}
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatalf("billd %v neither listened nor returned within 30s", args)
-		return nil
-	}
-}
-
-// listenWatch calls listening once billd prints that it listens.
-type listenWatch struct {
-	mu        sync.Mutex
-	buf       bytes.Buffer
-	listening func()
-	listened  bool
-}
-
-func (w *listenWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if !w.listened && strings.Contains(w.buf.String(), "billd listening on") {
-		w.listened = true
-		w.listening()
-	}
-	return len(p), nil
-}
-
-func (w *listenWatch) seen() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.listened
-}
-
 // TestOpsBindBeforeAdmin checks that a server that cannot listen creates no admin, so that the one
 // that then starts creates and prints it.
 func TestOpsBindBeforeAdmin(t *testing.T) {
@@ -232,7 +190,7 @@ func TestOpsBindBeforeAdmin(t *testing.T) {
 	}
 	defer taken.Close()
 	dsn := sqltest.DSN(t, "sqlite")
-	out, _, err := cliRun(t, "serve", "--db", dsn, "--addr", taken.Addr().String())
+	out, err := refusedStart(t, nil, "serve", "--db", dsn, "--addr", taken.Addr().String())
 	if err == nil || !strings.Contains(err.Error(), "address already in use") || strings.Contains(out, "client_secret") {
 		t.Fatalf("serve on a taken address: %v, stdout %q; want a bind error and no credentials", err, out)
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billd/billd"
 	"github.com/billd/billd/client"
 )
 
@@ -95,9 +94,6 @@ func procIsError(err error, status int, msg string) bool {
 	return errors.As(err, &e) && e.Status == status && strings.Contains(e.Message, msg)
 }
 
-// procNewID returns a fresh UUID (a usage, grant or idempotency key).
-func procNewID() string { return billd.NewUUID() }
-
 // procEach runs fn(0..n-1) on up to workers goroutines.
 func procEach(n, workers int, fn func(i int)) {
 	var next atomic.Int64
@@ -115,13 +111,14 @@ func procEach(n, workers int, fn func(i int)) {
 }
 
 // procRetry503 calls send until it answers something else than 503 (a refusal before anything
-// is queued), at most 100 times.
+// is queued), for at most waitTimeout, and returns its last answer.
 func procRetry503(send func() error) error {
-	var err error
-	for range 100 {
-		if err = send(); procStatus(err) != 503 {
-			return err
+	var last error
+	retry(waitTimeout, func() error {
+		if last = send(); procStatus(last) == 503 {
+			return last
 		}
-	}
-	return err
+		return nil
+	})
+	return last
 }

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
@@ -43,7 +39,7 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 	s.fails(req{method: "POST", path: "/v1beta1/organizations/" + w.orgID + "/disable", body: "",
 		header: map[string]string{"Origin": "https://evil.example"}}, http.StatusForbidden, 7, "cross-origin request refused")
 	// A cross-site request is refused before its body is read.
-	header := basicAuth(admin)
+	header := authHeader(admin)
 	header["Origin"], header["Sec-Fetch-Site"] = "https://evil.example", "cross-site"
 	if status := statusOf(t, slowBody(t, s, "/v1beta1/organizations/"+w.orgID+"/disable", header, 100)); status != http.StatusForbidden {
 		t.Errorf("a cross-site request whose body does not come: status %d, want 403", status)
@@ -64,53 +60,10 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 
 // TestTrustedOriginsMustBeOrigins checks that serve refuses a trusted origin it cannot match.
 func TestTrustedOriginsMustBeOrigins(t *testing.T) {
-	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--db", sqltest.DSN(t, "sqlite"), "--trusted-origins", "https://console.example/path"},
-		func(k string) string { return adminEnv[k] }, strings.NewReader(""), &syncBuffer{}, &syncBuffer{})
+	_, err := refusedStart(t, adminEnv, "serve", "--addr", "127.0.0.1:0", "--db", sqltest.DSN(t, "sqlite"), "--trusted-origins", "https://console.example/path")
 	if err == nil || !strings.Contains(err.Error(), "--trusted-origins") {
 		t.Fatalf("serve with a trusted origin that has a path: %v", err)
 	}
-}
-
-// slowBody starts a POST whose body never comes: its headers announce size bytes, then only "{"
-// follows. The connection is closed when the test ends.
-func slowBody(t *testing.T, s *server, path string, header map[string]string, size int) net.Conn {
-	t.Helper()
-	u, err := url.Parse(s.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	var b strings.Builder
-	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", path, u.Host, size)
-	for k, v := range header {
-		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
-	}
-	if _, err := fmt.Fprint(c, b.String()+"\r\n{"); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// basicAuth is the Authorization header of c.
-func basicAuth(c creds) map[string]string {
-	return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(c.id+":"+c.secret))}
-}
-
-// statusOf reads the status of the response on c, waiting for it at most 20 s (the server gives
-// up on a body after its 30 s read timeout).
-func statusOf(t *testing.T, c net.Conn) int {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(20 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("no answer to a request whose body was not sent: %v", err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }
 
 // TestUnauthorizedBodiesAreNotAwaited checks that a caller who may not make a request cannot make
@@ -127,7 +80,7 @@ func TestUnauthorizedBodiesAreNotAwaited(t *testing.T) {
 		if i%2 == 1 {
 			size = 100 // Go's server would read a small body before it answers, unless told to close
 		}
-		slow = append(slow, slowBody(t, s, "/v1beta1/organizations/"+w.orgID+"/disable", basicAuth(outsider), size))
+		slow = append(slow, slowBody(t, s, "/v1beta1/organizations/"+w.orgID+"/disable", authHeader(outsider), size))
 	}
 	anonymous := slowBody(t, s, "/v1beta1/organizations/"+w.orgID+"/disable", nil, 100)
 	s.ok(req{method: "POST", path: w.billing("/credits"), body: map[string]any{"id": billd.NewUUID(), "amount": 5}})
@@ -151,19 +104,14 @@ func TestBodyBudgetPerClient(t *testing.T) {
 	s := serveWith(t, sqltest.DSN(t, "sqlite"), adminEnv, "--max-inflight-bytes-per-client", fmt.Sprint(2<<20))
 	w := newWorld(t, s, 100)
 	usages := w.account("/usages")
-	slow := []net.Conn{slowBody(t, s, usages, basicAuth(w.meter), 1<<20), slowBody(t, s, usages, basicAuth(w.meter), 1<<20)}
+	body := append([]byte("{"), make([]byte, 1<<20-1)...) // never sent but its first byte
+	slow := []*heldPost{holdPost(t, s, usages, authHeader(w.meter), body), holdPost(t, s, usages, authHeader(w.meter), body)}
 	check := req{method: "POST", path: "/v1beta1/billing/check", as: &w.meter, body: map[string]any{"org_id": w.orgID, "amount": 1}}
 	resp := waitForStatus(t, s, check, http.StatusServiceUnavailable, func() {
 		// A slow body is waited for, not answered, unless a check of the same client held some of
-		// the budget when it came: then it was refused, and another one takes its place.
-		for i, c := range slow {
-			c.SetReadDeadline(time.Now().Add(time.Millisecond))
-			if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
-				if resp.StatusCode != http.StatusServiceUnavailable {
-					t.Fatalf("a request whose body is still coming was answered %s", resp.Status)
-				}
-				slow[i] = slowBody(t, s, usages, basicAuth(w.meter), 1<<20)
-			}
+		// the budget when it came: then it was refused, and is sent again.
+		for _, h := range slow {
+			h.againIfRefused()
 		}
 	})
 	checkErrorBody(t, resp, 14, "too many request bytes in flight")
@@ -171,28 +119,25 @@ func TestBodyBudgetPerClient(t *testing.T) {
 		t.Error("503 without Retry-After")
 	}
 	s.ok(req{method: "POST", path: "/v1beta1/billing/check", body: map[string]any{"org_id": w.orgID, "amount": 1}})
-	for _, c := range slow {
-		c.Close()
+	for _, h := range slow {
+		h.conn.Close()
 	}
 	waitForStatus(t, s, check, http.StatusOK, func() {})
 }
 
-// waitForStatus sends r until it answers status, for at most 20 s, and returns that answer. It
-// calls each before each try.
+// waitForStatus sends r until it answers status and returns that answer. It calls each before
+// each try.
 func waitForStatus(t *testing.T, s *server, r req, status int, each func()) response {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	var resp response
+	eventually(t, fmt.Sprintf("%s %s: want status %d", r.method, r.path, status), func() error {
 		each()
-		resp := s.do(r)
-		if resp.status == status {
-			return resp
+		if resp = s.do(r); resp.status != status {
+			return fmt.Errorf("status %d: %s", resp.status, resp.raw)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s %s: still %d, want %d: %s", r.method, r.path, resp.status, status, resp.raw)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
+	return resp
 }
 
 // TestAuthorizationHeaderIsNeverEchoed checks that a 401 never repeats any part of the header.
@@ -262,11 +207,8 @@ func TestStoreOutage(t *testing.T) {
 
 	proxy.Restore()
 	waitForStatus(t, s, req{method: "GET", path: "/readyz", as: anyone}, http.StatusOK, func() {}) // answers are shared for 1 s
-	for range 4 {                                                                                  // connections the pool held from before the cut fail once each
-		if s.do(req{method: "GET", path: w.account("/balance")}).status == http.StatusOK {
-			break
-		}
-	}
+	// Connections the pool held from before the cut fail once each, with 503.
+	waitForStatus(t, s, req{method: "GET", path: w.account("/balance")}, http.StatusOK, func() {})
 	if got := w.balance(t, s); got != 100 {
 		t.Fatalf("balance after the outage = %d, want 100: nothing was applied during it", got)
 	}
