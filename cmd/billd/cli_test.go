@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,6 +19,12 @@ import (
 // cliRun runs billd with args and an empty environment and returns what it printed.
 func cliRun(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "--db" && strings.HasPrefix(args[i+1], "postgres") { // a pool within the test's slot
+			args = slices.Concat(args[:i+2], []string{"--db-conns", strconv.Itoa(sqltest.MaxConns)}, args[i+2:])
+			break
+		}
+	}
 	var out, errOut bytes.Buffer
 	err = run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
 	return out.String(), errOut.String(), err
