@@ -185,11 +185,16 @@ func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID s
 // errActiveAccountExists is the error of a second active account in one organization.
 var errActiveAccountExists = Errorf(EPRECONDITION, "organization already has an active billing account")
 
-// BillingAccount returns an open billing account of an organization. Needs get permission;
+// BillingAccount returns an open billing account of an organization (orgID may be empty: the
+// account's own, as the current Frontier API names accounts by id alone). Needs get permission;
 // ENOTFOUND if the account is not the organization's.
 func (s *Service) BillingAccount(ctx context.Context, p Principal, orgID, id string) (*BillingAccount, error) {
 	var a *BillingAccount
 	err := s.view(ctx, func(tx Tx) error {
+		orgID, err := accountOrganization(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
 		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
 		if err != nil {
 			return err
@@ -198,6 +203,23 @@ func (s *Service) BillingAccount(ctx context.Context, p Principal, orgID, id str
 		return err
 	})
 	return a, err
+}
+
+// accountOrganization returns orgID or, when it is empty, the organization of the billing account
+// id, whose authorization the caller then checks. ENOTFOUND if there is no such account.
+func accountOrganization(ctx context.Context, tx Tx, orgID, id string) (string, error) {
+	if orgID != "" {
+		return orgID, nil
+	}
+	acct, err := ParseUUID("billing account id", id)
+	if err != nil {
+		return "", err
+	}
+	a, err := tx.BillingAccount(ctx, acct)
+	if err != nil {
+		return "", err
+	}
+	return a.OrgID, nil
 }
 
 // accountOf returns the open billing account id of the organization orgID.
@@ -298,6 +320,10 @@ func (s *Service) changeAccount(ctx context.Context, p Principal, perm Permissio
 	defer s.accountsChanged()
 	var a *BillingAccount
 	err := s.update(ctx, func(tx Tx) error {
+		orgID, err := accountOrganization(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
 		o, err := enabledOrganization(ctx, tx, p, perm, orgID)
 		if err != nil {
 			return err
@@ -345,6 +371,10 @@ func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, 
 func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id string) (AccountDetails, error) {
 	var d AccountDetails
 	err := s.view(ctx, func(tx Tx) error {
+		orgID, err := accountOrganization(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
 		o, err := openOrganization(ctx, tx, p, PermSuper, orgID, false)
 		if err != nil {
 			return err
@@ -381,11 +411,15 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 }
 
 // Balance returns the credit balance of an account, read in O(1) from its stored totals. Needs get
-// permission, or the platform meter role. ENOTFOUND for an unknown or closed organization or
-// account, or an account of another organization.
+// permission, or the platform meter role. orgID may be empty: the account's own. ENOTFOUND for an
+// unknown or closed organization or account, or an account of another organization.
 func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
 	var b Balance
 	err := s.view(ctx, func(tx Tx) error {
+		orgID, err := accountOrganization(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
 		l, err := visibleLedger(ctx, tx, p, orgID, id)
 		if err == nil {
 			b = l.Balance()

@@ -83,8 +83,8 @@ type Spend struct {
 	UpdatedAt time.Time
 }
 
-// DebitedTotal returns what an account has spent. Needs get permission, or the platform meter
-// role.
+// DebitedTotal returns what an account has spent: account id of the organization, or its active
+// account when id is empty. Needs get permission, or the platform meter role.
 func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id string) (Spend, error) {
 	var b Spend
 	err := s.view(ctx, func(tx Tx) error {
@@ -92,7 +92,7 @@ func (s *Service) DebitedTotal(ctx context.Context, p Principal, orgID, id strin
 		if err != nil {
 			return err
 		}
-		a, err := accountOf(ctx, tx, o.ID, id)
+		a, err := accountOrActive(ctx, tx, o.ID, id)
 		if err != nil {
 			return err
 		}

@@ -190,10 +190,16 @@ func (s *Service) targetAccount(ctx context.Context, tx Tx, p Principal, perm Pe
 	if err != nil {
 		return nil, err
 	}
-	if billingID != "" {
-		return accountOf(ctx, tx, o.ID, billingID)
+	return accountOrActive(ctx, tx, o.ID, billingID)
+}
+
+// accountOrActive returns the open account id of the organization orgID or, when id is empty, the
+// organization's active account.
+func accountOrActive(ctx context.Context, tx Tx, orgID, id string) (*BillingAccount, error) {
+	if id != "" {
+		return accountOf(ctx, tx, orgID, id)
 	}
-	a, err := tx.ActiveBillingAccount(ctx, o.ID)
+	a, err := tx.ActiveBillingAccount(ctx, orgID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(ENOTFOUND, "organization has no active billing account")
 	}

@@ -128,3 +128,10 @@ func newRequestIDs() *requestIDs {
 func (g *requestIDs) next() string {
 	return g.prefix + strconv.FormatUint(g.seq.Add(1), 36)
 }
+
+// Flush sends what is buffered to the client, for handlers that stream (gRPC, gRPC-Web).
+func (l *loggedResponse) Flush() {
+	if f, ok := l.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

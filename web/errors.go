@@ -1,35 +1,38 @@
 package web
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 
+	"connectrpc.com/connect"
 	"github.com/billd/billd"
-	"github.com/billd/billd/web/frontier"
 )
 
 // errorMapping is how one error code shows on the wire: its HTTP status and its gRPC code, which
-// the Frontier dialect's body carries.
+// Connect, gRPC and gRPC-Web answer and the Frontier REST body carries.
 type errorMapping struct {
-	status   int
-	grpcCode int
+	status int
+	code   connect.Code
 }
 
-// errorMappings is the one table from billd error codes to HTTP statuses and dialect codes.
+// errorMappings is the one table from billd error codes to HTTP statuses and gRPC codes.
 var errorMappings = map[string]errorMapping{
-	billd.EINVALID:       {http.StatusBadRequest, 3},            // INVALID_ARGUMENT
-	billd.EPRECONDITION:  {http.StatusBadRequest, 9},            // FAILED_PRECONDITION
-	billd.ENOTFOUND:      {http.StatusNotFound, 5},              // NOT_FOUND
-	billd.ECONFLICT:      {http.StatusConflict, 6},              // ALREADY_EXISTS
-	billd.EUNAUTHORIZED:  {http.StatusUnauthorized, 16},         // UNAUTHENTICATED
-	billd.EFORBIDDEN:     {http.StatusForbidden, 7},             // PERMISSION_DENIED
-	billd.ETOOLARGE:      {http.StatusRequestEntityTooLarge, 8}, // RESOURCE_EXHAUSTED
-	billd.EQUOTA:         {http.StatusTooManyRequests, 8},       // RESOURCE_EXHAUSTED
-	billd.EMEDIATYPE:     {http.StatusUnsupportedMediaType, 3},  // INVALID_ARGUMENT
-	billd.EMETHOD:        {http.StatusMethodNotAllowed, 12},     // UNIMPLEMENTED
-	billd.EOVERLOADED:    {http.StatusServiceUnavailable, 14},   // UNAVAILABLE
-	billd.EUNAVAILABLE:   {http.StatusServiceUnavailable, 14},   // UNAVAILABLE
-	billd.EUNIMPLEMENTED: {http.StatusNotImplemented, 12},       // UNIMPLEMENTED
-	billd.EINTERNAL:      {http.StatusInternalServerError, 13},  // INTERNAL
+	billd.EINVALID:       {http.StatusBadRequest, connect.CodeInvalidArgument},
+	billd.EPRECONDITION:  {http.StatusBadRequest, connect.CodeFailedPrecondition},
+	billd.ENOTFOUND:      {http.StatusNotFound, connect.CodeNotFound},
+	billd.ECONFLICT:      {http.StatusConflict, connect.CodeAlreadyExists},
+	billd.EUNAUTHORIZED:  {http.StatusUnauthorized, connect.CodeUnauthenticated},
+	billd.EFORBIDDEN:     {http.StatusForbidden, connect.CodePermissionDenied},
+	billd.ETOOLARGE:      {http.StatusRequestEntityTooLarge, connect.CodeResourceExhausted},
+	billd.EQUOTA:         {http.StatusTooManyRequests, connect.CodeResourceExhausted},
+	billd.EMEDIATYPE:     {http.StatusUnsupportedMediaType, connect.CodeInvalidArgument},
+	billd.EMETHOD:        {http.StatusMethodNotAllowed, connect.CodeUnimplemented},
+	billd.EOVERLOADED:    {http.StatusServiceUnavailable, connect.CodeUnavailable},
+	billd.EUNAVAILABLE:   {http.StatusServiceUnavailable, connect.CodeUnavailable},
+	billd.EUNIMPLEMENTED: {http.StatusNotImplemented, connect.CodeUnimplemented},
+	billd.EINTERNAL:      {http.StatusInternalServerError, connect.CodeInternal},
 }
 
 // mapError returns the wire mapping of err's code.
@@ -40,18 +43,64 @@ func mapError(err error) errorMapping {
 	return errorMappings[billd.EINTERNAL]
 }
 
-// writeError writes err in the Frontier dialect: {"code", "message", "details": []}. An error
-// without a code is logged with its detail and shown as "internal server error".
+// status is google.rpc.Status, the error body of the Frontier REST dialect.
+type status struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Details []any  `json:"details"`
+}
+
+// writeError writes err in the Frontier REST dialect: {"code", "message", "details": []}. An
+// error without a code is logged with its detail and shown as "internal server error".
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	m := h.logError(r.Pattern, requestIDOf(w), err)
+	setErrorHeaders(w.Header(), m)
+	writeJSON(w, m.status, status{Code: int(m.code), Message: billd.ErrorMessage(err), Details: []any{}})
+}
+
+// logError logs an internal error with its detail, once, and returns err's mapping.
+func (h *Handler) logError(route, requestID string, err error) errorMapping {
 	m := mapError(err)
 	if m.status >= 500 && m.status != http.StatusServiceUnavailable {
-		h.log.Error("request failed", "route", r.Pattern, "request_id", requestIDOf(w), "err", err)
+		h.log.Error("request failed", "route", route, "request_id", requestID, "err", err)
 	}
+	return m
+}
+
+// setErrorHeaders adds what an error's status asks for: the schemes to authenticate with, or when
+// to retry.
+func setErrorHeaders(hdr http.Header, m errorMapping) {
 	switch m.status {
 	case http.StatusUnauthorized:
-		w.Header().Set("WWW-Authenticate", `Basic realm="billd", Bearer realm="billd"`)
+		hdr.Set("WWW-Authenticate", `Basic realm="billd", Bearer realm="billd"`)
 	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "1")
+		hdr.Set("Retry-After", "1")
 	}
-	writeJSON(w, m.status, frontier.Status{Code: m.grpcCode, Message: billd.ErrorMessage(err), Details: []any{}})
+}
+
+// connectError converts a billd error to the Connect error of the same code and message.
+func connectError(err error) *connect.Error {
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return connect.NewError(mapError(err).code, errors.New(billd.ErrorMessage(err)))
+}
+
+// writeJSON writes v with the status as application/json.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"code":13,"message":"internal server error","details":[]}`)
+	}
+	writeBody(w, status, b)
+}
+
+// writeBody writes the JSON text b, and a newline, with the status as application/json.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
 }

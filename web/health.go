@@ -9,12 +9,18 @@ import (
 
 // The health probes need no credentials, are never shed and are not logged.
 
-// IsHealthCheck reports whether r is a health probe: GET (or HEAD) /healthz or /readyz. A server
-// answers these even past its connection limits.
+// IsHealthCheck reports whether r is a health probe: GET (or HEAD) /healthz or /readyz, or a gRPC
+// health check. A server answers these even past its connection limits.
 func IsHealthCheck(r *http.Request) bool {
+	if r.Method == http.MethodPost {
+		return r.URL.Path == grpcHealthCheck
+	}
 	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 		(r.URL.Path == "/healthz" || r.URL.Path == "/readyz")
 }
+
+// grpcHealthCheck is the procedure of grpc.health.v1's unary check.
+const grpcHealthCheck = "/grpc.health.v1.Health/Check"
 
 // live answers the liveness probe: the process serves HTTP. It does not touch the store.
 func (h *Handler) live(w http.ResponseWriter, r *http.Request) {

@@ -1,57 +1,107 @@
 package web
 
-import "github.com/billd/billd"
+import (
+	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier"
+	bc "github.com/billd/billd/web/frontier/billdv1/billdv1connect"
+	fc "github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
+)
 
-// routes lists billd's whole URL surface. Paths and fields follow the Frontier v1beta1 contract;
-// the rows marked "billd" are billd's own extensions. Each API route says what its caller must be
-// allowed before the body is read: a permission on the organization of a path wildcard (orgIn),
-// or on some organization when the path names none (anyOrg).
-func (h *Handler) routes() {
+// permissions is what each RPC asks of its caller before its body is read, on every transport:
+// a permission on the organization the REST path names (orgIn) or, on Connect and gRPC and on
+// REST paths that name none, on some organization (the use case then checks the organization it
+// finds in the request or the object). It is never stricter than the use case.
+var permissions = map[string]billd.Permission{
+	fc.FrontierServiceListOrganizationsProcedure:        billd.PermRead,
+	fc.FrontierServiceCreateOrganizationProcedure:       billd.PermSuper,
+	fc.FrontierServiceGetOrganizationProcedure:          billd.PermRead,
+	fc.FrontierServiceUpdateOrganizationProcedure:       billd.PermUpdate,
+	fc.FrontierServiceListOrganizationProjectsProcedure: billd.PermRead,
+	fc.FrontierServiceEnableOrganizationProcedure:       billd.PermDelete,
+	fc.FrontierServiceDisableOrganizationProcedure:      billd.PermDelete,
+	fc.FrontierServiceDeleteOrganizationProcedure:       billd.PermDelete,
+	fc.FrontierServiceCreateProjectProcedure:            billd.PermUpdate,
+	fc.FrontierServiceGetProjectProcedure:               billd.PermRead,
+	fc.FrontierServiceUpdateProjectProcedure:            billd.PermUpdate,
+	fc.FrontierServiceDeleteProjectProcedure:            billd.PermUpdate,
+
+	fc.FrontierServiceCreateBillingAccountProcedure:     billd.PermDelete,
+	fc.FrontierServiceListBillingAccountsProcedure:      billd.PermRead,
+	fc.FrontierServiceGetBillingAccountProcedure:        billd.PermRead,
+	fc.FrontierServiceUpdateBillingAccountProcedure:     billd.PermDelete,
+	fc.FrontierServiceDeleteBillingAccountProcedure:     billd.PermDelete,
+	fc.FrontierServiceEnableBillingAccountProcedure:     billd.PermDelete,
+	fc.FrontierServiceDisableBillingAccountProcedure:    billd.PermDelete,
+	fc.FrontierServiceGetBillingBalanceProcedure:        billd.PermReadBalance,
+	fc.AdminServiceGetBillingAccountDetailsProcedure:    billd.PermSuper,
+	fc.AdminServiceUpdateBillingAccountDetailsProcedure: billd.PermSuper,
+	fc.AdminServiceUpdateBillingAccountLimitsProcedure:  billd.PermSuper,
+	fc.AdminServiceListAllBillingAccountsProcedure:      billd.PermSuper,
+
+	fc.FrontierServiceCreateBillingUsageProcedure:       billd.PermMeter,
+	fc.AdminServiceRevertBillingUsageProcedure:          billd.PermMeter,
+	fc.FrontierServiceListBillingTransactionsProcedure:  billd.PermRead,
+	fc.FrontierServiceTotalDebitedTransactionsProcedure: billd.PermReadBalance,
+	fc.FrontierServiceCheckCreditEntitlementProcedure:   billd.PermReadBalance,
+	bc.BilldServiceGrantCreditsProcedure:                billd.PermSuper,
+	bc.BilldServiceVerifyLedgerProcedure:                billd.PermSuper,
+
+	bc.BilldServiceCreateClientProcedure: billd.PermDelete,
+	bc.BilldServiceListClientsProcedure:  billd.PermDelete,
+	bc.BilldServiceRevokeClientProcedure: billd.PermDelete,
+}
+
+// routes lists billd's whole URL surface: the health probes, the RPC services, and the legacy
+// REST paths of the Frontier v1beta1 contract, each bound to its RPC (rows marked "billd" are
+// billd's own). A REST route names the path wildcard holding the organization whose permission
+// it checks before the body is read ("" when the path names none) and its body binding.
+func (h *Handler) routes(s *frontier.Server) {
 	h.mux.HandleFunc("GET /healthz", h.live)
 	h.mux.HandleFunc("GET /readyz", h.ready)
+	h.mountRPC(s)
 
 	// Organizations and projects.
-	h.handle("POST /v1beta1/organizations", anyOrg(billd.PermSuper), h.createOrganization)
-	h.handle("GET /v1beta1/organizations", anyOrg(billd.PermRead), h.listOrganizations)
-	h.handle("GET /v1beta1/organizations/{id}", orgIn("id", billd.PermRead), h.getOrganization)
-	h.handle("PUT /v1beta1/organizations/{id}", orgIn("id", billd.PermUpdate), h.updateOrganization)
-	h.handle("DELETE /v1beta1/organizations/{id}", orgIn("id", billd.PermDelete), h.deleteOrganization)
-	h.handle("POST /v1beta1/organizations/{id}/enable", orgIn("id", billd.PermDelete), h.enableOrganization)
-	h.handle("POST /v1beta1/organizations/{id}/disable", orgIn("id", billd.PermDelete), h.disableOrganization)
-	h.handle("GET /v1beta1/organizations/{id}/projects", orgIn("id", billd.PermRead), h.listProjects)
-	h.handle("POST /v1beta1/projects", anyOrg(billd.PermUpdate), h.createProject)
-	h.handle("GET /v1beta1/projects/{id}", anyOrg(billd.PermRead), h.getProject)
-	h.handle("PUT /v1beta1/projects/{id}", anyOrg(billd.PermUpdate), h.updateProject)
-	h.handle("DELETE /v1beta1/projects/{id}", anyOrg(billd.PermUpdate), h.deleteProject)
+	rest(h, "POST /v1beta1/organizations", "", fc.FrontierServiceCreateOrganizationProcedure, bodyField, s.CreateOrganization)
+	rest(h, "GET /v1beta1/organizations", "", fc.FrontierServiceListOrganizationsProcedure, bodyNone, s.ListOrganizations)
+	rest(h, "GET /v1beta1/organizations/{id}", "id", fc.FrontierServiceGetOrganizationProcedure, bodyNone, s.GetOrganization)
+	rest(h, "PUT /v1beta1/organizations/{id}", "id", fc.FrontierServiceUpdateOrganizationProcedure, bodyField, s.UpdateOrganization)
+	rest(h, "DELETE /v1beta1/organizations/{id}", "id", fc.FrontierServiceDeleteOrganizationProcedure, bodyNone, s.DeleteOrganization)
+	rest(h, "POST /v1beta1/organizations/{id}/enable", "id", fc.FrontierServiceEnableOrganizationProcedure, bodyWhole, s.EnableOrganization)
+	rest(h, "POST /v1beta1/organizations/{id}/disable", "id", fc.FrontierServiceDisableOrganizationProcedure, bodyWhole, s.DisableOrganization)
+	rest(h, "GET /v1beta1/organizations/{id}/projects", "id", fc.FrontierServiceListOrganizationProjectsProcedure, bodyNone, s.ListOrganizationProjects)
+	rest(h, "POST /v1beta1/projects", "", fc.FrontierServiceCreateProjectProcedure, bodyField, s.CreateProject)
+	rest(h, "GET /v1beta1/projects/{id}", "", fc.FrontierServiceGetProjectProcedure, bodyNone, s.GetProject)
+	rest(h, "PUT /v1beta1/projects/{id}", "", fc.FrontierServiceUpdateProjectProcedure, bodyField, s.UpdateProject)
+	rest(h, "DELETE /v1beta1/projects/{id}", "", fc.FrontierServiceDeleteProjectProcedure, bodyNone, s.DeleteProject)
 
 	// Billing accounts.
-	h.handle("POST /v1beta1/organizations/{org_id}/billing", orgIn("org_id", billd.PermDelete), h.createBillingAccount)
-	h.handle("GET /v1beta1/organizations/{org_id}/billing", orgIn("org_id", billd.PermRead), h.listBillingAccounts)
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/{id}", orgIn("org_id", billd.PermRead), h.getBillingAccount)
-	h.handle("PUT /v1beta1/organizations/{org_id}/billing/{id}", orgIn("org_id", billd.PermDelete), h.updateBillingAccount)
-	h.handle("DELETE /v1beta1/organizations/{org_id}/billing/{id}", orgIn("org_id", billd.PermDelete), h.deleteBillingAccount)
-	h.handle("POST /v1beta1/organizations/{org_id}/billing/{id}/enable", orgIn("org_id", billd.PermDelete), h.enableBillingAccount)
-	h.handle("POST /v1beta1/organizations/{org_id}/billing/{id}/disable", orgIn("org_id", billd.PermDelete), h.disableBillingAccount)
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/{id}/balance", orgIn("org_id", billd.PermReadBalance), h.getBalance)
-	h.handle("GET /v1beta1/admin/organizations/{org_id}/billing/{id}/details", orgIn("org_id", billd.PermSuper), h.getAccountDetails)
-	h.handle("PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/details", orgIn("org_id", billd.PermSuper), h.updateAccountDetails)
-	h.handle("PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/limits", orgIn("org_id", billd.PermSuper), h.updateAccountLimits)
-	h.handle("GET /v1beta1/admin/billing/accounts", anyOrg(billd.PermSuper), h.listAllBillingAccounts)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing", "org_id", fc.FrontierServiceCreateBillingAccountProcedure, bodyWhole, s.CreateBillingAccount)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing", "org_id", fc.FrontierServiceListBillingAccountsProcedure, bodyNone, s.ListBillingAccounts)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{id}", "org_id", fc.FrontierServiceGetBillingAccountProcedure, bodyNone, s.GetBillingAccount)
+	rest(h, "PUT /v1beta1/organizations/{org_id}/billing/{id}", "org_id", fc.FrontierServiceUpdateBillingAccountProcedure, bodyWhole, s.UpdateBillingAccount)
+	rest(h, "DELETE /v1beta1/organizations/{org_id}/billing/{id}", "org_id", fc.FrontierServiceDeleteBillingAccountProcedure, bodyNone, s.DeleteBillingAccount)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{id}/enable", "org_id", fc.FrontierServiceEnableBillingAccountProcedure, bodyWhole, s.EnableBillingAccount)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{id}/disable", "org_id", fc.FrontierServiceDisableBillingAccountProcedure, bodyWhole, s.DisableBillingAccount)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{id}/balance", "org_id", fc.FrontierServiceGetBillingBalanceProcedure, bodyNone, s.GetBillingBalance)
+	rest(h, "GET /v1beta1/admin/organizations/{org_id}/billing/{id}/details", "org_id", fc.AdminServiceGetBillingAccountDetailsProcedure, bodyNone, s.GetBillingAccountDetails)
+	rest(h, "PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/details", "org_id", fc.AdminServiceUpdateBillingAccountDetailsProcedure, bodyWhole, s.UpdateBillingAccountDetails)
+	rest(h, "PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/limits", "org_id", fc.AdminServiceUpdateBillingAccountLimitsProcedure, bodyWhole, s.UpdateBillingAccountLimits)
+	rest(h, "GET /v1beta1/admin/billing/accounts", "", fc.AdminServiceListAllBillingAccountsProcedure, bodyNone, s.ListAllBillingAccounts)
 
 	// Credit ledger.
-	h.handle("POST /v1beta1/organizations/{org_id}/billing/{billing_id}/usages", orgIn("org_id", billd.PermMeter), h.createUsage)
-	h.handle("POST /v1beta1/organizations/billing/usages", anyOrg(billd.PermMeter), h.createUsage)
-	h.handle("POST /v1beta1/organizations/billing/usages/revert", anyOrg(billd.PermMeter), h.revertUsage)
-	h.handle("POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/usage/{usage_id}/revert", orgIn("org_id", billd.PermMeter), h.revertUsage)
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/{billing_id}/transactions", orgIn("org_id", billd.PermRead), h.listTransactions)
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/transactions", orgIn("org_id", billd.PermRead), h.listTransactions)
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/{billing_id}/debited_transactions_total", orgIn("org_id", billd.PermReadBalance), h.debitedTotal)
-	h.handle("POST /v1beta1/billing/check", anyOrg(billd.PermReadBalance), h.checkCredit)
-	h.handle("POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/credits", orgIn("org_id", billd.PermSuper), h.grantCredits) // billd
-	h.handle("GET /v1beta1/admin/billing/verify", anyOrg(billd.PermSuper), h.verifyLedger)                                                // billd
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/usages", "org_id", fc.FrontierServiceCreateBillingUsageProcedure, bodyWhole, s.CreateBillingUsage)
+	rest(h, "POST /v1beta1/organizations/billing/usages", "", fc.FrontierServiceCreateBillingUsageProcedure, bodyWhole, s.CreateBillingUsage)
+	rest(h, "POST /v1beta1/organizations/billing/usages/revert", "", fc.AdminServiceRevertBillingUsageProcedure, bodyWhole, s.RevertBillingUsage)
+	rest(h, "POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/usage/{usage_id}/revert", "org_id", fc.AdminServiceRevertBillingUsageProcedure, bodyWhole, s.RevertBillingUsage)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/transactions", "org_id", fc.FrontierServiceListBillingTransactionsProcedure, bodyNone, s.ListBillingTransactions)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/transactions", "org_id", fc.FrontierServiceListBillingTransactionsProcedure, bodyNone, s.ListBillingTransactions)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/debited_transactions_total", "org_id", fc.FrontierServiceTotalDebitedTransactionsProcedure, bodyNone, s.TotalDebitedTransactions)
+	rest(h, "POST /v1beta1/billing/check", "", fc.FrontierServiceCheckCreditEntitlementProcedure, bodyWhole, s.CheckCreditEntitlement)
+	rest(h, "POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/credits", "org_id", bc.BilldServiceGrantCreditsProcedure, bodyWhole, s.GrantCredits) // billd
+	rest(h, "GET /v1beta1/admin/billing/verify", "", bc.BilldServiceVerifyLedgerProcedure, bodyNone, s.VerifyLedger)                                              // billd
 
 	// API clients (billd).
-	h.handle("POST /v1beta1/admin/clients", anyOrg(billd.PermDelete), h.createClient)
-	h.handle("GET /v1beta1/admin/clients", anyOrg(billd.PermDelete), h.listClients)
-	h.handle("DELETE /v1beta1/admin/clients/{id}", anyOrg(billd.PermDelete), h.revokeClient)
+	rest(h, "POST /v1beta1/admin/clients", "", bc.BilldServiceCreateClientProcedure, bodyWhole, s.CreateClient)
+	rest(h, "GET /v1beta1/admin/clients", "", bc.BilldServiceListClientsProcedure, bodyNone, s.ListClients)
+	rest(h, "DELETE /v1beta1/admin/clients/{id}", "", bc.BilldServiceRevokeClientProcedure, bodyNone, s.RevokeClient)
 }

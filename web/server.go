@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier"
 )
 
 // Config is what a Handler is built with, besides its service and logger.
@@ -20,6 +21,10 @@ type Config struct {
 	// the API's unsafe methods cross-origin. Every other cross-origin browser request to them is
 	// refused; requests without browser headers (Origin, Sec-Fetch-Site) are not affected.
 	TrustedOrigins []string
+	// CORSOrigins are the origins whose browser pages may call the API with CORS (REST, Connect
+	// and gRPC-Web): their preflights are answered and their responses readable. They are trusted
+	// as TrustedOrigins are. None by default.
+	CORSOrigins []string
 }
 
 // Handler is billd's http.Handler.
@@ -30,22 +35,29 @@ type Handler struct {
 	limits    Limits
 	admit     *admission
 	csrf      *http.CrossOriginProtection
+	cors      cors
 	readiness readiness
 	ids       *requestIDs
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
-// fails if a trusted origin is not of the form scheme://host[:port].
+// fails if a trusted or CORS origin is not of the form scheme://host[:port].
 func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
 		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs()}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
-			return nil, fmt.Errorf("trusted origin: %w", err)
+			return nil, fmt.Errorf("--trusted-origins: %w", err)
 		}
 	}
-	h.routes()
+	for _, origin := range cfg.CORSOrigins {
+		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("--cors-origin: %w", err)
+		}
+	}
+	h.cors = newCORS(cfg.CORSOrigins)
+	h.routes(frontier.NewServer(svc, limits.MaxResponseBytes))
 	return h, nil
 }
 
@@ -66,6 +78,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lw := h.startLog(w, r)
 	defer h.logRequest(lw, r, pattern)
 	defer h.recoverPanic(lw, r)
+	if h.cors.handle(lw, r) {
+		return // a preflight, answered
+	}
 	switch {
 	case pattern == "":
 		h.routingError(lw, r)
@@ -124,7 +139,8 @@ type access struct {
 	orgParam string // the path wildcard holding the organization's id; "" when there is none
 }
 
-// orgIn is the access that needs perm on the organization whose id is the path wildcard param.
+// orgIn is the access that needs perm on the organization whose id is the path wildcard param, or
+// on some organization when param is "".
 func orgIn(param string, perm billd.Permission) access { return access{perm: perm, orgParam: param} }
 
 // anyOrg is the access that needs perm on some organization (any, for platform principals).
@@ -207,10 +223,4 @@ func (h *Handler) authenticate(r *http.Request) (billd.Principal, error) {
 		return billd.Principal{}, errUnsupportedScheme
 	}
 	return h.svc.Authenticate(r.Context(), cred)
-}
-
-// ok writes a 200 response.
-func ok(w http.ResponseWriter, v any) error {
-	writeJSON(w, http.StatusOK, v)
-	return nil
 }

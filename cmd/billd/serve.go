@@ -43,6 +43,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return nil
 	})
+	var corsOrigins []string
+	fs.Func("cors-origin", "an origin (https://app.example.com) whose browser pages may call the API with CORS: REST, Connect and gRPC-Web; repeat for more. None by default", func(s string) error {
+		corsOrigins = append(corsOrigins, strings.TrimSpace(s))
+		return nil
+	})
 	var conns connLimits
 	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
 	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
@@ -70,9 +75,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
-	handler, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins})
+	handler, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins})
 	if err != nil {
-		return usageError{"--trusted-origins: " + err.Error()}
+		return usageError{err.Error()}
 	}
 
 	// Bind before the admin is bootstrapped: its generated credentials are printed only once, so
@@ -92,6 +97,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		Protocols:         serveProtocols(),
 	}
 	limited := newConnLimiter(ln, conns, srv.Handler)
 	srv.ConnState = limited.connState
@@ -185,4 +191,13 @@ func serveDebug(ctx context.Context, addr string, log *slog.Logger) error {
 	}()
 	log.Info("profiler serving", "addr", ln.Addr().String())
 	return nil
+}
+
+// serveProtocols are HTTP/1.1 and HTTP/2 without TLS (h2c, with prior knowledge), which gRPC
+// clients speak, on the one port.
+func serveProtocols() *http.Protocols {
+	var p http.Protocols
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	return &p
 }

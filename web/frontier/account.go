@@ -1,177 +1,150 @@
 package frontier
 
-import "github.com/billd/billd"
+import (
+	"context"
 
-// Address is BillingAccountAddress.
-type Address struct {
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2"`
-	City       string `json:"city"`
-	State      string `json:"state"`
-	PostalCode string `json:"postal_code"`
-	Country    string `json:"country"`
-}
+	"connectrpc.com/connect"
+	"github.com/billd/billd"
+	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
+)
 
-// Tax is BillingAccountTax.
-type Tax struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-}
+// Billing accounts. Requests from current Frontier clients name an account by id alone; older
+// clients add org_id, which must then be the account's.
 
-// BillingAccount is v1beta1BillingAccount. Organization is set only with expand=organization.
-type BillingAccount struct {
-	ID           string        `json:"id"`
-	OrgID        string        `json:"org_id"`
-	Name         string        `json:"name"`
-	Email        string        `json:"email"`
-	Phone        string        `json:"phone"`
-	Address      Address       `json:"address"`
-	ProviderID   string        `json:"provider_id"`
-	Provider     string        `json:"provider"`
-	Currency     string        `json:"currency"`
-	State        string        `json:"state"`
-	TaxData      []Tax         `json:"tax_data"`
-	Metadata     Struct        `json:"metadata"`
-	CreatedAt    Timestamp     `json:"created_at"`
-	UpdatedAt    Timestamp     `json:"updated_at"`
-	Organization *Organization `json:"organization"`
-}
-
-// NewBillingAccount encodes an account; org, if not nil, is the expanded organization.
-func NewBillingAccount(a *billd.BillingAccount, org *billd.Organization) *BillingAccount {
-	out := &BillingAccount{ID: a.ID, OrgID: a.OrgID, Name: a.Name, Email: a.Email, Phone: a.Phone,
-		Address: Address(a.Address), ProviderID: a.ProviderID, Provider: a.Provider, Currency: a.Currency,
-		State: string(a.State), TaxData: make([]Tax, len(a.TaxData)), Metadata: Struct(a.Metadata),
-		CreatedAt: Timestamp(a.CreatedAt), UpdatedAt: Timestamp(a.UpdatedAt)}
-	for i, t := range a.TaxData {
-		out.TaxData[i] = Tax(t)
+func (s *Server) CreateBillingAccount(ctx context.Context, req *connect.Request[fv1.CreateBillingAccountRequest]) (*connect.Response[fv1.CreateBillingAccountResponse], error) {
+	in, err := billingAccountInput(req.Msg.GetBody())
+	if err != nil {
+		return nil, err
 	}
-	if org != nil {
-		out.Organization = NewOrganization(org)
+	a, err := s.svc.CreateBillingAccount(ctx, principal(ctx), req.Msg.GetOrgId(), in)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return connect.NewResponse(&fv1.CreateBillingAccountResponse{BillingAccount: billingAccount(a, nil)}), nil
 }
 
-// BillingAccountRequestBody is v1beta1BillingAccountRequestBody.
-type BillingAccountRequestBody struct {
-	Name     string  `json:"name"`
-	Email    string  `json:"email"`
-	Phone    string  `json:"phone"`
-	Address  Address `json:"address"`
-	Currency string  `json:"currency"`
-	TaxData  []Tax   `json:"tax_data"`
-	Metadata Struct  `json:"metadata"`
-}
-
-// Input converts the body to the domain's input.
-func (b *BillingAccountRequestBody) Input() billd.BillingAccountInput {
-	in := billd.BillingAccountInput{Name: b.Name, Email: b.Email, Phone: b.Phone, Address: billd.Address(b.Address),
-		Currency: b.Currency, TaxData: make([]billd.TaxID, len(b.TaxData)), Metadata: b.Metadata.metadata()}
-	for i, t := range b.TaxData {
-		in.TaxData[i] = billd.TaxID(t)
+// GetBillingAccount serves seed 001: the account, its payment methods (billd has no payment
+// provider yet, so the list is empty) and, on request, its billing details.
+func (s *Server) GetBillingAccount(ctx context.Context, req *connect.Request[fv1.GetBillingAccountRequest]) (*connect.Response[fv1.GetBillingAccountResponse], error) {
+	m, p := req.Msg, principal(ctx)
+	a, err := s.svc.BillingAccount(ctx, p, m.GetOrgId(), m.GetId())
+	if err != nil {
+		return nil, err
 	}
-	return in
-}
-
-// CreateBillingAccountRequest is the body of POST /v1beta1/organizations/{org_id}/billing.
-type CreateBillingAccountRequest struct {
-	OrgID   string                    `json:"org_id"`
-	Body    BillingAccountRequestBody `json:"body"`
-	Offline bool                      `json:"offline"`
-}
-
-// UpdateBillingAccountRequest is the body of PUT /v1beta1/organizations/{org_id}/billing/{id}.
-type UpdateBillingAccountRequest struct {
-	OrgID string                    `json:"org_id"`
-	ID    string                    `json:"id"`
-	Body  BillingAccountRequestBody `json:"body"`
-}
-
-// BillingAccountResponse is the response of create and update.
-type BillingAccountResponse struct {
-	BillingAccount *BillingAccount `json:"billing_account"`
-}
-
-// PaymentMethod is v1beta1PaymentMethod.
-type PaymentMethod struct {
-	ID              string    `json:"id"`
-	CustomerID      string    `json:"customer_id"`
-	ProviderID      string    `json:"provider_id"`
-	Type            string    `json:"type"`
-	CardBrand       string    `json:"card_brand"`
-	CardLast4       string    `json:"card_last4"`
-	CardExpiryMonth Int64     `json:"card_expiry_month"`
-	CardExpiryYear  Int64     `json:"card_expiry_year"`
-	Metadata        Struct    `json:"metadata"`
-	CreatedAt       Timestamp `json:"created_at"`
-}
-
-// BillingAccountDetails is v1beta1BillingAccountDetails, also the response of GET details.
-type BillingAccountDetails struct {
-	CreditMin Int64 `json:"credit_min"`
-	DueInDays Int64 `json:"due_in_days"`
-}
-
-// NewBillingAccountDetails encodes an account's ledger rules.
-func NewBillingAccountDetails(d billd.AccountDetails) *BillingAccountDetails {
-	return &BillingAccountDetails{CreditMin: Int64(d.CreditMin), DueInDays: Int64(d.DueInDays)}
-}
-
-// GetBillingAccountResponse is v1beta1GetBillingAccountResponse (seed 001).
-type GetBillingAccountResponse struct {
-	BillingAccount *BillingAccount        `json:"billing_account"`
-	PaymentMethods []PaymentMethod        `json:"payment_methods"`
-	BillingDetails *BillingAccountDetails `json:"billing_details"`
-}
-
-// UpdateDetailsRequest is the body of PUT …/billing/{id}/details and …/limits. Absent fields are
-// left unchanged.
-type UpdateDetailsRequest struct {
-	OrgID     string `json:"org_id"`
-	ID        string `json:"id"`
-	CreditMin *Int64 `json:"credit_min"`
-	DueInDays *Int64 `json:"due_in_days"`
-}
-
-// Update converts the body to the domain's update.
-func (r *UpdateDetailsRequest) Update() billd.AccountDetailsUpdate {
-	var u billd.AccountDetailsUpdate
-	if r.CreditMin != nil {
-		v := int64(*r.CreditMin)
-		u.CreditMin = &v
+	var org *billd.Organization
+	if expandsOrganization(m.GetExpand()) {
+		if org, err = s.svc.Organization(ctx, p, a.OrgID); err != nil {
+			return nil, err
+		}
 	}
-	if r.DueInDays != nil {
-		v := int64(*r.DueInDays)
-		u.DueInDays = &v
+	res := &fv1.GetBillingAccountResponse{BillingAccount: billingAccount(a, org), PaymentMethods: []*fv1.PaymentMethod{}}
+	if m.GetWithBillingDetails() {
+		res.BillingDetails = &fv1.BillingAccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays}
 	}
-	return u
+	return connect.NewResponse(res), nil
 }
 
-// UpdateLimitsRequest is the body of PUT …/billing/{id}/limits: credit_min only.
-type UpdateLimitsRequest struct {
-	OrgID     string `json:"org_id"`
-	ID        string `json:"id"`
-	CreditMin *Int64 `json:"credit_min"`
+func (s *Server) UpdateBillingAccount(ctx context.Context, req *connect.Request[fv1.UpdateBillingAccountRequest]) (*connect.Response[fv1.UpdateBillingAccountResponse], error) {
+	in, err := billingAccountInput(req.Msg.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.svc.UpdateBillingAccount(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId(), in)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.UpdateBillingAccountResponse{BillingAccount: billingAccount(a, nil)}), nil
 }
 
-// Balance is BillingAccountBalance.
-type Balance struct {
-	Amount    Int64     `json:"amount"`
-	Currency  string    `json:"currency"`
-	UpdatedAt Timestamp `json:"updated_at"`
+func (s *Server) ListBillingAccounts(ctx context.Context, req *connect.Request[fv1.ListBillingAccountsRequest]) (*connect.Response[fv1.ListBillingAccountsResponse], error) {
+	m, p := req.Msg, principal(ctx)
+	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := s.svc.ListBillingAccounts(ctx, p, m.GetOrgId(), page)
+	if err != nil {
+		return nil, err
+	}
+	var org *billd.Organization
+	if expandsOrganization(m.GetExpand()) {
+		if org, err = s.svc.Organization(ctx, p, m.GetOrgId()); err != nil {
+			return nil, err
+		}
+	}
+	items, next := fit(s, accounts, func(a *billd.BillingAccount) *fv1.BillingAccount { return billingAccount(a, org) })
+	return connect.NewResponse(&fv1.ListBillingAccountsResponse{BillingAccounts: items, NextPageToken: next}), nil
 }
 
-// NewBalance encodes a balance.
-func NewBalance(b billd.Balance) *Balance {
-	return &Balance{Amount: Int64(b.Amount), Currency: b.Currency, UpdatedAt: Timestamp(b.UpdatedAt)}
+func (s *Server) DeleteBillingAccount(ctx context.Context, req *connect.Request[fv1.DeleteBillingAccountRequest]) (*connect.Response[fv1.DeleteBillingAccountResponse], error) {
+	if err := s.svc.DeleteBillingAccount(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId()); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.DeleteBillingAccountResponse{}), nil
 }
 
-// BalanceResponse is v1beta1GetBillingBalanceResponse (seed 000).
-type BalanceResponse struct {
-	Balance *Balance `json:"balance"`
+func (s *Server) EnableBillingAccount(ctx context.Context, req *connect.Request[fv1.EnableBillingAccountRequest]) (*connect.Response[fv1.EnableBillingAccountResponse], error) {
+	if err := s.svc.SetBillingAccountState(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId(), billd.AccountActive); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.EnableBillingAccountResponse{}), nil
 }
 
-// DebitedResponse is v1beta1TotalDebitedTransactionsResponse.
-type DebitedResponse struct {
-	Debited *Balance `json:"debited"`
+func (s *Server) DisableBillingAccount(ctx context.Context, req *connect.Request[fv1.DisableBillingAccountRequest]) (*connect.Response[fv1.DisableBillingAccountResponse], error) {
+	if err := s.svc.SetBillingAccountState(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId(), billd.AccountDisabled); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.DisableBillingAccountResponse{}), nil
+}
+
+// GetBillingBalance serves seed 000.
+func (s *Server) GetBillingBalance(ctx context.Context, req *connect.Request[fv1.GetBillingBalanceRequest]) (*connect.Response[fv1.GetBillingBalanceResponse], error) {
+	b, err := s.svc.Balance(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.GetBillingBalanceResponse{Balance: balance(b.Amount, b.Currency, b.UpdatedAt)}), nil
+}
+
+func (s *Server) ListAllBillingAccounts(ctx context.Context, req *connect.Request[fv1.ListAllBillingAccountsRequest]) (*connect.Response[fv1.ListAllBillingAccountsResponse], error) {
+	m := req.Msg
+	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := s.svc.ListAllBillingAccounts(ctx, principal(ctx), m.GetOrgId(), page)
+	if err != nil {
+		return nil, err
+	}
+	items, next := fit(s, accounts, func(a *billd.BillingAccount) *fv1.BillingAccount { return billingAccount(a, nil) })
+	return connect.NewResponse(&fv1.ListAllBillingAccountsResponse{BillingAccounts: items, NextPageToken: next}), nil
+}
+
+func (s *Server) GetBillingAccountDetails(ctx context.Context, req *connect.Request[fv1.GetBillingAccountDetailsRequest]) (*connect.Response[fv1.GetBillingAccountDetailsResponse], error) {
+	d, err := s.svc.AccountDetails(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.GetBillingAccountDetailsResponse{CreditMin: d.CreditMin, DueInDays: d.DueInDays}), nil
+}
+
+// UpdateBillingAccountDetails sets both credit_min and due_in_days, as Frontier does: proto3
+// sends no zero value, so an absent field is 0 on every transport.
+func (s *Server) UpdateBillingAccountDetails(ctx context.Context, req *connect.Request[fv1.UpdateBillingAccountDetailsRequest]) (*connect.Response[fv1.UpdateBillingAccountDetailsResponse], error) {
+	m := req.Msg
+	u := billd.AccountDetailsUpdate{CreditMin: &m.CreditMin, DueInDays: &m.DueInDays}
+	if err := s.svc.UpdateAccountDetails(ctx, principal(ctx), m.GetOrgId(), m.GetId(), u); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.UpdateBillingAccountDetailsResponse{}), nil
+}
+
+// UpdateBillingAccountLimits sets credit_min only (deprecated in Frontier for the call above).
+func (s *Server) UpdateBillingAccountLimits(ctx context.Context, req *connect.Request[fv1.UpdateBillingAccountLimitsRequest]) (*connect.Response[fv1.UpdateBillingAccountLimitsResponse], error) {
+	m := req.Msg
+	u := billd.AccountDetailsUpdate{CreditMin: &m.CreditMin}
+	if err := s.svc.UpdateAccountDetails(ctx, principal(ctx), m.GetOrgId(), m.GetId(), u); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.UpdateBillingAccountLimitsResponse{}), nil
 }

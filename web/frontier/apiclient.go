@@ -1,43 +1,40 @@
 package frontier
 
-import "github.com/billd/billd"
+import (
+	"context"
 
-// Client is an API client as billd's admin API shows it (never with its secret).
-type Client struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
-	OrgID     string    `json:"org_id"`
-	CreatedAt Timestamp `json:"created_at"`
+	"connectrpc.com/connect"
+	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier/billdv1"
+)
+
+// CreateClient creates an API client; the answer holds its secret and API key, shown only now.
+func (s *Server) CreateClient(ctx context.Context, req *connect.Request[billdv1.CreateClientRequest]) (*connect.Response[billdv1.CreateClientResponse], error) {
+	m := req.Msg
+	c, err := s.svc.CreateClient(ctx, principal(ctx), billd.ClientInput{Name: m.GetName(), Role: billd.Role(m.GetRole()), OrgID: m.GetOrgId()})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.CreateClientResponse{Client: apiClient(c.Client), ClientSecret: c.Secret, ApiKey: c.APIKey}), nil
 }
 
-// NewClient encodes a client.
-func NewClient(c *billd.APIClient) *Client {
-	return &Client{ID: c.ID, Name: c.Name, Role: string(c.Role), OrgID: c.OrgID, CreatedAt: Timestamp(c.CreatedAt)}
+func (s *Server) ListClients(ctx context.Context, req *connect.Request[billdv1.ListClientsRequest]) (*connect.Response[billdv1.ListClientsResponse], error) {
+	m := req.Msg
+	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	clients, err := s.svc.ListClients(ctx, principal(ctx), m.GetOrgId(), page)
+	if err != nil {
+		return nil, err
+	}
+	items, next := fit(s, clients, apiClient)
+	return connect.NewResponse(&billdv1.ListClientsResponse{Clients: items, NextPageToken: next}), nil
 }
 
-// CreateClientRequest is the body of POST /v1beta1/admin/clients.
-type CreateClientRequest struct {
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	OrgID string `json:"org_id"`
-}
-
-// Input converts the body to the domain's input.
-func (r *CreateClientRequest) Input() billd.ClientInput {
-	return billd.ClientInput{Name: r.Name, Role: billd.Role(r.Role), OrgID: r.OrgID}
-}
-
-// CreateClientResponse shows a new client with its secret and API key, once.
-type CreateClientResponse struct {
-	Client       *Client `json:"client"`
-	ClientSecret string  `json:"client_secret"`
-	APIKey       string  `json:"api_key"`
-}
-
-// Status is google.rpc.Status, the error body of the Frontier dialect.
-type Status struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-	Details []any  `json:"details"`
+func (s *Server) RevokeClient(ctx context.Context, req *connect.Request[billdv1.RevokeClientRequest]) (*connect.Response[billdv1.RevokeClientResponse], error) {
+	if err := s.svc.RevokeClient(ctx, principal(ctx), req.Msg.GetId()); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.RevokeClientResponse{}), nil
 }

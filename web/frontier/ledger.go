@@ -1,136 +1,113 @@
 package frontier
 
-import "github.com/billd/billd"
+import (
+	"context"
 
-// Usage is v1beta1Usage. created_at and updated_at are accepted and ignored: the server stamps
-// usage when it applies it, so a client cannot backdate it.
-type Usage struct {
-	ID          string  `json:"id"`
-	CustomerID  string  `json:"customer_id"`
-	Source      string  `json:"source"`
-	Description string  `json:"description"`
-	Type        string  `json:"type"`
-	Amount      Int64   `json:"amount"`
-	UserID      string  `json:"user_id"`
-	Metadata    Struct  `json:"metadata"`
-	CreatedAt   *string `json:"created_at"`
-	UpdatedAt   *string `json:"updated_at"`
-}
+	"connectrpc.com/connect"
+	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier/billdv1"
+	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
+)
 
-// CreateBillingUsageRequest is v1beta1CreateBillingUsageRequest, the body of both usage paths.
-type CreateBillingUsageRequest struct {
-	OrgID     string  `json:"org_id"`
-	BillingID string  `json:"billing_id"`
-	ProjectID string  `json:"project_id"`
-	Usages    []Usage `json:"usages"`
-}
-
-// Report converts the body to the domain's usage report.
-func (r *CreateBillingUsageRequest) Report() billd.UsageReport {
-	rep := billd.UsageReport{OrgID: r.OrgID, ProjectID: r.ProjectID, BillingID: r.BillingID,
-		Usages: make([]billd.Usage, len(r.Usages))}
-	for i, u := range r.Usages {
-		rep.Usages[i] = billd.Usage{ID: u.ID, CustomerID: u.CustomerID, Source: u.Source, Description: u.Description,
-			Type: u.Type, Amount: int64(u.Amount), UserID: u.UserID, Metadata: u.Metadata.metadata()}
+// CreateBillingUsage debits usages, all or none. Without billing_id (current clients) they go to
+// the organization's active account.
+func (s *Server) CreateBillingUsage(ctx context.Context, req *connect.Request[fv1.CreateBillingUsageRequest]) (*connect.Response[fv1.CreateBillingUsageResponse], error) {
+	r, err := usageReport(req.Msg)
+	if err != nil {
+		return nil, err
 	}
-	return rep
-}
-
-// RevertBillingUsageRequest is v1beta1RevertBillingUsageRequest (seed 003), the body of both
-// revert paths.
-type RevertBillingUsageRequest struct {
-	OrgID     string `json:"org_id"`
-	ProjectID string `json:"project_id"`
-	BillingID string `json:"billing_id"`
-	UsageID   string `json:"usage_id"`
-	Amount    Int64  `json:"amount"`
-}
-
-// Revert converts the body to the domain's revert request.
-func (r *RevertBillingUsageRequest) Revert(idempotencyKey string) billd.RevertRequest {
-	return billd.RevertRequest{OrgID: r.OrgID, ProjectID: r.ProjectID, BillingID: r.BillingID, UsageID: r.UsageID,
-		Amount: int64(r.Amount), IdempotencyKey: idempotencyKey}
-}
-
-// BillingTransaction is v1beta1BillingTransaction. billd has no users, so user is always null;
-// customer is set only with expand=customer.
-type BillingTransaction struct {
-	ID          string          `json:"id"`
-	CustomerID  string          `json:"customer_id"`
-	Source      string          `json:"source"`
-	Amount      Int64           `json:"amount"`
-	Type        string          `json:"type"`
-	Description string          `json:"description"`
-	UserID      string          `json:"user_id"`
-	Metadata    Struct          `json:"metadata"`
-	CreatedAt   Timestamp       `json:"created_at"`
-	UpdatedAt   Timestamp       `json:"updated_at"`
-	User        *struct{}       `json:"user"`
-	Customer    *BillingAccount `json:"customer"`
-}
-
-// NewBillingTransaction encodes a journal entry from its account's side; customer, if not nil, is
-// the expanded account. A transfer never changes, so updated_at is created_at.
-func NewBillingTransaction(t *billd.Transaction, customer *billd.BillingAccount) *BillingTransaction {
-	out := &BillingTransaction{ID: t.ID, CustomerID: t.AccountID, Source: t.Source, Amount: Int64(t.Amount),
-		Type: t.Direction(), Description: t.Description, UserID: t.UserID, Metadata: Struct(t.Metadata),
-		CreatedAt: Timestamp(t.CreatedAt), UpdatedAt: Timestamp(t.CreatedAt)}
-	if customer != nil {
-		out.Customer = NewBillingAccount(customer, nil)
+	if err := s.svc.ReportUsage(ctx, principal(ctx), r); err != nil {
+		return nil, err
 	}
-	return out
+	return connect.NewResponse(&fv1.CreateBillingUsageResponse{}), nil
 }
 
-// CheckCreditRequest is v1beta1CheckCreditEntitlementRequest.
-type CheckCreditRequest struct {
-	OrgID  string `json:"org_id"`
-	Amount Int64  `json:"amount"`
+// RevertBillingUsage serves seed 003. An Idempotency-Key header makes a retried revert harmless.
+func (s *Server) RevertBillingUsage(ctx context.Context, req *connect.Request[fv1.RevertBillingUsageRequest]) (*connect.Response[fv1.RevertBillingUsageResponse], error) {
+	m := req.Msg
+	r := billd.RevertRequest{OrgID: m.GetOrgId(), ProjectID: m.GetProjectId(), BillingID: m.GetBillingId(),
+		UsageID: m.GetUsageId(), Amount: m.GetAmount(), IdempotencyKey: req.Header().Get(IdempotencyKeyHeader)}
+	if err := s.svc.RevertUsage(ctx, principal(ctx), r); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.RevertBillingUsageResponse{}), nil
 }
 
-// StatusResponse is v1beta1CheckCreditEntitlementResponse.
-type StatusResponse struct {
-	Status bool `json:"status"`
+// ListBillingTransactions lists an account's journal, newest first: the account billing_id names,
+// or the organization's active account. start_range (or the older since) and end_range bound it.
+func (s *Server) ListBillingTransactions(ctx context.Context, req *connect.Request[fv1.ListBillingTransactionsRequest]) (*connect.Response[fv1.ListBillingTransactionsResponse], error) {
+	m := req.Msg
+	q := billd.TransactionQuery{OrgID: m.GetOrgId(), BillingID: m.GetBillingId()}
+	if m.GetStartRange() != nil {
+		q.Start = m.GetStartRange().AsTime()
+	} else if m.GetSince() != nil {
+		q.Start = m.GetSince().AsTime()
+	}
+	if m.GetEndRange() != nil {
+		q.End = m.GetEndRange().AsTime()
+	}
+	var err error
+	if q.Page, err = pageRequest(m.GetPageSize(), m.GetPageToken()); err != nil {
+		return nil, err
+	}
+	page, account, err := s.svc.ListTransactions(ctx, principal(ctx), q)
+	if err != nil {
+		return nil, err
+	}
+	var customer *billd.BillingAccount
+	if expands(m.GetExpand())["customer"] {
+		customer = account
+	}
+	items, next := fit(s, page, func(t billd.Transaction) *fv1.BillingTransaction { return transaction(&t, customer) })
+	return connect.NewResponse(&fv1.ListBillingTransactionsResponse{Transactions: items, NextPageToken: next}), nil
 }
 
-// GrantRequest is the body of POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/credits,
-// billd's extension for granting credits.
-type GrantRequest struct {
-	ID          string `json:"id"`
-	Amount      Int64  `json:"amount"`
-	Description string `json:"description"`
-	Metadata    Struct `json:"metadata"`
+// TotalDebitedTransactions returns an account's spend, as a Balance (as Frontier sends it).
+func (s *Server) TotalDebitedTransactions(ctx context.Context, req *connect.Request[fv1.TotalDebitedTransactionsRequest]) (*connect.Response[fv1.TotalDebitedTransactionsResponse], error) {
+	b, err := s.svc.DebitedTotal(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetBillingId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.TotalDebitedTransactionsResponse{Debited: balance(b.Amount, b.Currency, b.UpdatedAt)}), nil
 }
 
-// Grant converts the body to the domain's grant request.
-func (r *GrantRequest) Grant(orgID, billingID, idempotencyKey string) billd.GrantRequest {
-	return billd.GrantRequest{OrgID: orgID, BillingID: billingID, ID: r.ID, IdempotencyKey: idempotencyKey,
-		Amount: int64(r.Amount), Description: r.Description, Metadata: r.Metadata.metadata()}
+// CheckCreditEntitlement reports whether the organization's active account could be debited
+// amount now.
+func (s *Server) CheckCreditEntitlement(ctx context.Context, req *connect.Request[fv1.CheckCreditEntitlementRequest]) (*connect.Response[fv1.CheckCreditEntitlementResponse], error) {
+	ok, err := s.svc.CheckCredit(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetAmount())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.CheckCreditEntitlementResponse{Status: ok}), nil
 }
 
-// TransactionResponse is the response of a grant.
-type TransactionResponse struct {
-	Transaction *BillingTransaction `json:"transaction"`
+// GrantCredits credits an account (billd). Platform admins only.
+func (s *Server) GrantCredits(ctx context.Context, req *connect.Request[billdv1.GrantCreditsRequest]) (*connect.Response[billdv1.GrantCreditsResponse], error) {
+	m := req.Msg
+	meta, err := fromStruct(m.GetMetadata())
+	if err != nil {
+		return nil, err
+	}
+	g := billd.GrantRequest{OrgID: m.GetOrgId(), BillingID: m.GetBillingId(), ID: m.GetId(),
+		IdempotencyKey: req.Header().Get(IdempotencyKeyHeader), Amount: m.GetAmount(),
+		Description: m.GetDescription(), Metadata: meta}
+	t, err := s.svc.GrantCredits(ctx, principal(ctx), g)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.GrantCreditsResponse{Transaction: transaction(t, nil)}), nil
 }
 
-// LedgerReport is the answer of GET /v1beta1/admin/billing/verify (billd): the journal re-summed.
-type LedgerReport struct {
-	Accounts  Int64           `json:"accounts"`
-	Transfers Int64           `json:"transfers"`
-	Problems  []LedgerProblem `json:"problems"`
-}
-
-// LedgerProblem is one inconsistency the check found.
-type LedgerProblem struct {
-	AccountID  string `json:"account_id"`
-	TransferID string `json:"transfer_id"`
-	Detail     string `json:"detail"`
-}
-
-// NewLedgerReport encodes a ledger check.
-func NewLedgerReport(r billd.LedgerReport) LedgerReport {
-	out := LedgerReport{Accounts: Int64(r.Accounts), Transfers: Int64(r.Transfers), Problems: make([]LedgerProblem, len(r.Problems))}
+// VerifyLedger re-sums the journal, as `billd verify` does, for platform admins.
+func (s *Server) VerifyLedger(ctx context.Context, req *connect.Request[billdv1.VerifyLedgerRequest]) (*connect.Response[billdv1.VerifyLedgerResponse], error) {
+	r, err := s.svc.VerifyLedger(ctx, principal(ctx))
+	if err != nil {
+		return nil, err
+	}
+	res := &billdv1.VerifyLedgerResponse{Accounts: int64(r.Accounts), Transfers: int64(r.Transfers),
+		Problems: make([]*billdv1.LedgerProblem, len(r.Problems))}
 	for i, p := range r.Problems {
-		out.Problems[i] = LedgerProblem(p)
+		res.Problems[i] = &billdv1.LedgerProblem{AccountId: p.AccountID, TransferId: p.TransferID, Detail: p.Detail}
 	}
-	return out
+	return connect.NewResponse(res), nil
 }

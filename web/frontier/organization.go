@@ -1,78 +1,141 @@
 package frontier
 
-import "github.com/billd/billd"
+import (
+	"context"
 
-// Organization is v1beta1Organization.
-type Organization struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Title     string    `json:"title"`
-	Metadata  Struct    `json:"metadata"`
-	CreatedAt Timestamp `json:"created_at"`
-	UpdatedAt Timestamp `json:"updated_at"`
-	State     string    `json:"state"`
-	Avatar    string    `json:"avatar"`
+	"connectrpc.com/connect"
+	"github.com/billd/billd"
+	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
+)
+
+// ListOrganizations lists the organizations the caller may see. billd pages with page_token, not
+// page_num, and has no users to filter by.
+func (s *Server) ListOrganizations(ctx context.Context, req *connect.Request[fv1.ListOrganizationsRequest]) (*connect.Response[fv1.ListOrganizationsResponse], error) {
+	m := req.Msg
+	if m.GetUserId() != "" {
+		return nil, billd.Errorf(billd.EINVALID, "user_id is not supported: billd has API clients, not users")
+	}
+	if m.GetPageNum() < 0 {
+		return nil, billd.Errorf(billd.EINVALID, "page_num must be a non-negative integer, got %d", m.GetPageNum())
+	}
+	if m.GetPageNum() > 1 {
+		return nil, billd.Errorf(billd.EINVALID, "page_num is not supported: pass next_page_token as page_token")
+	}
+	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := s.svc.ListOrganizations(ctx, principal(ctx), billd.OrgState(m.GetState()), page)
+	if err != nil {
+		return nil, err
+	}
+	items, next := fit(s, orgs, organization)
+	return connect.NewResponse(&fv1.ListOrganizationsResponse{Organizations: items, NextPageToken: next}), nil
 }
 
-// NewOrganization encodes an organization.
-func NewOrganization(o *billd.Organization) *Organization {
-	return &Organization{ID: o.ID, Name: o.Name, Title: o.Title, Metadata: Struct(o.Metadata),
-		CreatedAt: Timestamp(o.CreatedAt), UpdatedAt: Timestamp(o.UpdatedAt), State: string(o.State), Avatar: o.Avatar}
+func (s *Server) CreateOrganization(ctx context.Context, req *connect.Request[fv1.CreateOrganizationRequest]) (*connect.Response[fv1.CreateOrganizationResponse], error) {
+	in, err := organizationInput(req.Msg.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.svc.CreateOrganization(ctx, principal(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.CreateOrganizationResponse{Organization: organization(o)}), nil
 }
 
-// OrganizationRequestBody is frontierv1beta1OrganizationRequestBody, the body of create and update.
-type OrganizationRequestBody struct {
-	Name     string `json:"name"`
-	Title    string `json:"title"`
-	Metadata Struct `json:"metadata"`
-	Avatar   string `json:"avatar"`
+// GetOrganization finds an organization by id or by name.
+func (s *Server) GetOrganization(ctx context.Context, req *connect.Request[fv1.GetOrganizationRequest]) (*connect.Response[fv1.GetOrganizationResponse], error) {
+	o, err := s.svc.Organization(ctx, principal(ctx), req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.GetOrganizationResponse{Organization: organization(o)}), nil
 }
 
-// Input converts the body to the domain's input.
-func (b *OrganizationRequestBody) Input() billd.OrganizationInput {
-	return billd.OrganizationInput{Name: b.Name, Title: b.Title, Metadata: b.Metadata.metadata(), Avatar: b.Avatar}
+func (s *Server) UpdateOrganization(ctx context.Context, req *connect.Request[fv1.UpdateOrganizationRequest]) (*connect.Response[fv1.UpdateOrganizationResponse], error) {
+	in, err := organizationInput(req.Msg.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.svc.UpdateOrganization(ctx, principal(ctx), req.Msg.GetId(), in)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.UpdateOrganizationResponse{Organization: organization(o)}), nil
 }
 
-// OrganizationResponse is the response of create, get and update.
-type OrganizationResponse struct {
-	Organization *Organization `json:"organization"`
+func (s *Server) ListOrganizationProjects(ctx context.Context, req *connect.Request[fv1.ListOrganizationProjectsRequest]) (*connect.Response[fv1.ListOrganizationProjectsResponse], error) {
+	m := req.Msg
+	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	projects, err := s.svc.ListProjects(ctx, principal(ctx), m.GetId(), billd.ProjectState(m.GetState()), page)
+	if err != nil {
+		return nil, err
+	}
+	items, next := fit(s, projects, project)
+	return connect.NewResponse(&fv1.ListOrganizationProjectsResponse{Projects: items, NextPageToken: next}), nil
 }
 
-// Project is frontierv1beta1Project.
-type Project struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
-	Title        string    `json:"title"`
-	OrgID        string    `json:"org_id"`
-	Metadata     Struct    `json:"metadata"`
-	CreatedAt    Timestamp `json:"created_at"`
-	UpdatedAt    Timestamp `json:"updated_at"`
-	MembersCount int32     `json:"members_count"`
+func (s *Server) EnableOrganization(ctx context.Context, req *connect.Request[fv1.EnableOrganizationRequest]) (*connect.Response[fv1.EnableOrganizationResponse], error) {
+	if err := s.svc.SetOrganizationState(ctx, principal(ctx), req.Msg.GetId(), billd.OrgEnabled); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.EnableOrganizationResponse{}), nil
 }
 
-// NewProject encodes a project. billd has no members, so members_count is 0.
-func NewProject(p *billd.Project) *Project {
-	return &Project{ID: p.ID, Name: p.Name, Title: p.Title, OrgID: p.OrgID, Metadata: Struct(p.Metadata),
-		CreatedAt: Timestamp(p.CreatedAt), UpdatedAt: Timestamp(p.UpdatedAt)}
+func (s *Server) DisableOrganization(ctx context.Context, req *connect.Request[fv1.DisableOrganizationRequest]) (*connect.Response[fv1.DisableOrganizationResponse], error) {
+	if err := s.svc.SetOrganizationState(ctx, principal(ctx), req.Msg.GetId(), billd.OrgDisabled); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.DisableOrganizationResponse{}), nil
 }
 
-// ProjectRequestBody is v1beta1ProjectRequestBody.
-type ProjectRequestBody struct {
-	Name     string `json:"name"`
-	Title    string `json:"title"`
-	Metadata Struct `json:"metadata"`
-	OrgID    string `json:"org_id"`
+func (s *Server) DeleteOrganization(ctx context.Context, req *connect.Request[fv1.DeleteOrganizationRequest]) (*connect.Response[fv1.DeleteOrganizationResponse], error) {
+	if err := s.svc.DeleteOrganization(ctx, principal(ctx), req.Msg.GetId()); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.DeleteOrganizationResponse{}), nil
 }
 
-// Input converts the body to the domain's input.
-func (b *ProjectRequestBody) Input() billd.ProjectInput {
-	return billd.ProjectInput{Name: b.Name, Title: b.Title, Metadata: b.Metadata.metadata(), OrgID: b.OrgID}
+func (s *Server) CreateProject(ctx context.Context, req *connect.Request[fv1.CreateProjectRequest]) (*connect.Response[fv1.CreateProjectResponse], error) {
+	in, err := projectInput(req.Msg.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.svc.CreateProject(ctx, principal(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.CreateProjectResponse{Project: project(p)}), nil
 }
 
-// ProjectResponse is the response of create, get and update.
-type ProjectResponse struct {
-	Project *Project `json:"project"`
+func (s *Server) GetProject(ctx context.Context, req *connect.Request[fv1.GetProjectRequest]) (*connect.Response[fv1.GetProjectResponse], error) {
+	p, err := s.svc.Project(ctx, principal(ctx), req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.GetProjectResponse{Project: project(p)}), nil
 }
 
-// Empty is the response of calls that return nothing: {}.
-type Empty struct{}
+func (s *Server) UpdateProject(ctx context.Context, req *connect.Request[fv1.UpdateProjectRequest]) (*connect.Response[fv1.UpdateProjectResponse], error) {
+	in, err := projectInput(req.Msg.GetBody())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.svc.UpdateProject(ctx, principal(ctx), req.Msg.GetId(), in)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.UpdateProjectResponse{Project: project(p)}), nil
+}
+
+func (s *Server) DeleteProject(ctx context.Context, req *connect.Request[fv1.DeleteProjectRequest]) (*connect.Response[fv1.DeleteProjectResponse], error) {
+	if err := s.svc.DeleteProject(ctx, principal(ctx), req.Msg.GetId()); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&fv1.DeleteProjectResponse{}), nil
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier"
+	"github.com/billd/billd/web/frontier/billdv1/billdv1connect"
+	"github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// The RPC transports: Connect (JSON and binary), gRPC and gRPC-Web, all through connect-go, on
+// POST /<package>.<Service>/<Method>. Every RPC is authenticated, and its permission checked,
+// before connect-go reads its body, as on the REST paths; errors keep billd's codes and messages.
+
+// services are the RPC services billd serves, for reflection and health.
+var services = []string{
+	frontierv1beta1connect.FrontierServiceName,
+	frontierv1beta1connect.AdminServiceName,
+	billdv1connect.BilldServiceName,
+}
+
+// mountRPC registers the RPC services of s, gRPC reflection and gRPC health.
+func (h *Handler) mountRPC(s *frontier.Server) {
+	opts := connect.WithHandlerOptions(
+		connect.WithCodec(rpcJSON{"json"}),
+		connect.WithCodec(rpcJSON{"json; charset=utf-8"}),
+		connect.WithReadMaxBytes(MaxBodyBytes),
+		connect.WithInterceptors(connect.UnaryInterceptorFunc(h.rpcErrors)),
+		connect.WithRecover(h.rpcPanic),
+	)
+	for _, mount := range []func() (string, http.Handler){
+		func() (string, http.Handler) { return frontierv1beta1connect.NewFrontierServiceHandler(s, opts) },
+		func() (string, http.Handler) { return frontierv1beta1connect.NewAdminServiceHandler(s, opts) },
+		func() (string, http.Handler) { return billdv1connect.NewBilldServiceHandler(s, opts) },
+	} {
+		path, handler := mount()
+		h.mux.Handle("POST "+path, h.rpcAdmission(handler))
+	}
+	reflector := grpcreflect.NewStaticReflector(services...)
+	for _, mount := range []func() (string, http.Handler){
+		func() (string, http.Handler) { return grpcreflect.NewHandlerV1(reflector) },
+		func() (string, http.Handler) { return grpcreflect.NewHandlerV1Alpha(reflector) },
+		func() (string, http.Handler) { return grpchealth.NewHandler(h.healthChecker()) },
+	} {
+		path, handler := mount()
+		h.mux.Handle("POST "+path, handler)
+	}
+}
+
+// rpcErrorWriter writes errors in the protocol of the request: Connect, gRPC or gRPC-Web.
+var rpcErrorWriter = connect.NewErrorWriter()
+
+// rpcAdmission authenticates an RPC and checks the permission its procedure needs (permissions)
+// before the body is read, and counts the request and its body against the server's budgets.
+func (h *Handler) rpcAdmission(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		perm, known := permissions[r.URL.Path]
+		if !known {
+			next.ServeHTTP(w, r) // connect-go answers Unimplemented
+			return
+		}
+		if err := h.admit.enter(); err != nil {
+			h.refuseRPC(w, r, err)
+			return
+		}
+		defer h.admit.leave()
+		p, size, err := h.admitBody(w, r, anyOrg(perm))
+		if err != nil {
+			h.refuseRPC(w, r, err)
+			return
+		}
+		defer h.admit.releaseBody(p.ClientID, size)
+		next.ServeHTTP(w, r.WithContext(frontier.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// refuseRPC answers err to an RPC whose body the server does not read, in the RPC's protocol.
+func (h *Handler) refuseRPC(w http.ResponseWriter, r *http.Request, err error) {
+	if !rpcErrorWriter.IsSupported(r) {
+		h.refuse(w, r, err)
+		return
+	}
+	m := h.logError(r.URL.Path, requestIDOf(w), err)
+	if r.ProtoMajor == 1 && r.ContentLength != 0 && m.status < http.StatusInternalServerError {
+		w.Header().Set("Connection", "close") // see refuse
+	}
+	setErrorHeaders(w.Header(), m)
+	rpcErrorWriter.Write(w, r, connectError(err))
+}
+
+// rpcErrors turns the billd errors of an RPC into Connect errors of the same code and message,
+// logging the internal ones.
+func (h *Handler) rpcErrors(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		res, err := next(ctx, req)
+		if err != nil {
+			h.logError(req.Spec().Procedure, req.Header().Get(requestIDHeader), err)
+			return nil, connectError(err)
+		}
+		return res, nil
+	}
+}
+
+// rpcPanic answers an RPC whose handler panicked with Internal, and logs the panic.
+func (h *Handler) rpcPanic(_ context.Context, spec connect.Spec, _ http.Header, v any) error {
+	h.log.Error("panic", "route", spec.Procedure, "panic", v)
+	return connect.NewError(connect.CodeInternal, errInternal)
+}
+
+// errInternal is what an error without a code shows.
+var errInternal = billd.Errorf(billd.EINTERNAL, "internal server error")
+
+// rpcJSON is the JSON codec of the RPC transports, as Frontier's: proto field names, zero values
+// left out; input as on the REST paths (either name form, unknown fields ignored, no field twice).
+type rpcJSON struct{ name string }
+
+func (c rpcJSON) Name() string { return c.name }
+
+func (rpcJSON) Marshal(v any) ([]byte, error) {
+	return protojson.MarshalOptions{UseProtoNames: true}.Marshal(v.(proto.Message))
+}
+
+func (rpcJSON) Unmarshal(b []byte, v any) error {
+	if len(b) == 0 {
+		b = []byte("{}") // an empty request message
+	}
+	return restInput.Unmarshal(b, v.(proto.Message))
+}
+
+// healthChecker answers gRPC health checks as /readyz does: serving while the store answers.
+func (h *Handler) healthChecker() grpchealth.Checker {
+	return checkerFunc(func(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+		if req.Service != "" && !knownService(req.Service) {
+			return nil, connect.NewError(connect.CodeNotFound, billd.Errorf(billd.ENOTFOUND, "unknown service %q", billd.Truncate(req.Service, 100)))
+		}
+		if err := h.readiness.check(ctx, h.svc.Ready); err != nil {
+			return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+		}
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+	})
+}
+
+type checkerFunc func(context.Context, *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error)
+
+func (f checkerFunc) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	return f(ctx, req)
+}
+
+func knownService(name string) bool {
+	for _, s := range services {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}

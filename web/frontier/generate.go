@@ -1,0 +1,3 @@
+package frontier
+
+//go:generate sh ../../scripts/protogen.sh
