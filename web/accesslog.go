@@ -91,6 +91,9 @@ func (h *Handler) logRequest(l *loggedResponse, r *http.Request, pattern string)
 		status = http.StatusOK
 	}
 	_, route, _ := strings.Cut(pattern, " ")
+	if _, rpc := permissions[r.URL.Path]; rpc {
+		route = r.URL.Path // the procedure, not its service's prefix
+	}
 	h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", billd.Truncate(r.Method, 16)),
 		slog.String("route", route),

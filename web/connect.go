@@ -124,8 +124,11 @@ type rpcJSON struct{ name string }
 func (c rpcJSON) Name() string { return c.name }
 
 func (rpcJSON) Marshal(v any) ([]byte, error) {
-	return protojson.MarshalOptions{UseProtoNames: true}.Marshal(v.(proto.Message))
+	return marshalJSON(rpcOutput, v.(proto.Message))
 }
+
+// rpcOutput writes Connect JSON as Frontier's codec does.
+var rpcOutput = protojson.MarshalOptions{UseProtoNames: true}
 
 func (rpcJSON) Unmarshal(b []byte, v any) error {
 	if len(b) == 0 {

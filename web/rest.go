@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -53,6 +54,25 @@ var restInput = protojson.UnmarshalOptions{DiscardUnknown: true}
 // restOutput writes responses as Frontier's REST gateway did.
 var restOutput = protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}
 
+// marshalJSON encodes m with opts, without the white space protojson adds at random after some
+// commas (its output is made unstable on purpose, differently in each build), so that billd's JSON
+// is the same from build to build, as documented.
+func marshalJSON(opts protojson.MarshalOptions, m proto.Message) ([]byte, error) {
+	b, err := opts.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.IndexByte(b, ' ') < 0 {
+		return b, nil
+	}
+	var out bytes.Buffer
+	out.Grow(len(b))
+	if err := json.Compact(&out, b); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
 // wildcards finds the {name} wildcards of a route pattern.
 var wildcards = regexp.MustCompile(`\{([a-z_]+)\}`)
 
@@ -81,7 +101,7 @@ func rest[Req, Res any, PReq message[Req], PRes message[Res]](h *Handler, patter
 		if err != nil {
 			return err
 		}
-		b, err := restOutput.Marshal(PRes(res.Msg))
+		b, err := marshalJSON(restOutput, PRes(res.Msg))
 		if err != nil {
 			return err
 		}
