@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -15,7 +16,7 @@ type Limits struct {
 	// MaxInFlight is the number of API requests served at once (default 512).
 	MaxInFlight int
 	// MaxBodyBytesInFlight bounds the bodies of the requests served at once, counted by their
-	// Content-Length, or MaxBodyBytes when it is unknown (default 64 MiB).
+	// Content-Length or, when it is unknown, by what they have sent so far (default 64 MiB).
 	MaxBodyBytesInFlight int64
 	// MaxBodyBytesPerPrincipal bounds the bodies one principal has in flight at once, counted as
 	// MaxBodyBytesInFlight counts them (default 8 MiB), so that one caller cannot take the whole
@@ -75,13 +76,67 @@ func (a *admission) enter() error {
 
 func (a *admission) leave() { a.requests.Add(-1) }
 
-// bodySize is what a request's body counts against the budgets: its Content-Length, or
-// MaxBodyBytes when that is unknown or larger (the body is never read past MaxBodyBytes).
-func bodySize(r *http.Request) int64 {
-	if r.ContentLength < 0 || r.ContentLength > MaxBodyBytes {
-		return MaxBodyBytes
+// A body of unknown length (HTTP/1.1 chunked, and HTTP/2 requests such as gRPC's, which carry no
+// Content-Length) is counted as it is read, in steps of bodyStep bytes, so that it holds the
+// budgets for what it sends, not for the largest body it could send.
+const bodyStep = 16 << 10
+
+// bodyBudget is the share of the body budgets one request holds.
+type bodyBudget struct {
+	a         *admission
+	principal string
+	held      int64
+}
+
+// release gives the request's share back.
+func (b *bodyBudget) release() {
+	b.a.releaseBody(b.principal, b.held)
+	b.held = 0
+}
+
+// admitBody reserves the budgets for r's body on behalf of principal: its Content-Length (at most
+// MaxBodyBytes, past which it is never read) at once, or, when the length is unknown, as the body
+// is read (meteredBody). It returns errOverloaded or errPrincipalBodyFull when there is no room.
+func (a *admission) admitBody(r *http.Request, principal string) (*bodyBudget, error) {
+	b := &bodyBudget{a: a, principal: principal}
+	if r.ContentLength < 0 {
+		r.Body = &meteredBody{ReadCloser: r.Body, budget: b}
+		return b, nil
 	}
-	return r.ContentLength
+	size := min(r.ContentLength, MaxBodyBytes)
+	if err := a.reserveBody(principal, size); err != nil {
+		return nil, err
+	}
+	b.held = size
+	return b, nil
+}
+
+// meteredBody reserves the budgets for the bytes read through it, a step ahead. A read past what
+// the budgets allow fails with their error; the request then fails without being applied.
+type meteredBody struct {
+	io.ReadCloser
+	budget *bodyBudget
+	read   int64
+}
+
+func (m *meteredBody) Read(p []byte) (int, error) {
+	if room := m.budget.held - m.read; room < int64(len(p)) {
+		step := max(int64(bodyStep), int64(len(p))-room)
+		step = min(step, MaxBodyBytes+1-m.budget.held) // the body is never read past MaxBodyBytes
+		if step <= 0 && room <= 0 {
+			return 0, errTooLarge
+		}
+		if step > 0 {
+			if err := m.budget.a.reserveBody(m.budget.principal, step); err != nil {
+				return 0, err
+			}
+			m.budget.held += step
+		}
+		p = p[:min(int64(len(p)), m.budget.held-m.read)]
+	}
+	n, err := m.ReadCloser.Read(p)
+	m.read += int64(n)
+	return n, err
 }
 
 // reserveBody reserves size body bytes for principal, in total and in the principal's own budget,

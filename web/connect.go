@@ -71,12 +71,12 @@ func (h *Handler) rpcAdmission(next http.Handler) http.Handler {
 			return
 		}
 		defer h.admit.leave()
-		p, size, err := h.admitBody(w, r, anyOrg(perm))
+		p, budget, err := h.admitBody(w, r, anyOrg(perm))
 		if err != nil {
 			h.refuseRPC(w, r, err)
 			return
 		}
-		defer h.admit.releaseBody(p.ClientID, size)
+		defer budget.release()
 		next.ServeHTTP(w, r.WithContext(frontier.WithPrincipal(r.Context(), p)))
 	})
 }

@@ -146,6 +146,10 @@ func decodeBody(r *http.Request, m protoreflect.Message) error {
 	if errors.As(err, &tooLarge) {
 		return errTooLarge
 	}
+	var refused *billd.Error
+	if errors.As(err, &refused) {
+		return err // the body budgets ran out while it was read
+	}
 	if err != nil {
 		return billd.Errorf(billd.EINVALID, "cannot read request body: %v", err)
 	}

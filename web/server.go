@@ -154,24 +154,25 @@ func (h *Handler) handle(pattern string, a access, fn apiFunc) {
 			return
 		}
 		defer h.admit.leave()
-		p, size, err := h.admitBody(w, r, a)
+		p, budget, err := h.admitBody(w, r, a)
 		if err != nil {
 			h.refuse(w, r, err)
 			return
 		}
-		defer h.admit.releaseBody(p.ClientID, size)
+		defer budget.release()
 		if err := fn(w, r, p); err != nil {
 			h.writeError(w, r, err)
 		}
 	})
 }
 
-// admitBody authenticates the caller and checks a before it reserves room for the request's body
-// (size bytes), so that a caller who may not make the request never makes the server wait for,
-// hold or read its body.
-func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (p billd.Principal, size int64, err error) {
-	if p, err = h.authenticate(r); err != nil {
-		return p, 0, err
+// admitBody authenticates the caller and checks a before it reserves room for the request's body,
+// so that a caller who may not make the request never makes the server wait for, hold or read its
+// body.
+func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (billd.Principal, *bodyBudget, error) {
+	p, err := h.authenticate(r)
+	if err != nil {
+		return p, nil, err
 	}
 	setPrincipal(w, p.ClientID)
 	orgID := ""
@@ -179,10 +180,10 @@ func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (p
 		orgID = r.PathValue(a.orgParam)
 	}
 	if err := billd.Preauthorize(p, a.perm, orgID); err != nil {
-		return p, 0, err
+		return p, nil, err
 	}
-	size = bodySize(r)
-	return p, size, h.admit.reserveBody(p.ClientID, size)
+	budget, err := h.admit.admitBody(r, p.ClientID)
+	return p, budget, err
 }
 
 // refuse answers err to a request whose body the server does not read. A caller refused with 401
