@@ -17,7 +17,6 @@ const (
 	EFORBIDDEN     = "forbidden"           // the caller lacks the permission
 	ETOOLARGE      = "too_large"           // the request body is over the limit
 	EQUOTA         = "quota"               // the organization holds as many objects of a kind as it may
-	EMEDIATYPE     = "media_type"          // the request body is not JSON
 	EMETHOD        = "method"              // the path exists but not with this method
 	EOVERLOADED    = "overloaded"          // the server sheds load; retry later
 	EUNAVAILABLE   = "unavailable"         // a dependency is down; retry later

@@ -27,7 +27,6 @@ var errorMappings = map[string]errorMapping{
 	billd.EFORBIDDEN:     {http.StatusForbidden, connect.CodePermissionDenied},
 	billd.ETOOLARGE:      {http.StatusRequestEntityTooLarge, connect.CodeResourceExhausted},
 	billd.EQUOTA:         {http.StatusTooManyRequests, connect.CodeResourceExhausted},
-	billd.EMEDIATYPE:     {http.StatusUnsupportedMediaType, connect.CodeInvalidArgument},
 	billd.EMETHOD:        {http.StatusMethodNotAllowed, connect.CodeUnimplemented},
 	billd.EOVERLOADED:    {http.StatusServiceUnavailable, connect.CodeUnavailable},
 	billd.EUNAVAILABLE:   {http.StatusServiceUnavailable, connect.CodeUnavailable},
