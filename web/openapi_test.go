@@ -20,10 +20,11 @@ var (
 	specPathLine = regexp.MustCompile(`^  ['"]?(/[^'":]*)['"]?:\s*(?:#.*)?$`)
 	// specMethodLine is an operation key of a path item: "    get:" at four spaces.
 	specMethodLine = regexp.MustCompile(`^    (get|put|post|delete|patch|head|options|trace):\s*(?:#.*)?$`)
-	// routeLine is a route registration with a literal pattern in routes.go.
-	routeLine = regexp.MustCompile(`(?m)^\s*h\.(?:handle|mux\.HandleFunc)\(\s*"([A-Z]+) (/[^"]*)"`)
+	// routeLine is a route registration with a literal pattern in routes.go: a REST route of an
+	// RPC, rest(h, "METHOD /path", ...), or a plain handler, h.mux.HandleFunc("METHOD /path", ...).
+	routeLine = regexp.MustCompile(`(?m)^\s*(?:rest\(\s*h\s*,|h\.(?:handle|mux\.Handle(?:Func)?)\()\s*"([A-Z]+) (/[^"]*)"`)
 	// routeCall is any route registration, literal pattern or not.
-	routeCall = regexp.MustCompile(`(?m)^\s*h\.(?:handle|mux\.HandleFunc)\(`)
+	routeCall = regexp.MustCompile(`(?m)^\s*(?:rest\(|h\.(?:handle|mux\.Handle(?:Func)?)\()`)
 	// wildcard is a path wildcard such as {org_id}.
 	wildcard = regexp.MustCompile(`\{([^{}]+)\}`)
 )

@@ -146,8 +146,8 @@ func TestEndpointsOrganizations(t *testing.T) {
 			t.Errorf("organization = %v", org)
 		}
 		meta := keys(t, "metadata", org["metadata"], "tier", "seats", "tags")
-		if meta["tier"] != "gold" || meta["seats"] != json.Number("1.50") {
-			t.Errorf("metadata = %v, want it as written", meta)
+		if meta["tier"] != "gold" || meta["seats"] != json.Number("1.5") || !reflect.DeepEqual(meta["tags"], []any{"a", "b"}) {
+			t.Errorf("metadata = %v, want it as written, 1.50 as the double 1.5", meta)
 		}
 		created := timestamp(t, "created_at", org["created_at"])
 		if !timestamp(t, "updated_at", org["updated_at"]).Equal(created) {
@@ -596,19 +596,34 @@ func TestEndpointsAccountDetailsAndLimits(t *testing.T) {
 		put := func(body map[string]any) req {
 			return req{method: "PUT", path: w.billing("/details"), body: body}
 		}
+		// PUT .../details sets both fields, as Frontier does: proto3 clients never send a zero
+		// value, so an absent field is 0.
 		keys(t, "update response", s.ok(put(map[string]any{"due_in_days": 45})))
 		if cm, due := details(); cm != 0 || due != 45 {
 			t.Errorf("after due_in_days=45: %d, %d", cm, due)
 		}
-		s.ok(put(map[string]any{"credit_min": "-500"}))
+		s.ok(put(map[string]any{"credit_min": "-500", "due_in_days": 45}))
 		if cm, due := details(); cm != -500 || due != 45 {
-			t.Errorf("after credit_min=-500: %d, %d (due_in_days must stay)", cm, due)
+			t.Errorf("after credit_min=-500, due_in_days=45: %d, %d", cm, due)
+		}
+		s.ok(put(map[string]any{"credit_min": "-500"}))
+		if cm, due := details(); cm != -500 || due != 0 {
+			t.Errorf("after credit_min=-500 alone: %d, %d (an absent due_in_days is 0)", cm, due)
+		}
+		s.ok(req{method: "PUT", path: w.billing("/details"), body: `{"creditMin": "-7", "dueInDays": 9}`})
+		if cm, due := details(); cm != -7 || due != 9 {
+			t.Errorf("after creditMin=-7, dueInDays=9 (lowerCamelCase): %d, %d", cm, due)
 		}
 		s.ok(put(map[string]any{}))
-		s.ok(req{method: "PUT", path: w.billing("/details")})
-		if cm, due := details(); cm != -500 || due != 45 {
-			t.Errorf("after empty updates: %d, %d", cm, due)
+		if cm, due := details(); cm != 0 || due != 0 {
+			t.Errorf("after an empty object: %d, %d, want 0, 0", cm, due)
 		}
+		s.ok(put(map[string]any{"credit_min": -7, "due_in_days": 9}))
+		s.ok(req{method: "PUT", path: w.billing("/details")})
+		if cm, due := details(); cm != 0 || due != 0 {
+			t.Errorf("after an empty body: %d, %d, want 0, 0", cm, due)
+		}
+		s.ok(put(map[string]any{"credit_min": -7, "due_in_days": 9}))
 		s.ok(put(map[string]any{"org_id": w.orgID, "id": w.accountID, "credit_min": 0, "due_in_days": "0"}))
 		if cm, due := details(); cm != 0 || due != 0 {
 			t.Errorf("after 0, 0: %d, %d", cm, due)
@@ -618,6 +633,10 @@ func TestEndpointsAccountDetailsAndLimits(t *testing.T) {
 		s.fails(put(map[string]any{"due_in_days": 3651}), http.StatusBadRequest, 3, "payment term")
 		s.fails(put(map[string]any{"credit_min": -1, "due_in_days": -1}), http.StatusBadRequest, 3, "payment term")
 		s.fails(put(map[string]any{"id": billd.NewUUID()}), http.StatusBadRequest, 3, "does not match the path")
+		s.fails(put(map[string]any{"due_in_days": 1.5}), http.StatusBadRequest, 3, "invalid value for int64 field dueInDays: 1.5")
+		s.fails(put(map[string]any{"credit_min": "lots", "due_in_days": 1}), http.StatusBadRequest, 3, `invalid value for int64 field creditMin: "lots"`)
+		s.fails(req{method: "PUT", path: w.billing("/details"), body: `{"due_in_days": 1, "due_in_days": 2}`}, http.StatusBadRequest, 3, `duplicate field "due_in_days"`)
+		s.fails(req{method: "PUT", path: w.billing("/details"), body: `{"due_in_days": 1, "dueInDays": 2}`}, http.StatusBadRequest, 3, `duplicate field "dueInDays"`)
 		if cm, due := details(); cm != 0 || due != 3650 {
 			t.Errorf("refused updates changed the details: %d, %d", cm, due)
 		}
@@ -637,7 +656,17 @@ func TestEndpointsAccountDetailsAndLimits(t *testing.T) {
 		if cm, due := details(); cm != -100 || due != 3650 {
 			t.Errorf("after limits: %d, %d", cm, due)
 		}
-		s.fails(req{method: "PUT", path: w.billing("/limits"), body: map[string]any{"credit_min": -1, "due_in_days": 1}}, http.StatusBadRequest, 3, "unknown field")
+		// due_in_days is no field of the limits request: it is ignored, as any unknown field.
+		s.ok(req{method: "PUT", path: w.billing("/limits"), body: map[string]any{"credit_min": -1, "due_in_days": 1}})
+		if cm, due := details(); cm != -1 || due != 3650 {
+			t.Errorf("after limits with due_in_days: %d, %d, want -1, 3650", cm, due)
+		}
+		s.ok(req{method: "PUT", path: w.billing("/limits"), body: map[string]any{"creditMin": "-100"}})
+		if cm, due := details(); cm != -100 || due != 3650 {
+			t.Errorf("after limits creditMin=-100: %d, %d", cm, due)
+		}
+		s.fails(req{method: "PUT", path: w.billing("/limits"), body: `{"credit_min": -1, "creditMin": -2}`}, http.StatusBadRequest, 3, `duplicate field "creditMin"`)
+		s.fails(req{method: "PUT", path: w.billing("/limits"), body: `{"credit_min": 0.5}`}, http.StatusBadRequest, 3, "invalid value for int64 field creditMin: 0.5")
 		s.fails(req{method: "PUT", path: w.billing("/limits"), body: map[string]any{"id": billd.NewUUID(), "credit_min": -1}}, http.StatusBadRequest, 3, "does not match the path")
 		d := obj(t, s.ok(req{method: "GET", path: w.account("?with_billing_details=1")}), "billing_details")
 		if int64String(t, "credit_min", d["credit_min"]) != -100 || int64String(t, "due_in_days", d["due_in_days"]) != 3650 {
@@ -1309,34 +1338,67 @@ func TestEndpointsClients(t *testing.T) {
 	})
 }
 
-// TestEndpointsMetadataExact checks that metadata numbers round-trip exactly as written
-// (frontier.Struct, billd.Metadata), and so that a retry of a write with such metadata is
-// recognised as the same request.
-func TestEndpointsMetadataExact(t *testing.T) {
+// TestEndpointsMetadataNumbers checks the rule for metadata numbers: metadata is a
+// google.protobuf.Struct, whose numbers are doubles, so a number is kept as the nearest double and
+// shown as protojson prints it (1e2 is 100, 1.50 is 1.5, an integer beyond 2^53 loses its last
+// digits), the same on the write's answer, on read back and in the journal; nested objects and
+// arrays round-trip; and a retry of a usage or a grant with that metadata, written as first sent
+// or as shown, is still recognised as the same request.
+func TestEndpointsMetadataNumbers(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
-		const meta = `{"a": 1e2, "b": 1.50, "c": 12345678901234567890123, "d": -0, "e": {"f": [2E-3]}}`
+		const meta = `{"a": 1e2, "b": 1.50, "c": 12345678901234567890123, "d": -0, "i": 9007199254740993,
+			"e": {"f": [2E-3, {"g": 1.0}], "h": []}, "n": null, "t": true, "s": "1e2"}`
+		// shown is meta as billd shows it, and as a client that read it back would send it again.
+		const shown = `{"a": 100, "b": 1.5, "c": 1.2345678901234568e+22, "d": -0, "i": 9007199254740992,
+			"e": {"f": [0.002, {"g": 1}], "h": []}, "n": null, "t": true, "s": "1e2"}`
+		wantMeta := map[string]any{
+			"a": json.Number("100"), "b": json.Number("1.5"), "c": json.Number("1.2345678901234568e+22"),
+			"d": json.Number("-0"), "i": json.Number("9007199254740992"),
+			"e": map[string]any{"f": []any{json.Number("0.002"), map[string]any{"g": json.Number("1")}}, "h": []any{}},
+			"n": nil, "t": true, "s": "1e2",
+		}
 		want := func(what string, m map[string]any) {
 			t.Helper()
-			keys(t, what, m, "a", "b", "c", "d", "e")
-			for k, v := range map[string]json.Number{"a": "1e2", "b": "1.50", "c": "12345678901234567890123", "d": "-0"} {
-				if m[k] != v {
-					t.Errorf("%s: %s = %v, want %s as written", what, k, m[k], v)
-				}
+			if got := obj(t, m, "metadata"); !reflect.DeepEqual(got, wantMeta) {
+				t.Errorf("%s: metadata = %v, want %v", what, got, wantMeta)
 			}
 		}
 		created := obj(t, s.ok(req{method: "POST", path: "/v1beta1/organizations", body: `{"name": "exact-org", "metadata": ` + meta + `}`}), "organization")
-		want("created organization", obj(t, created, "metadata"))
-		want("stored organization", obj(t, obj(t, s.ok(req{method: "GET", path: "/v1beta1/organizations/exact-org"}), "organization"), "metadata"))
+		want("created organization", created)
+		want("stored organization", obj(t, s.ok(req{method: "GET", path: "/v1beta1/organizations/exact-org"}), "organization"))
 
 		w := newWorld(t, s, 100)
-		usage := `{"usages": [{"id": "` + billd.NewUUID() + `", "amount": 1, "source": "gpu", "metadata": ` + meta + `}]}`
-		s.ok(req{method: "POST", path: w.account("/usages"), as: &w.meter, body: usage})
-		txs, _ := epList(t, s.ok(req{method: "GET", path: w.account("/transactions")}), "transactions")
-		want("usage transaction", obj(t, txs[0], "metadata"))
-		s.fails(req{method: "POST", path: w.account("/usages"), as: &w.meter, body: usage}, http.StatusConflict, 6, "credits already applied")
-		grant := `{"id": "` + billd.NewUUID() + `", "amount": 1, "metadata": ` + meta + `}`
-		s.ok(req{method: "POST", path: w.billing("/credits"), body: grant})
-		s.fails(req{method: "POST", path: w.billing("/credits"), body: grant}, http.StatusConflict, 6, "credits already applied")
+		journal := func(id string) map[string]any {
+			t.Helper()
+			txs, _ := epList(t, s.ok(req{method: "GET", path: w.account("/transactions?page_size=1000")}), "transactions")
+			for _, tx := range txs {
+				if tx["id"] == id {
+					return tx
+				}
+			}
+			t.Fatalf("transaction %s is not in the journal", id)
+			return nil
+		}
+		usageID := billd.NewUUID()
+		usage := func(meta string) req {
+			return req{method: "POST", path: w.account("/usages"), as: &w.meter,
+				body: `{"usages": [{"id": "` + usageID + `", "amount": 1, "source": "gpu", "metadata": ` + meta + `}]}`}
+		}
+		s.ok(usage(meta))
+		want("usage transaction", journal(usageID))
+		s.fails(usage(meta), http.StatusConflict, 6, "credits already applied")
+		s.fails(usage(shown), http.StatusConflict, 6, "credits already applied")
+		s.fails(usage(`{"a": 101}`), http.StatusConflict, 6, "already used by a different request")
+
+		grantID := billd.NewUUID()
+		grant := func(meta string) req {
+			return req{method: "POST", path: w.billing("/credits"), body: `{"id": "` + grantID + `", "amount": 1, "metadata": ` + meta + `}`}
+		}
+		want("grant answer", obj(t, s.ok(grant(meta)), "transaction"))
+		want("grant transaction", journal(grantID))
+		s.fails(grant(meta), http.StatusConflict, 6, "credits already applied")
+		s.fails(grant(shown), http.StatusConflict, 6, "credits already applied")
+		s.fails(grant(`{"a": 1e2, "b": 1.51}`), http.StatusConflict, 6, "already used by a different request")
 		if got := w.balance(t, s); got != 100 {
 			t.Errorf("balance = %d, want 100-1+1", got)
 		}

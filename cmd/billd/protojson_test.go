@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -8,8 +9,9 @@ import (
 )
 
 // TestProto3FieldNames checks that request fields are accepted by proto name and by lowerCamelCase
-// name, as proto3's JSON mapping requires of parsers, that any other spelling is refused, and that
-// metadata keys are the caller's own and never renamed.
+// name, as proto3's JSON mapping requires of parsers, that any other spelling is not the field
+// (an unknown field, ignored: it neither sets the field nor fails the request), and that metadata
+// keys are the caller's own and never renamed.
 func TestProto3FieldNames(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		w := newWorld(t, s, 1000)
@@ -34,20 +36,40 @@ func TestProto3FieldNames(t *testing.T) {
 			if m["user_id"] != "Alice" || meta["jobId"] != "J-1" || meta["gpuHours"] == nil || meta["gpu_hours"] != nil {
 				t.Errorf("usage as stored: %v", m)
 			}
-			if n := meta["gpuHours"]; n == nil || n.(interface{ String() string }).String() != "1e2" {
-				t.Errorf("metadata number = %v, want it exactly as sent (1e2)", n)
+			// Metadata numbers are google.protobuf.Struct doubles: 1e2 is 100.
+			if n := meta["gpuHours"]; n != json.Number("100") {
+				t.Errorf("metadata number = %v, want 1e2 as the double 100", n)
 			}
 		}
 		if !found {
 			t.Fatalf("usage %s not in the journal", usage)
 		}
+
+		// Other spellings are unknown fields: alone, they leave the field unset...
+		other := newWorld(t, s, 1000)
+		revert := func(body string) req {
+			return req{method: "POST", path: "/v1beta1/organizations/billing/usages/revert", as: &w.meter, body: body}
+		}
+		s.fails(revert(`{"AMOUNT": 1, "org_id": "`+w.orgID+`", "usage_id": "`+usage+`"}`), http.StatusBadRequest, 3, "amount must be greater than 0")
+		s.fails(revert(`{"Amount": 1, "org_id": "`+w.orgID+`", "usage_id": "`+usage+`"}`), http.StatusBadRequest, 3, "amount must be greater than 0")
+		s.fails(revert(`{"amount": 1, "org_Id": "`+w.orgID+`", "usage_id": "`+usage+`"}`), http.StatusBadRequest, 3, "an organization or a project is required")
+		if got := w.balance(t, s); got != 800 {
+			t.Errorf("balance = %d after refused reverts, want 800", got)
+		}
+		// ...and next to the field, they are ignored: the request succeeds with the field's value.
 		for _, body := range []string{
-			`{"AMOUNT": 1, "org_id": "` + w.orgID + `", "usage_id": "` + usage + `"}`,
-			`{"Amount": 1, "org_id": "` + w.orgID + `", "usage_id": "` + usage + `"}`,
-			`{"amount": 1, "org_Id": "` + w.orgID + `", "usage_id": "` + usage + `"}`,
+			`{"AMOUNT": 50, "amount": 1, "org_id": "` + w.orgID + `", "usage_id": "` + usage + `"}`,
+			`{"amount": 1, "Amount": 50, "org_id": "` + w.orgID + `", "usage_id": "` + usage + `"}`,
+			`{"amount": 1, "org_id": "` + w.orgID + `", "org_Id": "` + other.orgID + `", "usage_id": "` + usage + `"}`,
+			`{"amount": 1, "orgId": "` + w.orgID + `", "ORG_ID": "` + other.orgID + `", "usageId": "` + usage + `", "usage": {"amount": 50}}`,
 		} {
-			s.fails(req{method: "POST", path: "/v1beta1/organizations/billing/usages/revert", as: &w.meter, body: body},
-				http.StatusBadRequest, 3, "unknown field")
+			s.ok(revert(body))
+		}
+		if got := w.balance(t, s); got != 804 {
+			t.Errorf("balance = %d after four reverts of 1, want 804 (an unknown field was read)", got)
+		}
+		if got := other.balance(t, s); got != 1000 {
+			t.Errorf("the other organization's balance = %d, want 1000", got)
 		}
 	})
 }
