@@ -14,6 +14,8 @@ import (
 const (
 	appOrigin  = "https://app.example"  // the CORS origin of the tests
 	evilOrigin = "https://evil.example" // an origin nobody configured
+	// trustedOrigin may call unsafe methods cross-origin, without CORS.
+	trustedOrigin = "https://console.example"
 
 	noOrg     = "00000000-0000-4000-8000-000000000001" // ids of nothing
 	noAccount = "00000000-0000-4000-8000-000000000002"
@@ -128,9 +130,9 @@ func TestCORSResponses(t *testing.T) {
 // TestCrossSiteFormPostsAreRefused checks what a page of another site can do with the
 // credentials a browser replays: a text/plain POST (a "simple" request, sent without a
 // preflight) to a REST or RPC write path is refused 403 and changes nothing, while the same
-// request from the same origin, or from a CORS origin, is served.
+// request from the same origin, a CORS origin or a trusted origin is served.
 func TestCrossSiteFormPostsAreRefused(t *testing.T) {
-	h := newTestHandler(t, Config{CORSOrigins: []string{appOrigin}})
+	h := newTestHandler(t, Config{CORSOrigins: []string{appOrigin}, TrustedOrigins: []string{trustedOrigin}})
 	ctx := t.Context()
 	org, err := h.svc.CreateOrganization(ctx, billd.SystemPrincipal, billd.OrganizationInput{Name: "acme"})
 	if err != nil {
@@ -160,22 +162,24 @@ func TestCrossSiteFormPostsAreRefused(t *testing.T) {
 		}
 	}
 
-	enable := "/v1beta1/organizations/" + org.ID + "/enable"
+	// The same requests from pages the API trusts: REST as text/plain, Connect as its JSON.
+	enable := []string{"/v1beta1/organizations/" + org.ID + "/enable", "{}", "text/plain"}
+	rest := []string{disable[0].path, disable[0].body, "text/plain"}
+	rpc := []string{disable[1].path, disable[1].body, "application/json"}
 	for _, c := range []struct {
-		name   string
-		header []string
-		want   billd.OrgState
+		name    string
+		request []string // path, body, Content-Type
+		origin  []string
+		want    billd.OrgState
 	}{
-		{"same origin", []string{"Sec-Fetch-Site", "same-origin"}, billd.OrgDisabled},
-		{"CORS origin", []string{"Origin", appOrigin, "Sec-Fetch-Site", "cross-site"}, billd.OrgEnabled},
+		{"same origin", rest, []string{"Sec-Fetch-Site", "same-origin"}, billd.OrgDisabled},
+		{"CORS origin", enable, []string{"Origin", appOrigin, "Sec-Fetch-Site", "cross-site"}, billd.OrgEnabled},
+		{"trusted origin", rpc, []string{"Origin", trustedOrigin, "Sec-Fetch-Site", "cross-site"}, billd.OrgDisabled},
 	} {
-		path := disable[0].path
-		if c.want == billd.OrgEnabled {
-			path = enable
-		}
-		rec := h.serve("POST", path, admin, secret, "{}", append([]string{"Content-Type", "text/plain"}, c.header...)...)
+		path, body, contentType := c.request[0], c.request[1], c.request[2]
+		rec := h.serve("POST", path, admin, secret, body, append([]string{"Content-Type", contentType}, c.origin...)...)
 		if rec.Code != http.StatusOK {
-			t.Fatalf("%s: a text/plain POST: status %d, want 200: %s", c.name, rec.Code, rec.Body)
+			t.Fatalf("%s: a POST to %s: status %d, want 200: %s", c.name, path, rec.Code, rec.Body)
 		}
 		if got := state(); got != c.want {
 			t.Fatalf("%s: the organization is %s, want %s", c.name, got, c.want)
