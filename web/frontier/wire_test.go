@@ -1,0 +1,680 @@
+package frontier_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/billd/billd/web/frontier/billdv1"
+	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Wire compatibility with Raystack Frontier: billd's generated descriptors are compared with the
+// table below, written from Frontier's raystack/frontier/v1beta1 protos (the current ones and the
+// published SDK's, 0.72). A Frontier client encodes a message by field number and kind (binary)
+// or by field name (JSON), so the numbers, names, kinds and cardinalities must be Frontier's; billd
+// keeps the union of both versions (fields the current Frontier removed, such as billing_id, are
+// still read from older clients) and adds its own fields from number 1001 on.
+
+// origin says where a field comes from.
+type origin int
+
+const (
+	frontier    origin = iota // in both Frontier versions
+	sdkOnly                   // in the SDK's version (0.72) only: the current Frontier removed it
+	currentOnly               // in the current Frontier only
+	billdOwn                  // billd's own: numbered from 1001 in Frontier's messages
+)
+
+// wireField is one field as a client encodes it: number, proto name, kind (a scalar kind, or the
+// message's full name without the raystack.frontier.v1beta1 prefix) and whether it is repeated.
+type wireField struct {
+	num      protoreflect.FieldNumber
+	name     string
+	kind     string
+	repeated bool
+	origin   origin
+}
+
+// frontierPackage is the package of Frontier's messages and services.
+const frontierPackage = "raystack.frontier.v1beta1"
+
+// wireMessages is every message the three services use, by full name without the
+// raystack.frontier.v1beta1 prefix, with all its fields. UpdateProjectRequest.body is the SDK's
+// ProjectRequestBody; the current Frontier names it UpdateProjectRequestBody, with the same fields
+// but org_id (number 4 reserved), so the wire is the same (TestUpdateProjectBodyIsCurrentFrontiers).
+var wireMessages = map[string][]wireField{
+	"Organization": {
+		{1, "id", "string", false, frontier},
+		{2, "name", "string", false, frontier},
+		{3, "title", "string", false, frontier},
+		{4, "metadata", "google.protobuf.Struct", false, frontier},
+		{5, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{6, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{7, "state", "string", false, frontier},
+		{8, "avatar", "string", false, frontier},
+	},
+	"Project": {
+		{1, "id", "string", false, frontier},
+		{2, "name", "string", false, frontier},
+		{3, "title", "string", false, frontier},
+		{4, "org_id", "string", false, frontier},
+		{5, "metadata", "google.protobuf.Struct", false, frontier},
+		{6, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{7, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{8, "members_count", "int32", false, frontier},
+	},
+	"User": {
+		{1, "id", "string", false, frontier},
+		{2, "name", "string", false, frontier},
+		{3, "title", "string", false, frontier},
+		{4, "email", "string", false, frontier},
+		{5, "metadata", "google.protobuf.Struct", false, frontier},
+		{6, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{7, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{8, "state", "string", false, frontier},
+		{9, "avatar", "string", false, frontier},
+	},
+	"BillingAccount": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, frontier},
+		{3, "name", "string", false, frontier},
+		{4, "email", "string", false, frontier},
+		{5, "phone", "string", false, frontier},
+		{6, "address", "BillingAccount.Address", false, frontier},
+		{7, "provider_id", "string", false, frontier},
+		{8, "provider", "string", false, frontier},
+		{9, "currency", "string", false, frontier},
+		{10, "state", "string", false, frontier},
+		{11, "tax_data", "BillingAccount.Tax", true, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{101, "organization", "Organization", false, frontier},
+	},
+	"BillingAccount.Address": {
+		{1, "line1", "string", false, frontier},
+		{2, "line2", "string", false, frontier},
+		{3, "city", "string", false, frontier},
+		{4, "state", "string", false, frontier},
+		{5, "postal_code", "string", false, frontier},
+		{6, "country", "string", false, frontier},
+	},
+	"BillingAccount.Tax": {
+		{1, "type", "string", false, frontier},
+		{2, "id", "string", false, frontier},
+	},
+	"BillingAccount.Balance": {
+		{1, "amount", "int64", false, frontier},
+		{2, "currency", "string", false, frontier},
+		{3, "updated_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"BillingAccountDetails": {
+		{1, "credit_min", "int64", false, frontier},
+		{2, "due_in_days", "int64", false, frontier},
+	},
+	"PaymentMethod": {
+		{1, "id", "string", false, frontier},
+		{2, "customer_id", "string", false, frontier},
+		{3, "provider_id", "string", false, frontier},
+		{4, "type", "string", false, frontier},
+		{15, "card_brand", "string", false, frontier},
+		{16, "card_last4", "string", false, frontier},
+		{17, "card_expiry_month", "int64", false, frontier},
+		{18, "card_expiry_year", "int64", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"Usage": {
+		{1, "id", "string", false, frontier},
+		{2, "customer_id", "string", false, frontier},
+		{3, "source", "string", false, frontier},
+		{4, "description", "string", false, frontier},
+		{5, "type", "string", false, frontier},
+		{6, "amount", "int64", false, frontier},
+		{7, "user_id", "string", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"BillingTransaction": {
+		{1, "id", "string", false, frontier},
+		{2, "customer_id", "string", false, frontier},
+		{3, "source", "string", false, frontier},
+		{4, "amount", "int64", false, frontier},
+		{5, "type", "string", false, frontier},
+		{6, "description", "string", false, frontier},
+		{7, "user_id", "string", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{101, "user", "User", false, frontier},
+		{102, "customer", "BillingAccount", false, frontier},
+	},
+	"OrganizationRequestBody": {
+		{1, "name", "string", false, frontier},
+		{2, "title", "string", false, frontier},
+		{3, "metadata", "google.protobuf.Struct", false, frontier},
+		{4, "avatar", "string", false, frontier},
+	},
+	"ListOrganizationsRequest": {
+		{1, "user_id", "string", false, frontier},
+		{2, "state", "string", false, frontier},
+		{3, "page_size", "int32", false, frontier},
+		{4, "page_num", "int32", false, frontier},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListOrganizationsResponse": {
+		{1, "organizations", "Organization", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"CreateOrganizationRequest": {
+		{1, "body", "OrganizationRequestBody", false, frontier},
+	},
+	"CreateOrganizationResponse": {
+		{1, "organization", "Organization", false, frontier},
+	},
+	"GetOrganizationRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"GetOrganizationResponse": {
+		{1, "organization", "Organization", false, frontier},
+	},
+	"UpdateOrganizationRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "body", "OrganizationRequestBody", false, frontier},
+	},
+	"UpdateOrganizationResponse": {
+		{1, "organization", "Organization", false, frontier},
+	},
+	"ListOrganizationProjectsRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "state", "string", false, frontier},
+		{3, "with_member_count", "bool", false, frontier},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListOrganizationProjectsResponse": {
+		{1, "projects", "Project", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"EnableOrganizationRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"EnableOrganizationResponse": {},
+	"DisableOrganizationRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"DisableOrganizationResponse": {},
+	"DeleteOrganizationRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"DeleteOrganizationResponse": {},
+	"ProjectRequestBody": {
+		{1, "name", "string", false, frontier},
+		{2, "title", "string", false, frontier},
+		{3, "metadata", "google.protobuf.Struct", false, frontier},
+		{4, "org_id", "string", false, frontier},
+	},
+	"CreateProjectRequest": {
+		{1, "body", "ProjectRequestBody", false, frontier},
+	},
+	"CreateProjectResponse": {
+		{1, "project", "Project", false, frontier},
+	},
+	"GetProjectRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"GetProjectResponse": {
+		{1, "project", "Project", false, frontier},
+	},
+	"UpdateProjectRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "body", "ProjectRequestBody", false, frontier},
+	},
+	"UpdateProjectResponse": {
+		{1, "project", "Project", false, frontier},
+	},
+	"DeleteProjectRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"DeleteProjectResponse": {},
+	"BillingAccountRequestBody": {
+		{1, "name", "string", false, frontier},
+		{2, "email", "string", false, frontier},
+		{3, "phone", "string", false, frontier},
+		{4, "address", "BillingAccount.Address", false, frontier},
+		{5, "currency", "string", false, frontier},
+		{6, "tax_data", "BillingAccount.Tax", true, frontier},
+		{10, "metadata", "google.protobuf.Struct", false, frontier},
+	},
+	"CreateBillingAccountRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "body", "BillingAccountRequestBody", false, frontier},
+		{3, "offline", "bool", false, frontier},
+	},
+	"CreateBillingAccountResponse": {
+		{1, "billing_account", "BillingAccount", false, frontier},
+	},
+	"GetBillingAccountRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+		{3, "with_payment_methods", "bool", false, frontier},
+		{4, "with_billing_details", "bool", false, frontier},
+		{101, "expand", "string", true, frontier},
+	},
+	"GetBillingAccountResponse": {
+		{1, "billing_account", "BillingAccount", false, frontier},
+		{2, "payment_methods", "PaymentMethod", true, frontier},
+		{3, "billing_details", "BillingAccountDetails", false, frontier},
+	},
+	"UpdateBillingAccountRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+		{3, "body", "BillingAccountRequestBody", false, frontier},
+	},
+	"UpdateBillingAccountResponse": {
+		{1, "billing_account", "BillingAccount", false, frontier},
+	},
+	"ListBillingAccountsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{101, "expand", "string", true, frontier},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListBillingAccountsResponse": {
+		{1, "billing_accounts", "BillingAccount", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"DeleteBillingAccountRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+	},
+	"DeleteBillingAccountResponse": {},
+	"EnableBillingAccountRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+	},
+	"EnableBillingAccountResponse": {},
+	"DisableBillingAccountRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+	},
+	"DisableBillingAccountResponse": {},
+	"GetBillingBalanceRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+	},
+	"GetBillingBalanceResponse": {
+		{1, "balance", "BillingAccount.Balance", false, frontier},
+	},
+	"CheckCreditEntitlementRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "amount", "int64", false, frontier},
+	},
+	"CheckCreditEntitlementResponse": {
+		{1, "status", "bool", false, frontier},
+	},
+	"CreateBillingUsageRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{4, "project_id", "string", false, sdkOnly},
+		{3, "usages", "Usage", true, frontier},
+	},
+	"CreateBillingUsageResponse": {},
+	"ListBillingTransactionsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "since", "google.protobuf.Timestamp", false, frontier},
+		{4, "start_range", "google.protobuf.Timestamp", false, frontier},
+		{5, "end_range", "google.protobuf.Timestamp", false, frontier},
+		{101, "expand", "string", true, frontier},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListBillingTransactionsResponse": {
+		{1, "transactions", "BillingTransaction", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"TotalDebitedTransactionsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+	},
+	"TotalDebitedTransactionsResponse": {
+		{1, "debited", "BillingAccount.Balance", false, frontier},
+	},
+	"ListAllBillingAccountsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListAllBillingAccountsResponse": {
+		{1, "billing_accounts", "BillingAccount", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"RevertBillingUsageRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "project_id", "string", false, frontier},
+		{3, "billing_id", "string", false, frontier},
+		{4, "usage_id", "string", false, frontier},
+		{5, "amount", "int64", false, frontier},
+	},
+	"RevertBillingUsageResponse": {},
+	"UpdateBillingAccountLimitsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "id", "string", false, frontier},
+		{3, "credit_min", "int64", false, frontier},
+	},
+	"UpdateBillingAccountLimitsResponse": {},
+	"GetBillingAccountDetailsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "id", "string", false, frontier},
+	},
+	"GetBillingAccountDetailsResponse": {
+		{1, "credit_min", "int64", false, frontier},
+		{2, "due_in_days", "int64", false, frontier},
+	},
+	"UpdateBillingAccountDetailsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "id", "string", false, frontier},
+		{3, "credit_min", "int64", false, frontier},
+		{4, "due_in_days", "int64", false, frontier},
+	},
+	"UpdateBillingAccountDetailsResponse": {},
+	"billd.v1.GrantCreditsRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "billing_id", "string", false, billdOwn},
+		{3, "id", "string", false, billdOwn},
+		{4, "amount", "int64", false, billdOwn},
+		{5, "description", "string", false, billdOwn},
+		{6, "metadata", "google.protobuf.Struct", false, billdOwn},
+	},
+	"billd.v1.GrantCreditsResponse": {
+		{1, "transaction", "BillingTransaction", false, billdOwn},
+	},
+	"billd.v1.VerifyLedgerRequest": {},
+	"billd.v1.VerifyLedgerResponse": {
+		{1, "accounts", "int64", false, billdOwn},
+		{2, "transfers", "int64", false, billdOwn},
+		{3, "problems", "billd.v1.LedgerProblem", true, billdOwn},
+	},
+	"billd.v1.LedgerProblem": {
+		{1, "account_id", "string", false, billdOwn},
+		{2, "transfer_id", "string", false, billdOwn},
+		{3, "detail", "string", false, billdOwn},
+	},
+	"billd.v1.Client": {
+		{1, "id", "string", false, billdOwn},
+		{2, "name", "string", false, billdOwn},
+		{3, "role", "string", false, billdOwn},
+		{4, "org_id", "string", false, billdOwn},
+		{5, "created_at", "google.protobuf.Timestamp", false, billdOwn},
+	},
+	"billd.v1.CreateClientRequest": {
+		{1, "name", "string", false, billdOwn},
+		{2, "role", "string", false, billdOwn},
+		{3, "org_id", "string", false, billdOwn},
+	},
+	"billd.v1.CreateClientResponse": {
+		{1, "client", "billd.v1.Client", false, billdOwn},
+		{2, "client_secret", "string", false, billdOwn},
+		{3, "api_key", "string", false, billdOwn},
+	},
+	"billd.v1.ListClientsRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "page_size", "int32", false, billdOwn},
+		{3, "page_token", "string", false, billdOwn},
+	},
+	"billd.v1.ListClientsResponse": {
+		{1, "clients", "billd.v1.Client", true, billdOwn},
+		{2, "next_page_token", "string", false, billdOwn},
+	},
+	"billd.v1.RevokeClientRequest": {
+		{1, "id", "string", false, billdOwn},
+	},
+	"billd.v1.RevokeClientResponse": {},
+}
+
+// wireMethod is one RPC: its name and its request and response messages.
+type wireMethod struct{ name, input, output string }
+
+// wireServices is every service billd serves with its methods, in order.
+var wireServices = map[string][]wireMethod{
+	"raystack.frontier.v1beta1.FrontierService": {
+		{"ListOrganizations", "ListOrganizationsRequest", "ListOrganizationsResponse"},
+		{"CreateOrganization", "CreateOrganizationRequest", "CreateOrganizationResponse"},
+		{"GetOrganization", "GetOrganizationRequest", "GetOrganizationResponse"},
+		{"UpdateOrganization", "UpdateOrganizationRequest", "UpdateOrganizationResponse"},
+		{"ListOrganizationProjects", "ListOrganizationProjectsRequest", "ListOrganizationProjectsResponse"},
+		{"EnableOrganization", "EnableOrganizationRequest", "EnableOrganizationResponse"},
+		{"DisableOrganization", "DisableOrganizationRequest", "DisableOrganizationResponse"},
+		{"DeleteOrganization", "DeleteOrganizationRequest", "DeleteOrganizationResponse"},
+		{"CreateProject", "CreateProjectRequest", "CreateProjectResponse"},
+		{"GetProject", "GetProjectRequest", "GetProjectResponse"},
+		{"UpdateProject", "UpdateProjectRequest", "UpdateProjectResponse"},
+		{"DeleteProject", "DeleteProjectRequest", "DeleteProjectResponse"},
+		{"CreateBillingAccount", "CreateBillingAccountRequest", "CreateBillingAccountResponse"},
+		{"GetBillingAccount", "GetBillingAccountRequest", "GetBillingAccountResponse"},
+		{"UpdateBillingAccount", "UpdateBillingAccountRequest", "UpdateBillingAccountResponse"},
+		{"ListBillingAccounts", "ListBillingAccountsRequest", "ListBillingAccountsResponse"},
+		{"DeleteBillingAccount", "DeleteBillingAccountRequest", "DeleteBillingAccountResponse"},
+		{"EnableBillingAccount", "EnableBillingAccountRequest", "EnableBillingAccountResponse"},
+		{"DisableBillingAccount", "DisableBillingAccountRequest", "DisableBillingAccountResponse"},
+		{"GetBillingBalance", "GetBillingBalanceRequest", "GetBillingBalanceResponse"},
+		{"CheckCreditEntitlement", "CheckCreditEntitlementRequest", "CheckCreditEntitlementResponse"},
+		{"CreateBillingUsage", "CreateBillingUsageRequest", "CreateBillingUsageResponse"},
+		{"ListBillingTransactions", "ListBillingTransactionsRequest", "ListBillingTransactionsResponse"},
+		{"TotalDebitedTransactions", "TotalDebitedTransactionsRequest", "TotalDebitedTransactionsResponse"},
+	},
+	"raystack.frontier.v1beta1.AdminService": {
+		{"ListAllBillingAccounts", "ListAllBillingAccountsRequest", "ListAllBillingAccountsResponse"},
+		{"RevertBillingUsage", "RevertBillingUsageRequest", "RevertBillingUsageResponse"},
+		{"UpdateBillingAccountLimits", "UpdateBillingAccountLimitsRequest", "UpdateBillingAccountLimitsResponse"},
+		{"GetBillingAccountDetails", "GetBillingAccountDetailsRequest", "GetBillingAccountDetailsResponse"},
+		{"UpdateBillingAccountDetails", "UpdateBillingAccountDetailsRequest", "UpdateBillingAccountDetailsResponse"},
+	},
+	"billd.v1.BilldService": {
+		{"GrantCredits", "billd.v1.GrantCreditsRequest", "billd.v1.GrantCreditsResponse"},
+		{"VerifyLedger", "billd.v1.VerifyLedgerRequest", "billd.v1.VerifyLedgerResponse"},
+		{"CreateClient", "billd.v1.CreateClientRequest", "billd.v1.CreateClientResponse"},
+		{"ListClients", "billd.v1.ListClientsRequest", "billd.v1.ListClientsResponse"},
+		{"RevokeClient", "billd.v1.RevokeClientRequest", "billd.v1.RevokeClientResponse"},
+	},
+}
+
+// updateProjectRequestBody is the current Frontier's body of UpdateProject: ProjectRequestBody
+// without org_id.
+var updateProjectRequestBody = []wireField{
+	{1, "name", "string", false, currentOnly},
+	{2, "title", "string", false, currentOnly},
+	{3, "metadata", "google.protobuf.Struct", false, currentOnly},
+}
+
+// serviceFiles are billd's generated files that declare services, with their packages.
+var serviceFiles = []struct {
+	file protoreflect.FileDescriptor
+	pkg  string
+}{
+	{fv1.File_raystack_frontier_v1beta1_frontier_proto, frontierPackage},
+	{fv1.File_raystack_frontier_v1beta1_admin_proto, frontierPackage},
+	{billdv1.File_billd_v1_admin_proto, "billd.v1"},
+}
+
+// shortName is a message's full name without Frontier's package.
+func shortName(d protoreflect.Descriptor) string {
+	return strings.TrimPrefix(string(d.FullName()), frontierPackage+".")
+}
+
+// TestWirePackages checks the packages of billd's proto files: Frontier's messages and services
+// in raystack.frontier.v1beta1, billd's own in billd.v1.
+func TestWirePackages(t *testing.T) {
+	files := append(serviceFiles, struct {
+		file protoreflect.FileDescriptor
+		pkg  string
+	}{fv1.File_raystack_frontier_v1beta1_models_proto, frontierPackage})
+	for _, f := range files {
+		if got := string(f.file.Package()); got != f.pkg {
+			t.Errorf("%s: package %s, want %s", f.file.Path(), got, f.pkg)
+		}
+	}
+}
+
+// TestWireServices checks every service billd serves, method by method: names, request and
+// response messages, and unary calls, as Frontier declares them.
+func TestWireServices(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range serviceFiles {
+		services := f.file.Services()
+		for i := range services.Len() {
+			s := services.Get(i)
+			name := string(s.FullName())
+			seen[name] = true
+			want, ok := wireServices[name]
+			if !ok {
+				t.Errorf("service %s is not in the expected table", name)
+				continue
+			}
+			var got []wireMethod
+			methods := s.Methods()
+			for j := range methods.Len() {
+				m := methods.Get(j)
+				got = append(got, wireMethod{string(m.Name()), shortName(m.Input()), shortName(m.Output())})
+				if m.IsStreamingClient() || m.IsStreamingServer() {
+					t.Errorf("%s: streaming; Frontier's is unary", m.FullName())
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("service %s:\n got %v\nwant %v", name, got, want)
+			}
+		}
+	}
+	for name := range wireServices {
+		if !seen[name] {
+			t.Errorf("service %s is not declared", name)
+		}
+	}
+}
+
+// TestWireMessages checks every message the services use, directly or through the fields of
+// others, against wireMessages: the same messages, and in each exactly the fields of the table,
+// with Frontier's JSON names and no field in a oneof or with explicit presence (Frontier has
+// none). billd's own fields in Frontier's messages are numbered from 1001.
+func TestWireMessages(t *testing.T) {
+	used := map[string]protoreflect.MessageDescriptor{}
+	for _, f := range serviceFiles {
+		services := f.file.Services()
+		for i := range services.Len() {
+			methods := services.Get(i).Methods()
+			for j := range methods.Len() {
+				collectMessages(used, methods.Get(j).Input())
+				collectMessages(used, methods.Get(j).Output())
+			}
+		}
+	}
+	for name, m := range used {
+		want, ok := wireMessages[name]
+		if !ok {
+			t.Errorf("message %s is used but not in the expected table", name)
+			continue
+		}
+		if diff := compareFields(m, want); diff != "" {
+			t.Errorf("message %s:\n%s", name, diff)
+		}
+	}
+	for name := range wireMessages {
+		if _, ok := used[name]; !ok {
+			t.Errorf("message %s of the table is not used by any service", name)
+		}
+	}
+}
+
+// TestUpdateProjectBodyIsCurrentFrontiers checks that ProjectRequestBody, the body of billd's
+// UpdateProject, is on the wire what the current Frontier's UpdateProjectRequestBody is, plus the
+// SDK's org_id.
+func TestUpdateProjectBodyIsCurrentFrontiers(t *testing.T) {
+	body := (&fv1.UpdateProjectRequest{}).ProtoReflect().Descriptor().Fields().ByName("body").Message()
+	want := append(slices.Clone(updateProjectRequestBody), wireField{4, "org_id", "string", false, sdkOnly})
+	if diff := compareFields(body, want); diff != "" {
+		t.Errorf("UpdateProjectRequest.body (%s):\n%s", body.FullName(), diff)
+	}
+}
+
+// collectMessages adds m and every message its fields hold, but for the well-known types, to used.
+func collectMessages(used map[string]protoreflect.MessageDescriptor, m protoreflect.MessageDescriptor) {
+	if strings.HasPrefix(string(m.FullName()), "google.protobuf.") {
+		return
+	}
+	name := shortName(m)
+	if _, ok := used[name]; ok {
+		return
+	}
+	used[name] = m
+	fields := m.Fields()
+	for i := range fields.Len() {
+		if sub := fields.Get(i).Message(); sub != nil {
+			collectMessages(used, sub)
+		}
+	}
+}
+
+// compareFields returns how m's fields differ from want, or "".
+func compareFields(m protoreflect.MessageDescriptor, want []wireField) string {
+	var diff []string
+	fields := m.Fields()
+	for _, w := range want {
+		f := fields.ByNumber(w.num)
+		if f == nil {
+			diff = append(diff, fmt.Sprintf("  field %d (%s) missing", w.num, w.name))
+			continue
+		}
+		if got := wireFieldOf(f, w.origin); got != w {
+			diff = append(diff, fmt.Sprintf("  field %d: got %+v, want %+v", w.num, got, w))
+		}
+		if f.JSONName() != jsonCamelCase(w.name) {
+			diff = append(diff, fmt.Sprintf("  field %s: JSON name %q, want %q", w.name, f.JSONName(), jsonCamelCase(w.name)))
+		}
+		if f.ContainingOneof() != nil || f.HasPresence() && f.Message() == nil {
+			diff = append(diff, fmt.Sprintf("  field %s: in a oneof or optional; Frontier's is neither", w.name))
+		}
+		if w.origin == billdOwn && m.ParentFile().Package() == frontierPackage && w.num < 1001 {
+			diff = append(diff, fmt.Sprintf("  field %s: billd's own field numbered %d, below 1001", w.name, w.num))
+		}
+	}
+	for i := range fields.Len() {
+		f := fields.Get(i)
+		if !slices.ContainsFunc(want, func(w wireField) bool { return w.num == f.Number() }) {
+			diff = append(diff, fmt.Sprintf("  field %d (%s) is not in the table", f.Number(), f.Name()))
+		}
+	}
+	return strings.Join(diff, "\n")
+}
+
+// wireFieldOf describes f as the table does, with the origin given.
+func wireFieldOf(f protoreflect.FieldDescriptor, o origin) wireField {
+	kind := f.Kind().String()
+	if f.Message() != nil {
+		kind = shortName(f.Message())
+	}
+	return wireField{num: f.Number(), name: string(f.Name()), kind: kind, repeated: f.IsList(), origin: o}
+}
+
+// jsonCamelCase is protobuf's default JSON name of a field: lowerCamelCase of its proto name.
+func jsonCamelCase(name string) string {
+	var b strings.Builder
+	upper := false
+	for _, c := range name {
+		switch {
+		case c == '_':
+			upper = true
+		case upper && 'a' <= c && c <= 'z':
+			b.WriteRune(c - 'a' + 'A')
+			upper = false
+		default:
+			b.WriteRune(c)
+			upper = false
+		}
+	}
+	return b.String()
+}
