@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 )
 
 // Metadata is a free-form JSON object attached to an object by the API caller. Numbers are kept as
@@ -40,12 +41,53 @@ func ParseMetadata(s string) (Metadata, error) {
 	return m, nil
 }
 
-// Equal reports whether m and o hold the same keys and values.
+// Equal reports whether m and o hold the same keys and values. Numbers are equal when their
+// values as doubles are, as the API carries them (google.protobuf.Struct): 1e2 equals 100, so a
+// request retried after the API read it as a double is still the same request.
 func (m Metadata) Equal(o Metadata) bool {
-	if len(m) == 0 && len(o) == 0 {
+	return equalJSON(map[string]any(m), map[string]any(o))
+}
+
+// equalJSON compares two values decoded from JSON (or built like them).
+func equalJSON(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok || !equalJSON(v, w) {
+				return false
+			}
+		}
 		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !equalJSON(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		b, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		if a == b {
+			return true
+		}
+		x, errA := strconv.ParseFloat(string(a), 64)
+		y, errB := strconv.ParseFloat(string(b), 64)
+		return errA == nil && errB == nil && x == y
+	default:
+		return reflect.DeepEqual(a, b)
 	}
-	return reflect.DeepEqual(map[string]any(m), map[string]any(o))
 }
 
 // with returns a copy of m with key set to value.

@@ -2,7 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
@@ -77,6 +81,7 @@ func (h *Handler) rpcAdmission(next http.Handler) http.Handler {
 			return
 		}
 		defer budget.release()
+		r.Body = newRPCBody(r)
 		next.ServeHTTP(w, r.WithContext(frontier.WithPrincipal(r.Context(), p)))
 	})
 }
@@ -163,4 +168,61 @@ func knownService(name string) bool {
 		}
 	}
 	return false
+}
+
+// rpcBody bounds an RPC's body as REST bodies are bounded, and fails with billd's own errors:
+// connect-go passes a *connect.Error that the body returns through as the call's error, so a body
+// past MaxBodyBytes or past the body budgets gets the same code and message on every transport.
+// For gRPC and gRPC-Web it also reads the length prefix of the (unary) message and fails its read
+// when that length is past MaxBodyBytes, before connect-go judges it with its own words. (A
+// compressed message that inflates past MaxBodyBytes is still refused by connect-go, with its.)
+type rpcBody struct {
+	io.ReadCloser
+	limit     int64 // of the raw body: MaxBodyBytes, and the prefix of an enveloped message
+	read      int64
+	enveloped bool
+	prefix    [5]byte
+	err       error // once failed, every read fails
+}
+
+// envelopePrefix is the size of the gRPC message prefix: a flags byte and a big-endian length.
+const envelopePrefix = 5
+
+func newRPCBody(r *http.Request) *rpcBody {
+	b := &rpcBody{ReadCloser: r.Body, limit: MaxBodyBytes}
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/grpc") {
+		b.enveloped, b.limit = true, MaxBodyBytes+envelopePrefix
+	}
+	return b
+}
+
+var errRPCTooLarge = connectError(errTooLarge)
+
+func (b *rpcBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if room := b.limit + 1 - b.read; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := b.ReadCloser.Read(p)
+	if b.enveloped && b.read < envelopePrefix {
+		copy(b.prefix[b.read:], p[:n])
+		if b.read+int64(n) >= envelopePrefix && binary.BigEndian.Uint32(b.prefix[1:]) > MaxBodyBytes {
+			// Fail the read of the prefix itself: one that completes it would lose the error.
+			b.err = errRPCTooLarge
+			return 0, b.err
+		}
+	}
+	b.read += int64(n)
+	if b.read > b.limit {
+		b.err = errRPCTooLarge
+		return 0, b.err
+	}
+	var refused *billd.Error
+	if errors.As(err, &refused) {
+		b.err = connectError(err) // the body budgets ran out
+		return n, b.err
+	}
+	return n, err
 }

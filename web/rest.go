@@ -201,6 +201,7 @@ func bindQuery(r *http.Request, m protoreflect.Message, params []string) error {
 		return nil
 	}
 	fields := m.Descriptor().Fields()
+	seen := map[protoreflect.Name]string{}
 	for key, values := range r.URL.Query() {
 		fd := fields.ByName(protoreflect.Name(key))
 		if fd == nil {
@@ -209,6 +210,10 @@ func bindQuery(r *http.Request, m protoreflect.Message, params []string) error {
 		if fd == nil || isPathParam(string(fd.Name()), params) {
 			continue
 		}
+		if other, twice := seen[fd.Name()]; twice {
+			return billd.Errorf(billd.EINVALID, "the query names %s twice, as %s and as %s", fd.Name(), other, key)
+		}
+		seen[fd.Name()] = key
 		if err := setQueryField(m, fd, values); err != nil {
 			return err
 		}

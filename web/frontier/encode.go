@@ -46,7 +46,12 @@ func toValue(v any) *structpb.Value {
 	case string:
 		return structpb.NewStringValue(v)
 	case json.Number:
-		f, _ := v.Float64() // a number too large for a double is ±Inf, as JSON parsers read it
+		f, err := v.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			// Beyond a double (stored before metadata became a Struct): a Struct cannot hold it,
+			// so it is shown as its text.
+			return structpb.NewStringValue(string(v))
+		}
 		return structpb.NewNumberValue(f)
 	case float64:
 		return structpb.NewNumberValue(v)
