@@ -9,11 +9,13 @@
 #
 # Examples:
 #   scripts/bench.sh sqlite --scenario hot --workers 64 --duration 20s
+#   scripts/bench.sh sqlite --scenario hot --workers 64 --duration 20s --transport connect-proto
 #   scripts/bench.sh postgres --group-commit=false -- --scenario hot --workers 8
 #
 # PostgreSQL: BENCH_POSTGRES (default postgres://127.0.0.1:5432) names the server; the script
 # creates the database BENCH_DATABASE (default billd_bench) there and drops it at the end.
-# BILLD_BIN runs that billd binary instead of building one.
+# BILLD_BIN runs that billd binary instead of building one. BILLD_SERVE_BIN runs that binary as the
+# server (another build, e.g. an older commit's) while BILLD_BIN's bench drives it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,7 @@ trap 'exit 130' INT TERM
 
 bin=${BILLD_BIN:-$work/billd}
 [ -n "${BILLD_BIN:-}" ] || go build -o "$bin" ./cmd/billd
+server=${BILLD_SERVE_BIN:-$bin}
 export BILLD_ADMIN_CLIENT_ID=bench-admin BILLD_ADMIN_CLIENT_SECRET=bench-admin-secret-0123456789
 
 case "$store" in
@@ -59,7 +62,7 @@ case "$store" in
   *) echo "unknown store $store" >&2; exit 2 ;;
 esac
 
-"$bin" serve --db "$db" --addr 127.0.0.1:0 --log-level warn "${serve[@]}" >"$work/serve.out" 2>"$work/serve.err" &
+"$server" serve --db "$db" --addr 127.0.0.1:0 --log-level warn "${serve[@]}" >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
 url=
 for _ in $(seq 1 300); do
@@ -67,7 +70,7 @@ for _ in $(seq 1 300); do
   [ -n "$url" ] && break
   if ! kill -0 "$pid" 2>/dev/null; then
     cat "$work/serve.err" >&2
-    echo "bench.sh: billd serve exited" >&2
+    echo "bench.sh: $server serve exited" >&2
     exit 1
   fi
   sleep 0.1

@@ -23,6 +23,7 @@ import (
 // benchFlags configure `billd bench`.
 type benchFlags struct {
 	target, scenario  string
+	transport         string
 	workers, accounts int
 	batch, pid        int
 	duration, warmup  time.Duration
@@ -43,6 +44,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	var f benchFlags
 	fs.StringVar(&f.target, "target", "http://127.0.0.1:7400", "base URL of the billd to drive")
 	fs.StringVar(&f.scenario, "scenario", "hot", "hot | spread | batch | mixed | revert | read")
+	fs.StringVar(&f.transport, "transport", "rest", "how the measured operations (usage reports, reverts, balance reads) go: rest (Frontier's REST paths, JSON over HTTP/1.1), "+
+		"connect-json or connect-proto (the Connect protocol with JSON or binary protobuf, over HTTP/1.1), grpc (gRPC over HTTP/2 without TLS); "+
+		"setup (organizations, accounts, grants, the meter client), --prefill, the replays of requests of unknown outcome and the books check always go over REST")
 	fs.IntVar(&f.workers, "workers", 64, "concurrent workers, each with one request in flight")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to measure")
 	fs.IntVar(&f.operations, "operations", 0, "measure exactly this many operations instead of for --duration (an operation is one step of the scenario; the revert scenario's is a usage and its revert)")
@@ -74,6 +78,8 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError{"bench: give --duration or --operations, not both"}
 	case f.ids != "v4" && f.ids != "v7":
 		return usageError{"bench: --ids must be v4 or v7"}
+	case transports[f.transport] == "":
+		return usageError{fmt.Sprintf("bench: unknown transport %q: rest, connect-json, connect-proto or grpc", f.transport)}
 	}
 	conns := f.workers + 8
 	if f.rate > 0 {
@@ -95,8 +101,14 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 			err = errors.Join(err, w.cleanup(ctx, admin, stdout))
 		}()
 	}
+	if err == nil && f.transport != "rest" {
+		w.rpc, err = newRPCClient(f.transport, strings.TrimSuffix(f.target, "/"), w.meterID, w.secret, conns)
+	}
 	if err != nil {
 		return fmt.Errorf("bench setup: %w", err)
+	}
+	if w.rpc != nil {
+		defer w.rpc.close()
 	}
 	w.newID = billd.NewUUID
 	if f.ids == "v7" {
@@ -189,6 +201,9 @@ func errorKind(err error) string {
 	if errors.As(err, &e) {
 		return fmt.Sprintf("HTTP %d code %d: %s", e.Status, e.Code, e.Message)
 	}
+	if kind, ok := rpcErrorKind(err); ok {
+		return kind
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timeout"
 	}
@@ -268,7 +283,7 @@ func runOpenLoop(ctx context.Context, w *benchWorld, sc scenario, f benchFlags) 
 			defer func() { <-outstanding }()
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			t0 := due
-			sc.op(ctx, w, w.meter, rng, f, func(op string, usages int, err error) {
+			sc.op(ctx, w, w.sharedClient(), rng, f, func(op string, usages int, err error) {
 				done := time.Now()
 				r.add(op, done.Sub(t0), usages, err, measured)
 				t0 = done
@@ -292,6 +307,7 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 		span = fmt.Sprintf("%d operations in %s", f.operations, r.elapsed.Round(time.Millisecond))
 	}
 	fmt.Fprintf(out, "scenario %s: %s, %s measured (after %s warmup), %s usage ids\n", f.scenario, load, span, f.warmup, f.ids)
+	fmt.Fprintf(out, "  transport: %s: %s\n", f.transport, transports[f.transport])
 	fmt.Fprintf(out, "  requests: %d (%.0f/s)   usages applied: %d (%.0f/s)\n", r.ops, float64(r.ops)/secs, r.usages, float64(r.usages)/secs)
 	ops := make([]string, 0, len(r.latencies))
 	for op := range r.latencies {
@@ -314,8 +330,12 @@ func (r *result) print(out io.Writer, f benchFlags, peakRSS int64) {
 		fmt.Fprintf(out, "  server peak RSS during the run: %d MiB\n", peakRSS>>20)
 	}
 	if r.serverCPU > 0 && r.ops > 0 {
-		fmt.Fprintf(out, "  server CPU: %.1f µs per request (%.2f cores)\n",
-			float64(r.serverCPU.Microseconds())/float64(r.ops), r.serverCPU.Seconds()/secs)
+		perUsage := ""
+		if r.usages > 0 {
+			perUsage = fmt.Sprintf(", %.1f µs per usage applied", float64(r.serverCPU.Microseconds())/float64(r.usages))
+		}
+		fmt.Fprintf(out, "  server CPU: %.1f µs per request%s (%.2f cores)\n",
+			float64(r.serverCPU.Microseconds())/float64(r.ops), perUsage, r.serverCPU.Seconds()/secs)
 	}
 }
 

@@ -24,9 +24,13 @@ type benchClient interface {
 	Balance(ctx context.Context, orgID, billingID string) (int64, error)
 }
 
-// workerClient returns the client of one closed-loop worker, and what ends it: its own lean
-// connection for a plain http target, else the run's shared Go client.
+// workerClient returns the client of one closed-loop worker, and what ends it: the run's RPC
+// client with an RPC transport; over REST its own lean connection for a plain http target, else
+// the run's shared Go client.
 func workerClient(w *benchWorld, target string) (benchClient, func()) {
+	if w.rpc != nil {
+		return w.rpc, func() {}
+	}
 	l, err := newLeanConn(target, w.meterID, w.secret)
 	if err != nil {
 		return w.meter, func() {}

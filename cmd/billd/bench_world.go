@@ -23,7 +23,8 @@ type benchWorld struct {
 	orgIDs   []string // the organizations the run created ("" where creating one failed)
 	accounts []*benchAccount
 	meter    *client.Client
-	meterID  string // the meter's credentials, for the lean connections of the closed loop
+	rpc      *rpcClient // the meter over the RPC transport of --transport; nil for rest
+	meterID  string     // the meter's credentials, for the lean connections and the RPC client
 	secret   string
 	newID    func() string // makes usage ids: random (v4) or time-ordered (v7), as --ids says
 }
@@ -63,14 +64,21 @@ func (a *benchAccount) record(op benchOp, err error) {
 	}
 }
 
+// sharedClient is the client that operations share: the RPC client, or the Go client over REST.
+func (w *benchWorld) sharedClient() benchClient {
+	if w.rpc != nil {
+		return w.rpc
+	}
+	return w.meter
+}
+
 // outcome says whether a request with this answer moved money, and whether that is known. 503
-// (shed or shutting down) is refused before anything is queued.
+// (shed or shutting down; an RPC's Unavailable) is refused before anything is queued.
 func outcome(err error) (applied, known bool) {
 	if err == nil {
 		return true, true
 	}
-	var e *client.Error
-	if !errors.As(err, &e) || e.Status >= 500 && e.Status != 503 {
+	if status, answered := answerStatus(err); !answered || status >= 500 && status != 503 {
 		return false, false
 	}
 	return false, true
@@ -256,16 +264,16 @@ func settle(ctx context.Context, w *benchWorld, a *benchAccount, op benchOp) err
 	} else {
 		err = w.meter.RevertUsage(ctx, a.orgID, op.revert, op.amount, op.key)
 	}
-	var e *client.Error
+	status, answered := answerStatus(err)
 	switch {
-	case err == nil, errors.As(err, &e) && e.Status == 409:
+	case err == nil, answered && status == 409:
 		if op.isUsage {
 			a.used += op.amount
 		} else {
 			a.reverted += op.amount
 		}
 		return nil
-	case errors.As(err, &e) && e.Status < 500:
+	case answered && status < 500:
 		return nil // refused: it was never applied
 	}
 	return fmt.Errorf("settling a request of unknown outcome: %w", err)
