@@ -36,6 +36,9 @@ func (h *Handler) mountRPC(s *frontier.Server) {
 		connect.WithCodec(rpcJSON{"json"}),
 		connect.WithCodec(rpcJSON{"json; charset=utf-8"}),
 		connect.WithReadMaxBytes(MaxBodyBytes),
+		// Compress only what is worth it: gzip of the small answers of the money path (an empty
+		// CreateBillingUsageResponse) cost more CPU than serving them (docs/benchmarks.md).
+		connect.WithCompressMinBytes(rpcCompressMinBytes),
 		connect.WithInterceptors(connect.UnaryInterceptorFunc(h.rpcErrors)),
 		connect.WithRecover(h.rpcPanic),
 	)
@@ -57,6 +60,10 @@ func (h *Handler) mountRPC(s *frontier.Server) {
 		h.mux.Handle("POST "+path, handler)
 	}
 }
+
+// rpcCompressMinBytes is the size from which an RPC's answer is gzipped for clients that accept
+// it (lists; not a balance or a usage's empty answer).
+const rpcCompressMinBytes = 1024
 
 // rpcErrorWriter writes errors in the protocol of the request: Connect, gRPC or gRPC-Web.
 var rpcErrorWriter = connect.NewErrorWriter()

@@ -91,18 +91,18 @@ func invoke[Req, Res any, PReq interface {
 	}
 }
 
-// rpcClient calls every RPC of billd over one transport, by procedure.
-type rpcClient struct {
+// transportClient calls every RPC of billd over one transport, by procedure.
+type transportClient struct {
 	transport string
 	procs     map[string]rpcFunc
 }
 
-// newRPCClient returns the generated clients of the three services on s over tr.
-func newRPCClient(s *server, tr rpcTransport) *rpcClient {
+// newTransportClient returns the generated clients of the three services on s over tr.
+func newTransportClient(s *server, tr rpcTransport) *transportClient {
 	f := fc.NewFrontierServiceClient(tr.http, s.url, tr.opts...)
 	a := fc.NewAdminServiceClient(tr.http, s.url, tr.opts...)
 	b := bc.NewBilldServiceClient(tr.http, s.url, tr.opts...)
-	return &rpcClient{transport: tr.name, procs: map[string]rpcFunc{
+	return &transportClient{transport: tr.name, procs: map[string]rpcFunc{
 		fc.FrontierServiceListOrganizationsProcedure:        invoke(f.ListOrganizations),
 		fc.FrontierServiceCreateOrganizationProcedure:       invoke(f.CreateOrganization),
 		fc.FrontierServiceGetOrganizationProcedure:          invoke(f.GetOrganization),
@@ -143,7 +143,7 @@ func newRPCClient(s *server, tr rpcTransport) *rpcClient {
 }
 
 // call calls the RPC of procedure with msg as c, within waitTimeout.
-func (r *rpcClient) call(t testing.TB, procedure string, as creds, msg proto.Message) (proto.Message, error) {
+func (r *transportClient) call(t testing.TB, procedure string, as creds, msg proto.Message) (proto.Message, error) {
 	t.Helper()
 	fn, ok := r.procs[procedure]
 	if !ok {

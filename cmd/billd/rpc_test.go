@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -335,9 +337,9 @@ func balanceRequest(f *rpcFixture) proto.Message {
 func TestRPCTransports(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		f := newRPCFixture(t, s)
-		var clients []*rpcClient
+		var clients []*transportClient
 		for _, tr := range rpcTransports(t) {
-			clients = append(clients, newRPCClient(s, tr))
+			clients = append(clients, newTransportClient(s, tr))
 		}
 		for _, c := range rpcCases {
 			t.Run(c.title(), func(t *testing.T) { c.run(t, f, clients) })
@@ -352,7 +354,7 @@ func TestRPCTransports(t *testing.T) {
 }
 
 // run makes the case's call on REST, then on each transport, and compares.
-func (c rpcCase) run(t *testing.T, f *rpcFixture, clients []*rpcClient) {
+func (c rpcCase) run(t *testing.T, f *rpcFixture, clients []*transportClient) {
 	as := admin
 	if c.as != nil {
 		as = c.as(f)
@@ -401,7 +403,7 @@ func (c rpcCase) run(t *testing.T, f *rpcFixture, clients []*rpcClient) {
 // services at least once successfully and that every one has a REST route and a client method:
 // a new RPC without a case fails here.
 func TestRPCCasesCoverEveryProcedure(t *testing.T) {
-	client := newRPCClient(&server{serving: &serving{url: "http://127.0.0.1:0"}}, rpcTransports(t)[0])
+	client := newTransportClient(&server{serving: &serving{url: "http://127.0.0.1:0"}}, rpcTransports(t)[0])
 	var procedures []string
 	for _, file := range []protoreflect.FileDescriptor{fv1.File_raystack_frontier_v1beta1_frontier_proto,
 		fv1.File_raystack_frontier_v1beta1_admin_proto, bv1.File_billd_v1_admin_proto} {
@@ -439,12 +441,12 @@ func TestRPCCurrentClientShapes(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *server) {
 		f := newRPCFixture(t, s)
 		for _, tr := range rpcTransports(t) {
-			t.Run(tr.name, func(t *testing.T) { checkClientShapes(t, f, newRPCClient(s, tr)) })
+			t.Run(tr.name, func(t *testing.T) { checkClientShapes(t, f, newTransportClient(s, tr)) })
 		}
 	})
 }
 
-func checkClientShapes(t *testing.T, f *rpcFixture, c *rpcClient) {
+func checkClientShapes(t *testing.T, f *rpcFixture, c *transportClient) {
 	w, other := f.w, f.toggle
 	call := func(proc string, as creds, msg proto.Message) proto.Message {
 		t.Helper()
@@ -693,5 +695,50 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 		if _, err := health.Check(ctx, &grpchealth.CheckRequest{Service: "no.such.Service"}); connect.CodeOf(err) != connect.CodeNotFound {
 			t.Errorf("health of an unknown service: %v, want not found", err)
 		}
+	}
+}
+
+// TestRPCCompression checks that the server gzips an RPC's answer only when it is worth it: never
+// the small answers of the money path (gzip of an empty usage answer cost more CPU than serving
+// it), but a long list, for clients that accept gzip.
+func TestRPCCompression(t *testing.T) {
+	s := startServer(t, sqltest.DSN(t, "sqlite"))
+	w := newWorld(t, s, 0)
+	w.grant(t, s, 1000)
+	// post sends a Connect JSON call that accepts gzip and returns its answer's Content-Encoding.
+	post := func(procedure string, as creds, body string) string {
+		t.Helper()
+		hr, err := http.NewRequest("POST", s.url+procedure, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range connectJSON(as) {
+			hr.Header.Set(k, v)
+		}
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Authorization", as.authorization())
+		hr.Header.Set("Accept-Encoding", "gzip") // set by hand: the transport then leaves the answer as sent
+		resp, err := s.http.Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", procedure, resp.StatusCode)
+		}
+		return resp.Header.Get("Content-Encoding")
+	}
+	for i := range 20 {
+		if enc := post(fc.FrontierServiceCreateBillingUsageProcedure, w.meter, `{"org_id":"`+w.orgID+`","usages":[{"id":"`+
+			billd.NewUUID()+`","amount":"1","description":"usage `+strconv.Itoa(i)+`"}]}`); enc != "" {
+			t.Fatalf("a usage's answer is sent with Content-Encoding %q; want it plain", enc)
+		}
+	}
+	if enc := post(fc.FrontierServiceGetBillingBalanceProcedure, admin, `{"id":"`+w.accountID+`"}`); enc != "" {
+		t.Errorf("a balance is sent with Content-Encoding %q; want it plain", enc)
+	}
+	if enc := post(fc.FrontierServiceListBillingTransactionsProcedure, admin, `{"org_id":"`+w.orgID+`"}`); enc != "gzip" {
+		t.Errorf("a list of 21 transactions is sent with Content-Encoding %q; want gzip", enc)
 	}
 }
