@@ -283,6 +283,8 @@ func TestBadInput(t *testing.T) {
 		}
 
 		seen := map[string]bool{}
+		// Each case's state after is the next one's before: no case may change it.
+		before := biSnapshot(s, w, o)
 		for _, c := range cases {
 			if seen[c.name] {
 				t.Fatalf("duplicate case %s", c.name)
@@ -290,7 +292,6 @@ func TestBadInput(t *testing.T) {
 			seen[c.name] = true
 			t.Run(c.name, func(t *testing.T) {
 				sc := s.forTest(t)
-				before := biSnapshot(sc, w, o)
 				resp := sc.do(c.r)
 				if resp.status != c.status {
 					t.Errorf("status %d, want %d: %s", resp.status, c.status, resp.raw)
@@ -300,9 +301,11 @@ func TestBadInput(t *testing.T) {
 				if c.header != "" && resp.header.Get(c.header) == "" {
 					t.Errorf("response lacks the %s header", c.header)
 				}
-				if after := biSnapshot(sc, w, o); after != before {
+				after := biSnapshot(sc, w, o)
+				if after != before {
 					t.Errorf("the refused request changed the state:\nbefore: %s\nafter:  %s", before, after)
 				}
+				before = after
 			})
 		}
 
