@@ -60,6 +60,7 @@ const (
 	PermReadBalance                   // read balances and credit checks: PermRead, plus the platform meter
 	PermMeter                         // report and revert usage: platform meter and admin
 	PermSuper                         // platform admin only
+	PermAuthenticated                 // any authenticated principal: reads of the catalog
 )
 
 // isPlatform reports whether p acts on every organization.
@@ -67,6 +68,9 @@ func (p Principal) isPlatform() bool { return p.OrgID == "" }
 
 // may reports whether p may perform perm on the organization orgID.
 func (p Principal) may(perm Permission, orgID string) bool {
+	if perm == PermAuthenticated {
+		return p.ClientID != ""
+	}
 	if p.isPlatform() {
 		switch p.Role {
 		case RoleAdmin:

@@ -45,6 +45,27 @@ type Tx interface {
 	AccountTx
 	LedgerTx
 	ClientTx
+	CatalogTx
+}
+
+// CatalogTx persists the catalog, which is small and read whole.
+type CatalogTx interface {
+	// Catalog returns the whole catalog, each list in name order, with every object's link ids
+	// (Feature.ProductIDs, Product.FeatureIDs and PlanIDs, Plan.ProductIDs) filled in and each
+	// product's prices in name order.
+	Catalog(ctx context.Context) (*Catalog, error)
+	// LockCatalog holds the catalog's write lock to the end of the transaction. Every catalog
+	// write takes it first.
+	LockCatalog(ctx context.Context) error
+	// PutFeature inserts or updates, by id, a feature's own row; ECONFLICT if another feature has
+	// its name.
+	PutFeature(ctx context.Context, f *Feature) error
+	// PutProduct inserts or updates, by id, a product's row and its prices, and replaces the
+	// features it grants with FeatureIDs; ECONFLICT if another product has its name.
+	PutProduct(ctx context.Context, p *Product) error
+	// PutPlan inserts or updates, by id, a plan's row, and replaces its products with ProductIDs;
+	// ECONFLICT if another plan has its name.
+	PutPlan(ctx context.Context, p *Plan) error
 }
 
 // OrganizationTx persists organizations.

@@ -553,11 +553,99 @@ func (*UpdateBillingAccountDetailsResponse) Descriptor() ([]byte, []int) {
 	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{9}
 }
 
+type ListAllPlansRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	State         string                 `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAllPlansRequest) Reset() {
+	*x = ListAllPlansRequest{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAllPlansRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAllPlansRequest) ProtoMessage() {}
+
+func (x *ListAllPlansRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAllPlansRequest.ProtoReflect.Descriptor instead.
+func (*ListAllPlansRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListAllPlansRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+type ListAllPlansResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plans         []*Plan                `protobuf:"bytes,1,rep,name=plans,proto3" json:"plans,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAllPlansResponse) Reset() {
+	*x = ListAllPlansResponse{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAllPlansResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAllPlansResponse) ProtoMessage() {}
+
+func (x *ListAllPlansResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAllPlansResponse.ProtoReflect.Descriptor instead.
+func (*ListAllPlansResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListAllPlansResponse) GetPlans() []*Plan {
+	if x != nil {
+		return x.Plans
+	}
+	return nil
+}
+
 var File_raystack_frontier_v1beta1_admin_proto protoreflect.FileDescriptor
 
 const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
 	"\n" +
-	"%raystack/frontier/v1beta1/admin.proto\x12\x19raystack.frontier.v1beta1\x1a&raystack/frontier/v1beta1/models.proto\"t\n" +
+	"%raystack/frontier/v1beta1/admin.proto\x12\x19raystack.frontier.v1beta1\x1a(raystack/frontier/v1beta1/frontier.proto\x1a&raystack/frontier/v1beta1/models.proto\"t\n" +
 	"\x1dListAllBillingAccountsRequest\x12\x15\n" +
 	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1c\n" +
 	"\tpage_size\x18\xe9\a \x01(\x05R\bpageSize\x12\x1e\n" +
@@ -594,13 +682,22 @@ const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
 	"\n" +
 	"credit_min\x18\x03 \x01(\x03R\tcreditMin\x12\x1e\n" +
 	"\vdue_in_days\x18\x04 \x01(\x03R\tdueInDays\"%\n" +
-	"#UpdateBillingAccountDetailsResponse2\x80\x06\n" +
+	"#UpdateBillingAccountDetailsResponse\"+\n" +
+	"\x13ListAllPlansRequest\x12\x14\n" +
+	"\x05state\x18\x01 \x01(\tR\x05state\"M\n" +
+	"\x14ListAllPlansResponse\x125\n" +
+	"\x05plans\x18\x01 \x03(\v2\x1f.raystack.frontier.v1beta1.PlanR\x05plans2\xcd\b\n" +
 	"\fAdminService\x12\x8f\x01\n" +
 	"\x16ListAllBillingAccounts\x128.raystack.frontier.v1beta1.ListAllBillingAccountsRequest\x1a9.raystack.frontier.v1beta1.ListAllBillingAccountsResponse\"\x00\x12\x83\x01\n" +
 	"\x12RevertBillingUsage\x124.raystack.frontier.v1beta1.RevertBillingUsageRequest\x1a5.raystack.frontier.v1beta1.RevertBillingUsageResponse\"\x00\x12\x9e\x01\n" +
 	"\x1aUpdateBillingAccountLimits\x12<.raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest\x1a=.raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse\"\x03\x88\x02\x01\x12\x95\x01\n" +
 	"\x18GetBillingAccountDetails\x12:.raystack.frontier.v1beta1.GetBillingAccountDetailsRequest\x1a;.raystack.frontier.v1beta1.GetBillingAccountDetailsResponse\"\x00\x12\x9e\x01\n" +
-	"\x1bUpdateBillingAccountDetails\x12=.raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest\x1a>.raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"\x1bUpdateBillingAccountDetails\x12=.raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest\x1a>.raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse\"\x00\x12k\n" +
+	"\n" +
+	"CreatePlan\x12,.raystack.frontier.v1beta1.CreatePlanRequest\x1a-.raystack.frontier.v1beta1.CreatePlanResponse\"\x00\x12k\n" +
+	"\n" +
+	"UpdatePlan\x12,.raystack.frontier.v1beta1.UpdatePlanRequest\x1a-.raystack.frontier.v1beta1.UpdatePlanResponse\"\x00\x12q\n" +
+	"\fListAllPlans\x12..raystack.frontier.v1beta1.ListAllPlansRequest\x1a/.raystack.frontier.v1beta1.ListAllPlansResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_admin_proto_rawDescOnce sync.Once
@@ -614,7 +711,7 @@ func file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_admin_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_raystack_frontier_v1beta1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_raystack_frontier_v1beta1_admin_proto_goTypes = []any{
 	(*ListAllBillingAccountsRequest)(nil),       // 0: raystack.frontier.v1beta1.ListAllBillingAccountsRequest
 	(*ListAllBillingAccountsResponse)(nil),      // 1: raystack.frontier.v1beta1.ListAllBillingAccountsResponse
@@ -626,25 +723,39 @@ var file_raystack_frontier_v1beta1_admin_proto_goTypes = []any{
 	(*GetBillingAccountDetailsResponse)(nil),    // 7: raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
 	(*UpdateBillingAccountDetailsRequest)(nil),  // 8: raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
 	(*UpdateBillingAccountDetailsResponse)(nil), // 9: raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
-	(*BillingAccount)(nil),                      // 10: raystack.frontier.v1beta1.BillingAccount
+	(*ListAllPlansRequest)(nil),                 // 10: raystack.frontier.v1beta1.ListAllPlansRequest
+	(*ListAllPlansResponse)(nil),                // 11: raystack.frontier.v1beta1.ListAllPlansResponse
+	(*BillingAccount)(nil),                      // 12: raystack.frontier.v1beta1.BillingAccount
+	(*Plan)(nil),                                // 13: raystack.frontier.v1beta1.Plan
+	(*CreatePlanRequest)(nil),                   // 14: raystack.frontier.v1beta1.CreatePlanRequest
+	(*UpdatePlanRequest)(nil),                   // 15: raystack.frontier.v1beta1.UpdatePlanRequest
+	(*CreatePlanResponse)(nil),                  // 16: raystack.frontier.v1beta1.CreatePlanResponse
+	(*UpdatePlanResponse)(nil),                  // 17: raystack.frontier.v1beta1.UpdatePlanResponse
 }
 var file_raystack_frontier_v1beta1_admin_proto_depIdxs = []int32{
-	10, // 0: raystack.frontier.v1beta1.ListAllBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
-	0,  // 1: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:input_type -> raystack.frontier.v1beta1.ListAllBillingAccountsRequest
-	2,  // 2: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:input_type -> raystack.frontier.v1beta1.RevertBillingUsageRequest
-	4,  // 3: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest
-	6,  // 4: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:input_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsRequest
-	8,  // 5: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
-	1,  // 6: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:output_type -> raystack.frontier.v1beta1.ListAllBillingAccountsResponse
-	3,  // 7: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:output_type -> raystack.frontier.v1beta1.RevertBillingUsageResponse
-	5,  // 8: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse
-	7,  // 9: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:output_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
-	9,  // 10: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
-	6,  // [6:11] is the sub-list for method output_type
-	1,  // [1:6] is the sub-list for method input_type
-	1,  // [1:1] is the sub-list for extension type_name
-	1,  // [1:1] is the sub-list for extension extendee
-	0,  // [0:1] is the sub-list for field type_name
+	12, // 0: raystack.frontier.v1beta1.ListAllBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
+	13, // 1: raystack.frontier.v1beta1.ListAllPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
+	0,  // 2: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:input_type -> raystack.frontier.v1beta1.ListAllBillingAccountsRequest
+	2,  // 3: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:input_type -> raystack.frontier.v1beta1.RevertBillingUsageRequest
+	4,  // 4: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest
+	6,  // 5: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:input_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsRequest
+	8,  // 6: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
+	14, // 7: raystack.frontier.v1beta1.AdminService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
+	15, // 8: raystack.frontier.v1beta1.AdminService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
+	10, // 9: raystack.frontier.v1beta1.AdminService.ListAllPlans:input_type -> raystack.frontier.v1beta1.ListAllPlansRequest
+	1,  // 10: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:output_type -> raystack.frontier.v1beta1.ListAllBillingAccountsResponse
+	3,  // 11: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:output_type -> raystack.frontier.v1beta1.RevertBillingUsageResponse
+	5,  // 12: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse
+	7,  // 13: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:output_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
+	9,  // 14: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
+	16, // 15: raystack.frontier.v1beta1.AdminService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
+	17, // 16: raystack.frontier.v1beta1.AdminService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
+	11, // 17: raystack.frontier.v1beta1.AdminService.ListAllPlans:output_type -> raystack.frontier.v1beta1.ListAllPlansResponse
+	10, // [10:18] is the sub-list for method output_type
+	2,  // [2:10] is the sub-list for method input_type
+	2,  // [2:2] is the sub-list for extension type_name
+	2,  // [2:2] is the sub-list for extension extendee
+	0,  // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_admin_proto_init() }
@@ -652,6 +763,7 @@ func file_raystack_frontier_v1beta1_admin_proto_init() {
 	if File_raystack_frontier_v1beta1_admin_proto != nil {
 		return
 	}
+	file_raystack_frontier_v1beta1_frontier_proto_init()
 	file_raystack_frontier_v1beta1_models_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -659,7 +771,7 @@ func file_raystack_frontier_v1beta1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_admin_proto_rawDesc), len(file_raystack_frontier_v1beta1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

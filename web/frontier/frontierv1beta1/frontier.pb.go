@@ -2657,6 +2657,1443 @@ func (x *TotalDebitedTransactionsResponse) GetDebited() *BillingAccount_Balance 
 	return nil
 }
 
+type ProductRequestBody struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title       string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// plan_id (older clients) adds the product to a plan.
+	PlanId         string                  `protobuf:"bytes,4,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	Prices         []*Price                `protobuf:"bytes,5,rep,name=prices,proto3" json:"prices,omitempty"`
+	Behavior       string                  `protobuf:"bytes,8,opt,name=behavior,proto3" json:"behavior,omitempty"`
+	Features       []*Feature              `protobuf:"bytes,9,rep,name=features,proto3" json:"features,omitempty"`
+	BehaviorConfig *Product_BehaviorConfig `protobuf:"bytes,10,opt,name=behavior_config,json=behaviorConfig,proto3" json:"behavior_config,omitempty"`
+	Metadata       *structpb.Struct        `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ProductRequestBody) Reset() {
+	*x = ProductRequestBody{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProductRequestBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProductRequestBody) ProtoMessage() {}
+
+func (x *ProductRequestBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProductRequestBody.ProtoReflect.Descriptor instead.
+func (*ProductRequestBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ProductRequestBody) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ProductRequestBody) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ProductRequestBody) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ProductRequestBody) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+func (x *ProductRequestBody) GetPrices() []*Price {
+	if x != nil {
+		return x.Prices
+	}
+	return nil
+}
+
+func (x *ProductRequestBody) GetBehavior() string {
+	if x != nil {
+		return x.Behavior
+	}
+	return ""
+}
+
+func (x *ProductRequestBody) GetFeatures() []*Feature {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
+func (x *ProductRequestBody) GetBehaviorConfig() *Product_BehaviorConfig {
+	if x != nil {
+		return x.BehaviorConfig
+	}
+	return nil
+}
+
+func (x *ProductRequestBody) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+type CreateProductRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Body          *ProductRequestBody    `protobuf:"bytes,1,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateProductRequest) Reset() {
+	*x = CreateProductRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateProductRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateProductRequest) ProtoMessage() {}
+
+func (x *CreateProductRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateProductRequest.ProtoReflect.Descriptor instead.
+func (*CreateProductRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *CreateProductRequest) GetBody() *ProductRequestBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+type CreateProductResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Product       *Product               `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateProductResponse) Reset() {
+	*x = CreateProductResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateProductResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateProductResponse) ProtoMessage() {}
+
+func (x *CreateProductResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateProductResponse.ProtoReflect.Descriptor instead.
+func (*CreateProductResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *CreateProductResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+type GetProductRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProductRequest) Reset() {
+	*x = GetProductRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProductRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProductRequest) ProtoMessage() {}
+
+func (x *GetProductRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProductRequest.ProtoReflect.Descriptor instead.
+func (*GetProductRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *GetProductRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetProductResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Product       *Product               `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProductResponse) Reset() {
+	*x = GetProductResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProductResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProductResponse) ProtoMessage() {}
+
+func (x *GetProductResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProductResponse.ProtoReflect.Descriptor instead.
+func (*GetProductResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *GetProductResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+type ListProductsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductsRequest) Reset() {
+	*x = ListProductsRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductsRequest) ProtoMessage() {}
+
+func (x *ListProductsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductsRequest.ProtoReflect.Descriptor instead.
+func (*ListProductsRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{56}
+}
+
+type ListProductsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Products      []*Product             `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductsResponse) Reset() {
+	*x = ListProductsResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductsResponse) ProtoMessage() {}
+
+func (x *ListProductsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductsResponse.ProtoReflect.Descriptor instead.
+func (*ListProductsResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ListProductsResponse) GetProducts() []*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+type UpdateProductRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Body          *ProductRequestBody    `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateProductRequest) Reset() {
+	*x = UpdateProductRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateProductRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateProductRequest) ProtoMessage() {}
+
+func (x *UpdateProductRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateProductRequest.ProtoReflect.Descriptor instead.
+func (*UpdateProductRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *UpdateProductRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetBody() *ProductRequestBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+type UpdateProductResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Product       *Product               `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateProductResponse) Reset() {
+	*x = UpdateProductResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateProductResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateProductResponse) ProtoMessage() {}
+
+func (x *UpdateProductResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateProductResponse.ProtoReflect.Descriptor instead.
+func (*UpdateProductResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *UpdateProductResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+type FeatureRequestBody struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	ProductIds    []string               `protobuf:"bytes,3,rep,name=product_ids,json=productIds,proto3" json:"product_ids,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeatureRequestBody) Reset() {
+	*x = FeatureRequestBody{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeatureRequestBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeatureRequestBody) ProtoMessage() {}
+
+func (x *FeatureRequestBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeatureRequestBody.ProtoReflect.Descriptor instead.
+func (*FeatureRequestBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *FeatureRequestBody) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FeatureRequestBody) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *FeatureRequestBody) GetProductIds() []string {
+	if x != nil {
+		return x.ProductIds
+	}
+	return nil
+}
+
+func (x *FeatureRequestBody) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+type CreateFeatureRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Body          *FeatureRequestBody    `protobuf:"bytes,1,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeatureRequest) Reset() {
+	*x = CreateFeatureRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeatureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeatureRequest) ProtoMessage() {}
+
+func (x *CreateFeatureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeatureRequest.ProtoReflect.Descriptor instead.
+func (*CreateFeatureRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *CreateFeatureRequest) GetBody() *FeatureRequestBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+type CreateFeatureResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Feature       *Feature               `protobuf:"bytes,1,opt,name=feature,proto3" json:"feature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeatureResponse) Reset() {
+	*x = CreateFeatureResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeatureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeatureResponse) ProtoMessage() {}
+
+func (x *CreateFeatureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeatureResponse.ProtoReflect.Descriptor instead.
+func (*CreateFeatureResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *CreateFeatureResponse) GetFeature() *Feature {
+	if x != nil {
+		return x.Feature
+	}
+	return nil
+}
+
+type GetFeatureRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFeatureRequest) Reset() {
+	*x = GetFeatureRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFeatureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFeatureRequest) ProtoMessage() {}
+
+func (x *GetFeatureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFeatureRequest.ProtoReflect.Descriptor instead.
+func (*GetFeatureRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *GetFeatureRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetFeatureResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Feature       *Feature               `protobuf:"bytes,1,opt,name=feature,proto3" json:"feature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFeatureResponse) Reset() {
+	*x = GetFeatureResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFeatureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFeatureResponse) ProtoMessage() {}
+
+func (x *GetFeatureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFeatureResponse.ProtoReflect.Descriptor instead.
+func (*GetFeatureResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *GetFeatureResponse) GetFeature() *Feature {
+	if x != nil {
+		return x.Feature
+	}
+	return nil
+}
+
+type UpdateFeatureRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Body          *FeatureRequestBody    `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateFeatureRequest) Reset() {
+	*x = UpdateFeatureRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateFeatureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateFeatureRequest) ProtoMessage() {}
+
+func (x *UpdateFeatureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateFeatureRequest.ProtoReflect.Descriptor instead.
+func (*UpdateFeatureRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *UpdateFeatureRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateFeatureRequest) GetBody() *FeatureRequestBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+type UpdateFeatureResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Feature       *Feature               `protobuf:"bytes,1,opt,name=feature,proto3" json:"feature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateFeatureResponse) Reset() {
+	*x = UpdateFeatureResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateFeatureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateFeatureResponse) ProtoMessage() {}
+
+func (x *UpdateFeatureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateFeatureResponse.ProtoReflect.Descriptor instead.
+func (*UpdateFeatureResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *UpdateFeatureResponse) GetFeature() *Feature {
+	if x != nil {
+		return x.Feature
+	}
+	return nil
+}
+
+type ListFeaturesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeaturesRequest) Reset() {
+	*x = ListFeaturesRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeaturesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeaturesRequest) ProtoMessage() {}
+
+func (x *ListFeaturesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeaturesRequest.ProtoReflect.Descriptor instead.
+func (*ListFeaturesRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{67}
+}
+
+type ListFeaturesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Features      []*Feature             `protobuf:"bytes,1,rep,name=features,proto3" json:"features,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeaturesResponse) Reset() {
+	*x = ListFeaturesResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeaturesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeaturesResponse) ProtoMessage() {}
+
+func (x *ListFeaturesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeaturesResponse.ProtoReflect.Descriptor instead.
+func (*ListFeaturesResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *ListFeaturesResponse) GetFeatures() []*Feature {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
+type PlanRequestBody struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Name           string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title          string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Description    string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	Products       []*Product             `protobuf:"bytes,4,rep,name=products,proto3" json:"products,omitempty"`
+	Interval       string                 `protobuf:"bytes,5,opt,name=interval,proto3" json:"interval,omitempty"`
+	OnStartCredits int64                  `protobuf:"varint,6,opt,name=on_start_credits,json=onStartCredits,proto3" json:"on_start_credits,omitempty"`
+	TrialDays      int64                  `protobuf:"varint,7,opt,name=trial_days,json=trialDays,proto3" json:"trial_days,omitempty"`
+	State          string                 `protobuf:"bytes,8,opt,name=state,proto3" json:"state,omitempty"`
+	Metadata       *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PlanRequestBody) Reset() {
+	*x = PlanRequestBody{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanRequestBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanRequestBody) ProtoMessage() {}
+
+func (x *PlanRequestBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanRequestBody.ProtoReflect.Descriptor instead.
+func (*PlanRequestBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *PlanRequestBody) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PlanRequestBody) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *PlanRequestBody) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *PlanRequestBody) GetProducts() []*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+func (x *PlanRequestBody) GetInterval() string {
+	if x != nil {
+		return x.Interval
+	}
+	return ""
+}
+
+func (x *PlanRequestBody) GetOnStartCredits() int64 {
+	if x != nil {
+		return x.OnStartCredits
+	}
+	return 0
+}
+
+func (x *PlanRequestBody) GetTrialDays() int64 {
+	if x != nil {
+		return x.TrialDays
+	}
+	return 0
+}
+
+func (x *PlanRequestBody) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *PlanRequestBody) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+type CreatePlanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Body          *PlanRequestBody       `protobuf:"bytes,1,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePlanRequest) Reset() {
+	*x = CreatePlanRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePlanRequest) ProtoMessage() {}
+
+func (x *CreatePlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePlanRequest.ProtoReflect.Descriptor instead.
+func (*CreatePlanRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *CreatePlanRequest) GetBody() *PlanRequestBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+type CreatePlanResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plan          *Plan                  `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePlanResponse) Reset() {
+	*x = CreatePlanResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePlanResponse) ProtoMessage() {}
+
+func (x *CreatePlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePlanResponse.ProtoReflect.Descriptor instead.
+func (*CreatePlanResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *CreatePlanResponse) GetPlan() *Plan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+type ListPlansRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPlansRequest) Reset() {
+	*x = ListPlansRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPlansRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPlansRequest) ProtoMessage() {}
+
+func (x *ListPlansRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPlansRequest.ProtoReflect.Descriptor instead.
+func (*ListPlansRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{72}
+}
+
+type ListPlansResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plans         []*Plan                `protobuf:"bytes,1,rep,name=plans,proto3" json:"plans,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPlansResponse) Reset() {
+	*x = ListPlansResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPlansResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPlansResponse) ProtoMessage() {}
+
+func (x *ListPlansResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPlansResponse.ProtoReflect.Descriptor instead.
+func (*ListPlansResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *ListPlansResponse) GetPlans() []*Plan {
+	if x != nil {
+		return x.Plans
+	}
+	return nil
+}
+
+type GetPlanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPlanRequest) Reset() {
+	*x = GetPlanRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPlanRequest) ProtoMessage() {}
+
+func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPlanRequest.ProtoReflect.Descriptor instead.
+func (*GetPlanRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *GetPlanRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetPlanResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plan          *Plan                  `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPlanResponse) Reset() {
+	*x = GetPlanResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPlanResponse) ProtoMessage() {}
+
+func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPlanResponse.ProtoReflect.Descriptor instead.
+func (*GetPlanResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *GetPlanResponse) GetPlan() *Plan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+// UpdatePlanRequestBody is what an update may change: not the name, interval or products.
+type UpdatePlanRequestBody struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Title          string                 `protobuf:"bytes,1,opt,name=title,proto3" json:"title,omitempty"`
+	Description    string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	OnStartCredits int64                  `protobuf:"varint,3,opt,name=on_start_credits,json=onStartCredits,proto3" json:"on_start_credits,omitempty"`
+	TrialDays      int64                  `protobuf:"varint,4,opt,name=trial_days,json=trialDays,proto3" json:"trial_days,omitempty"`
+	State          string                 `protobuf:"bytes,5,opt,name=state,proto3" json:"state,omitempty"`
+	Metadata       *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *UpdatePlanRequestBody) Reset() {
+	*x = UpdatePlanRequestBody{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePlanRequestBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePlanRequestBody) ProtoMessage() {}
+
+func (x *UpdatePlanRequestBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePlanRequestBody.ProtoReflect.Descriptor instead.
+func (*UpdatePlanRequestBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *UpdatePlanRequestBody) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *UpdatePlanRequestBody) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *UpdatePlanRequestBody) GetOnStartCredits() int64 {
+	if x != nil {
+		return x.OnStartCredits
+	}
+	return 0
+}
+
+func (x *UpdatePlanRequestBody) GetTrialDays() int64 {
+	if x != nil {
+		return x.TrialDays
+	}
+	return 0
+}
+
+func (x *UpdatePlanRequestBody) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *UpdatePlanRequestBody) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+// UpdatePlanRequest: the current Frontier sends the body as field 3 (UpdatePlanRequestBody), older
+// clients as field 2 (a whole PlanRequestBody, whose name, interval and products are ignored). In
+// JSON both are "body", which is field 3: an older client's extra fields are unknown and ignored.
+type UpdatePlanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	LegacyBody    *PlanRequestBody       `protobuf:"bytes,2,opt,name=legacy_body,json=legacyBody,proto3" json:"legacy_body,omitempty"`
+	Body          *UpdatePlanRequestBody `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePlanRequest) Reset() {
+	*x = UpdatePlanRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePlanRequest) ProtoMessage() {}
+
+func (x *UpdatePlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePlanRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePlanRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *UpdatePlanRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdatePlanRequest) GetLegacyBody() *PlanRequestBody {
+	if x != nil {
+		return x.LegacyBody
+	}
+	return nil
+}
+
+func (x *UpdatePlanRequest) GetBody() *UpdatePlanRequestBody {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+type UpdatePlanResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plan          *Plan                  `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePlanResponse) Reset() {
+	*x = UpdatePlanResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePlanResponse) ProtoMessage() {}
+
+func (x *UpdatePlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePlanResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePlanResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *UpdatePlanResponse) GetPlan() *Plan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
 var File_raystack_frontier_v1beta1_frontier_proto protoreflect.FileDescriptor
 
 const file_raystack_frontier_v1beta1_frontier_proto_rawDesc = "" +
@@ -2820,7 +4257,93 @@ const file_raystack_frontier_v1beta1_frontier_proto_rawDesc = "" +
 	"\n" +
 	"billing_id\x18\x02 \x01(\tR\tbillingId\"o\n" +
 	" TotalDebitedTransactionsResponse\x12K\n" +
-	"\adebited\x18\x01 \x01(\v21.raystack.frontier.v1beta1.BillingAccount.BalanceR\adebited2\xab\x19\n" +
+	"\adebited\x18\x01 \x01(\v21.raystack.frontier.v1beta1.BillingAccount.BalanceR\adebited\"\xa0\x03\n" +
+	"\x12ProductRequestBody\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x17\n" +
+	"\aplan_id\x18\x04 \x01(\tR\x06planId\x128\n" +
+	"\x06prices\x18\x05 \x03(\v2 .raystack.frontier.v1beta1.PriceR\x06prices\x12\x1a\n" +
+	"\bbehavior\x18\b \x01(\tR\bbehavior\x12>\n" +
+	"\bfeatures\x18\t \x03(\v2\".raystack.frontier.v1beta1.FeatureR\bfeatures\x12Z\n" +
+	"\x0fbehavior_config\x18\n" +
+	" \x01(\v21.raystack.frontier.v1beta1.Product.BehaviorConfigR\x0ebehaviorConfig\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"Y\n" +
+	"\x14CreateProductRequest\x12A\n" +
+	"\x04body\x18\x01 \x01(\v2-.raystack.frontier.v1beta1.ProductRequestBodyR\x04body\"U\n" +
+	"\x15CreateProductResponse\x12<\n" +
+	"\aproduct\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.ProductR\aproduct\"#\n" +
+	"\x11GetProductRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"R\n" +
+	"\x12GetProductResponse\x12<\n" +
+	"\aproduct\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.ProductR\aproduct\"\x15\n" +
+	"\x13ListProductsRequest\"V\n" +
+	"\x14ListProductsResponse\x12>\n" +
+	"\bproducts\x18\x01 \x03(\v2\".raystack.frontier.v1beta1.ProductR\bproducts\"i\n" +
+	"\x14UpdateProductRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12A\n" +
+	"\x04body\x18\x02 \x01(\v2-.raystack.frontier.v1beta1.ProductRequestBodyR\x04body\"U\n" +
+	"\x15UpdateProductResponse\x12<\n" +
+	"\aproduct\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.ProductR\aproduct\"\x94\x01\n" +
+	"\x12FeatureRequestBody\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x1f\n" +
+	"\vproduct_ids\x18\x03 \x03(\tR\n" +
+	"productIds\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"Y\n" +
+	"\x14CreateFeatureRequest\x12A\n" +
+	"\x04body\x18\x01 \x01(\v2-.raystack.frontier.v1beta1.FeatureRequestBodyR\x04body\"U\n" +
+	"\x15CreateFeatureResponse\x12<\n" +
+	"\afeature\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.FeatureR\afeature\"#\n" +
+	"\x11GetFeatureRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"R\n" +
+	"\x12GetFeatureResponse\x12<\n" +
+	"\afeature\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.FeatureR\afeature\"i\n" +
+	"\x14UpdateFeatureRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12A\n" +
+	"\x04body\x18\x02 \x01(\v2-.raystack.frontier.v1beta1.FeatureRequestBodyR\x04body\"U\n" +
+	"\x15UpdateFeatureResponse\x12<\n" +
+	"\afeature\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.FeatureR\afeature\"\x15\n" +
+	"\x13ListFeaturesRequest\"V\n" +
+	"\x14ListFeaturesResponse\x12>\n" +
+	"\bfeatures\x18\x01 \x03(\v2\".raystack.frontier.v1beta1.FeatureR\bfeatures\"\xcd\x02\n" +
+	"\x0fPlanRequestBody\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12>\n" +
+	"\bproducts\x18\x04 \x03(\v2\".raystack.frontier.v1beta1.ProductR\bproducts\x12\x1a\n" +
+	"\binterval\x18\x05 \x01(\tR\binterval\x12(\n" +
+	"\x10on_start_credits\x18\x06 \x01(\x03R\x0eonStartCredits\x12\x1d\n" +
+	"\n" +
+	"trial_days\x18\a \x01(\x03R\ttrialDays\x12\x14\n" +
+	"\x05state\x18\b \x01(\tR\x05state\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"S\n" +
+	"\x11CreatePlanRequest\x12>\n" +
+	"\x04body\x18\x01 \x01(\v2*.raystack.frontier.v1beta1.PlanRequestBodyR\x04body\"I\n" +
+	"\x12CreatePlanResponse\x123\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1f.raystack.frontier.v1beta1.PlanR\x04plan\"\x12\n" +
+	"\x10ListPlansRequest\"J\n" +
+	"\x11ListPlansResponse\x125\n" +
+	"\x05plans\x18\x01 \x03(\v2\x1f.raystack.frontier.v1beta1.PlanR\x05plans\" \n" +
+	"\x0eGetPlanRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"F\n" +
+	"\x0fGetPlanResponse\x123\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1f.raystack.frontier.v1beta1.PlanR\x04plan\"\xe3\x01\n" +
+	"\x15UpdatePlanRequestBody\x12\x14\n" +
+	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12(\n" +
+	"\x10on_start_credits\x18\x03 \x01(\x03R\x0eonStartCredits\x12\x1d\n" +
+	"\n" +
+	"trial_days\x18\x04 \x01(\x03R\ttrialDays\x12\x14\n" +
+	"\x05state\x18\x05 \x01(\tR\x05state\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"\xb6\x01\n" +
+	"\x11UpdatePlanRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12K\n" +
+	"\vlegacy_body\x18\x02 \x01(\v2*.raystack.frontier.v1beta1.PlanRequestBodyR\n" +
+	"legacyBody\x12D\n" +
+	"\x04body\x18\x03 \x01(\v20.raystack.frontier.v1beta1.UpdatePlanRequestBodyR\x04body\"I\n" +
+	"\x12UpdatePlanResponse\x123\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1f.raystack.frontier.v1beta1.PlanR\x04plan2\xeb#\n" +
 	"\x0fFrontierService\x12\x80\x01\n" +
 	"\x11ListOrganizations\x123.raystack.frontier.v1beta1.ListOrganizationsRequest\x1a4.raystack.frontier.v1beta1.ListOrganizationsResponse\"\x00\x12\x83\x01\n" +
 	"\x12CreateOrganization\x124.raystack.frontier.v1beta1.CreateOrganizationRequest\x1a5.raystack.frontier.v1beta1.CreateOrganizationResponse\"\x00\x12z\n" +
@@ -2846,7 +4369,23 @@ const file_raystack_frontier_v1beta1_frontier_proto_rawDesc = "" +
 	"\x16CheckCreditEntitlement\x128.raystack.frontier.v1beta1.CheckCreditEntitlementRequest\x1a9.raystack.frontier.v1beta1.CheckCreditEntitlementResponse\"\x00\x12\x83\x01\n" +
 	"\x12CreateBillingUsage\x124.raystack.frontier.v1beta1.CreateBillingUsageRequest\x1a5.raystack.frontier.v1beta1.CreateBillingUsageResponse\"\x00\x12\x92\x01\n" +
 	"\x17ListBillingTransactions\x129.raystack.frontier.v1beta1.ListBillingTransactionsRequest\x1a:.raystack.frontier.v1beta1.ListBillingTransactionsResponse\"\x00\x12\x95\x01\n" +
-	"\x18TotalDebitedTransactions\x12:.raystack.frontier.v1beta1.TotalDebitedTransactionsRequest\x1a;.raystack.frontier.v1beta1.TotalDebitedTransactionsResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"\x18TotalDebitedTransactions\x12:.raystack.frontier.v1beta1.TotalDebitedTransactionsRequest\x1a;.raystack.frontier.v1beta1.TotalDebitedTransactionsResponse\"\x00\x12t\n" +
+	"\rCreateProduct\x12/.raystack.frontier.v1beta1.CreateProductRequest\x1a0.raystack.frontier.v1beta1.CreateProductResponse\"\x00\x12k\n" +
+	"\n" +
+	"GetProduct\x12,.raystack.frontier.v1beta1.GetProductRequest\x1a-.raystack.frontier.v1beta1.GetProductResponse\"\x00\x12q\n" +
+	"\fListProducts\x12..raystack.frontier.v1beta1.ListProductsRequest\x1a/.raystack.frontier.v1beta1.ListProductsResponse\"\x00\x12t\n" +
+	"\rUpdateProduct\x12/.raystack.frontier.v1beta1.UpdateProductRequest\x1a0.raystack.frontier.v1beta1.UpdateProductResponse\"\x00\x12t\n" +
+	"\rCreateFeature\x12/.raystack.frontier.v1beta1.CreateFeatureRequest\x1a0.raystack.frontier.v1beta1.CreateFeatureResponse\"\x00\x12k\n" +
+	"\n" +
+	"GetFeature\x12,.raystack.frontier.v1beta1.GetFeatureRequest\x1a-.raystack.frontier.v1beta1.GetFeatureResponse\"\x00\x12t\n" +
+	"\rUpdateFeature\x12/.raystack.frontier.v1beta1.UpdateFeatureRequest\x1a0.raystack.frontier.v1beta1.UpdateFeatureResponse\"\x00\x12q\n" +
+	"\fListFeatures\x12..raystack.frontier.v1beta1.ListFeaturesRequest\x1a/.raystack.frontier.v1beta1.ListFeaturesResponse\"\x00\x12k\n" +
+	"\n" +
+	"CreatePlan\x12,.raystack.frontier.v1beta1.CreatePlanRequest\x1a-.raystack.frontier.v1beta1.CreatePlanResponse\"\x00\x12h\n" +
+	"\tListPlans\x12+.raystack.frontier.v1beta1.ListPlansRequest\x1a,.raystack.frontier.v1beta1.ListPlansResponse\"\x00\x12b\n" +
+	"\aGetPlan\x12).raystack.frontier.v1beta1.GetPlanRequest\x1a*.raystack.frontier.v1beta1.GetPlanResponse\"\x00\x12k\n" +
+	"\n" +
+	"UpdatePlan\x12,.raystack.frontier.v1beta1.UpdatePlanRequest\x1a-.raystack.frontier.v1beta1.UpdatePlanResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_frontier_proto_rawDescOnce sync.Once
@@ -2860,7 +4399,7 @@ func file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_frontier_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_frontier_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_raystack_frontier_v1beta1_frontier_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
 var file_raystack_frontier_v1beta1_frontier_proto_goTypes = []any{
 	(*OrganizationRequestBody)(nil),          // 0: raystack.frontier.v1beta1.OrganizationRequestBody
 	(*ListOrganizationsRequest)(nil),         // 1: raystack.frontier.v1beta1.ListOrganizationsRequest
@@ -2913,105 +4452,189 @@ var file_raystack_frontier_v1beta1_frontier_proto_goTypes = []any{
 	(*ListBillingTransactionsResponse)(nil),  // 48: raystack.frontier.v1beta1.ListBillingTransactionsResponse
 	(*TotalDebitedTransactionsRequest)(nil),  // 49: raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
 	(*TotalDebitedTransactionsResponse)(nil), // 50: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
-	(*structpb.Struct)(nil),                  // 51: google.protobuf.Struct
-	(*Organization)(nil),                     // 52: raystack.frontier.v1beta1.Organization
-	(*Project)(nil),                          // 53: raystack.frontier.v1beta1.Project
-	(*BillingAccount_Address)(nil),           // 54: raystack.frontier.v1beta1.BillingAccount.Address
-	(*BillingAccount_Tax)(nil),               // 55: raystack.frontier.v1beta1.BillingAccount.Tax
-	(*BillingAccount)(nil),                   // 56: raystack.frontier.v1beta1.BillingAccount
-	(*PaymentMethod)(nil),                    // 57: raystack.frontier.v1beta1.PaymentMethod
-	(*BillingAccountDetails)(nil),            // 58: raystack.frontier.v1beta1.BillingAccountDetails
-	(*BillingAccount_Balance)(nil),           // 59: raystack.frontier.v1beta1.BillingAccount.Balance
-	(*Usage)(nil),                            // 60: raystack.frontier.v1beta1.Usage
-	(*timestamppb.Timestamp)(nil),            // 61: google.protobuf.Timestamp
-	(*BillingTransaction)(nil),               // 62: raystack.frontier.v1beta1.BillingTransaction
+	(*ProductRequestBody)(nil),               // 51: raystack.frontier.v1beta1.ProductRequestBody
+	(*CreateProductRequest)(nil),             // 52: raystack.frontier.v1beta1.CreateProductRequest
+	(*CreateProductResponse)(nil),            // 53: raystack.frontier.v1beta1.CreateProductResponse
+	(*GetProductRequest)(nil),                // 54: raystack.frontier.v1beta1.GetProductRequest
+	(*GetProductResponse)(nil),               // 55: raystack.frontier.v1beta1.GetProductResponse
+	(*ListProductsRequest)(nil),              // 56: raystack.frontier.v1beta1.ListProductsRequest
+	(*ListProductsResponse)(nil),             // 57: raystack.frontier.v1beta1.ListProductsResponse
+	(*UpdateProductRequest)(nil),             // 58: raystack.frontier.v1beta1.UpdateProductRequest
+	(*UpdateProductResponse)(nil),            // 59: raystack.frontier.v1beta1.UpdateProductResponse
+	(*FeatureRequestBody)(nil),               // 60: raystack.frontier.v1beta1.FeatureRequestBody
+	(*CreateFeatureRequest)(nil),             // 61: raystack.frontier.v1beta1.CreateFeatureRequest
+	(*CreateFeatureResponse)(nil),            // 62: raystack.frontier.v1beta1.CreateFeatureResponse
+	(*GetFeatureRequest)(nil),                // 63: raystack.frontier.v1beta1.GetFeatureRequest
+	(*GetFeatureResponse)(nil),               // 64: raystack.frontier.v1beta1.GetFeatureResponse
+	(*UpdateFeatureRequest)(nil),             // 65: raystack.frontier.v1beta1.UpdateFeatureRequest
+	(*UpdateFeatureResponse)(nil),            // 66: raystack.frontier.v1beta1.UpdateFeatureResponse
+	(*ListFeaturesRequest)(nil),              // 67: raystack.frontier.v1beta1.ListFeaturesRequest
+	(*ListFeaturesResponse)(nil),             // 68: raystack.frontier.v1beta1.ListFeaturesResponse
+	(*PlanRequestBody)(nil),                  // 69: raystack.frontier.v1beta1.PlanRequestBody
+	(*CreatePlanRequest)(nil),                // 70: raystack.frontier.v1beta1.CreatePlanRequest
+	(*CreatePlanResponse)(nil),               // 71: raystack.frontier.v1beta1.CreatePlanResponse
+	(*ListPlansRequest)(nil),                 // 72: raystack.frontier.v1beta1.ListPlansRequest
+	(*ListPlansResponse)(nil),                // 73: raystack.frontier.v1beta1.ListPlansResponse
+	(*GetPlanRequest)(nil),                   // 74: raystack.frontier.v1beta1.GetPlanRequest
+	(*GetPlanResponse)(nil),                  // 75: raystack.frontier.v1beta1.GetPlanResponse
+	(*UpdatePlanRequestBody)(nil),            // 76: raystack.frontier.v1beta1.UpdatePlanRequestBody
+	(*UpdatePlanRequest)(nil),                // 77: raystack.frontier.v1beta1.UpdatePlanRequest
+	(*UpdatePlanResponse)(nil),               // 78: raystack.frontier.v1beta1.UpdatePlanResponse
+	(*structpb.Struct)(nil),                  // 79: google.protobuf.Struct
+	(*Organization)(nil),                     // 80: raystack.frontier.v1beta1.Organization
+	(*Project)(nil),                          // 81: raystack.frontier.v1beta1.Project
+	(*BillingAccount_Address)(nil),           // 82: raystack.frontier.v1beta1.BillingAccount.Address
+	(*BillingAccount_Tax)(nil),               // 83: raystack.frontier.v1beta1.BillingAccount.Tax
+	(*BillingAccount)(nil),                   // 84: raystack.frontier.v1beta1.BillingAccount
+	(*PaymentMethod)(nil),                    // 85: raystack.frontier.v1beta1.PaymentMethod
+	(*BillingAccountDetails)(nil),            // 86: raystack.frontier.v1beta1.BillingAccountDetails
+	(*BillingAccount_Balance)(nil),           // 87: raystack.frontier.v1beta1.BillingAccount.Balance
+	(*Usage)(nil),                            // 88: raystack.frontier.v1beta1.Usage
+	(*timestamppb.Timestamp)(nil),            // 89: google.protobuf.Timestamp
+	(*BillingTransaction)(nil),               // 90: raystack.frontier.v1beta1.BillingTransaction
+	(*Price)(nil),                            // 91: raystack.frontier.v1beta1.Price
+	(*Feature)(nil),                          // 92: raystack.frontier.v1beta1.Feature
+	(*Product_BehaviorConfig)(nil),           // 93: raystack.frontier.v1beta1.Product.BehaviorConfig
+	(*Product)(nil),                          // 94: raystack.frontier.v1beta1.Product
+	(*Plan)(nil),                             // 95: raystack.frontier.v1beta1.Plan
 }
 var file_raystack_frontier_v1beta1_frontier_proto_depIdxs = []int32{
-	51, // 0: raystack.frontier.v1beta1.OrganizationRequestBody.metadata:type_name -> google.protobuf.Struct
-	52, // 1: raystack.frontier.v1beta1.ListOrganizationsResponse.organizations:type_name -> raystack.frontier.v1beta1.Organization
+	79, // 0: raystack.frontier.v1beta1.OrganizationRequestBody.metadata:type_name -> google.protobuf.Struct
+	80, // 1: raystack.frontier.v1beta1.ListOrganizationsResponse.organizations:type_name -> raystack.frontier.v1beta1.Organization
 	0,  // 2: raystack.frontier.v1beta1.CreateOrganizationRequest.body:type_name -> raystack.frontier.v1beta1.OrganizationRequestBody
-	52, // 3: raystack.frontier.v1beta1.CreateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
-	52, // 4: raystack.frontier.v1beta1.GetOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	80, // 3: raystack.frontier.v1beta1.CreateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	80, // 4: raystack.frontier.v1beta1.GetOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
 	0,  // 5: raystack.frontier.v1beta1.UpdateOrganizationRequest.body:type_name -> raystack.frontier.v1beta1.OrganizationRequestBody
-	52, // 6: raystack.frontier.v1beta1.UpdateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
-	53, // 7: raystack.frontier.v1beta1.ListOrganizationProjectsResponse.projects:type_name -> raystack.frontier.v1beta1.Project
-	51, // 8: raystack.frontier.v1beta1.ProjectRequestBody.metadata:type_name -> google.protobuf.Struct
+	80, // 6: raystack.frontier.v1beta1.UpdateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	81, // 7: raystack.frontier.v1beta1.ListOrganizationProjectsResponse.projects:type_name -> raystack.frontier.v1beta1.Project
+	79, // 8: raystack.frontier.v1beta1.ProjectRequestBody.metadata:type_name -> google.protobuf.Struct
 	17, // 9: raystack.frontier.v1beta1.CreateProjectRequest.body:type_name -> raystack.frontier.v1beta1.ProjectRequestBody
-	53, // 10: raystack.frontier.v1beta1.CreateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
-	53, // 11: raystack.frontier.v1beta1.GetProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
+	81, // 10: raystack.frontier.v1beta1.CreateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
+	81, // 11: raystack.frontier.v1beta1.GetProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
 	17, // 12: raystack.frontier.v1beta1.UpdateProjectRequest.body:type_name -> raystack.frontier.v1beta1.ProjectRequestBody
-	53, // 13: raystack.frontier.v1beta1.UpdateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
-	54, // 14: raystack.frontier.v1beta1.BillingAccountRequestBody.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
-	55, // 15: raystack.frontier.v1beta1.BillingAccountRequestBody.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
-	51, // 16: raystack.frontier.v1beta1.BillingAccountRequestBody.metadata:type_name -> google.protobuf.Struct
+	81, // 13: raystack.frontier.v1beta1.UpdateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
+	82, // 14: raystack.frontier.v1beta1.BillingAccountRequestBody.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
+	83, // 15: raystack.frontier.v1beta1.BillingAccountRequestBody.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
+	79, // 16: raystack.frontier.v1beta1.BillingAccountRequestBody.metadata:type_name -> google.protobuf.Struct
 	26, // 17: raystack.frontier.v1beta1.CreateBillingAccountRequest.body:type_name -> raystack.frontier.v1beta1.BillingAccountRequestBody
-	56, // 18: raystack.frontier.v1beta1.CreateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
-	56, // 19: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
-	57, // 20: raystack.frontier.v1beta1.GetBillingAccountResponse.payment_methods:type_name -> raystack.frontier.v1beta1.PaymentMethod
-	58, // 21: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_details:type_name -> raystack.frontier.v1beta1.BillingAccountDetails
+	84, // 18: raystack.frontier.v1beta1.CreateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
+	84, // 19: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
+	85, // 20: raystack.frontier.v1beta1.GetBillingAccountResponse.payment_methods:type_name -> raystack.frontier.v1beta1.PaymentMethod
+	86, // 21: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_details:type_name -> raystack.frontier.v1beta1.BillingAccountDetails
 	26, // 22: raystack.frontier.v1beta1.UpdateBillingAccountRequest.body:type_name -> raystack.frontier.v1beta1.BillingAccountRequestBody
-	56, // 23: raystack.frontier.v1beta1.UpdateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
-	56, // 24: raystack.frontier.v1beta1.ListBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
-	59, // 25: raystack.frontier.v1beta1.GetBillingBalanceResponse.balance:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
-	60, // 26: raystack.frontier.v1beta1.CreateBillingUsageRequest.usages:type_name -> raystack.frontier.v1beta1.Usage
-	61, // 27: raystack.frontier.v1beta1.ListBillingTransactionsRequest.since:type_name -> google.protobuf.Timestamp
-	61, // 28: raystack.frontier.v1beta1.ListBillingTransactionsRequest.start_range:type_name -> google.protobuf.Timestamp
-	61, // 29: raystack.frontier.v1beta1.ListBillingTransactionsRequest.end_range:type_name -> google.protobuf.Timestamp
-	62, // 30: raystack.frontier.v1beta1.ListBillingTransactionsResponse.transactions:type_name -> raystack.frontier.v1beta1.BillingTransaction
-	59, // 31: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse.debited:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
-	1,  // 32: raystack.frontier.v1beta1.FrontierService.ListOrganizations:input_type -> raystack.frontier.v1beta1.ListOrganizationsRequest
-	3,  // 33: raystack.frontier.v1beta1.FrontierService.CreateOrganization:input_type -> raystack.frontier.v1beta1.CreateOrganizationRequest
-	5,  // 34: raystack.frontier.v1beta1.FrontierService.GetOrganization:input_type -> raystack.frontier.v1beta1.GetOrganizationRequest
-	7,  // 35: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:input_type -> raystack.frontier.v1beta1.UpdateOrganizationRequest
-	9,  // 36: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:input_type -> raystack.frontier.v1beta1.ListOrganizationProjectsRequest
-	11, // 37: raystack.frontier.v1beta1.FrontierService.EnableOrganization:input_type -> raystack.frontier.v1beta1.EnableOrganizationRequest
-	13, // 38: raystack.frontier.v1beta1.FrontierService.DisableOrganization:input_type -> raystack.frontier.v1beta1.DisableOrganizationRequest
-	15, // 39: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:input_type -> raystack.frontier.v1beta1.DeleteOrganizationRequest
-	18, // 40: raystack.frontier.v1beta1.FrontierService.CreateProject:input_type -> raystack.frontier.v1beta1.CreateProjectRequest
-	20, // 41: raystack.frontier.v1beta1.FrontierService.GetProject:input_type -> raystack.frontier.v1beta1.GetProjectRequest
-	22, // 42: raystack.frontier.v1beta1.FrontierService.UpdateProject:input_type -> raystack.frontier.v1beta1.UpdateProjectRequest
-	24, // 43: raystack.frontier.v1beta1.FrontierService.DeleteProject:input_type -> raystack.frontier.v1beta1.DeleteProjectRequest
-	27, // 44: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:input_type -> raystack.frontier.v1beta1.CreateBillingAccountRequest
-	29, // 45: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:input_type -> raystack.frontier.v1beta1.GetBillingAccountRequest
-	31, // 46: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountRequest
-	33, // 47: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:input_type -> raystack.frontier.v1beta1.ListBillingAccountsRequest
-	35, // 48: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:input_type -> raystack.frontier.v1beta1.DeleteBillingAccountRequest
-	37, // 49: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:input_type -> raystack.frontier.v1beta1.EnableBillingAccountRequest
-	39, // 50: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:input_type -> raystack.frontier.v1beta1.DisableBillingAccountRequest
-	41, // 51: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:input_type -> raystack.frontier.v1beta1.GetBillingBalanceRequest
-	43, // 52: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:input_type -> raystack.frontier.v1beta1.CheckCreditEntitlementRequest
-	45, // 53: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:input_type -> raystack.frontier.v1beta1.CreateBillingUsageRequest
-	47, // 54: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:input_type -> raystack.frontier.v1beta1.ListBillingTransactionsRequest
-	49, // 55: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:input_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
-	2,  // 56: raystack.frontier.v1beta1.FrontierService.ListOrganizations:output_type -> raystack.frontier.v1beta1.ListOrganizationsResponse
-	4,  // 57: raystack.frontier.v1beta1.FrontierService.CreateOrganization:output_type -> raystack.frontier.v1beta1.CreateOrganizationResponse
-	6,  // 58: raystack.frontier.v1beta1.FrontierService.GetOrganization:output_type -> raystack.frontier.v1beta1.GetOrganizationResponse
-	8,  // 59: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:output_type -> raystack.frontier.v1beta1.UpdateOrganizationResponse
-	10, // 60: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:output_type -> raystack.frontier.v1beta1.ListOrganizationProjectsResponse
-	12, // 61: raystack.frontier.v1beta1.FrontierService.EnableOrganization:output_type -> raystack.frontier.v1beta1.EnableOrganizationResponse
-	14, // 62: raystack.frontier.v1beta1.FrontierService.DisableOrganization:output_type -> raystack.frontier.v1beta1.DisableOrganizationResponse
-	16, // 63: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:output_type -> raystack.frontier.v1beta1.DeleteOrganizationResponse
-	19, // 64: raystack.frontier.v1beta1.FrontierService.CreateProject:output_type -> raystack.frontier.v1beta1.CreateProjectResponse
-	21, // 65: raystack.frontier.v1beta1.FrontierService.GetProject:output_type -> raystack.frontier.v1beta1.GetProjectResponse
-	23, // 66: raystack.frontier.v1beta1.FrontierService.UpdateProject:output_type -> raystack.frontier.v1beta1.UpdateProjectResponse
-	25, // 67: raystack.frontier.v1beta1.FrontierService.DeleteProject:output_type -> raystack.frontier.v1beta1.DeleteProjectResponse
-	28, // 68: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:output_type -> raystack.frontier.v1beta1.CreateBillingAccountResponse
-	30, // 69: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:output_type -> raystack.frontier.v1beta1.GetBillingAccountResponse
-	32, // 70: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountResponse
-	34, // 71: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:output_type -> raystack.frontier.v1beta1.ListBillingAccountsResponse
-	36, // 72: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:output_type -> raystack.frontier.v1beta1.DeleteBillingAccountResponse
-	38, // 73: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:output_type -> raystack.frontier.v1beta1.EnableBillingAccountResponse
-	40, // 74: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:output_type -> raystack.frontier.v1beta1.DisableBillingAccountResponse
-	42, // 75: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:output_type -> raystack.frontier.v1beta1.GetBillingBalanceResponse
-	44, // 76: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:output_type -> raystack.frontier.v1beta1.CheckCreditEntitlementResponse
-	46, // 77: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:output_type -> raystack.frontier.v1beta1.CreateBillingUsageResponse
-	48, // 78: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:output_type -> raystack.frontier.v1beta1.ListBillingTransactionsResponse
-	50, // 79: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:output_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
-	56, // [56:80] is the sub-list for method output_type
-	32, // [32:56] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	84, // 23: raystack.frontier.v1beta1.UpdateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
+	84, // 24: raystack.frontier.v1beta1.ListBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
+	87, // 25: raystack.frontier.v1beta1.GetBillingBalanceResponse.balance:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
+	88, // 26: raystack.frontier.v1beta1.CreateBillingUsageRequest.usages:type_name -> raystack.frontier.v1beta1.Usage
+	89, // 27: raystack.frontier.v1beta1.ListBillingTransactionsRequest.since:type_name -> google.protobuf.Timestamp
+	89, // 28: raystack.frontier.v1beta1.ListBillingTransactionsRequest.start_range:type_name -> google.protobuf.Timestamp
+	89, // 29: raystack.frontier.v1beta1.ListBillingTransactionsRequest.end_range:type_name -> google.protobuf.Timestamp
+	90, // 30: raystack.frontier.v1beta1.ListBillingTransactionsResponse.transactions:type_name -> raystack.frontier.v1beta1.BillingTransaction
+	87, // 31: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse.debited:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
+	91, // 32: raystack.frontier.v1beta1.ProductRequestBody.prices:type_name -> raystack.frontier.v1beta1.Price
+	92, // 33: raystack.frontier.v1beta1.ProductRequestBody.features:type_name -> raystack.frontier.v1beta1.Feature
+	93, // 34: raystack.frontier.v1beta1.ProductRequestBody.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
+	79, // 35: raystack.frontier.v1beta1.ProductRequestBody.metadata:type_name -> google.protobuf.Struct
+	51, // 36: raystack.frontier.v1beta1.CreateProductRequest.body:type_name -> raystack.frontier.v1beta1.ProductRequestBody
+	94, // 37: raystack.frontier.v1beta1.CreateProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	94, // 38: raystack.frontier.v1beta1.GetProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	94, // 39: raystack.frontier.v1beta1.ListProductsResponse.products:type_name -> raystack.frontier.v1beta1.Product
+	51, // 40: raystack.frontier.v1beta1.UpdateProductRequest.body:type_name -> raystack.frontier.v1beta1.ProductRequestBody
+	94, // 41: raystack.frontier.v1beta1.UpdateProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	79, // 42: raystack.frontier.v1beta1.FeatureRequestBody.metadata:type_name -> google.protobuf.Struct
+	60, // 43: raystack.frontier.v1beta1.CreateFeatureRequest.body:type_name -> raystack.frontier.v1beta1.FeatureRequestBody
+	92, // 44: raystack.frontier.v1beta1.CreateFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
+	92, // 45: raystack.frontier.v1beta1.GetFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
+	60, // 46: raystack.frontier.v1beta1.UpdateFeatureRequest.body:type_name -> raystack.frontier.v1beta1.FeatureRequestBody
+	92, // 47: raystack.frontier.v1beta1.UpdateFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
+	92, // 48: raystack.frontier.v1beta1.ListFeaturesResponse.features:type_name -> raystack.frontier.v1beta1.Feature
+	94, // 49: raystack.frontier.v1beta1.PlanRequestBody.products:type_name -> raystack.frontier.v1beta1.Product
+	79, // 50: raystack.frontier.v1beta1.PlanRequestBody.metadata:type_name -> google.protobuf.Struct
+	69, // 51: raystack.frontier.v1beta1.CreatePlanRequest.body:type_name -> raystack.frontier.v1beta1.PlanRequestBody
+	95, // 52: raystack.frontier.v1beta1.CreatePlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
+	95, // 53: raystack.frontier.v1beta1.ListPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
+	95, // 54: raystack.frontier.v1beta1.GetPlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
+	79, // 55: raystack.frontier.v1beta1.UpdatePlanRequestBody.metadata:type_name -> google.protobuf.Struct
+	69, // 56: raystack.frontier.v1beta1.UpdatePlanRequest.legacy_body:type_name -> raystack.frontier.v1beta1.PlanRequestBody
+	76, // 57: raystack.frontier.v1beta1.UpdatePlanRequest.body:type_name -> raystack.frontier.v1beta1.UpdatePlanRequestBody
+	95, // 58: raystack.frontier.v1beta1.UpdatePlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
+	1,  // 59: raystack.frontier.v1beta1.FrontierService.ListOrganizations:input_type -> raystack.frontier.v1beta1.ListOrganizationsRequest
+	3,  // 60: raystack.frontier.v1beta1.FrontierService.CreateOrganization:input_type -> raystack.frontier.v1beta1.CreateOrganizationRequest
+	5,  // 61: raystack.frontier.v1beta1.FrontierService.GetOrganization:input_type -> raystack.frontier.v1beta1.GetOrganizationRequest
+	7,  // 62: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:input_type -> raystack.frontier.v1beta1.UpdateOrganizationRequest
+	9,  // 63: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:input_type -> raystack.frontier.v1beta1.ListOrganizationProjectsRequest
+	11, // 64: raystack.frontier.v1beta1.FrontierService.EnableOrganization:input_type -> raystack.frontier.v1beta1.EnableOrganizationRequest
+	13, // 65: raystack.frontier.v1beta1.FrontierService.DisableOrganization:input_type -> raystack.frontier.v1beta1.DisableOrganizationRequest
+	15, // 66: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:input_type -> raystack.frontier.v1beta1.DeleteOrganizationRequest
+	18, // 67: raystack.frontier.v1beta1.FrontierService.CreateProject:input_type -> raystack.frontier.v1beta1.CreateProjectRequest
+	20, // 68: raystack.frontier.v1beta1.FrontierService.GetProject:input_type -> raystack.frontier.v1beta1.GetProjectRequest
+	22, // 69: raystack.frontier.v1beta1.FrontierService.UpdateProject:input_type -> raystack.frontier.v1beta1.UpdateProjectRequest
+	24, // 70: raystack.frontier.v1beta1.FrontierService.DeleteProject:input_type -> raystack.frontier.v1beta1.DeleteProjectRequest
+	27, // 71: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:input_type -> raystack.frontier.v1beta1.CreateBillingAccountRequest
+	29, // 72: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:input_type -> raystack.frontier.v1beta1.GetBillingAccountRequest
+	31, // 73: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountRequest
+	33, // 74: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:input_type -> raystack.frontier.v1beta1.ListBillingAccountsRequest
+	35, // 75: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:input_type -> raystack.frontier.v1beta1.DeleteBillingAccountRequest
+	37, // 76: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:input_type -> raystack.frontier.v1beta1.EnableBillingAccountRequest
+	39, // 77: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:input_type -> raystack.frontier.v1beta1.DisableBillingAccountRequest
+	41, // 78: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:input_type -> raystack.frontier.v1beta1.GetBillingBalanceRequest
+	43, // 79: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:input_type -> raystack.frontier.v1beta1.CheckCreditEntitlementRequest
+	45, // 80: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:input_type -> raystack.frontier.v1beta1.CreateBillingUsageRequest
+	47, // 81: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:input_type -> raystack.frontier.v1beta1.ListBillingTransactionsRequest
+	49, // 82: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:input_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
+	52, // 83: raystack.frontier.v1beta1.FrontierService.CreateProduct:input_type -> raystack.frontier.v1beta1.CreateProductRequest
+	54, // 84: raystack.frontier.v1beta1.FrontierService.GetProduct:input_type -> raystack.frontier.v1beta1.GetProductRequest
+	56, // 85: raystack.frontier.v1beta1.FrontierService.ListProducts:input_type -> raystack.frontier.v1beta1.ListProductsRequest
+	58, // 86: raystack.frontier.v1beta1.FrontierService.UpdateProduct:input_type -> raystack.frontier.v1beta1.UpdateProductRequest
+	61, // 87: raystack.frontier.v1beta1.FrontierService.CreateFeature:input_type -> raystack.frontier.v1beta1.CreateFeatureRequest
+	63, // 88: raystack.frontier.v1beta1.FrontierService.GetFeature:input_type -> raystack.frontier.v1beta1.GetFeatureRequest
+	65, // 89: raystack.frontier.v1beta1.FrontierService.UpdateFeature:input_type -> raystack.frontier.v1beta1.UpdateFeatureRequest
+	67, // 90: raystack.frontier.v1beta1.FrontierService.ListFeatures:input_type -> raystack.frontier.v1beta1.ListFeaturesRequest
+	70, // 91: raystack.frontier.v1beta1.FrontierService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
+	72, // 92: raystack.frontier.v1beta1.FrontierService.ListPlans:input_type -> raystack.frontier.v1beta1.ListPlansRequest
+	74, // 93: raystack.frontier.v1beta1.FrontierService.GetPlan:input_type -> raystack.frontier.v1beta1.GetPlanRequest
+	77, // 94: raystack.frontier.v1beta1.FrontierService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
+	2,  // 95: raystack.frontier.v1beta1.FrontierService.ListOrganizations:output_type -> raystack.frontier.v1beta1.ListOrganizationsResponse
+	4,  // 96: raystack.frontier.v1beta1.FrontierService.CreateOrganization:output_type -> raystack.frontier.v1beta1.CreateOrganizationResponse
+	6,  // 97: raystack.frontier.v1beta1.FrontierService.GetOrganization:output_type -> raystack.frontier.v1beta1.GetOrganizationResponse
+	8,  // 98: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:output_type -> raystack.frontier.v1beta1.UpdateOrganizationResponse
+	10, // 99: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:output_type -> raystack.frontier.v1beta1.ListOrganizationProjectsResponse
+	12, // 100: raystack.frontier.v1beta1.FrontierService.EnableOrganization:output_type -> raystack.frontier.v1beta1.EnableOrganizationResponse
+	14, // 101: raystack.frontier.v1beta1.FrontierService.DisableOrganization:output_type -> raystack.frontier.v1beta1.DisableOrganizationResponse
+	16, // 102: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:output_type -> raystack.frontier.v1beta1.DeleteOrganizationResponse
+	19, // 103: raystack.frontier.v1beta1.FrontierService.CreateProject:output_type -> raystack.frontier.v1beta1.CreateProjectResponse
+	21, // 104: raystack.frontier.v1beta1.FrontierService.GetProject:output_type -> raystack.frontier.v1beta1.GetProjectResponse
+	23, // 105: raystack.frontier.v1beta1.FrontierService.UpdateProject:output_type -> raystack.frontier.v1beta1.UpdateProjectResponse
+	25, // 106: raystack.frontier.v1beta1.FrontierService.DeleteProject:output_type -> raystack.frontier.v1beta1.DeleteProjectResponse
+	28, // 107: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:output_type -> raystack.frontier.v1beta1.CreateBillingAccountResponse
+	30, // 108: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:output_type -> raystack.frontier.v1beta1.GetBillingAccountResponse
+	32, // 109: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountResponse
+	34, // 110: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:output_type -> raystack.frontier.v1beta1.ListBillingAccountsResponse
+	36, // 111: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:output_type -> raystack.frontier.v1beta1.DeleteBillingAccountResponse
+	38, // 112: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:output_type -> raystack.frontier.v1beta1.EnableBillingAccountResponse
+	40, // 113: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:output_type -> raystack.frontier.v1beta1.DisableBillingAccountResponse
+	42, // 114: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:output_type -> raystack.frontier.v1beta1.GetBillingBalanceResponse
+	44, // 115: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:output_type -> raystack.frontier.v1beta1.CheckCreditEntitlementResponse
+	46, // 116: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:output_type -> raystack.frontier.v1beta1.CreateBillingUsageResponse
+	48, // 117: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:output_type -> raystack.frontier.v1beta1.ListBillingTransactionsResponse
+	50, // 118: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:output_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
+	53, // 119: raystack.frontier.v1beta1.FrontierService.CreateProduct:output_type -> raystack.frontier.v1beta1.CreateProductResponse
+	55, // 120: raystack.frontier.v1beta1.FrontierService.GetProduct:output_type -> raystack.frontier.v1beta1.GetProductResponse
+	57, // 121: raystack.frontier.v1beta1.FrontierService.ListProducts:output_type -> raystack.frontier.v1beta1.ListProductsResponse
+	59, // 122: raystack.frontier.v1beta1.FrontierService.UpdateProduct:output_type -> raystack.frontier.v1beta1.UpdateProductResponse
+	62, // 123: raystack.frontier.v1beta1.FrontierService.CreateFeature:output_type -> raystack.frontier.v1beta1.CreateFeatureResponse
+	64, // 124: raystack.frontier.v1beta1.FrontierService.GetFeature:output_type -> raystack.frontier.v1beta1.GetFeatureResponse
+	66, // 125: raystack.frontier.v1beta1.FrontierService.UpdateFeature:output_type -> raystack.frontier.v1beta1.UpdateFeatureResponse
+	68, // 126: raystack.frontier.v1beta1.FrontierService.ListFeatures:output_type -> raystack.frontier.v1beta1.ListFeaturesResponse
+	71, // 127: raystack.frontier.v1beta1.FrontierService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
+	73, // 128: raystack.frontier.v1beta1.FrontierService.ListPlans:output_type -> raystack.frontier.v1beta1.ListPlansResponse
+	75, // 129: raystack.frontier.v1beta1.FrontierService.GetPlan:output_type -> raystack.frontier.v1beta1.GetPlanResponse
+	78, // 130: raystack.frontier.v1beta1.FrontierService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
+	95, // [95:131] is the sub-list for method output_type
+	59, // [59:95] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_frontier_proto_init() }
@@ -3026,7 +4649,7 @@ func file_raystack_frontier_v1beta1_frontier_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_frontier_proto_rawDesc), len(file_raystack_frontier_v1beta1_frontier_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   51,
+			NumMessages:   79,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -920,6 +920,537 @@ func (x *BillingTransaction) GetCustomer() *BillingAccount {
 	return nil
 }
 
+// Plan is a subscription plan: products sold together at an interval.
+type Plan struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name        string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Title       string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Description string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	Products    []*Product             `protobuf:"bytes,5,rep,name=products,proto3" json:"products,omitempty"`
+	// interval is day, week, month or year.
+	Interval       string `protobuf:"bytes,6,opt,name=interval,proto3" json:"interval,omitempty"`
+	OnStartCredits int64  `protobuf:"varint,7,opt,name=on_start_credits,json=onStartCredits,proto3" json:"on_start_credits,omitempty"`
+	TrialDays      int64  `protobuf:"varint,8,opt,name=trial_days,json=trialDays,proto3" json:"trial_days,omitempty"`
+	// state is active or inactive.
+	State         string                 `protobuf:"bytes,9,opt,name=state,proto3" json:"state,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Plan) Reset() {
+	*x = Plan{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Plan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Plan) ProtoMessage() {}
+
+func (x *Plan) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Plan.ProtoReflect.Descriptor instead.
+func (*Plan) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Plan) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Plan) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Plan) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Plan) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Plan) GetProducts() []*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+func (x *Plan) GetInterval() string {
+	if x != nil {
+		return x.Interval
+	}
+	return ""
+}
+
+func (x *Plan) GetOnStartCredits() int64 {
+	if x != nil {
+		return x.OnStartCredits
+	}
+	return 0
+}
+
+func (x *Plan) GetTrialDays() int64 {
+	if x != nil {
+		return x.TrialDays
+	}
+	return 0
+}
+
+func (x *Plan) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Plan) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Plan) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Plan) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// Product is something billd sells, with its prices and the features it grants.
+type Product struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name        string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Title       string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Description string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	PlanIds     []string               `protobuf:"bytes,5,rep,name=plan_ids,json=planIds,proto3" json:"plan_ids,omitempty"`
+	State       string                 `protobuf:"bytes,6,opt,name=state,proto3" json:"state,omitempty"`
+	Prices      []*Price               `protobuf:"bytes,7,rep,name=prices,proto3" json:"prices,omitempty"`
+	// behavior is basic, credits or per_seat.
+	Behavior       string                  `protobuf:"bytes,9,opt,name=behavior,proto3" json:"behavior,omitempty"`
+	Features       []*Feature              `protobuf:"bytes,10,rep,name=features,proto3" json:"features,omitempty"`
+	BehaviorConfig *Product_BehaviorConfig `protobuf:"bytes,11,opt,name=behavior_config,json=behaviorConfig,proto3" json:"behavior_config,omitempty"`
+	Metadata       *structpb.Struct        `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt      *timestamppb.Timestamp  `protobuf:"bytes,21,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt      *timestamppb.Timestamp  `protobuf:"bytes,22,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Product) Reset() {
+	*x = Product{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Product) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Product) ProtoMessage() {}
+
+func (x *Product) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Product.ProtoReflect.Descriptor instead.
+func (*Product) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Product) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Product) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Product) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Product) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Product) GetPlanIds() []string {
+	if x != nil {
+		return x.PlanIds
+	}
+	return nil
+}
+
+func (x *Product) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Product) GetPrices() []*Price {
+	if x != nil {
+		return x.Prices
+	}
+	return nil
+}
+
+func (x *Product) GetBehavior() string {
+	if x != nil {
+		return x.Behavior
+	}
+	return ""
+}
+
+func (x *Product) GetFeatures() []*Feature {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
+func (x *Product) GetBehaviorConfig() *Product_BehaviorConfig {
+	if x != nil {
+		return x.BehaviorConfig
+	}
+	return nil
+}
+
+func (x *Product) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Product) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Product) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// Feature is an entitlement that products grant.
+type Feature struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	ProductIds    []string               `protobuf:"bytes,3,rep,name=product_ids,json=productIds,proto3" json:"product_ids,omitempty"`
+	Title         string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Feature) Reset() {
+	*x = Feature{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Feature) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Feature) ProtoMessage() {}
+
+func (x *Feature) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Feature.ProtoReflect.Descriptor instead.
+func (*Feature) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Feature) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Feature) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Feature) GetProductIds() []string {
+	if x != nil {
+		return x.ProductIds
+	}
+	return nil
+}
+
+func (x *Feature) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Feature) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Feature) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Feature) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// Price is what a product costs: immutable once created, deactivated rather than deleted.
+type Price struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ProductId  string                 `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	ProviderId string                 `protobuf:"bytes,3,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	Name       string                 `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	// interval is "" (one-time), day, week, month or year.
+	Interval string `protobuf:"bytes,6,opt,name=interval,proto3" json:"interval,omitempty"`
+	// usage_type is licensed or metered.
+	UsageType string `protobuf:"bytes,7,opt,name=usage_type,json=usageType,proto3" json:"usage_type,omitempty"`
+	// billing_scheme is flat or tiered.
+	BillingScheme string `protobuf:"bytes,8,opt,name=billing_scheme,json=billingScheme,proto3" json:"billing_scheme,omitempty"`
+	State         string `protobuf:"bytes,9,opt,name=state,proto3" json:"state,omitempty"`
+	Currency      string `protobuf:"bytes,10,opt,name=currency,proto3" json:"currency,omitempty"`
+	// amount is in the currency's smallest unit.
+	Amount           int64                  `protobuf:"varint,11,opt,name=amount,proto3" json:"amount,omitempty"`
+	MeteredAggregate string                 `protobuf:"bytes,13,opt,name=metered_aggregate,json=meteredAggregate,proto3" json:"metered_aggregate,omitempty"`
+	TierMode         string                 `protobuf:"bytes,14,opt,name=tier_mode,json=tierMode,proto3" json:"tier_mode,omitempty"`
+	Metadata         *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt        *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt        *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *Price) Reset() {
+	*x = Price{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Price) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Price) ProtoMessage() {}
+
+func (x *Price) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Price.ProtoReflect.Descriptor instead.
+func (*Price) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Price) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Price) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *Price) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+func (x *Price) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Price) GetInterval() string {
+	if x != nil {
+		return x.Interval
+	}
+	return ""
+}
+
+func (x *Price) GetUsageType() string {
+	if x != nil {
+		return x.UsageType
+	}
+	return ""
+}
+
+func (x *Price) GetBillingScheme() string {
+	if x != nil {
+		return x.BillingScheme
+	}
+	return ""
+}
+
+func (x *Price) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Price) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Price) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *Price) GetMeteredAggregate() string {
+	if x != nil {
+		return x.MeteredAggregate
+	}
+	return ""
+}
+
+func (x *Price) GetTierMode() string {
+	if x != nil {
+		return x.TierMode
+	}
+	return ""
+}
+
+func (x *Price) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Price) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Price) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
 type BillingAccount_Address struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Line1         string                 `protobuf:"bytes,1,opt,name=line1,proto3" json:"line1,omitempty"`
@@ -934,7 +1465,7 @@ type BillingAccount_Address struct {
 
 func (x *BillingAccount_Address) Reset() {
 	*x = BillingAccount_Address{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[8]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -946,7 +1477,7 @@ func (x *BillingAccount_Address) String() string {
 func (*BillingAccount_Address) ProtoMessage() {}
 
 func (x *BillingAccount_Address) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[8]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1014,7 +1545,7 @@ type BillingAccount_Tax struct {
 
 func (x *BillingAccount_Tax) Reset() {
 	*x = BillingAccount_Tax{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[9]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1026,7 +1557,7 @@ func (x *BillingAccount_Tax) String() string {
 func (*BillingAccount_Tax) ProtoMessage() {}
 
 func (x *BillingAccount_Tax) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[9]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1067,7 +1598,7 @@ type BillingAccount_Balance struct {
 
 func (x *BillingAccount_Balance) Reset() {
 	*x = BillingAccount_Balance{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[10]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1079,7 +1610,7 @@ func (x *BillingAccount_Balance) String() string {
 func (*BillingAccount_Balance) ProtoMessage() {}
 
 func (x *BillingAccount_Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[10]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,6 +1645,76 @@ func (x *BillingAccount_Balance) GetUpdatedAt() *timestamppb.Timestamp {
 		return x.UpdatedAt
 	}
 	return nil
+}
+
+type Product_BehaviorConfig struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// credit_amount is the credits one unit of a "credits" product buys.
+	CreditAmount int64 `protobuf:"varint,1,opt,name=credit_amount,json=creditAmount,proto3" json:"credit_amount,omitempty"`
+	// seat_limit is the most seats a "per_seat" product covers.
+	SeatLimit     int64 `protobuf:"varint,2,opt,name=seat_limit,json=seatLimit,proto3" json:"seat_limit,omitempty"`
+	MinQuantity   int64 `protobuf:"varint,3,opt,name=min_quantity,json=minQuantity,proto3" json:"min_quantity,omitempty"`
+	MaxQuantity   int64 `protobuf:"varint,4,opt,name=max_quantity,json=maxQuantity,proto3" json:"max_quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Product_BehaviorConfig) Reset() {
+	*x = Product_BehaviorConfig{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Product_BehaviorConfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Product_BehaviorConfig) ProtoMessage() {}
+
+func (x *Product_BehaviorConfig) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Product_BehaviorConfig.ProtoReflect.Descriptor instead.
+func (*Product_BehaviorConfig) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{9, 0}
+}
+
+func (x *Product_BehaviorConfig) GetCreditAmount() int64 {
+	if x != nil {
+		return x.CreditAmount
+	}
+	return 0
+}
+
+func (x *Product_BehaviorConfig) GetSeatLimit() int64 {
+	if x != nil {
+		return x.SeatLimit
+	}
+	return 0
+}
+
+func (x *Product_BehaviorConfig) GetMinQuantity() int64 {
+	if x != nil {
+		return x.MinQuantity
+	}
+	return 0
+}
+
+func (x *Product_BehaviorConfig) GetMaxQuantity() int64 {
+	if x != nil {
+		return x.MaxQuantity
+	}
+	return 0
 }
 
 var File_raystack_frontier_v1beta1_models_proto protoreflect.FileDescriptor
@@ -1240,7 +1841,79 @@ const file_raystack_frontier_v1beta1_models_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x123\n" +
 	"\x04user\x18e \x01(\v2\x1f.raystack.frontier.v1beta1.UserR\x04user\x12E\n" +
-	"\bcustomer\x18f \x01(\v2).raystack.frontier.v1beta1.BillingAccountR\bcustomerBEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"\bcustomer\x18f \x01(\v2).raystack.frontier.v1beta1.BillingAccountR\bcustomer\"\xc8\x03\n" +
+	"\x04Plan\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12>\n" +
+	"\bproducts\x18\x05 \x03(\v2\".raystack.frontier.v1beta1.ProductR\bproducts\x12\x1a\n" +
+	"\binterval\x18\x06 \x01(\tR\binterval\x12(\n" +
+	"\x10on_start_credits\x18\a \x01(\x03R\x0eonStartCredits\x12\x1d\n" +
+	"\n" +
+	"trial_days\x18\b \x01(\x03R\ttrialDays\x12\x14\n" +
+	"\x05state\x18\t \x01(\tR\x05state\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xd6\x05\n" +
+	"\aProduct\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x19\n" +
+	"\bplan_ids\x18\x05 \x03(\tR\aplanIds\x12\x14\n" +
+	"\x05state\x18\x06 \x01(\tR\x05state\x128\n" +
+	"\x06prices\x18\a \x03(\v2 .raystack.frontier.v1beta1.PriceR\x06prices\x12\x1a\n" +
+	"\bbehavior\x18\t \x01(\tR\bbehavior\x12>\n" +
+	"\bfeatures\x18\n" +
+	" \x03(\v2\".raystack.frontier.v1beta1.FeatureR\bfeatures\x12Z\n" +
+	"\x0fbehavior_config\x18\v \x01(\v21.raystack.frontier.v1beta1.Product.BehaviorConfigR\x0ebehaviorConfig\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x1a\x9a\x01\n" +
+	"\x0eBehaviorConfig\x12#\n" +
+	"\rcredit_amount\x18\x01 \x01(\x03R\fcreditAmount\x12\x1d\n" +
+	"\n" +
+	"seat_limit\x18\x02 \x01(\x03R\tseatLimit\x12!\n" +
+	"\fmin_quantity\x18\x03 \x01(\x03R\vminQuantity\x12!\n" +
+	"\fmax_quantity\x18\x04 \x01(\x03R\vmaxQuantityJ\x04\b\b\x10\t\"\x8f\x02\n" +
+	"\aFeature\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
+	"\vproduct_ids\x18\x03 \x03(\tR\n" +
+	"productIds\x12\x14\n" +
+	"\x05title\x18\x04 \x01(\tR\x05title\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\x8c\x04\n" +
+	"\x05Price\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12\x1f\n" +
+	"\vprovider_id\x18\x03 \x01(\tR\n" +
+	"providerId\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x1a\n" +
+	"\binterval\x18\x06 \x01(\tR\binterval\x12\x1d\n" +
+	"\n" +
+	"usage_type\x18\a \x01(\tR\tusageType\x12%\n" +
+	"\x0ebilling_scheme\x18\b \x01(\tR\rbillingScheme\x12\x14\n" +
+	"\x05state\x18\t \x01(\tR\x05state\x12\x1a\n" +
+	"\bcurrency\x18\n" +
+	" \x01(\tR\bcurrency\x12\x16\n" +
+	"\x06amount\x18\v \x01(\x03R\x06amount\x12+\n" +
+	"\x11metered_aggregate\x18\r \x01(\tR\x10meteredAggregate\x12\x1b\n" +
+	"\ttier_mode\x18\x0e \x01(\tR\btierMode\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAtBEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_models_proto_rawDescOnce sync.Once
@@ -1254,7 +1927,7 @@ func file_raystack_frontier_v1beta1_models_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_models_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_models_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_raystack_frontier_v1beta1_models_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_raystack_frontier_v1beta1_models_proto_goTypes = []any{
 	(*Organization)(nil),           // 0: raystack.frontier.v1beta1.Organization
 	(*Project)(nil),                // 1: raystack.frontier.v1beta1.Project
@@ -1264,44 +1937,65 @@ var file_raystack_frontier_v1beta1_models_proto_goTypes = []any{
 	(*PaymentMethod)(nil),          // 5: raystack.frontier.v1beta1.PaymentMethod
 	(*Usage)(nil),                  // 6: raystack.frontier.v1beta1.Usage
 	(*BillingTransaction)(nil),     // 7: raystack.frontier.v1beta1.BillingTransaction
-	(*BillingAccount_Address)(nil), // 8: raystack.frontier.v1beta1.BillingAccount.Address
-	(*BillingAccount_Tax)(nil),     // 9: raystack.frontier.v1beta1.BillingAccount.Tax
-	(*BillingAccount_Balance)(nil), // 10: raystack.frontier.v1beta1.BillingAccount.Balance
-	(*structpb.Struct)(nil),        // 11: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),  // 12: google.protobuf.Timestamp
+	(*Plan)(nil),                   // 8: raystack.frontier.v1beta1.Plan
+	(*Product)(nil),                // 9: raystack.frontier.v1beta1.Product
+	(*Feature)(nil),                // 10: raystack.frontier.v1beta1.Feature
+	(*Price)(nil),                  // 11: raystack.frontier.v1beta1.Price
+	(*BillingAccount_Address)(nil), // 12: raystack.frontier.v1beta1.BillingAccount.Address
+	(*BillingAccount_Tax)(nil),     // 13: raystack.frontier.v1beta1.BillingAccount.Tax
+	(*BillingAccount_Balance)(nil), // 14: raystack.frontier.v1beta1.BillingAccount.Balance
+	(*Product_BehaviorConfig)(nil), // 15: raystack.frontier.v1beta1.Product.BehaviorConfig
+	(*structpb.Struct)(nil),        // 16: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),  // 17: google.protobuf.Timestamp
 }
 var file_raystack_frontier_v1beta1_models_proto_depIdxs = []int32{
-	11, // 0: raystack.frontier.v1beta1.Organization.metadata:type_name -> google.protobuf.Struct
-	12, // 1: raystack.frontier.v1beta1.Organization.created_at:type_name -> google.protobuf.Timestamp
-	12, // 2: raystack.frontier.v1beta1.Organization.updated_at:type_name -> google.protobuf.Timestamp
-	11, // 3: raystack.frontier.v1beta1.Project.metadata:type_name -> google.protobuf.Struct
-	12, // 4: raystack.frontier.v1beta1.Project.created_at:type_name -> google.protobuf.Timestamp
-	12, // 5: raystack.frontier.v1beta1.Project.updated_at:type_name -> google.protobuf.Timestamp
-	11, // 6: raystack.frontier.v1beta1.User.metadata:type_name -> google.protobuf.Struct
-	12, // 7: raystack.frontier.v1beta1.User.created_at:type_name -> google.protobuf.Timestamp
-	12, // 8: raystack.frontier.v1beta1.User.updated_at:type_name -> google.protobuf.Timestamp
-	8,  // 9: raystack.frontier.v1beta1.BillingAccount.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
-	9,  // 10: raystack.frontier.v1beta1.BillingAccount.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
-	11, // 11: raystack.frontier.v1beta1.BillingAccount.metadata:type_name -> google.protobuf.Struct
-	12, // 12: raystack.frontier.v1beta1.BillingAccount.created_at:type_name -> google.protobuf.Timestamp
-	12, // 13: raystack.frontier.v1beta1.BillingAccount.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 0: raystack.frontier.v1beta1.Organization.metadata:type_name -> google.protobuf.Struct
+	17, // 1: raystack.frontier.v1beta1.Organization.created_at:type_name -> google.protobuf.Timestamp
+	17, // 2: raystack.frontier.v1beta1.Organization.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 3: raystack.frontier.v1beta1.Project.metadata:type_name -> google.protobuf.Struct
+	17, // 4: raystack.frontier.v1beta1.Project.created_at:type_name -> google.protobuf.Timestamp
+	17, // 5: raystack.frontier.v1beta1.Project.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 6: raystack.frontier.v1beta1.User.metadata:type_name -> google.protobuf.Struct
+	17, // 7: raystack.frontier.v1beta1.User.created_at:type_name -> google.protobuf.Timestamp
+	17, // 8: raystack.frontier.v1beta1.User.updated_at:type_name -> google.protobuf.Timestamp
+	12, // 9: raystack.frontier.v1beta1.BillingAccount.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
+	13, // 10: raystack.frontier.v1beta1.BillingAccount.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
+	16, // 11: raystack.frontier.v1beta1.BillingAccount.metadata:type_name -> google.protobuf.Struct
+	17, // 12: raystack.frontier.v1beta1.BillingAccount.created_at:type_name -> google.protobuf.Timestamp
+	17, // 13: raystack.frontier.v1beta1.BillingAccount.updated_at:type_name -> google.protobuf.Timestamp
 	0,  // 14: raystack.frontier.v1beta1.BillingAccount.organization:type_name -> raystack.frontier.v1beta1.Organization
-	11, // 15: raystack.frontier.v1beta1.PaymentMethod.metadata:type_name -> google.protobuf.Struct
-	12, // 16: raystack.frontier.v1beta1.PaymentMethod.created_at:type_name -> google.protobuf.Timestamp
-	11, // 17: raystack.frontier.v1beta1.Usage.metadata:type_name -> google.protobuf.Struct
-	12, // 18: raystack.frontier.v1beta1.Usage.created_at:type_name -> google.protobuf.Timestamp
-	12, // 19: raystack.frontier.v1beta1.Usage.updated_at:type_name -> google.protobuf.Timestamp
-	11, // 20: raystack.frontier.v1beta1.BillingTransaction.metadata:type_name -> google.protobuf.Struct
-	12, // 21: raystack.frontier.v1beta1.BillingTransaction.created_at:type_name -> google.protobuf.Timestamp
-	12, // 22: raystack.frontier.v1beta1.BillingTransaction.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 15: raystack.frontier.v1beta1.PaymentMethod.metadata:type_name -> google.protobuf.Struct
+	17, // 16: raystack.frontier.v1beta1.PaymentMethod.created_at:type_name -> google.protobuf.Timestamp
+	16, // 17: raystack.frontier.v1beta1.Usage.metadata:type_name -> google.protobuf.Struct
+	17, // 18: raystack.frontier.v1beta1.Usage.created_at:type_name -> google.protobuf.Timestamp
+	17, // 19: raystack.frontier.v1beta1.Usage.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 20: raystack.frontier.v1beta1.BillingTransaction.metadata:type_name -> google.protobuf.Struct
+	17, // 21: raystack.frontier.v1beta1.BillingTransaction.created_at:type_name -> google.protobuf.Timestamp
+	17, // 22: raystack.frontier.v1beta1.BillingTransaction.updated_at:type_name -> google.protobuf.Timestamp
 	2,  // 23: raystack.frontier.v1beta1.BillingTransaction.user:type_name -> raystack.frontier.v1beta1.User
 	3,  // 24: raystack.frontier.v1beta1.BillingTransaction.customer:type_name -> raystack.frontier.v1beta1.BillingAccount
-	12, // 25: raystack.frontier.v1beta1.BillingAccount.Balance.updated_at:type_name -> google.protobuf.Timestamp
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	9,  // 25: raystack.frontier.v1beta1.Plan.products:type_name -> raystack.frontier.v1beta1.Product
+	16, // 26: raystack.frontier.v1beta1.Plan.metadata:type_name -> google.protobuf.Struct
+	17, // 27: raystack.frontier.v1beta1.Plan.created_at:type_name -> google.protobuf.Timestamp
+	17, // 28: raystack.frontier.v1beta1.Plan.updated_at:type_name -> google.protobuf.Timestamp
+	11, // 29: raystack.frontier.v1beta1.Product.prices:type_name -> raystack.frontier.v1beta1.Price
+	10, // 30: raystack.frontier.v1beta1.Product.features:type_name -> raystack.frontier.v1beta1.Feature
+	15, // 31: raystack.frontier.v1beta1.Product.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
+	16, // 32: raystack.frontier.v1beta1.Product.metadata:type_name -> google.protobuf.Struct
+	17, // 33: raystack.frontier.v1beta1.Product.created_at:type_name -> google.protobuf.Timestamp
+	17, // 34: raystack.frontier.v1beta1.Product.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 35: raystack.frontier.v1beta1.Feature.metadata:type_name -> google.protobuf.Struct
+	17, // 36: raystack.frontier.v1beta1.Feature.created_at:type_name -> google.protobuf.Timestamp
+	17, // 37: raystack.frontier.v1beta1.Feature.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 38: raystack.frontier.v1beta1.Price.metadata:type_name -> google.protobuf.Struct
+	17, // 39: raystack.frontier.v1beta1.Price.created_at:type_name -> google.protobuf.Timestamp
+	17, // 40: raystack.frontier.v1beta1.Price.updated_at:type_name -> google.protobuf.Timestamp
+	17, // 41: raystack.frontier.v1beta1.BillingAccount.Balance.updated_at:type_name -> google.protobuf.Timestamp
+	42, // [42:42] is the sub-list for method output_type
+	42, // [42:42] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_models_proto_init() }
@@ -1315,7 +2009,7 @@ func file_raystack_frontier_v1beta1_models_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_models_proto_rawDesc), len(file_raystack_frontier_v1beta1_models_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -51,6 +51,13 @@ const (
 	// AdminServiceUpdateBillingAccountDetailsProcedure is the fully-qualified name of the
 	// AdminService's UpdateBillingAccountDetails RPC.
 	AdminServiceUpdateBillingAccountDetailsProcedure = "/raystack.frontier.v1beta1.AdminService/UpdateBillingAccountDetails"
+	// AdminServiceCreatePlanProcedure is the fully-qualified name of the AdminService's CreatePlan RPC.
+	AdminServiceCreatePlanProcedure = "/raystack.frontier.v1beta1.AdminService/CreatePlan"
+	// AdminServiceUpdatePlanProcedure is the fully-qualified name of the AdminService's UpdatePlan RPC.
+	AdminServiceUpdatePlanProcedure = "/raystack.frontier.v1beta1.AdminService/UpdatePlan"
+	// AdminServiceListAllPlansProcedure is the fully-qualified name of the AdminService's ListAllPlans
+	// RPC.
+	AdminServiceListAllPlansProcedure = "/raystack.frontier.v1beta1.AdminService/ListAllPlans"
 )
 
 // AdminServiceClient is a client for the raystack.frontier.v1beta1.AdminService service.
@@ -61,6 +68,10 @@ type AdminServiceClient interface {
 	UpdateBillingAccountLimits(context.Context, *connect.Request[frontierv1beta1.UpdateBillingAccountLimitsRequest]) (*connect.Response[frontierv1beta1.UpdateBillingAccountLimitsResponse], error)
 	GetBillingAccountDetails(context.Context, *connect.Request[frontierv1beta1.GetBillingAccountDetailsRequest]) (*connect.Response[frontierv1beta1.GetBillingAccountDetailsResponse], error)
 	UpdateBillingAccountDetails(context.Context, *connect.Request[frontierv1beta1.UpdateBillingAccountDetailsRequest]) (*connect.Response[frontierv1beta1.UpdateBillingAccountDetailsResponse], error)
+	// Plans: where the current Frontier serves their writes, and every plan in any state.
+	CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error)
+	UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error)
+	ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the raystack.frontier.v1beta1.AdminService service.
@@ -104,6 +115,24 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("UpdateBillingAccountDetails")),
 			connect.WithClientOptions(opts...),
 		),
+		createPlan: connect.NewClient[frontierv1beta1.CreatePlanRequest, frontierv1beta1.CreatePlanResponse](
+			httpClient,
+			baseURL+AdminServiceCreatePlanProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreatePlan")),
+			connect.WithClientOptions(opts...),
+		),
+		updatePlan: connect.NewClient[frontierv1beta1.UpdatePlanRequest, frontierv1beta1.UpdatePlanResponse](
+			httpClient,
+			baseURL+AdminServiceUpdatePlanProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdatePlan")),
+			connect.WithClientOptions(opts...),
+		),
+		listAllPlans: connect.NewClient[frontierv1beta1.ListAllPlansRequest, frontierv1beta1.ListAllPlansResponse](
+			httpClient,
+			baseURL+AdminServiceListAllPlansProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAllPlans")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -114,6 +143,9 @@ type adminServiceClient struct {
 	updateBillingAccountLimits  *connect.Client[frontierv1beta1.UpdateBillingAccountLimitsRequest, frontierv1beta1.UpdateBillingAccountLimitsResponse]
 	getBillingAccountDetails    *connect.Client[frontierv1beta1.GetBillingAccountDetailsRequest, frontierv1beta1.GetBillingAccountDetailsResponse]
 	updateBillingAccountDetails *connect.Client[frontierv1beta1.UpdateBillingAccountDetailsRequest, frontierv1beta1.UpdateBillingAccountDetailsResponse]
+	createPlan                  *connect.Client[frontierv1beta1.CreatePlanRequest, frontierv1beta1.CreatePlanResponse]
+	updatePlan                  *connect.Client[frontierv1beta1.UpdatePlanRequest, frontierv1beta1.UpdatePlanResponse]
+	listAllPlans                *connect.Client[frontierv1beta1.ListAllPlansRequest, frontierv1beta1.ListAllPlansResponse]
 }
 
 // ListAllBillingAccounts calls raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts.
@@ -145,6 +177,21 @@ func (c *adminServiceClient) UpdateBillingAccountDetails(ctx context.Context, re
 	return c.updateBillingAccountDetails.CallUnary(ctx, req)
 }
 
+// CreatePlan calls raystack.frontier.v1beta1.AdminService.CreatePlan.
+func (c *adminServiceClient) CreatePlan(ctx context.Context, req *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error) {
+	return c.createPlan.CallUnary(ctx, req)
+}
+
+// UpdatePlan calls raystack.frontier.v1beta1.AdminService.UpdatePlan.
+func (c *adminServiceClient) UpdatePlan(ctx context.Context, req *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error) {
+	return c.updatePlan.CallUnary(ctx, req)
+}
+
+// ListAllPlans calls raystack.frontier.v1beta1.AdminService.ListAllPlans.
+func (c *adminServiceClient) ListAllPlans(ctx context.Context, req *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error) {
+	return c.listAllPlans.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the raystack.frontier.v1beta1.AdminService service.
 type AdminServiceHandler interface {
 	ListAllBillingAccounts(context.Context, *connect.Request[frontierv1beta1.ListAllBillingAccountsRequest]) (*connect.Response[frontierv1beta1.ListAllBillingAccountsResponse], error)
@@ -153,6 +200,10 @@ type AdminServiceHandler interface {
 	UpdateBillingAccountLimits(context.Context, *connect.Request[frontierv1beta1.UpdateBillingAccountLimitsRequest]) (*connect.Response[frontierv1beta1.UpdateBillingAccountLimitsResponse], error)
 	GetBillingAccountDetails(context.Context, *connect.Request[frontierv1beta1.GetBillingAccountDetailsRequest]) (*connect.Response[frontierv1beta1.GetBillingAccountDetailsResponse], error)
 	UpdateBillingAccountDetails(context.Context, *connect.Request[frontierv1beta1.UpdateBillingAccountDetailsRequest]) (*connect.Response[frontierv1beta1.UpdateBillingAccountDetailsResponse], error)
+	// Plans: where the current Frontier serves their writes, and every plan in any state.
+	CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error)
+	UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error)
+	ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -192,6 +243,24 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("UpdateBillingAccountDetails")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceCreatePlanHandler := connect.NewUnaryHandler(
+		AdminServiceCreatePlanProcedure,
+		svc.CreatePlan,
+		connect.WithSchema(adminServiceMethods.ByName("CreatePlan")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUpdatePlanHandler := connect.NewUnaryHandler(
+		AdminServiceUpdatePlanProcedure,
+		svc.UpdatePlan,
+		connect.WithSchema(adminServiceMethods.ByName("UpdatePlan")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListAllPlansHandler := connect.NewUnaryHandler(
+		AdminServiceListAllPlansProcedure,
+		svc.ListAllPlans,
+		connect.WithSchema(adminServiceMethods.ByName("ListAllPlans")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/raystack.frontier.v1beta1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListAllBillingAccountsProcedure:
@@ -204,6 +273,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetBillingAccountDetailsHandler.ServeHTTP(w, r)
 		case AdminServiceUpdateBillingAccountDetailsProcedure:
 			adminServiceUpdateBillingAccountDetailsHandler.ServeHTTP(w, r)
+		case AdminServiceCreatePlanProcedure:
+			adminServiceCreatePlanHandler.ServeHTTP(w, r)
+		case AdminServiceUpdatePlanProcedure:
+			adminServiceUpdatePlanHandler.ServeHTTP(w, r)
+		case AdminServiceListAllPlansProcedure:
+			adminServiceListAllPlansHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -231,4 +306,16 @@ func (UnimplementedAdminServiceHandler) GetBillingAccountDetails(context.Context
 
 func (UnimplementedAdminServiceHandler) UpdateBillingAccountDetails(context.Context, *connect.Request[frontierv1beta1.UpdateBillingAccountDetailsRequest]) (*connect.Response[frontierv1beta1.UpdateBillingAccountDetailsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.CreatePlan is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.UpdatePlan is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.ListAllPlans is not implemented"))
 }

@@ -114,6 +114,41 @@ const (
 	// FrontierServiceTotalDebitedTransactionsProcedure is the fully-qualified name of the
 	// FrontierService's TotalDebitedTransactions RPC.
 	FrontierServiceTotalDebitedTransactionsProcedure = "/raystack.frontier.v1beta1.FrontierService/TotalDebitedTransactions"
+	// FrontierServiceCreateProductProcedure is the fully-qualified name of the FrontierService's
+	// CreateProduct RPC.
+	FrontierServiceCreateProductProcedure = "/raystack.frontier.v1beta1.FrontierService/CreateProduct"
+	// FrontierServiceGetProductProcedure is the fully-qualified name of the FrontierService's
+	// GetProduct RPC.
+	FrontierServiceGetProductProcedure = "/raystack.frontier.v1beta1.FrontierService/GetProduct"
+	// FrontierServiceListProductsProcedure is the fully-qualified name of the FrontierService's
+	// ListProducts RPC.
+	FrontierServiceListProductsProcedure = "/raystack.frontier.v1beta1.FrontierService/ListProducts"
+	// FrontierServiceUpdateProductProcedure is the fully-qualified name of the FrontierService's
+	// UpdateProduct RPC.
+	FrontierServiceUpdateProductProcedure = "/raystack.frontier.v1beta1.FrontierService/UpdateProduct"
+	// FrontierServiceCreateFeatureProcedure is the fully-qualified name of the FrontierService's
+	// CreateFeature RPC.
+	FrontierServiceCreateFeatureProcedure = "/raystack.frontier.v1beta1.FrontierService/CreateFeature"
+	// FrontierServiceGetFeatureProcedure is the fully-qualified name of the FrontierService's
+	// GetFeature RPC.
+	FrontierServiceGetFeatureProcedure = "/raystack.frontier.v1beta1.FrontierService/GetFeature"
+	// FrontierServiceUpdateFeatureProcedure is the fully-qualified name of the FrontierService's
+	// UpdateFeature RPC.
+	FrontierServiceUpdateFeatureProcedure = "/raystack.frontier.v1beta1.FrontierService/UpdateFeature"
+	// FrontierServiceListFeaturesProcedure is the fully-qualified name of the FrontierService's
+	// ListFeatures RPC.
+	FrontierServiceListFeaturesProcedure = "/raystack.frontier.v1beta1.FrontierService/ListFeatures"
+	// FrontierServiceCreatePlanProcedure is the fully-qualified name of the FrontierService's
+	// CreatePlan RPC.
+	FrontierServiceCreatePlanProcedure = "/raystack.frontier.v1beta1.FrontierService/CreatePlan"
+	// FrontierServiceListPlansProcedure is the fully-qualified name of the FrontierService's ListPlans
+	// RPC.
+	FrontierServiceListPlansProcedure = "/raystack.frontier.v1beta1.FrontierService/ListPlans"
+	// FrontierServiceGetPlanProcedure is the fully-qualified name of the FrontierService's GetPlan RPC.
+	FrontierServiceGetPlanProcedure = "/raystack.frontier.v1beta1.FrontierService/GetPlan"
+	// FrontierServiceUpdatePlanProcedure is the fully-qualified name of the FrontierService's
+	// UpdatePlan RPC.
+	FrontierServiceUpdatePlanProcedure = "/raystack.frontier.v1beta1.FrontierService/UpdatePlan"
 )
 
 // FrontierServiceClient is a client for the raystack.frontier.v1beta1.FrontierService service.
@@ -146,6 +181,21 @@ type FrontierServiceClient interface {
 	CreateBillingUsage(context.Context, *connect.Request[frontierv1beta1.CreateBillingUsageRequest]) (*connect.Response[frontierv1beta1.CreateBillingUsageResponse], error)
 	ListBillingTransactions(context.Context, *connect.Request[frontierv1beta1.ListBillingTransactionsRequest]) (*connect.Response[frontierv1beta1.ListBillingTransactionsResponse], error)
 	TotalDebitedTransactions(context.Context, *connect.Request[frontierv1beta1.TotalDebitedTransactionsRequest]) (*connect.Response[frontierv1beta1.TotalDebitedTransactionsResponse], error)
+	// Catalog: reads for any authenticated client, writes for platform admins.
+	CreateProduct(context.Context, *connect.Request[frontierv1beta1.CreateProductRequest]) (*connect.Response[frontierv1beta1.CreateProductResponse], error)
+	GetProduct(context.Context, *connect.Request[frontierv1beta1.GetProductRequest]) (*connect.Response[frontierv1beta1.GetProductResponse], error)
+	ListProducts(context.Context, *connect.Request[frontierv1beta1.ListProductsRequest]) (*connect.Response[frontierv1beta1.ListProductsResponse], error)
+	UpdateProduct(context.Context, *connect.Request[frontierv1beta1.UpdateProductRequest]) (*connect.Response[frontierv1beta1.UpdateProductResponse], error)
+	CreateFeature(context.Context, *connect.Request[frontierv1beta1.CreateFeatureRequest]) (*connect.Response[frontierv1beta1.CreateFeatureResponse], error)
+	GetFeature(context.Context, *connect.Request[frontierv1beta1.GetFeatureRequest]) (*connect.Response[frontierv1beta1.GetFeatureResponse], error)
+	UpdateFeature(context.Context, *connect.Request[frontierv1beta1.UpdateFeatureRequest]) (*connect.Response[frontierv1beta1.UpdateFeatureResponse], error)
+	ListFeatures(context.Context, *connect.Request[frontierv1beta1.ListFeaturesRequest]) (*connect.Response[frontierv1beta1.ListFeaturesResponse], error)
+	// CreatePlan and UpdatePlan are here for older clients; the current Frontier serves them on
+	// AdminService.
+	CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error)
+	ListPlans(context.Context, *connect.Request[frontierv1beta1.ListPlansRequest]) (*connect.Response[frontierv1beta1.ListPlansResponse], error)
+	GetPlan(context.Context, *connect.Request[frontierv1beta1.GetPlanRequest]) (*connect.Response[frontierv1beta1.GetPlanResponse], error)
+	UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error)
 }
 
 // NewFrontierServiceClient constructs a client for the raystack.frontier.v1beta1.FrontierService
@@ -303,6 +353,78 @@ func NewFrontierServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(frontierServiceMethods.ByName("TotalDebitedTransactions")),
 			connect.WithClientOptions(opts...),
 		),
+		createProduct: connect.NewClient[frontierv1beta1.CreateProductRequest, frontierv1beta1.CreateProductResponse](
+			httpClient,
+			baseURL+FrontierServiceCreateProductProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("CreateProduct")),
+			connect.WithClientOptions(opts...),
+		),
+		getProduct: connect.NewClient[frontierv1beta1.GetProductRequest, frontierv1beta1.GetProductResponse](
+			httpClient,
+			baseURL+FrontierServiceGetProductProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("GetProduct")),
+			connect.WithClientOptions(opts...),
+		),
+		listProducts: connect.NewClient[frontierv1beta1.ListProductsRequest, frontierv1beta1.ListProductsResponse](
+			httpClient,
+			baseURL+FrontierServiceListProductsProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("ListProducts")),
+			connect.WithClientOptions(opts...),
+		),
+		updateProduct: connect.NewClient[frontierv1beta1.UpdateProductRequest, frontierv1beta1.UpdateProductResponse](
+			httpClient,
+			baseURL+FrontierServiceUpdateProductProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("UpdateProduct")),
+			connect.WithClientOptions(opts...),
+		),
+		createFeature: connect.NewClient[frontierv1beta1.CreateFeatureRequest, frontierv1beta1.CreateFeatureResponse](
+			httpClient,
+			baseURL+FrontierServiceCreateFeatureProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("CreateFeature")),
+			connect.WithClientOptions(opts...),
+		),
+		getFeature: connect.NewClient[frontierv1beta1.GetFeatureRequest, frontierv1beta1.GetFeatureResponse](
+			httpClient,
+			baseURL+FrontierServiceGetFeatureProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("GetFeature")),
+			connect.WithClientOptions(opts...),
+		),
+		updateFeature: connect.NewClient[frontierv1beta1.UpdateFeatureRequest, frontierv1beta1.UpdateFeatureResponse](
+			httpClient,
+			baseURL+FrontierServiceUpdateFeatureProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("UpdateFeature")),
+			connect.WithClientOptions(opts...),
+		),
+		listFeatures: connect.NewClient[frontierv1beta1.ListFeaturesRequest, frontierv1beta1.ListFeaturesResponse](
+			httpClient,
+			baseURL+FrontierServiceListFeaturesProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("ListFeatures")),
+			connect.WithClientOptions(opts...),
+		),
+		createPlan: connect.NewClient[frontierv1beta1.CreatePlanRequest, frontierv1beta1.CreatePlanResponse](
+			httpClient,
+			baseURL+FrontierServiceCreatePlanProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("CreatePlan")),
+			connect.WithClientOptions(opts...),
+		),
+		listPlans: connect.NewClient[frontierv1beta1.ListPlansRequest, frontierv1beta1.ListPlansResponse](
+			httpClient,
+			baseURL+FrontierServiceListPlansProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("ListPlans")),
+			connect.WithClientOptions(opts...),
+		),
+		getPlan: connect.NewClient[frontierv1beta1.GetPlanRequest, frontierv1beta1.GetPlanResponse](
+			httpClient,
+			baseURL+FrontierServiceGetPlanProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("GetPlan")),
+			connect.WithClientOptions(opts...),
+		),
+		updatePlan: connect.NewClient[frontierv1beta1.UpdatePlanRequest, frontierv1beta1.UpdatePlanResponse](
+			httpClient,
+			baseURL+FrontierServiceUpdatePlanProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("UpdatePlan")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -332,6 +454,18 @@ type frontierServiceClient struct {
 	createBillingUsage       *connect.Client[frontierv1beta1.CreateBillingUsageRequest, frontierv1beta1.CreateBillingUsageResponse]
 	listBillingTransactions  *connect.Client[frontierv1beta1.ListBillingTransactionsRequest, frontierv1beta1.ListBillingTransactionsResponse]
 	totalDebitedTransactions *connect.Client[frontierv1beta1.TotalDebitedTransactionsRequest, frontierv1beta1.TotalDebitedTransactionsResponse]
+	createProduct            *connect.Client[frontierv1beta1.CreateProductRequest, frontierv1beta1.CreateProductResponse]
+	getProduct               *connect.Client[frontierv1beta1.GetProductRequest, frontierv1beta1.GetProductResponse]
+	listProducts             *connect.Client[frontierv1beta1.ListProductsRequest, frontierv1beta1.ListProductsResponse]
+	updateProduct            *connect.Client[frontierv1beta1.UpdateProductRequest, frontierv1beta1.UpdateProductResponse]
+	createFeature            *connect.Client[frontierv1beta1.CreateFeatureRequest, frontierv1beta1.CreateFeatureResponse]
+	getFeature               *connect.Client[frontierv1beta1.GetFeatureRequest, frontierv1beta1.GetFeatureResponse]
+	updateFeature            *connect.Client[frontierv1beta1.UpdateFeatureRequest, frontierv1beta1.UpdateFeatureResponse]
+	listFeatures             *connect.Client[frontierv1beta1.ListFeaturesRequest, frontierv1beta1.ListFeaturesResponse]
+	createPlan               *connect.Client[frontierv1beta1.CreatePlanRequest, frontierv1beta1.CreatePlanResponse]
+	listPlans                *connect.Client[frontierv1beta1.ListPlansRequest, frontierv1beta1.ListPlansResponse]
+	getPlan                  *connect.Client[frontierv1beta1.GetPlanRequest, frontierv1beta1.GetPlanResponse]
+	updatePlan               *connect.Client[frontierv1beta1.UpdatePlanRequest, frontierv1beta1.UpdatePlanResponse]
 }
 
 // ListOrganizations calls raystack.frontier.v1beta1.FrontierService.ListOrganizations.
@@ -456,6 +590,66 @@ func (c *frontierServiceClient) TotalDebitedTransactions(ctx context.Context, re
 	return c.totalDebitedTransactions.CallUnary(ctx, req)
 }
 
+// CreateProduct calls raystack.frontier.v1beta1.FrontierService.CreateProduct.
+func (c *frontierServiceClient) CreateProduct(ctx context.Context, req *connect.Request[frontierv1beta1.CreateProductRequest]) (*connect.Response[frontierv1beta1.CreateProductResponse], error) {
+	return c.createProduct.CallUnary(ctx, req)
+}
+
+// GetProduct calls raystack.frontier.v1beta1.FrontierService.GetProduct.
+func (c *frontierServiceClient) GetProduct(ctx context.Context, req *connect.Request[frontierv1beta1.GetProductRequest]) (*connect.Response[frontierv1beta1.GetProductResponse], error) {
+	return c.getProduct.CallUnary(ctx, req)
+}
+
+// ListProducts calls raystack.frontier.v1beta1.FrontierService.ListProducts.
+func (c *frontierServiceClient) ListProducts(ctx context.Context, req *connect.Request[frontierv1beta1.ListProductsRequest]) (*connect.Response[frontierv1beta1.ListProductsResponse], error) {
+	return c.listProducts.CallUnary(ctx, req)
+}
+
+// UpdateProduct calls raystack.frontier.v1beta1.FrontierService.UpdateProduct.
+func (c *frontierServiceClient) UpdateProduct(ctx context.Context, req *connect.Request[frontierv1beta1.UpdateProductRequest]) (*connect.Response[frontierv1beta1.UpdateProductResponse], error) {
+	return c.updateProduct.CallUnary(ctx, req)
+}
+
+// CreateFeature calls raystack.frontier.v1beta1.FrontierService.CreateFeature.
+func (c *frontierServiceClient) CreateFeature(ctx context.Context, req *connect.Request[frontierv1beta1.CreateFeatureRequest]) (*connect.Response[frontierv1beta1.CreateFeatureResponse], error) {
+	return c.createFeature.CallUnary(ctx, req)
+}
+
+// GetFeature calls raystack.frontier.v1beta1.FrontierService.GetFeature.
+func (c *frontierServiceClient) GetFeature(ctx context.Context, req *connect.Request[frontierv1beta1.GetFeatureRequest]) (*connect.Response[frontierv1beta1.GetFeatureResponse], error) {
+	return c.getFeature.CallUnary(ctx, req)
+}
+
+// UpdateFeature calls raystack.frontier.v1beta1.FrontierService.UpdateFeature.
+func (c *frontierServiceClient) UpdateFeature(ctx context.Context, req *connect.Request[frontierv1beta1.UpdateFeatureRequest]) (*connect.Response[frontierv1beta1.UpdateFeatureResponse], error) {
+	return c.updateFeature.CallUnary(ctx, req)
+}
+
+// ListFeatures calls raystack.frontier.v1beta1.FrontierService.ListFeatures.
+func (c *frontierServiceClient) ListFeatures(ctx context.Context, req *connect.Request[frontierv1beta1.ListFeaturesRequest]) (*connect.Response[frontierv1beta1.ListFeaturesResponse], error) {
+	return c.listFeatures.CallUnary(ctx, req)
+}
+
+// CreatePlan calls raystack.frontier.v1beta1.FrontierService.CreatePlan.
+func (c *frontierServiceClient) CreatePlan(ctx context.Context, req *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error) {
+	return c.createPlan.CallUnary(ctx, req)
+}
+
+// ListPlans calls raystack.frontier.v1beta1.FrontierService.ListPlans.
+func (c *frontierServiceClient) ListPlans(ctx context.Context, req *connect.Request[frontierv1beta1.ListPlansRequest]) (*connect.Response[frontierv1beta1.ListPlansResponse], error) {
+	return c.listPlans.CallUnary(ctx, req)
+}
+
+// GetPlan calls raystack.frontier.v1beta1.FrontierService.GetPlan.
+func (c *frontierServiceClient) GetPlan(ctx context.Context, req *connect.Request[frontierv1beta1.GetPlanRequest]) (*connect.Response[frontierv1beta1.GetPlanResponse], error) {
+	return c.getPlan.CallUnary(ctx, req)
+}
+
+// UpdatePlan calls raystack.frontier.v1beta1.FrontierService.UpdatePlan.
+func (c *frontierServiceClient) UpdatePlan(ctx context.Context, req *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error) {
+	return c.updatePlan.CallUnary(ctx, req)
+}
+
 // FrontierServiceHandler is an implementation of the raystack.frontier.v1beta1.FrontierService
 // service.
 type FrontierServiceHandler interface {
@@ -487,6 +681,21 @@ type FrontierServiceHandler interface {
 	CreateBillingUsage(context.Context, *connect.Request[frontierv1beta1.CreateBillingUsageRequest]) (*connect.Response[frontierv1beta1.CreateBillingUsageResponse], error)
 	ListBillingTransactions(context.Context, *connect.Request[frontierv1beta1.ListBillingTransactionsRequest]) (*connect.Response[frontierv1beta1.ListBillingTransactionsResponse], error)
 	TotalDebitedTransactions(context.Context, *connect.Request[frontierv1beta1.TotalDebitedTransactionsRequest]) (*connect.Response[frontierv1beta1.TotalDebitedTransactionsResponse], error)
+	// Catalog: reads for any authenticated client, writes for platform admins.
+	CreateProduct(context.Context, *connect.Request[frontierv1beta1.CreateProductRequest]) (*connect.Response[frontierv1beta1.CreateProductResponse], error)
+	GetProduct(context.Context, *connect.Request[frontierv1beta1.GetProductRequest]) (*connect.Response[frontierv1beta1.GetProductResponse], error)
+	ListProducts(context.Context, *connect.Request[frontierv1beta1.ListProductsRequest]) (*connect.Response[frontierv1beta1.ListProductsResponse], error)
+	UpdateProduct(context.Context, *connect.Request[frontierv1beta1.UpdateProductRequest]) (*connect.Response[frontierv1beta1.UpdateProductResponse], error)
+	CreateFeature(context.Context, *connect.Request[frontierv1beta1.CreateFeatureRequest]) (*connect.Response[frontierv1beta1.CreateFeatureResponse], error)
+	GetFeature(context.Context, *connect.Request[frontierv1beta1.GetFeatureRequest]) (*connect.Response[frontierv1beta1.GetFeatureResponse], error)
+	UpdateFeature(context.Context, *connect.Request[frontierv1beta1.UpdateFeatureRequest]) (*connect.Response[frontierv1beta1.UpdateFeatureResponse], error)
+	ListFeatures(context.Context, *connect.Request[frontierv1beta1.ListFeaturesRequest]) (*connect.Response[frontierv1beta1.ListFeaturesResponse], error)
+	// CreatePlan and UpdatePlan are here for older clients; the current Frontier serves them on
+	// AdminService.
+	CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error)
+	ListPlans(context.Context, *connect.Request[frontierv1beta1.ListPlansRequest]) (*connect.Response[frontierv1beta1.ListPlansResponse], error)
+	GetPlan(context.Context, *connect.Request[frontierv1beta1.GetPlanRequest]) (*connect.Response[frontierv1beta1.GetPlanResponse], error)
+	UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error)
 }
 
 // NewFrontierServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -640,6 +849,78 @@ func NewFrontierServiceHandler(svc FrontierServiceHandler, opts ...connect.Handl
 		connect.WithSchema(frontierServiceMethods.ByName("TotalDebitedTransactions")),
 		connect.WithHandlerOptions(opts...),
 	)
+	frontierServiceCreateProductHandler := connect.NewUnaryHandler(
+		FrontierServiceCreateProductProcedure,
+		svc.CreateProduct,
+		connect.WithSchema(frontierServiceMethods.ByName("CreateProduct")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceGetProductHandler := connect.NewUnaryHandler(
+		FrontierServiceGetProductProcedure,
+		svc.GetProduct,
+		connect.WithSchema(frontierServiceMethods.ByName("GetProduct")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceListProductsHandler := connect.NewUnaryHandler(
+		FrontierServiceListProductsProcedure,
+		svc.ListProducts,
+		connect.WithSchema(frontierServiceMethods.ByName("ListProducts")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceUpdateProductHandler := connect.NewUnaryHandler(
+		FrontierServiceUpdateProductProcedure,
+		svc.UpdateProduct,
+		connect.WithSchema(frontierServiceMethods.ByName("UpdateProduct")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceCreateFeatureHandler := connect.NewUnaryHandler(
+		FrontierServiceCreateFeatureProcedure,
+		svc.CreateFeature,
+		connect.WithSchema(frontierServiceMethods.ByName("CreateFeature")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceGetFeatureHandler := connect.NewUnaryHandler(
+		FrontierServiceGetFeatureProcedure,
+		svc.GetFeature,
+		connect.WithSchema(frontierServiceMethods.ByName("GetFeature")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceUpdateFeatureHandler := connect.NewUnaryHandler(
+		FrontierServiceUpdateFeatureProcedure,
+		svc.UpdateFeature,
+		connect.WithSchema(frontierServiceMethods.ByName("UpdateFeature")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceListFeaturesHandler := connect.NewUnaryHandler(
+		FrontierServiceListFeaturesProcedure,
+		svc.ListFeatures,
+		connect.WithSchema(frontierServiceMethods.ByName("ListFeatures")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceCreatePlanHandler := connect.NewUnaryHandler(
+		FrontierServiceCreatePlanProcedure,
+		svc.CreatePlan,
+		connect.WithSchema(frontierServiceMethods.ByName("CreatePlan")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceListPlansHandler := connect.NewUnaryHandler(
+		FrontierServiceListPlansProcedure,
+		svc.ListPlans,
+		connect.WithSchema(frontierServiceMethods.ByName("ListPlans")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceGetPlanHandler := connect.NewUnaryHandler(
+		FrontierServiceGetPlanProcedure,
+		svc.GetPlan,
+		connect.WithSchema(frontierServiceMethods.ByName("GetPlan")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceUpdatePlanHandler := connect.NewUnaryHandler(
+		FrontierServiceUpdatePlanProcedure,
+		svc.UpdatePlan,
+		connect.WithSchema(frontierServiceMethods.ByName("UpdatePlan")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/raystack.frontier.v1beta1.FrontierService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case FrontierServiceListOrganizationsProcedure:
@@ -690,6 +971,30 @@ func NewFrontierServiceHandler(svc FrontierServiceHandler, opts ...connect.Handl
 			frontierServiceListBillingTransactionsHandler.ServeHTTP(w, r)
 		case FrontierServiceTotalDebitedTransactionsProcedure:
 			frontierServiceTotalDebitedTransactionsHandler.ServeHTTP(w, r)
+		case FrontierServiceCreateProductProcedure:
+			frontierServiceCreateProductHandler.ServeHTTP(w, r)
+		case FrontierServiceGetProductProcedure:
+			frontierServiceGetProductHandler.ServeHTTP(w, r)
+		case FrontierServiceListProductsProcedure:
+			frontierServiceListProductsHandler.ServeHTTP(w, r)
+		case FrontierServiceUpdateProductProcedure:
+			frontierServiceUpdateProductHandler.ServeHTTP(w, r)
+		case FrontierServiceCreateFeatureProcedure:
+			frontierServiceCreateFeatureHandler.ServeHTTP(w, r)
+		case FrontierServiceGetFeatureProcedure:
+			frontierServiceGetFeatureHandler.ServeHTTP(w, r)
+		case FrontierServiceUpdateFeatureProcedure:
+			frontierServiceUpdateFeatureHandler.ServeHTTP(w, r)
+		case FrontierServiceListFeaturesProcedure:
+			frontierServiceListFeaturesHandler.ServeHTTP(w, r)
+		case FrontierServiceCreatePlanProcedure:
+			frontierServiceCreatePlanHandler.ServeHTTP(w, r)
+		case FrontierServiceListPlansProcedure:
+			frontierServiceListPlansHandler.ServeHTTP(w, r)
+		case FrontierServiceGetPlanProcedure:
+			frontierServiceGetPlanHandler.ServeHTTP(w, r)
+		case FrontierServiceUpdatePlanProcedure:
+			frontierServiceUpdatePlanHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -793,4 +1098,52 @@ func (UnimplementedFrontierServiceHandler) ListBillingTransactions(context.Conte
 
 func (UnimplementedFrontierServiceHandler) TotalDebitedTransactions(context.Context, *connect.Request[frontierv1beta1.TotalDebitedTransactionsRequest]) (*connect.Response[frontierv1beta1.TotalDebitedTransactionsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) CreateProduct(context.Context, *connect.Request[frontierv1beta1.CreateProductRequest]) (*connect.Response[frontierv1beta1.CreateProductResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.CreateProduct is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) GetProduct(context.Context, *connect.Request[frontierv1beta1.GetProductRequest]) (*connect.Response[frontierv1beta1.GetProductResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.GetProduct is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) ListProducts(context.Context, *connect.Request[frontierv1beta1.ListProductsRequest]) (*connect.Response[frontierv1beta1.ListProductsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.ListProducts is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) UpdateProduct(context.Context, *connect.Request[frontierv1beta1.UpdateProductRequest]) (*connect.Response[frontierv1beta1.UpdateProductResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.UpdateProduct is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) CreateFeature(context.Context, *connect.Request[frontierv1beta1.CreateFeatureRequest]) (*connect.Response[frontierv1beta1.CreateFeatureResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.CreateFeature is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) GetFeature(context.Context, *connect.Request[frontierv1beta1.GetFeatureRequest]) (*connect.Response[frontierv1beta1.GetFeatureResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.GetFeature is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) UpdateFeature(context.Context, *connect.Request[frontierv1beta1.UpdateFeatureRequest]) (*connect.Response[frontierv1beta1.UpdateFeatureResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.UpdateFeature is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) ListFeatures(context.Context, *connect.Request[frontierv1beta1.ListFeaturesRequest]) (*connect.Response[frontierv1beta1.ListFeaturesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.ListFeatures is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.CreatePlan is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) ListPlans(context.Context, *connect.Request[frontierv1beta1.ListPlansRequest]) (*connect.Response[frontierv1beta1.ListPlansResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.ListPlans is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) GetPlan(context.Context, *connect.Request[frontierv1beta1.GetPlanRequest]) (*connect.Response[frontierv1beta1.GetPlanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.GetPlan is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.UpdatePlan is not implemented"))
 }
