@@ -54,13 +54,13 @@ type Permission int
 
 // Permissions, from the weakest.
 const (
-	PermRead        Permission = iota // read the org's objects: any org role, platform admin
-	PermUpdate                        // change the org's objects: org admin or owner, platform admin
-	PermDelete                        // create or delete accounts, manage clients: org owner, platform admin
-	PermReadBalance                   // read balances and credit checks: PermRead, plus the platform meter
-	PermMeter                         // report and revert usage: platform meter and admin
-	PermSuper                         // platform admin only
-	PermAuthenticated                 // any authenticated principal: reads of the catalog
+	PermRead          Permission = iota // read the org's objects: any org role, platform admin
+	PermUpdate                          // change the org's objects: org admin or owner, platform admin
+	PermDelete                          // create or delete accounts, manage clients: org owner, platform admin
+	PermReadBalance                     // read balances and credit checks: PermRead, plus the platform meter
+	PermMeter                           // report and revert usage: platform meter and admin
+	PermSuper                           // platform admin only
+	PermAuthenticated                   // any authenticated principal: reads of the catalog
 )
 
 // isPlatform reports whether p acts on every organization.
