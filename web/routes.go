@@ -46,6 +46,22 @@ var permissions = map[string]billd.Permission{
 	bc.BilldServiceGrantCreditsProcedure:                billd.PermSuper,
 	bc.BilldServiceVerifyLedgerProcedure:                billd.PermSuper,
 
+	fc.FrontierServiceListPlansProcedure:     billd.PermAuthenticated,
+	fc.FrontierServiceGetPlanProcedure:       billd.PermAuthenticated,
+	fc.FrontierServiceCreatePlanProcedure:    billd.PermSuper,
+	fc.FrontierServiceUpdatePlanProcedure:    billd.PermSuper,
+	fc.AdminServiceCreatePlanProcedure:       billd.PermSuper,
+	fc.AdminServiceUpdatePlanProcedure:       billd.PermSuper,
+	fc.AdminServiceListAllPlansProcedure:     billd.PermSuper,
+	fc.FrontierServiceListProductsProcedure:  billd.PermAuthenticated,
+	fc.FrontierServiceGetProductProcedure:    billd.PermAuthenticated,
+	fc.FrontierServiceCreateProductProcedure: billd.PermSuper,
+	fc.FrontierServiceUpdateProductProcedure: billd.PermSuper,
+	fc.FrontierServiceListFeaturesProcedure:  billd.PermAuthenticated,
+	fc.FrontierServiceGetFeatureProcedure:    billd.PermAuthenticated,
+	fc.FrontierServiceCreateFeatureProcedure: billd.PermSuper,
+	fc.FrontierServiceUpdateFeatureProcedure: billd.PermSuper,
+
 	bc.BilldServiceCreateClientProcedure: billd.PermDelete,
 	bc.BilldServiceListClientsProcedure:  billd.PermDelete,
 	bc.BilldServiceRevokeClientProcedure: billd.PermDelete,
@@ -99,6 +115,20 @@ func (h *Handler) routes(s *frontier.Server) {
 	rest(h, "POST /v1beta1/billing/check", "", fc.FrontierServiceCheckCreditEntitlementProcedure, bodyWhole, s.CheckCreditEntitlement)
 	rest(h, "POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/credits", "org_id", bc.BilldServiceGrantCreditsProcedure, bodyWhole, s.GrantCredits) // billd
 	rest(h, "GET /v1beta1/admin/billing/verify", "", bc.BilldServiceVerifyLedgerProcedure, bodyNone, s.VerifyLedger)                                              // billd
+
+	// Catalog.
+	rest(h, "GET /v1beta1/billing/plans", "", fc.FrontierServiceListPlansProcedure, bodyNone, s.ListPlans)
+	rest(h, "GET /v1beta1/billing/plans/{id}", "", fc.FrontierServiceGetPlanProcedure, bodyNone, s.GetPlan)
+	rest(h, "POST /v1beta1/billing/plans", "", fc.FrontierServiceCreatePlanProcedure, bodyWhole, s.CreatePlan)
+	rest(h, "PUT /v1beta1/billing/plans/{id}", "", fc.FrontierServiceUpdatePlanProcedure, bodyWhole, s.UpdatePlan)
+	rest(h, "GET /v1beta1/billing/products", "", fc.FrontierServiceListProductsProcedure, bodyNone, s.ListProducts)
+	rest(h, "GET /v1beta1/billing/products/{id}", "", fc.FrontierServiceGetProductProcedure, bodyNone, s.GetProduct)
+	rest(h, "POST /v1beta1/billing/products", "", fc.FrontierServiceCreateProductProcedure, bodyWhole, s.CreateProduct)
+	rest(h, "PUT /v1beta1/billing/products/{id}", "", fc.FrontierServiceUpdateProductProcedure, bodyWhole, s.UpdateProduct)
+	rest(h, "GET /v1beta1/billing/features", "", fc.FrontierServiceListFeaturesProcedure, bodyNone, s.ListFeatures)
+	rest(h, "GET /v1beta1/billing/features/{id}", "", fc.FrontierServiceGetFeatureProcedure, bodyNone, s.GetFeature)
+	rest(h, "POST /v1beta1/billing/features", "", fc.FrontierServiceCreateFeatureProcedure, bodyWhole, s.CreateFeature)
+	rest(h, "PUT /v1beta1/billing/features/{id}", "", fc.FrontierServiceUpdateFeatureProcedure, bodyWhole, s.UpdateFeature)
 
 	// API clients (billd).
 	rest(h, "POST /v1beta1/admin/clients", "", bc.BilldServiceCreateClientProcedure, bodyWhole, s.CreateClient)
