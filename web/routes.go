@@ -129,6 +129,7 @@ func (h *Handler) routes(s *frontier.Server) {
 	rest(h, "GET /v1beta1/billing/features/{id}", "", fc.FrontierServiceGetFeatureProcedure, bodyNone, s.GetFeature)
 	rest(h, "POST /v1beta1/billing/features", "", fc.FrontierServiceCreateFeatureProcedure, bodyWhole, s.CreateFeature)
 	rest(h, "PUT /v1beta1/billing/features/{id}", "", fc.FrontierServiceUpdateFeatureProcedure, bodyWhole, s.UpdateFeature)
+	rest(h, "GET /v1beta1/admin/billing/plans", "", fc.AdminServiceListAllPlansProcedure, bodyNone, s.ListAllPlans) // billd
 
 	// API clients (billd).
 	rest(h, "POST /v1beta1/admin/clients", "", bc.BilldServiceCreateClientProcedure, bodyWhole, s.CreateClient)

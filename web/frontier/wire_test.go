@@ -435,6 +435,182 @@ var wireMessages = map[string][]wireField{
 		{1, "id", "string", false, billdOwn},
 	},
 	"billd.v1.RevokeClientResponse": {},
+	"Plan": {
+		{1, "id", "string", false, frontier},
+		{2, "name", "string", false, frontier},
+		{3, "title", "string", false, frontier},
+		{4, "description", "string", false, frontier},
+		{5, "products", "Product", true, frontier},
+		{6, "interval", "string", false, frontier},
+		{7, "on_start_credits", "int64", false, frontier},
+		{8, "trial_days", "int64", false, frontier},
+		{9, "state", "string", false, currentOnly},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"Product": {
+		{1, "id", "string", false, frontier},
+		{2, "name", "string", false, frontier},
+		{3, "title", "string", false, frontier},
+		{4, "description", "string", false, frontier},
+		{5, "plan_ids", "string", true, frontier},
+		{6, "state", "string", false, frontier},
+		{7, "prices", "Price", true, frontier},
+		{9, "behavior", "string", false, frontier},
+		{10, "features", "Feature", true, frontier},
+		{11, "behavior_config", "Product.BehaviorConfig", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"Price": {
+		{1, "id", "string", false, frontier},
+		{2, "product_id", "string", false, frontier},
+		{3, "provider_id", "string", false, frontier},
+		{4, "name", "string", false, frontier},
+		{6, "interval", "string", false, frontier},
+		{7, "usage_type", "string", false, frontier},
+		{8, "billing_scheme", "string", false, frontier},
+		{9, "state", "string", false, frontier},
+		{10, "currency", "string", false, frontier},
+		{11, "amount", "int64", false, frontier},
+		{13, "metered_aggregate", "string", false, frontier},
+		{14, "tier_mode", "string", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"Feature": {
+		{1, "id", "string", false, frontier},
+		{2, "name", "string", false, frontier},
+		{3, "product_ids", "string", true, frontier},
+		{4, "title", "string", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{22, "updated_at", "google.protobuf.Timestamp", false, frontier},
+	},
+	"ProductRequestBody": {
+		{1, "name", "string", false, frontier},
+		{2, "title", "string", false, frontier},
+		{3, "description", "string", false, frontier},
+		{4, "plan_id", "string", false, sdkOnly},
+		{5, "prices", "Price", true, frontier},
+		{8, "behavior", "string", false, frontier},
+		{9, "features", "Feature", true, frontier},
+		{10, "behavior_config", "Product.BehaviorConfig", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+	},
+	"FeatureRequestBody": {
+		{1, "name", "string", false, frontier},
+		{2, "title", "string", false, frontier},
+		{3, "product_ids", "string", true, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+	},
+	"PlanRequestBody": {
+		{1, "name", "string", false, frontier},
+		{2, "title", "string", false, frontier},
+		{3, "description", "string", false, frontier},
+		{4, "products", "Product", true, frontier},
+		{5, "interval", "string", false, frontier},
+		{6, "on_start_credits", "int64", false, frontier},
+		{7, "trial_days", "int64", false, frontier},
+		{8, "state", "string", false, currentOnly},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+	},
+	"UpdatePlanRequestBody": {
+		{1, "title", "string", false, currentOnly},
+		{2, "description", "string", false, currentOnly},
+		{3, "on_start_credits", "int64", false, currentOnly},
+		{4, "trial_days", "int64", false, currentOnly},
+		{5, "state", "string", false, currentOnly},
+		{20, "metadata", "google.protobuf.Struct", false, currentOnly},
+	},
+	"CreateProductRequest": {
+		{1, "body", "ProductRequestBody", false, frontier},
+	},
+	"CreateProductResponse": {
+		{1, "product", "Product", false, frontier},
+	},
+	"GetProductRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"GetProductResponse": {
+		{1, "product", "Product", false, frontier},
+	},
+	"ListProductsRequest": {},
+	"ListProductsResponse": {
+		{1, "products", "Product", true, frontier},
+	},
+	"UpdateProductRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "body", "ProductRequestBody", false, frontier},
+	},
+	"UpdateProductResponse": {
+		{1, "product", "Product", false, frontier},
+	},
+	"CreateFeatureRequest": {
+		{1, "body", "FeatureRequestBody", false, frontier},
+	},
+	"CreateFeatureResponse": {
+		{1, "feature", "Feature", false, frontier},
+	},
+	"GetFeatureRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"GetFeatureResponse": {
+		{1, "feature", "Feature", false, frontier},
+	},
+	"UpdateFeatureRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "body", "FeatureRequestBody", false, frontier},
+	},
+	"UpdateFeatureResponse": {
+		{1, "feature", "Feature", false, frontier},
+	},
+	"ListFeaturesRequest": {},
+	"ListFeaturesResponse": {
+		{1, "features", "Feature", true, frontier},
+	},
+	"CreatePlanRequest": {
+		{1, "body", "PlanRequestBody", false, frontier},
+	},
+	"CreatePlanResponse": {
+		{1, "plan", "Plan", false, frontier},
+	},
+	"ListPlansRequest": {},
+	"ListPlansResponse": {
+		{1, "plans", "Plan", true, frontier},
+	},
+	"GetPlanRequest": {
+		{1, "id", "string", false, frontier},
+	},
+	"GetPlanResponse": {
+		{1, "plan", "Plan", false, frontier},
+	},
+	"UpdatePlanRequest": {
+		{1, "id", "string", false, frontier},
+		// Both Frontier versions name their body "body"; billd names the SDK's legacy_body, as one
+		// message cannot hold two fields of one name. On the binary wire only the number counts; in
+		// JSON "body" is field 3, whose fields an older client's body also uses.
+		{2, "legacy_body", "PlanRequestBody", false, sdkOnly},
+		{3, "body", "UpdatePlanRequestBody", false, currentOnly},
+	},
+	"UpdatePlanResponse": {
+		{1, "plan", "Plan", false, frontier},
+	},
+	"ListAllPlansRequest": {
+		{1, "state", "string", false, currentOnly},
+	},
+	"ListAllPlansResponse": {
+		{1, "plans", "Plan", true, currentOnly},
+	},
+	"Product.BehaviorConfig": {
+		{1, "credit_amount", "int64", false, frontier},
+		{2, "seat_limit", "int64", false, frontier},
+		{3, "min_quantity", "int64", false, frontier},
+		{4, "max_quantity", "int64", false, frontier},
+	},
 }
 
 // wireMethod is one RPC: its name and its request and response messages.
@@ -467,6 +643,18 @@ var wireServices = map[string][]wireMethod{
 		{"CreateBillingUsage", "CreateBillingUsageRequest", "CreateBillingUsageResponse"},
 		{"ListBillingTransactions", "ListBillingTransactionsRequest", "ListBillingTransactionsResponse"},
 		{"TotalDebitedTransactions", "TotalDebitedTransactionsRequest", "TotalDebitedTransactionsResponse"},
+		{"CreateProduct", "CreateProductRequest", "CreateProductResponse"},
+		{"GetProduct", "GetProductRequest", "GetProductResponse"},
+		{"ListProducts", "ListProductsRequest", "ListProductsResponse"},
+		{"UpdateProduct", "UpdateProductRequest", "UpdateProductResponse"},
+		{"CreateFeature", "CreateFeatureRequest", "CreateFeatureResponse"},
+		{"GetFeature", "GetFeatureRequest", "GetFeatureResponse"},
+		{"UpdateFeature", "UpdateFeatureRequest", "UpdateFeatureResponse"},
+		{"ListFeatures", "ListFeaturesRequest", "ListFeaturesResponse"},
+		{"CreatePlan", "CreatePlanRequest", "CreatePlanResponse"},
+		{"ListPlans", "ListPlansRequest", "ListPlansResponse"},
+		{"GetPlan", "GetPlanRequest", "GetPlanResponse"},
+		{"UpdatePlan", "UpdatePlanRequest", "UpdatePlanResponse"},
 	},
 	"raystack.frontier.v1beta1.AdminService": {
 		{"ListAllBillingAccounts", "ListAllBillingAccountsRequest", "ListAllBillingAccountsResponse"},
@@ -474,6 +662,9 @@ var wireServices = map[string][]wireMethod{
 		{"UpdateBillingAccountLimits", "UpdateBillingAccountLimitsRequest", "UpdateBillingAccountLimitsResponse"},
 		{"GetBillingAccountDetails", "GetBillingAccountDetailsRequest", "GetBillingAccountDetailsResponse"},
 		{"UpdateBillingAccountDetails", "UpdateBillingAccountDetailsRequest", "UpdateBillingAccountDetailsResponse"},
+		{"CreatePlan", "CreatePlanRequest", "CreatePlanResponse"},
+		{"UpdatePlan", "UpdatePlanRequest", "UpdatePlanResponse"},
+		{"ListAllPlans", "ListAllPlansRequest", "ListAllPlansResponse"},
 	},
 	"billd.v1.BilldService": {
 		{"GrantCredits", "billd.v1.GrantCreditsRequest", "billd.v1.GrantCreditsResponse"},
