@@ -127,7 +127,7 @@ func TestApplyCatalog(t *testing.T) {
 			t.Errorf("pro-seat grants %v", names)
 		}
 		f.applyNoop(t, applySpec())
-		if !slices.Equal(spec.Products[0].Prices, applySpec().Products[0].Prices) || spec.Products[0].Prices[0].Name != "" {
+		if !reflect.DeepEqual(spec.Products[0].Prices, applySpec().Products[0].Prices) || spec.Products[0].Prices[0].Name != "" {
 			t.Errorf("ApplyCatalog changed the caller's spec: %+v", spec.Products[0].Prices)
 		}
 
