@@ -310,30 +310,46 @@ func (s *Service) PutPlan(ctx context.Context, p Principal, in PlanInput) (*Plan
 	}
 	var id string
 	c, err := s.changeCatalog(ctx, p, func(tx Tx, c *Catalog) error {
-		plan := c.Plan(in.Name)
-		if plan == nil {
-			if len(c.Plans) >= MaxPlans {
-				return Errorf(EQUOTA, "the catalog holds %d plans, the most it may", MaxPlans)
-			}
-			plan = &Plan{ID: s.newID(), State: CatalogActive, CreatedAt: s.clock()}
-		}
-		products, err := s.planProducts(ctx, tx, c, in.Products)
+		plan, err := s.putPlan(ctx, tx, c, in)
 		if err != nil {
 			return err
 		}
-		plan.Name, plan.Title, plan.Description, plan.Interval = in.Name, in.Title, in.Description, in.Interval
-		plan.OnStartCredits, plan.TrialDays, plan.ProductIDs = in.OnStartCredits, in.TrialDays, products
-		plan.Metadata, plan.UpdatedAt = in.Metadata, s.clock()
-		if in.State != "" {
-			plan.State = in.State
-		}
 		id = plan.ID
-		return tx.PutPlan(ctx, plan)
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return c.Plan(id), c, nil
+}
+
+// putPlan writes the plan of a validated input into the catalog c (and c's copy of it): the plan
+// of the input's name, or a new one.
+func (s *Service) putPlan(ctx context.Context, tx Tx, c *Catalog, in PlanInput) (*Plan, error) {
+	plan := c.Plan(in.Name)
+	if plan == nil {
+		if len(c.Plans) >= MaxPlans {
+			return nil, Errorf(EQUOTA, "the catalog holds %d plans, the most it may", MaxPlans)
+		}
+		plan = &Plan{ID: s.newID(), State: CatalogActive, CreatedAt: s.clock()}
+	}
+	products, err := s.planProducts(ctx, tx, c, in.Products)
+	if err != nil {
+		return nil, err
+	}
+	plan.Name, plan.Title, plan.Description, plan.Interval = in.Name, in.Title, in.Description, in.Interval
+	plan.OnStartCredits, plan.TrialDays, plan.ProductIDs = in.OnStartCredits, in.TrialDays, products
+	plan.Metadata, plan.UpdatedAt = in.Metadata, s.clock()
+	if in.State != "" {
+		plan.State = in.State
+	}
+	if err := tx.PutPlan(ctx, plan); err != nil {
+		return nil, err
+	}
+	if c.Plan(plan.ID) == nil {
+		c.Plans = append(c.Plans, plan)
+	}
+	return plan, nil
 }
 
 // planProducts resolves a plan's products to ids, writing the whole ones.

@@ -3,6 +3,7 @@
 //	billd serve                 start the HTTP API (SQLite in ./billd-data by default)
 //	billd verify                re-sum the journal and report accounts whose balance drifted
 //	billd clients create|list|revoke   manage API clients on the same store
+//	billd catalog apply|show    sync the catalog with a YAML file, or print it
 //	billd bench                 drive a running billd over HTTP and check its books
 //	billd version               print the version and the build it comes from (also --version)
 //	billd help [COMMAND]        print the commands, or a command's flags (also COMMAND --help)
@@ -55,6 +56,7 @@ var commands = []command{
 	{"serve", "start the HTTP API (SQLite in ./billd-data by default)", serve},
 	{"verify", "re-sum the journal and report every account whose stored balance differs", verify},
 	{"clients", "manage API clients on the store: create, list, revoke", clients},
+	{"catalog", "sync the catalog with a YAML file, or print it: apply, show", catalog},
 	{"bench", "drive a running billd with a load scenario and check its books", bench},
 	{"version", "print the version and the build it comes from (also: billd --version)", printVersion},
 }
