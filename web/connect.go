@@ -100,9 +100,7 @@ func (h *Handler) refuseRPC(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	m := h.logError(r.URL.Path, requestIDOf(w), err)
-	if r.ProtoMajor == 1 && r.ContentLength != 0 && m.status < http.StatusInternalServerError {
-		w.Header().Set("Connection", "close") // see refuse
-	}
+	unreadBody(w, r, m)
 	setErrorHeaders(w.Header(), m)
 	rpcErrorWriter.Write(w, r, connectError(err))
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/web/frontier"
@@ -186,15 +187,30 @@ func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (b
 	return p, budget, err
 }
 
-// refuse answers err to a request whose body the server does not read. A caller refused with 401
-// or 403 has its connection closed after the answer: on a connection kept open, Go's server would
-// first read what is left of a body under 256 KiB, waiting for a slow client before it answers.
-// A 503 keeps the connection, which its caller will use to retry.
+// refuse answers err to a request whose body the server does not read. On a connection it keeps,
+// Go's server first reads what is left of a body under 256 KiB before it answers, waiting for a
+// slow client: so a caller refused with 401 or 403 has its connection closed after the answer,
+// and a 503 (load shed), which keeps the connection for the caller's retry, waits at most
+// drainWait for the rest of the body, after which the connection is closed instead.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	if r.ContentLength != 0 && mapError(err).status < http.StatusInternalServerError {
-		w.Header().Set("Connection", "close")
-	}
+	unreadBody(w, r, mapError(err))
 	h.writeError(w, r, err)
+}
+
+// drainWait is how long a shed request's unread body may take to arrive before its connection is
+// closed rather than kept.
+const drainWait = 100 * time.Millisecond
+
+// unreadBody prepares the answer m to a request whose body was not read, as refuse says.
+func unreadBody(w http.ResponseWriter, r *http.Request, m errorMapping) {
+	if r.ContentLength == 0 || r.ProtoMajor != 1 {
+		return
+	}
+	if m.status < http.StatusInternalServerError {
+		w.Header().Set("Connection", "close")
+		return
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainWait))
 }
 
 // errUnsupportedScheme answers an Authorization header of another scheme. It never repeats the

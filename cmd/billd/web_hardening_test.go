@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/client"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
@@ -215,5 +217,44 @@ func TestStoreOutage(t *testing.T) {
 	s.ok(req{method: "POST", path: w.account("/usages"), as: &w.meter, body: usage})
 	if got := w.balance(t, s); got != 90 {
 		t.Fatalf("balance = %d, want 90", got)
+	}
+}
+
+// TestShedBodiesAreNotAwaited checks that a request shed with 503 while its body is held back is
+// answered at once, not when its body comes or the server's read timeout ends it: Go's server
+// would first read the rest of a small body on a connection it keeps.
+func TestShedBodiesAreNotAwaited(t *testing.T) {
+	s := serveWith(t, sqltest.DSN(t, "sqlite"), adminEnv, "--max-inflight", "1")
+	w := newWorld(t, s, 100)
+	body := client.UsagesBody([]client.Usage{{ID: billd.NewUUID(), Amount: 1}})
+	a := holdPost(t, s, w.account("/usages"), authHeader(w.meter), body)
+	b := holdPost(t, s, w.account("/usages"), authHeader(w.meter), body)
+	// One of the two takes the only slot and waits for its body; the other is shed, and its
+	// answer comes while its body is still held back.
+	var shed, served *heldPost
+	eventually(t, "one held report to be shed", func() error {
+		for _, h := range []*heldPost{a, b} {
+			select {
+			case status := <-h.answer:
+				if status != http.StatusServiceUnavailable {
+					t.Fatalf("a held report answered %d, want 503", status)
+				}
+				shed = h
+			default:
+			}
+		}
+		if shed == nil {
+			return errors.New("no answer yet")
+		}
+		return nil
+	})
+	if served = a; shed == a {
+		served = b
+	}
+	if status := served.release(); status != http.StatusOK {
+		t.Errorf("the report that held the slot, let go: %d, want 200", status)
+	}
+	if got := w.balance(t, s); got != 99 {
+		t.Errorf("balance %d, want 99: only the served report is applied", got)
 	}
 }
