@@ -381,20 +381,14 @@ func (in *PlanInput) validate(l Limits) error {
 		return err
 	}
 	in.Name = name
-	if err := checkTitle(in.Title, in.Description); err != nil {
-		return err
-	}
 	if in.Interval == "" {
 		return Errorf(EINVALID, "interval is required: day, week, month or year")
 	}
 	if err := oneOf("interval", in.Interval, "day", "week", "month", "year"); err != nil {
 		return err
 	}
-	if err := oneOf("state", in.State, "", CatalogActive, CatalogInactive); err != nil {
+	if err := checkPlanTerms(in.Title, in.Description, in.State, in.OnStartCredits, in.TrialDays); err != nil {
 		return err
-	}
-	if in.OnStartCredits < 0 || in.TrialDays < 0 || in.TrialDays > 3650 {
-		return Errorf(EINVALID, "on_start_credits must not be negative and trial_days must be between 0 and 3650")
 	}
 	if len(in.Products) > MaxProductsPerPlan {
 		return Errorf(EINVALID, "a plan may hold at most %d products", MaxProductsPerPlan)
@@ -415,17 +409,25 @@ func (in *PlanInput) validate(l Limits) error {
 }
 
 func (u *PlanUpdate) validate(l Limits) error {
-	if err := checkTitle(u.Title, u.Description); err != nil {
+	if err := checkPlanTerms(u.Title, u.Description, u.State, u.OnStartCredits, u.TrialDays); err != nil {
 		return err
-	}
-	if err := oneOf("state", u.State, "", CatalogActive, CatalogInactive); err != nil {
-		return err
-	}
-	if u.OnStartCredits < 0 || u.TrialDays < 0 || u.TrialDays > 3650 {
-		return Errorf(EINVALID, "on_start_credits must not be negative and trial_days must be between 0 and 3650")
 	}
 	if u.Metadata == nil {
 		u.Metadata = Metadata{}
 	}
 	return l.checkMetadata(u.Metadata)
+}
+
+// checkPlanTerms checks what a plan's create and update both set.
+func checkPlanTerms(title, description, state string, onStartCredits, trialDays int64) error {
+	if err := checkTitle(title, description); err != nil {
+		return err
+	}
+	if err := oneOf("state", state, "", CatalogActive, CatalogInactive); err != nil {
+		return err
+	}
+	if onStartCredits < 0 || trialDays < 0 || trialDays > 3650 {
+		return Errorf(EINVALID, "on_start_credits must not be negative and trial_days must be between 0 and 3650")
+	}
+	return nil
 }

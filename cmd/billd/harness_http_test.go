@@ -250,7 +250,10 @@ func startPost(t testing.TB, s *server, path string, header map[string]string, s
 	}
 	t.Cleanup(func() { c.Close() })
 	var b strings.Builder
-	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", path, u.Host, size)
+	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", path, u.Host, size)
+	if _, ok := header["Content-Type"]; !ok {
+		b.WriteString("Content-Type: application/json\r\n")
+	}
 	for k, v := range header {
 		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -448,29 +447,15 @@ func metadata(t testing.TB) *structpb.Struct {
 
 // Raw RPC requests, for what the generated clients cannot do: hold a body back, send JSON as is.
 
-// startRPC dials s and sends the headers of a POST to the RPC path that announce size body bytes
-// of contentType, then the first byte of the body, which is never completed. The connection is
-// closed when the test ends.
+// startRPC starts a POST to the RPC path as startPost does, with a body of contentType whose
+// first byte is 0 (a Connect or gRPC envelope's flags).
 func startRPC(t testing.TB, s *server, path, contentType string, header map[string]string, size int) net.Conn {
 	t.Helper()
-	u, err := url.Parse(s.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	var b strings.Builder
-	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n", path, u.Host, contentType, size)
+	h := map[string]string{"Content-Type": contentType}
 	for k, v := range header {
-		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		h[k] = v
 	}
-	if _, err := fmt.Fprint(c, b.String()+"\r\n\x00"); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return startPost(t, s, path, h, size, []byte{0})
 }
 
 // readAnswer reads the response on c, waiting for it at most 20 s (the server gives up on a body
