@@ -411,15 +411,12 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 }
 
 // Balance returns the credit balance of an account, read in O(1) from its stored totals. Needs get
-// permission, or the platform meter role. orgID may be empty: the account's own. ENOTFOUND for an
+// permission, or the platform meter role. orgID may be empty: the account's own, found in the same
+// single read. ENOTFOUND for an
 // unknown or closed organization or account, or an account of another organization.
 func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (Balance, error) {
 	var b Balance
 	err := s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
 		l, err := visibleLedger(ctx, tx, p, orgID, id)
 		if err == nil {
 			b = l.Balance()
@@ -429,22 +426,35 @@ func (s *Service) Balance(ctx context.Context, p Principal, orgID, id string) (B
 	return b, err
 }
 
-// visibleLedger returns the ledger account of billing account id of organization orgID, in one
-// read, if p may read its balance. If the account is not visible, the checks of openOrganization
-// and accountOf say why (organization or account not found).
+// visibleLedger returns the ledger account of billing account id of organization orgID (or, when
+// orgID is empty, of the account's own organization), in one read, if p may read its balance. If
+// the account is not visible, the checks of openOrganization and accountOf say why (organization
+// or account not found).
 func visibleLedger(ctx context.Context, tx Tx, p Principal, orgID, id string) (*LedgerAccount, error) {
-	org, err := ParseUUID("organization id", orgID)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(p, PermReadBalance, org); err != nil {
-		return nil, err
+	var org string
+	if orgID != "" {
+		var err error
+		if org, err = ParseUUID("organization id", orgID); err != nil {
+			return nil, err
+		}
+		if err := authorize(p, PermReadBalance, org); err != nil {
+			return nil, err
+		}
 	}
 	acct, err := ParseUUID("billing account id", id)
 	if err != nil {
 		return nil, err
 	}
 	al, err := tx.AccountBalance(ctx, acct)
+	if orgID == "" { // the account names its organization
+		if err != nil {
+			return nil, err
+		}
+		org, orgID = al.OrgID, al.OrgID
+		if err := authorize(p, PermReadBalance, org); err != nil {
+			return nil, err
+		}
+	}
 	if err == nil && al.OrgID == org && al.State != AccountClosed && al.OrgState != OrgClosed {
 		return &al.Ledger, nil
 	}

@@ -54,7 +54,7 @@ func (s *Service) ApplyCatalog(ctx context.Context, p Principal, spec CatalogSpe
 		return nil, err
 	}
 	var changes []CatalogChange
-	_, err := s.changeCatalog(ctx, p, func(tx Tx, c *Catalog) error {
+	_, err := s.changeCatalog(ctx, func(tx Tx, c *Catalog) error {
 		a := &catalogApplier{s: s, ctx: ctx, tx: tx, c: c}
 		if err := a.apply(spec); err != nil {
 			return err

@@ -27,12 +27,10 @@ var (
 	errNoPlan    = Errorf(ENOTFOUND, "plan not found")
 )
 
-// changeCatalog runs change on the catalog under its write lock and returns the catalog as it is
-// after the change. Platform admins only.
-func (s *Service) changeCatalog(ctx context.Context, p Principal, change func(tx Tx, c *Catalog) error) (*Catalog, error) {
-	if err := authorize(p, PermSuper, ""); err != nil {
-		return nil, err
-	}
+// changeCatalog runs change on the catalog under its write lock, in one transaction, and returns
+// the catalog as it is after the change. Its callers have authorized the principal (platform
+// admins only) before they validated their input.
+func (s *Service) changeCatalog(ctx context.Context, change func(tx Tx, c *Catalog) error) (*Catalog, error) {
 	var after *Catalog
 	err := s.update(ctx, func(tx Tx) error {
 		if err := tx.LockCatalog(ctx); err != nil {
@@ -75,7 +73,7 @@ func (s *Service) writeFeature(ctx context.Context, p Principal, idOrName string
 		return nil, nil, err
 	}
 	var id string
-	c, err := s.changeCatalog(ctx, p, func(tx Tx, c *Catalog) error {
+	c, err := s.changeCatalog(ctx, func(tx Tx, c *Catalog) error {
 		f, err := s.featureToWrite(c, idOrName, in.Name)
 		if err != nil {
 			return err
@@ -168,7 +166,7 @@ func (s *Service) writeProduct(ctx context.Context, p Principal, idOrName string
 		return nil, nil, err
 	}
 	var id string
-	c, err := s.changeCatalog(ctx, p, func(tx Tx, c *Catalog) error {
+	c, err := s.changeCatalog(ctx, func(tx Tx, c *Catalog) error {
 		pr, err := s.putProduct(ctx, tx, c, idOrName, in)
 		if err != nil {
 			return err
@@ -309,7 +307,7 @@ func (s *Service) PutPlan(ctx context.Context, p Principal, in PlanInput) (*Plan
 		return nil, nil, err
 	}
 	var id string
-	c, err := s.changeCatalog(ctx, p, func(tx Tx, c *Catalog) error {
+	c, err := s.changeCatalog(ctx, func(tx Tx, c *Catalog) error {
 		plan, err := s.putPlan(ctx, tx, c, in)
 		if err != nil {
 			return err
@@ -382,7 +380,7 @@ func (s *Service) UpdatePlan(ctx context.Context, p Principal, idOrName string, 
 		return nil, nil, err
 	}
 	var id string
-	c, err := s.changeCatalog(ctx, p, func(tx Tx, c *Catalog) error {
+	c, err := s.changeCatalog(ctx, func(tx Tx, c *Catalog) error {
 		plan := c.Plan(idOrName)
 		if plan == nil || idOrName == "" {
 			return errNoPlan

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,7 +208,7 @@ func bindQuery(r *http.Request, m protoreflect.Message, params []string) error {
 		if fd == nil {
 			fd = fields.ByJSONName(key)
 		}
-		if fd == nil || isPathParam(string(fd.Name()), params) {
+		if fd == nil || slices.Contains(params, string(fd.Name())) {
 			continue
 		}
 		if other, twice := seen[fd.Name()]; twice {

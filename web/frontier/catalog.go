@@ -12,7 +12,7 @@ import (
 // client, writes for platform admins. Lookups take an id or a name. Create is an upsert by name,
 // as in Frontier.
 
-func feature(c *billd.Catalog, f *billd.Feature) *fv1.Feature {
+func feature(f *billd.Feature) *fv1.Feature {
 	return &fv1.Feature{Id: f.ID, Name: f.Name, Title: f.Title, ProductIds: nonNil(f.ProductIDs), Metadata: toStruct(f.Metadata),
 		CreatedAt: timestamp(f.CreatedAt), UpdatedAt: timestamp(f.UpdatedAt)}
 }
@@ -34,7 +34,7 @@ func product(c *billd.Catalog, p *billd.Product) *fv1.Product {
 		out.Prices[i] = price(&p.Prices[i])
 	}
 	for _, f := range c.FeaturesOf(p) {
-		out.Features = append(out.Features, feature(c, f))
+		out.Features = append(out.Features, feature(f))
 	}
 	if out.Features == nil {
 		out.Features = []*fv1.Feature{}
@@ -128,11 +128,11 @@ func (s *Server) CreateFeature(ctx context.Context, req *connect.Request[fv1.Cre
 	if err != nil {
 		return nil, err
 	}
-	f, c, err := s.svc.PutFeature(ctx, principal(ctx), in)
+	f, _, err := s.svc.PutFeature(ctx, principal(ctx), in)
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&fv1.CreateFeatureResponse{Feature: feature(c, f)}), nil
+	return connect.NewResponse(&fv1.CreateFeatureResponse{Feature: feature(f)}), nil
 }
 
 func featureInput(b *fv1.FeatureRequestBody) (billd.FeatureInput, error) {
@@ -149,11 +149,11 @@ func (s *Server) UpdateFeature(ctx context.Context, req *connect.Request[fv1.Upd
 	if err != nil {
 		return nil, err
 	}
-	f, c, err := s.svc.UpdateFeature(ctx, principal(ctx), req.Msg.GetId(), in)
+	f, _, err := s.svc.UpdateFeature(ctx, principal(ctx), req.Msg.GetId(), in)
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&fv1.UpdateFeatureResponse{Feature: feature(c, f)}), nil
+	return connect.NewResponse(&fv1.UpdateFeatureResponse{Feature: feature(f)}), nil
 }
 
 func (s *Server) GetFeature(ctx context.Context, req *connect.Request[fv1.GetFeatureRequest]) (*connect.Response[fv1.GetFeatureResponse], error) {
@@ -165,7 +165,7 @@ func (s *Server) GetFeature(ctx context.Context, req *connect.Request[fv1.GetFea
 	if f == nil || req.Msg.GetId() == "" {
 		return nil, billd.Errorf(billd.ENOTFOUND, "feature not found")
 	}
-	return connect.NewResponse(&fv1.GetFeatureResponse{Feature: feature(c, f)}), nil
+	return connect.NewResponse(&fv1.GetFeatureResponse{Feature: feature(f)}), nil
 }
 
 func (s *Server) ListFeatures(ctx context.Context, req *connect.Request[fv1.ListFeaturesRequest]) (*connect.Response[fv1.ListFeaturesResponse], error) {
@@ -175,7 +175,7 @@ func (s *Server) ListFeatures(ctx context.Context, req *connect.Request[fv1.List
 	}
 	res := &fv1.ListFeaturesResponse{Features: make([]*fv1.Feature, len(c.Features))}
 	for i, f := range c.Features {
-		res.Features[i] = feature(c, f)
+		res.Features[i] = feature(f)
 	}
 	return connect.NewResponse(res), nil
 }
