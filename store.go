@@ -20,6 +20,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error
+	// TryLock takes the lock called name, which at most one holder in the whole deployment (every
+	// node on one database) has at a time, unless another holder has it: ok is false then. The
+	// lock is held on a connection of its own, not one of the pool's, until release is called or
+	// that connection is lost; background jobs run under it.
+	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
 }
 
 // Tx is one store transaction: the persistence contract of every use case.
@@ -46,6 +51,7 @@ type Tx interface {
 	LedgerTx
 	ClientTx
 	CatalogTx
+	PaymentTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.
