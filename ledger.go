@@ -1,6 +1,7 @@
 package billd
 
 import (
+	"errors"
 	"math"
 	"time"
 )
@@ -209,10 +210,14 @@ func replayError(prior, t *Transfer) error {
 		return Errorf(ECONFLICT, "id %s was already used by a different request", t.ID)
 	}
 	if t.Kind == KindRevert {
-		return Errorf(ECONFLICT, "revert already applied")
+		return &Error{Code: ECONFLICT, Message: "revert already applied", Err: errAlreadyApplied}
 	}
-	return Errorf(ECONFLICT, "credits already applied")
+	return &Error{Code: ECONFLICT, Message: "credits already applied", Err: errAlreadyApplied}
 }
+
+// errAlreadyApplied is the cause of the answer to a replay: the transfer is in the journal as the
+// request asked. A use case that posts a derived id again on purpose (fulfilment) tests for it.
+var errAlreadyApplied = errors.New("already applied")
 
 // debitAllowed is the debit rule: the account and its organization are active, the balance after
 // the debit stays at or above credit_min, and the account's debit total does not overflow.

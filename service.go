@@ -19,6 +19,9 @@ type Config struct {
 	// SecretHashIterations is the PBKDF2 cost of chosen secrets (secret.go); 0 picks
 	// DefaultSecretHashIterations.
 	SecretHashIterations int
+	// Providers are the payment providers billd takes money through, by name; the first is the
+	// one new customers are registered with. None: checkouts are refused.
+	Providers []Provider
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -35,6 +38,8 @@ type Service struct {
 	secrets   *secretChecker
 	keyOwner  atomic.Pointer[string] // the admin whose API key the environment chose (BootstrapAdmin)
 	accounts  *ttlCache[accountKey, *BillingAccount]
+	providers map[string]Provider
+	provider  Provider // where new customers are registered
 }
 
 // NewService returns a Service over cfg.Store.
@@ -43,6 +48,13 @@ func NewService(cfg Config) *Service {
 		secrets: newSecretChecker(cfg.SecretHashIterations)}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.providers = make(map[string]Provider, len(cfg.Providers))
+	for i, p := range cfg.Providers {
+		if i == 0 {
+			s.provider = p
+		}
+		s.providers[p.Name()] = p
 	}
 	if s.newID == nil {
 		s.newID = NewUUID
