@@ -56,7 +56,8 @@ func (p *Provider) checkoutParams(r billd.CheckoutSessionRequest) (*stripego.Che
 		}
 	case billd.CheckoutSubscription:
 		params.Mode = stripego.String(string(stripego.CheckoutSessionModeSubscription))
-		params.SubscriptionData = &stripego.CheckoutSessionCreateSubscriptionDataParams{Metadata: meta}
+		subMeta := map[string]string{"checkout_id": r.CheckoutID, "subscription_id": r.SubscriptionID}
+		params.SubscriptionData = &stripego.CheckoutSessionCreateSubscriptionDataParams{Metadata: subMeta}
 		if r.TrialDays > 0 {
 			params.SubscriptionData.TrialPeriodDays = stripego.Int64(r.TrialDays)
 		}
