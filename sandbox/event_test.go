@@ -2,6 +2,9 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"reflect"
 	"strings"
@@ -20,6 +23,16 @@ func signedEvent(t *testing.T, e *env) ([]byte, map[string][]string) {
 		t.Fatal(err)
 	}
 	return payload, header
+}
+
+func TestSignIsStripesScheme(t *testing.T) {
+	payload := []byte(`{"id":"evt_1"}`)
+	h := hmac.New(sha256.New, testSecret)
+	h.Write([]byte("1736935200." + string(payload)))
+	want := "t=1736935200,v1=" + hex.EncodeToString(h.Sum(nil))
+	if got := Sign(testSecret, payload, testStart); got != want {
+		t.Errorf("Sign = %s, want %s", got, want)
+	}
 }
 
 func TestParseEventRejectsWhatDoesNotVerify(t *testing.T) {

@@ -282,7 +282,9 @@ func TestAPaymentUnderWayRefusesASecondOne(t *testing.T) {
 	e.rec.hook = nil
 	e.rec.mu.Unlock()
 	status, _, body := e.post(t, "/checkout/"+c.ID+"/pay", cardValues(CardSuccess))
+	expireErr := e.p.ExpireCheckout(context.Background(), c.ProviderID)
 	close(release)
+	wantCode(t, expireErr, billd.ECONFLICT)
 	if status != http.StatusConflict || !strings.Contains(statusOfPage(t, body), "under way") {
 		t.Errorf("second pay during the first: %d\n%s", status, body)
 	}
