@@ -25,6 +25,7 @@ type Organization struct {
 	Title     string
 	Metadata  Metadata
 	Avatar    string
+	Seats     int64 // the seats a per-seat plan charges for; platform admins set it (0 counts as 1)
 	State     OrgState
 	CreatedAt time.Time
 	UpdatedAt time.Time
