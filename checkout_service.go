@@ -145,6 +145,7 @@ func (s *Service) insertCheckout(ctx context.Context, a *BillingAccount, r Check
 			req.Lines, err = s.productCheckout(cat, c, r.Product)
 		case CheckoutSubscription:
 			req.Lines, req.TrialDays, err = s.planCheckout(ctx, tx, cat, c, r.Subscription)
+			req.SubscriptionID = checkoutSubscriptionID(c.ID)
 		case CheckoutSetup:
 			c.PaymentStatus = PaymentNotRequired
 		}

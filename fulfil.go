@@ -186,7 +186,7 @@ func (s *Service) saveMethod(ctx context.Context, tx Tx, c *Checkout, m *Payment
 
 // checkoutSubscription is the subscription a paid plan checkout starts.
 func checkoutSubscription(c *Checkout, session *ProviderCheckout, plan *Plan, now time.Time) *Subscription {
-	sub := &Subscription{ID: DeriveUUID("subscription:" + c.ID), OrgID: c.OrgID, AccountID: c.AccountID, PlanID: c.PlanID,
+	sub := &Subscription{ID: checkoutSubscriptionID(c.ID), OrgID: c.OrgID, AccountID: c.AccountID, PlanID: c.PlanID,
 		Provider: c.Provider, ProviderID: session.SubscriptionID, State: SubscriptionActive, Quantity: max(c.Quantity, 1),
 		CurrentPeriod: session.CurrentPeriod, CheckoutID: c.ID, PlanHistory: []string{}, Metadata: Metadata{},
 		CreatedAt: now, UpdatedAt: now}
@@ -204,6 +204,9 @@ func checkoutSubscription(c *Checkout, session *ProviderCheckout, plan *Plan, no
 	}
 	return sub
 }
+
+// checkoutSubscriptionID is the id of the subscription a plan checkout makes.
+func checkoutSubscriptionID(checkoutID string) string { return DeriveUUID("subscription:" + checkoutID) }
 
 // AddInterval returns t moved n intervals (day, week, month or year) ahead; a month or year that
 // lacks t's day ends on its last day (Jan 31 + 1 month = Feb 28 or 29). Any other interval is a

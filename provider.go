@@ -58,14 +58,17 @@ type Provider interface {
 // CheckoutSessionRequest is what a provider's checkout session is opened with.
 type CheckoutSessionRequest struct {
 	CheckoutID string // billd's id: the provider reports it back with the session
-	Kind       CheckoutKind
-	CustomerID string
-	Currency   string // ISO 4217, lower case
-	Lines      []CheckoutLine
-	TrialDays  int64 // subscription checkouts: days before the first charge
-	SuccessURL string
-	CancelURL  string
-	ExpiresAt  time.Time
+	// SubscriptionID is billd's id of the subscription a plan checkout makes: the provider reports
+	// it back with the subscription's events.
+	SubscriptionID string
+	Kind           CheckoutKind
+	CustomerID     string
+	Currency       string // ISO 4217, lower case
+	Lines          []CheckoutLine
+	TrialDays      int64 // subscription checkouts: days before the first charge
+	SuccessURL     string
+	CancelURL      string
+	ExpiresAt      time.Time
 }
 
 // CheckoutLine is one line of a checkout or subscription.
