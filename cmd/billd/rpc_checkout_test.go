@@ -1,10 +1,9 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/billd/billd"
+	"github.com/billd/billd/sandbox"
 	"github.com/billd/billd/sqlstore/sqltest"
 	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
 	fc "github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
@@ -27,16 +27,12 @@ import (
 const sandboxSecret = "e2e-sandbox-webhook-secret-0123456789"
 
 // sandboxSignatureHeader is the header that carries a sandbox event's signature.
-const sandboxSignatureHeader = "Billd-Sandbox-Signature"
+const sandboxSignatureHeader = sandbox.SignatureHeader
 
 // signSandbox returns the signature header value of payload, signed now with sandboxSecret as the
-// sandbox signs its events: "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<payload>">".
+// sandbox signs its events.
 func signSandbox(payload []byte) string {
-	t := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(sandboxSecret))
-	mac.Write([]byte(t + "."))
-	mac.Write(payload)
-	return "t=" + t + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+	return sandbox.Sign([]byte(sandboxSecret), payload, time.Now())
 }
 
 // ignoredEvent is a sandbox event of a type billd does not act on: acknowledged, not recorded.
@@ -445,5 +441,94 @@ func TestPaymentMethodsOfAccount(t *testing.T) {
 		if methods, ok := res["payment_methods"].([]any); !ok || len(methods) != 0 {
 			t.Errorf("GET %s: payment_methods %v, want []", query, res["payment_methods"])
 		}
+	}
+}
+
+// payOnPage submits a form of the sandbox's hosted page of checkoutURL (absolute, or relative to
+// the server) to action (pay, decline or cancel) and returns the answer's status and Location.
+func payOnPage(t *testing.T, s *server, checkoutURL, action string, form url.Values) (int, string) {
+	t.Helper()
+	if strings.HasPrefix(checkoutURL, "/") {
+		checkoutURL = s.url + checkoutURL
+	}
+	hr, err := http.NewRequest("POST", checkoutURL+"/"+action, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	noRedirect := &http.Client{Transport: s.http.Transport, Timeout: waitTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Do(hr)
+	if err != nil {
+		t.Fatalf("POST %s/%s: %v", checkoutURL, action, err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// TestCheckoutPaidOnTheSandboxPage follows checkouts through the sandbox's hosted page: paid with
+// the test card (the sandbox's signed event reaches billd, which grants the credits once and saves
+// the card, the default), declined (the checkout stays open with the reason) and cancelled
+// (expired).
+func TestCheckoutPaidOnTheSandboxPage(t *testing.T) {
+	s := startServer(t, sqltest.DSN(t, "sqlite"))
+	w := newCheckoutWorld(t, s)
+	open := func(quantity int) map[string]any {
+		t.Helper()
+		return obj(t, s.ok(req{method: "POST", path: w.orgCheckouts(""), as: &w.owner, body: map[string]any{
+			"success_url": "https://app.acme.test/paid?c={{.CheckoutID}}", "cancel_url": "https://app.acme.test/cancelled",
+			"product_body": map[string]any{"product": w.credits, "quantity": quantity}}}), "checkout_session")
+	}
+	get := func(id string) map[string]any {
+		t.Helper()
+		return obj(t, s.ok(req{method: "GET", path: w.orgCheckouts("/" + id), as: &w.owner}), "checkout_session")
+	}
+	card := url.Values{"card_number": {sandbox.CardSuccess}, "card_expiry": {"12/40"}, "card_cvc": {"123"}}
+
+	paid := open(3)
+	id := str(t, paid, "id")
+	if status, location := payOnPage(t, s, str(t, paid, "checkout_url"), "pay", card); status != http.StatusSeeOther ||
+		location != "https://app.acme.test/paid?c="+id {
+		t.Fatalf("pay: %d to %q, want 303 to the success URL", status, location)
+	}
+	for range 2 { // a second read changes nothing
+		c := get(id)
+		if c["state"] != "complete" || c["payment_status"] != "paid" || c["payment_error"] != "" {
+			t.Errorf("the paid checkout: %v", c)
+		}
+		if got := w.balance(t, s); got != 30 {
+			t.Errorf("balance %d after buying 3 × 10 credits, want 30", got)
+		}
+	}
+	methods := s.ok(req{method: "GET", path: w.account("?with_payment_methods=true"), as: &w.owner})["payment_methods"].([]any)
+	if len(methods) != 1 {
+		t.Fatalf("payment methods %v, want the card", methods)
+	}
+	m := keys(t, "payment method", methods[0], "id", "customer_id", "provider_id", "type", "card_brand", "card_last4",
+		"card_expiry_month", "card_expiry_year", "metadata", "created_at", "is_default")
+	if m["customer_id"] != w.accountID || m["type"] != "card" || m["card_brand"] != "visa" || m["card_last4"] != "4242" ||
+		m["card_expiry_month"] != "12" || m["card_expiry_year"] != "2040" || m["is_default"] != true || str(t, m, "provider_id") == "" {
+		t.Errorf("the saved card: %v", m)
+	}
+	timestamp(t, "payment method created_at", m["created_at"])
+
+	declined := open(1)
+	if status, _ := payOnPage(t, s, str(t, declined, "checkout_url"), "decline", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("decline: %d, want 303", status)
+	}
+	if c := get(str(t, declined, "id")); c["state"] != "open" || c["payment_status"] != "unpaid" || c["payment_error"] != sandbox.ReasonDeclined {
+		t.Errorf("the declined checkout: %v", c)
+	}
+	cancelled := open(1)
+	if status, location := payOnPage(t, s, str(t, cancelled, "checkout_url"), "cancel", url.Values{}); status != http.StatusSeeOther ||
+		location != "https://app.acme.test/cancelled" {
+		t.Fatalf("cancel: %d to %q, want 303 to the cancel URL", status, location)
+	}
+	if c := get(str(t, cancelled, "id")); c["state"] != "expired" || c["payment_status"] != "unpaid" {
+		t.Errorf("the cancelled checkout: %v", c)
+	}
+	if got := w.balance(t, s); got != 30 {
+		t.Errorf("balance %d after a declined and a cancelled checkout, want 30", got)
 	}
 }
