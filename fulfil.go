@@ -206,7 +206,9 @@ func checkoutSubscription(c *Checkout, session *ProviderCheckout, plan *Plan, no
 }
 
 // checkoutSubscriptionID is the id of the subscription a plan checkout makes.
-func checkoutSubscriptionID(checkoutID string) string { return DeriveUUID("subscription:" + checkoutID) }
+func checkoutSubscriptionID(checkoutID string) string {
+	return DeriveUUID("subscription:" + checkoutID)
+}
 
 // AddInterval returns t moved n intervals (day, week, month or year) ahead; a month or year that
 // lacks t's day ends on its last day (Jan 31 + 1 month = Feb 28 or 29). Any other interval is a

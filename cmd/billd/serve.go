@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/sandbox"
 	"github.com/billd/billd/web"
 )
 
@@ -52,6 +53,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
 	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
 	fs.DurationVar(&conns.grace, "new-conn-grace", 2*time.Second, "with connections short, a connection that has not sent a complete request within this time may be closed to make room")
+	var pf paymentFlags
+	pf.register(fs, getenv)
 	var gc gcSettings
 	fs.Int64Var(&gc.memoryLimit, "memory-limit", 192<<20, "soft limit of the Go heap in bytes, under which the garbage collector keeps it (GOMEMLIMIT overrides; 0: none)")
 	fs.IntVar(&gc.percent, "gc-percent", 100, "heap growth between collections, in percent of the live heap (GOGC overrides; negative: collect only at the memory limit); higher trades memory for throughput")
@@ -67,6 +70,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer unlock()
+	// Bind before the admin is bootstrapped: its generated credentials are printed only once, so
+	// a server that cannot listen must not create them. The address is also the default base of
+	// the sandbox's checkout URLs.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	var svc *billd.Service
+	pay, err := pf.build(ln.Addr().String(), func(ctx context.Context, payload []byte, header map[string][]string) error {
+		return svc.ReceiveEvent(ctx, sandbox.Name, payload, header)
+	})
+	if err != nil {
+		return err
+	}
+	sf.providers = []billd.Provider{pay.provider}
 	logOut := newBufferedLog(stderr) // the access log writes a line per request
 	defer logOut.Close()
 	db, svc, log, err := sf.open(ctx, logOut, false)
@@ -75,23 +94,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
-	handler, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins})
+	api, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins})
 	if err != nil {
 		return usageError{err.Error()}
 	}
-
-	// Bind before the admin is bootstrapped: its generated credentials are printed only once, so
-	// a server that cannot listen must not create them.
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
 	if err := bootstrapAdmin(ctx, svc, getenv, stdout); err != nil {
 		return err
 	}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); svc.RunJobs(jobsCtx, pf.jobs) }()
+	defer func() { stopJobs(); <-jobsDone }()
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           pay.withPages(api, svc),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

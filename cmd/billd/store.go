@@ -30,6 +30,7 @@ type storeFlags struct {
 	accountTTL time.Duration
 	limits     billd.Limits
 	hashCost   int
+	providers  []billd.Provider // serve's payment provider
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -97,7 +98,7 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) 
 		f.commit.MaxWait = -1 // PostgreSQL's pipelined commits do best without lingering
 	}
 	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits,
-		SecretHashIterations: f.hashCost})
+		SecretHashIterations: f.hashCost, Providers: f.providers})
 	return db, svc, log, nil
 }
 

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/billd/billd"
+	"github.com/billd/billd/sandbox"
+	"github.com/billd/billd/stripe"
+)
+
+// paymentFlags choose serve's payment provider and its background jobs.
+type paymentFlags struct {
+	provider      string
+	publicURL     string
+	sandboxSecret string
+	stripeKey     string
+	stripeBase    string
+	stripeHooks   string
+	jobs          billd.JobsConfig
+	getenv        func(string) string
+}
+
+func (f *paymentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.getenv = getenv
+	fs.StringVar(&f.provider, "provider", envOr(getenv, "BILLD_PROVIDER", "sandbox"), "payment provider: sandbox (billd serves its own checkout page at /checkout/{id}; for development and tests) or stripe; default $BILLD_PROVIDER, else sandbox")
+	fs.StringVar(&f.publicURL, "public-url", getenv("BILLD_PUBLIC_URL"), "the server's public base URL (https://billing.example.com), which the sandbox's checkout URLs start with; default $BILLD_PUBLIC_URL, else http://<addr>")
+	fs.DurationVar(&f.jobs.Every, "jobs-every", time.Minute, "pause between rounds of the background jobs (checkout sync and expiry, webhook event retries); each job runs on one node at a time")
+	f.sandboxSecret = getenv("BILLD_SANDBOX_SECRET")
+	f.stripeKey = getenv("BILLD_STRIPE_KEY")
+	f.stripeBase = getenv("BILLD_STRIPE_API_BASE")
+	f.stripeHooks = getenv("BILLD_STRIPE_WEBHOOK_SECRETS")
+}
+
+// envOr returns the environment variable, or def when it is empty.
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// payments is the configured provider and, for the sandbox, its checkout pages.
+type payments struct {
+	provider billd.Provider
+	pages    func(app sandbox.App) http.Handler // nil unless the provider serves pages
+}
+
+// build makes the provider the flags name. deliver takes the sandbox's events to the service,
+// which is made after the provider (the service needs it).
+func (f *paymentFlags) build(addr string, deliver func(ctx context.Context, payload []byte, header map[string][]string) error) (*payments, error) {
+	switch f.provider {
+	case sandbox.Name:
+		secret := []byte(f.sandboxSecret)
+		if len(secret) == 0 {
+			secret = []byte(rand.Text()) // events are signed and checked by this process only
+		}
+		base := f.publicURL
+		if base == "" {
+			base = "http://" + addr
+		}
+		p, err := sandbox.New(sandbox.Config{Secret: secret, BaseURL: strings.TrimSuffix(base, "/"), Deliver: deliver})
+		if err != nil {
+			return nil, usageError{"sandbox: " + billd.ErrorMessage(err) + " (BILLD_SANDBOX_SECRET, --public-url)"}
+		}
+		return &payments{provider: p, pages: p.Handler}, nil
+	case "stripe":
+		if f.stripeKey == "" {
+			return nil, usageError{"--provider stripe needs BILLD_STRIPE_KEY"}
+		}
+		var secrets []string
+		for s := range strings.SplitSeq(f.stripeHooks, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				secrets = append(secrets, s)
+			}
+		}
+		p, err := stripe.New(stripe.Config{Key: f.stripeKey, APIBase: f.stripeBase, WebhookSecrets: secrets})
+		if err != nil {
+			return nil, usageError{"stripe: " + billd.ErrorMessage(err)}
+		}
+		return &payments{provider: p}, nil
+	}
+	return nil, usageError{fmt.Sprintf("--provider must be sandbox or stripe, got %q", f.provider)}
+}
+
+// withPages serves the provider's checkout pages (/checkout/…) beside the API.
+func (p *payments) withPages(api http.Handler, app sandbox.App) http.Handler {
+	if p.pages == nil {
+		return api
+	}
+	mux := http.NewServeMux()
+	pages := p.pages(app)
+	mux.Handle("/checkout/", pages)
+	mux.Handle("/", api)
+	return mux
+}
