@@ -22,10 +22,6 @@ import (
 // transport (as rpcCases) and their REST paths in detail. They run against the server's default
 // provider, the sandbox, whose webhook secret the harness gives the server (sandboxSecret).
 
-// sandboxSecret signs the sandbox's webhook events in the tests; serve takes it from
-// BILLD_SANDBOX_SECRET (adminEnv).
-const sandboxSecret = "e2e-sandbox-webhook-secret-0123456789"
-
 // sandboxSignatureHeader is the header that carries a sandbox event's signature.
 const sandboxSignatureHeader = sandbox.SignatureHeader
 
@@ -159,7 +155,6 @@ func init() {
 	} {
 		rpcRoutes[proc] = route
 	}
-	adminEnv["BILLD_SANDBOX_SECRET"] = sandboxSecret
 }
 
 // checkoutWorld is a world with the catalog of the REST tests: a credits product (10 credits a
