@@ -16,11 +16,7 @@ import (
 // billing_id (current clients) the organization's active account pays.
 func (s *Server) CreateCheckout(ctx context.Context, req *connect.Request[fv1.CreateCheckoutRequest]) (*connect.Response[fv1.CreateCheckoutResponse], error) {
 	m, p := req.Msg, principal(ctx)
-	billingID, err := s.billingIDOf(ctx, p, m.GetOrgId(), m.GetBillingId())
-	if err != nil {
-		return nil, err
-	}
-	r := billd.CheckoutRequest{OrgID: m.GetOrgId(), BillingID: billingID, SuccessURL: m.GetSuccessUrl(), CancelURL: m.GetCancelUrl(),
+	r := billd.CheckoutRequest{OrgID: m.GetOrgId(), BillingID: m.GetBillingId(), SuccessURL: m.GetSuccessUrl(), CancelURL: m.GetCancelUrl(),
 		Product: productPurchase(m.GetProductBody()), Subscription: planPurchase(m.GetSubscriptionBody())}
 	if b := m.GetSetupBody(); b != nil {
 		r.Setup = &billd.SetupRequest{PaymentMethod: b.GetPaymentMethod(), CustomerPortal: b.GetCustomerPortal()}
@@ -40,11 +36,7 @@ func (s *Server) ListCheckouts(ctx context.Context, req *connect.Request[fv1.Lis
 	if err != nil {
 		return nil, err
 	}
-	billingID, err := s.billingIDOf(ctx, p, m.GetOrgId(), m.GetBillingId())
-	if err != nil {
-		return nil, err
-	}
-	checkouts, err := s.svc.ListCheckouts(ctx, p, m.GetOrgId(), billingID, page)
+	checkouts, err := s.svc.ListCheckouts(ctx, p, m.GetOrgId(), m.GetBillingId(), page)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +64,7 @@ func (s *Server) DelegatedCheckout(ctx context.Context, req *connect.Request[fv1
 	if err != nil {
 		return nil, err
 	}
-	billingID, err := s.billingIDOf(ctx, p, m.GetOrgId(), m.GetBillingId())
-	if err != nil {
-		return nil, err
-	}
-	r := billd.DelegatedCheckoutRequest{OrgID: m.GetOrgId(), BillingID: billingID, IdempotencyKey: key,
+	r := billd.DelegatedCheckoutRequest{OrgID: m.GetOrgId(), BillingID: m.GetBillingId(), IdempotencyKey: key,
 		Product: productPurchase(m.GetProductBody()), Subscription: planPurchase(m.GetSubscriptionBody())}
 	res, err := s.svc.DelegatedCheckout(ctx, p, r)
 	if err != nil {
@@ -87,12 +75,7 @@ func (s *Server) DelegatedCheckout(ctx context.Context, req *connect.Request[fv1
 		out.Subscription = subscription(res.Subscription)
 	}
 	if res.Product != nil {
-		// The result holds the product without the catalog its features are in.
-		c, err := s.svc.Catalog(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		out.Product = product(c, res.Product)
+		out.Product = product(res.Catalog, res.Product)
 	}
 	return connect.NewResponse(out), nil
 }
@@ -114,34 +97,7 @@ func idempotencyKey(field, header string) (string, error) {
 	return firstNonEmpty(field, header), nil
 }
 
-// billingIDOf returns billingID or, when it is empty and orgID is not, the id of the
-// organization's active account (ENOTFOUND when it has none). Current Frontier clients name no
-// account in checkout requests, but the domain's checkout use cases need one.
-func (s *Server) billingIDOf(ctx context.Context, p billd.Principal, orgID, billingID string) (string, error) {
-	if billingID != "" || orgID == "" {
-		return billingID, nil
-	}
-	page := billd.PageRequest{PageSize: billd.MaxPageSize}
-	for range maxAccountPages {
-		accounts, err := s.svc.ListBillingAccounts(ctx, p, orgID, page)
-		if err != nil {
-			return "", err
-		}
-		for _, a := range accounts.Items {
-			if a.State == billd.AccountActive {
-				return a.ID, nil
-			}
-		}
-		if accounts.NextPageToken == "" {
-			break
-		}
-		page.PageToken = accounts.NextPageToken
-	}
-	return "", billd.Errorf(billd.ENOTFOUND, "the organization has no active billing account")
-}
 
-// maxAccountPages bounds the pages of an organization's accounts read to find its active one.
-const maxAccountPages = 10
 
 // firstNonEmpty returns the first non-empty string.
 func firstNonEmpty(ss ...string) string {
