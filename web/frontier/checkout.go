@@ -97,8 +97,6 @@ func idempotencyKey(field, header string) (string, error) {
 	return firstNonEmpty(field, header), nil
 }
 
-
-
 // firstNonEmpty returns the first non-empty string.
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
