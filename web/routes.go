@@ -67,6 +67,21 @@ var permissions = map[string]billd.Permission{
 	fc.FrontierServiceGetCheckoutProcedure:    billd.PermDelete,
 	fc.AdminServiceDelegatedCheckoutProcedure: billd.PermSuper,
 
+	fc.FrontierServiceListSubscriptionsProcedure:       billd.PermRead,
+	fc.FrontierServiceGetSubscriptionProcedure:         billd.PermRead,
+	fc.FrontierServiceUpdateSubscriptionProcedure:      billd.PermDelete,
+	fc.FrontierServiceCancelSubscriptionProcedure:      billd.PermDelete,
+	fc.FrontierServiceChangeSubscriptionProcedure:      billd.PermDelete,
+	fc.FrontierServiceCheckFeatureEntitlementProcedure: billd.PermRead, // Frontier: any caller, about any organization
+	fc.FrontierServiceHasTrialedProcedure:              billd.PermRead,
+	bc.BilldServiceSetOrganizationSeatsProcedure:       billd.PermSuper,
+
+	fc.FrontierServiceListInvoicesProcedure:       billd.PermUpdate,
+	fc.FrontierServiceGetUpcomingInvoiceProcedure: billd.PermUpdate,
+	fc.AdminServiceListAllInvoicesProcedure:       billd.PermSuper,
+	fc.AdminServiceGenerateInvoicesProcedure:      billd.PermSuper,
+	bc.BilldServiceMarkInvoicePaidProcedure:       billd.PermSuper,
+
 	bc.BilldServiceCreateClientProcedure: billd.PermDelete,
 	bc.BilldServiceListClientsProcedure:  billd.PermDelete,
 	bc.BilldServiceRevokeClientProcedure: billd.PermDelete,
@@ -81,10 +96,14 @@ var public = map[string]bool{
 
 // aliased are the routes Go's ServeMux cannot hold beside the others, because they share paths
 // with routes that are not more specific than them, nor less: …/billing/checkouts/{id} and
-// …/billing/{id}/balance both match …/billing/checkouts/balance. They are registered on a second
-// mux, matched first, so that the literal segment wins as it would in one mux.
+// …/billing/{id}/balance both match …/billing/checkouts/balance, as GET and POST
+// …/billing/subscriptions/{id} meet …/billing/{billing_id}/transactions and …/usages. They are
+// registered on a second mux, matched first, so that the literal segment wins as it would in one
+// mux.
 var aliased = []string{
 	"GET /v1beta1/organizations/{org_id}/billing/checkouts/{id}",
+	"GET /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
+	"POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
 }
 
 // routes lists billd's whole URL surface: the health probes, the RPC services, and the legacy
@@ -166,11 +185,31 @@ func (h *Handler) routes(s *frontier.Server) {
 	h.mux.HandleFunc("POST /billing/webhooks/callback/{provider}", h.webhook(s))
 	h.mux.HandleFunc("POST /v1beta1/billing/webhooks/callback/{provider}", h.webhook(s))
 
-	// Paths of the contract whose RPCs billd does not serve yet: 501, rather than a neighbour's
-	// answer (…/billing/{id} took …/billing/invoices for an account id).
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/invoices", orgIn("org_id", billd.PermRead), notImplemented("ListInvoices"))
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/invoices/upcoming", orgIn("org_id", billd.PermRead), notImplemented("GetUpcomingInvoice"))
-	h.handle("GET /v1beta1/organizations/{org_id}/billing/subscriptions", orgIn("org_id", billd.PermRead), notImplemented("ListSubscriptions"))
+	// Subscriptions. Routes without billing_id act on the organization's active account, or the
+	// one the query or body names; a subscription is found by its id.
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions", "org_id", fc.FrontierServiceListSubscriptionsProcedure, bodyNone, s.ListSubscriptions)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/subscriptions", "org_id", fc.FrontierServiceListSubscriptionsProcedure, bodyNone, s.ListSubscriptions)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions/{id}", "org_id", fc.FrontierServiceGetSubscriptionProcedure, bodyNone, s.GetSubscription)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/subscriptions/{id}", "org_id", fc.FrontierServiceGetSubscriptionProcedure, bodyNone, s.GetSubscription)
+	rest(h, "PUT /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions/{id}", "org_id", fc.FrontierServiceUpdateSubscriptionProcedure, bodyWhole, s.UpdateSubscription)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}", "org_id", fc.FrontierServiceUpdateSubscriptionProcedure, bodyWhole, s.UpdateSubscription)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions/{id}/cancel", "org_id", fc.FrontierServiceCancelSubscriptionProcedure, bodyWhole, s.CancelSubscription)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}/cancel", "org_id", fc.FrontierServiceCancelSubscriptionProcedure, bodyWhole, s.CancelSubscription)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions/{id}/change", "org_id", fc.FrontierServiceChangeSubscriptionProcedure, bodyWhole, s.ChangeSubscription)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}/change", "org_id", fc.FrontierServiceChangeSubscriptionProcedure, bodyWhole, s.ChangeSubscription)
+	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/check", "org_id", fc.FrontierServiceCheckFeatureEntitlementProcedure, bodyWhole, s.CheckFeatureEntitlement)
+	rest(h, "POST /v1beta1/organizations/billing/check", "", fc.FrontierServiceCheckFeatureEntitlementProcedure, bodyWhole, s.CheckFeatureEntitlement)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{id}/plans/{plan_id}/trialed", "org_id", fc.FrontierServiceHasTrialedProcedure, bodyNone, s.HasTrialed)
+	rest(h, "PUT /v1beta1/admin/organizations/{id}/seats", "id", bc.BilldServiceSetOrganizationSeatsProcedure, bodyWhole, s.SetOrganizationSeats) // billd
+
+	// Invoices.
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/invoices", "org_id", fc.FrontierServiceListInvoicesProcedure, bodyNone, s.ListInvoices)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/invoices", "org_id", fc.FrontierServiceListInvoicesProcedure, bodyNone, s.ListInvoices)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/invoices/upcoming", "org_id", fc.FrontierServiceGetUpcomingInvoiceProcedure, bodyNone, s.GetUpcomingInvoice)
+	rest(h, "GET /v1beta1/organizations/{org_id}/billing/invoices/upcoming", "org_id", fc.FrontierServiceGetUpcomingInvoiceProcedure, bodyNone, s.GetUpcomingInvoice)
+	rest(h, "GET /v1beta1/admin/billing/invoices", "", fc.AdminServiceListAllInvoicesProcedure, bodyNone, s.ListAllInvoices)
+	rest(h, "POST /v1beta1/admin/billing/invoices/generate", "", fc.AdminServiceGenerateInvoicesProcedure, bodyWhole, s.GenerateInvoices)
+	rest(h, "POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/invoices/{id}/paid", "org_id", bc.BilldServiceMarkInvoicePaidProcedure, bodyWhole, s.MarkInvoicePaid) // billd
 
 	// API clients (billd).
 	rest(h, "POST /v1beta1/admin/clients", "", bc.BilldServiceCreateClientProcedure, bodyWhole, s.CreateClient)

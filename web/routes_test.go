@@ -14,8 +14,9 @@ import (
 // TestBillingWordsRoute checks that the contract's paths with a word after /billing/ reach their
 // own routes, not the account routes whose {id} takes any segment (GET …/billing/checkouts went to
 // GetBillingAccount, 400 "billing_id must be a UUID"; POST to nothing, 405), and that
-// …/billing/checkouts/{id}, which Go's mux cannot hold beside …/billing/{id}/balance, is routed
-// by the aliases mux before the main one.
+// …/billing/checkouts/{id} and …/billing/subscriptions/{id}, which Go's mux cannot hold beside
+// …/billing/{id}/balance and …/billing/{billing_id}/usages, are routed by the aliases mux before
+// the main one.
 func TestBillingWordsRoute(t *testing.T) {
 	h, err := NewHandler(nil, slog.New(slog.DiscardHandler), Config{})
 	if err != nil {
@@ -24,22 +25,34 @@ func TestBillingWordsRoute(t *testing.T) {
 	const org = "/v1beta1/organizations/0b7a4a2e-4c1e-4c55-9a4a-2f8f3b7f1a01/billing/"
 	const id = "6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f"
 	for request, want := range map[string]string{
-		"GET " + org + "checkouts":                 "GET /v1beta1/organizations/{org_id}/billing/checkouts",
-		"POST " + org + "checkouts":                "POST /v1beta1/organizations/{org_id}/billing/checkouts",
-		"GET " + org + "checkouts/" + id:           "GET /v1beta1/organizations/{org_id}/billing/checkouts/{id}",
-		"GET " + org + "checkouts/balance":         "GET /v1beta1/organizations/{org_id}/billing/checkouts/{id}",
-		"GET " + org + id + "/checkouts":           "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/checkouts",
-		"GET " + org + id + "/checkouts/" + id:     "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/checkouts/{id}",
-		"GET " + org + id + "/balance":             "GET /v1beta1/organizations/{org_id}/billing/{id}/balance",
-		"GET " + org + id:                          "GET /v1beta1/organizations/{org_id}/billing/{id}",
-		"GET " + org + "invoices":                  "GET /v1beta1/organizations/{org_id}/billing/invoices",
-		"GET " + org + "invoices/upcoming":         "GET /v1beta1/organizations/{org_id}/billing/invoices/upcoming",
-		"GET " + org + "subscriptions":             "GET /v1beta1/organizations/{org_id}/billing/subscriptions",
-		"GET " + org + "transactions":              "GET /v1beta1/organizations/{org_id}/billing/transactions",
-		"POST /billing/webhooks/callback/sandbox":  "POST /billing/webhooks/callback/{provider}",
-		"DELETE " + org + "checkouts/" + id:        "",
-		"POST " + org + "checkouts/" + id:          "",
-		"POST /v1beta1/billing/webhooks/callback/": "",
+		"GET " + org + "checkouts":                        "GET /v1beta1/organizations/{org_id}/billing/checkouts",
+		"POST " + org + "checkouts":                       "POST /v1beta1/organizations/{org_id}/billing/checkouts",
+		"GET " + org + "checkouts/" + id:                  "GET /v1beta1/organizations/{org_id}/billing/checkouts/{id}",
+		"GET " + org + "checkouts/balance":                "GET /v1beta1/organizations/{org_id}/billing/checkouts/{id}",
+		"GET " + org + id + "/checkouts":                  "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/checkouts",
+		"GET " + org + id + "/checkouts/" + id:            "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/checkouts/{id}",
+		"GET " + org + id + "/balance":                    "GET /v1beta1/organizations/{org_id}/billing/{id}/balance",
+		"GET " + org + id:                                 "GET /v1beta1/organizations/{org_id}/billing/{id}",
+		"GET " + org + "invoices":                         "GET /v1beta1/organizations/{org_id}/billing/invoices",
+		"GET " + org + "invoices/upcoming":                "GET /v1beta1/organizations/{org_id}/billing/invoices/upcoming",
+		"GET " + org + "subscriptions":                    "GET /v1beta1/organizations/{org_id}/billing/subscriptions",
+		"GET " + org + "subscriptions/" + id:              "GET /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
+		"GET " + org + "subscriptions/balance":            "GET /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
+		"POST " + org + "subscriptions/" + id:             "POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
+		"POST " + org + "subscriptions/usages":            "POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
+		"POST " + org + id + "/usages":                    "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/usages",
+		"GET " + org + id + "/subscriptions/" + id:        "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions/{id}",
+		"PUT " + org + id + "/subscriptions/" + id:        "PUT /v1beta1/organizations/{org_id}/billing/{billing_id}/subscriptions/{id}",
+		"POST " + org + "subscriptions/" + id + "/cancel": "POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}/cancel",
+		"GET " + org + id + "/invoices/upcoming":          "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/invoices/upcoming",
+		"GET " + org + id + "/plans/pro/trialed":          "GET /v1beta1/organizations/{org_id}/billing/{id}/plans/{plan_id}/trialed",
+		"POST " + org + id + "/check":                     "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/check",
+		"POST /v1beta1/organizations/billing/check":       "POST /v1beta1/organizations/billing/check",
+		"GET " + org + "transactions":                     "GET /v1beta1/organizations/{org_id}/billing/transactions",
+		"POST /billing/webhooks/callback/sandbox":         "POST /billing/webhooks/callback/{provider}",
+		"DELETE " + org + "checkouts/" + id:               "",
+		"POST " + org + "checkouts/" + id:                 "",
+		"POST /v1beta1/billing/webhooks/callback/":        "",
 	} {
 		method, path, _ := strings.Cut(request, " ")
 		if _, got := h.route(httptest.NewRequest(method, path, nil)); got != want {

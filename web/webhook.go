@@ -64,10 +64,3 @@ func (h *Handler) deliver(w http.ResponseWriter, r *http.Request, s *frontier.Se
 	writeBody(w, http.StatusOK, b)
 	return nil
 }
-
-// notImplemented answers a path of the contract whose RPC billd does not serve yet.
-func notImplemented(rpc string) apiFunc {
-	return func(http.ResponseWriter, *http.Request, billd.Principal) error {
-		return billd.Errorf(billd.EUNIMPLEMENTED, "%s is not implemented yet", rpc)
-	}
-}

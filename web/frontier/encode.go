@@ -229,6 +229,26 @@ func subscription(s *billd.Subscription) *fv1.Subscription {
 	if s.CancelAtPeriodEnd && s.EndedAt == nil {
 		out.Phases = append(out.Phases, &fv1.Subscription_Phase{EffectiveAt: timestamp(s.CurrentPeriod.End), Reason: "cancel"})
 	}
+	out.Quantity, out.CancelAtPeriodEnd = s.Quantity, s.CancelAtPeriodEnd
+	return out
+}
+
+// phase encodes a subscription's plan from a time on.
+func phase(p *billd.Phase) *fv1.Subscription_Phase {
+	return &fv1.Subscription_Phase{EffectiveAt: timestamp(p.EffectiveAt), PlanId: p.PlanID, Reason: p.Reason}
+}
+
+// invoice encodes an invoice; customer, if not nil, is the expanded account. Its effective date is
+// when it was made; a draft of the next renewal (never stored) has none, nor an id.
+func invoice(inv *billd.Invoice, customer *billd.BillingAccount) *fv1.Invoice {
+	out := &fv1.Invoice{Id: inv.ID, CustomerId: inv.AccountID, ProviderId: inv.ProviderID, State: string(inv.State),
+		Currency: inv.Currency, Amount: inv.Amount, HostedUrl: inv.URL, DueDate: timestampOf(inv.DueAt),
+		EffectiveAt: timestamp(inv.CreatedAt), PeriodStartAt: timestamp(inv.PeriodStart), PeriodEndAt: timestamp(inv.PeriodEnd),
+		Metadata: toStruct(inv.Metadata), CreatedAt: timestamp(inv.CreatedAt), Kind: string(inv.Kind), Credits: inv.Credits,
+		PaidAt: timestampOf(inv.PaidAt), OrgId: inv.OrgID, SubscriptionId: inv.SubscriptionID}
+	if customer != nil {
+		out.Customer = billingAccount(customer, nil)
+	}
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier/billdv1"
 	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
 )
 
@@ -138,4 +139,14 @@ func (s *Server) DeleteProject(ctx context.Context, req *connect.Request[fv1.Del
 		return nil, err
 	}
 	return connect.NewResponse(&fv1.DeleteProjectResponse{}), nil
+}
+
+// SetOrganizationSeats sets the seats a per-seat plan charges an organization for (billd), and
+// answers the organization with its seats. Platform admins only.
+func (s *Server) SetOrganizationSeats(ctx context.Context, req *connect.Request[billdv1.SetOrganizationSeatsRequest]) (*connect.Response[billdv1.SetOrganizationSeatsResponse], error) {
+	o, err := s.svc.SetOrganizationSeats(ctx, principal(ctx), req.Msg.GetId(), req.Msg.GetSeats())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.SetOrganizationSeatsResponse{Organization: organization(o), Seats: o.Seats}), nil
 }

@@ -659,6 +659,8 @@ var wireMessages = map[string][]wireField{
 		{20, "phases", "Subscription.Phase", true, frontier},
 		{101, "customer", "BillingAccount", false, frontier},
 		{102, "plan", "Plan", false, frontier},
+		{1001, "quantity", "int64", false, billdOwn},
+		{1002, "cancel_at_period_end", "bool", false, billdOwn},
 	},
 	"Subscription.Phase": {
 		{1, "effective_at", "google.protobuf.Timestamp", false, frontier},
@@ -713,6 +715,158 @@ var wireMessages = map[string][]wireField{
 		{1, "subscription", "Subscription", false, frontier},
 		{2, "product", "Product", false, frontier},
 	},
+	"Invoice": {
+		{1, "id", "string", false, frontier},
+		{2, "customer_id", "string", false, frontier},
+		{3, "provider_id", "string", false, frontier},
+		{4, "state", "string", false, frontier},
+		{5, "currency", "string", false, frontier},
+		{6, "amount", "int64", false, frontier},
+		{7, "hosted_url", "string", false, frontier},
+		{8, "due_date", "google.protobuf.Timestamp", false, frontier},
+		{9, "effective_at", "google.protobuf.Timestamp", false, frontier},
+		{10, "period_start_at", "google.protobuf.Timestamp", false, frontier},
+		{11, "period_end_at", "google.protobuf.Timestamp", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{101, "customer", "BillingAccount", false, frontier},
+		{1001, "kind", "string", false, billdOwn},
+		{1002, "credits", "int64", false, billdOwn},
+		{1003, "paid_at", "google.protobuf.Timestamp", false, billdOwn},
+		{1004, "org_id", "string", false, billdOwn},
+		{1005, "subscription_id", "string", false, billdOwn},
+	},
+	// The current Frontier dropped billing_id (number 2 reserved) from the subscription, invoice
+	// and entitlement requests, org_id (1) from those that name a subscription, and project_id (4)
+	// from CheckFeatureEntitlementRequest and org_id (2) from HasTrialedRequest.
+	"ListSubscriptionsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "state", "string", false, frontier},
+		{4, "plan", "string", false, frontier},
+		{101, "expand", "string", true, frontier},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListSubscriptionsResponse": {
+		{1, "subscriptions", "Subscription", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"GetSubscriptionRequest": {
+		{1, "org_id", "string", false, sdkOnly},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "id", "string", false, frontier},
+		{101, "expand", "string", true, frontier},
+	},
+	"GetSubscriptionResponse": {
+		{1, "subscription", "Subscription", false, frontier},
+	},
+	"UpdateSubscriptionRequest": {
+		{1, "org_id", "string", false, sdkOnly},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "id", "string", false, frontier},
+		{20, "metadata", "google.protobuf.Struct", false, frontier},
+	},
+	"UpdateSubscriptionResponse": {
+		{1, "subscription", "Subscription", false, frontier},
+	},
+	"CancelSubscriptionRequest": {
+		{1, "org_id", "string", false, sdkOnly},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "id", "string", false, frontier},
+		{4, "immediate", "bool", false, frontier},
+	},
+	"CancelSubscriptionResponse": {
+		{1001, "subscription", "Subscription", false, billdOwn},
+	},
+	// Frontier declares plan_change and phase_change in a oneof (change); billd's plain fields are
+	// the same on the wire (TestChangeSubscriptionOneofWire).
+	"ChangeSubscriptionRequest": {
+		{1, "org_id", "string", false, sdkOnly},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "id", "string", false, frontier},
+		{4, "plan", "string", false, frontier},
+		{5, "immediate", "bool", false, frontier},
+		{6, "plan_change", "ChangeSubscriptionRequest.PlanChange", false, frontier},
+		{7, "phase_change", "ChangeSubscriptionRequest.PhaseChange", false, frontier},
+	},
+	"ChangeSubscriptionRequest.PlanChange": {
+		{1, "plan", "string", false, frontier},
+		{2, "immediate", "bool", false, frontier},
+	},
+	"ChangeSubscriptionRequest.PhaseChange": {
+		{1, "cancel_upcoming_changes", "bool", false, frontier},
+	},
+	"ChangeSubscriptionResponse": {
+		{1, "phase", "Subscription.Phase", false, frontier},
+	},
+	"CheckFeatureEntitlementRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "feature", "string", false, frontier},
+		{4, "project_id", "string", false, sdkOnly},
+	},
+	"CheckFeatureEntitlementResponse": {
+		{1, "status", "bool", false, frontier},
+	},
+	"HasTrialedRequest": {
+		{1, "id", "string", false, frontier},
+		{2, "org_id", "string", false, sdkOnly},
+		{3, "plan_id", "string", false, frontier},
+	},
+	"HasTrialedResponse": {
+		{1, "trialed", "bool", false, frontier},
+	},
+	"ListInvoicesRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "nonzero_amount_only", "bool", false, frontier},
+		{101, "expand", "string", true, frontier},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListInvoicesResponse": {
+		{1, "invoices", "Invoice", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"GetUpcomingInvoiceRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+	},
+	"GetUpcomingInvoiceResponse": {
+		{1, "invoice", "Invoice", false, frontier},
+	},
+	"ListAllInvoicesRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "page_size", "int32", false, frontier},
+		{3, "page_num", "int32", false, frontier},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListAllInvoicesResponse": {
+		{1, "invoices", "Invoice", true, frontier},
+		{2, "count", "int32", false, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"GenerateInvoicesRequest": {},
+	"GenerateInvoicesResponse": {
+		{1001, "generated", "int64", false, billdOwn},
+	},
+	"billd.v1.MarkInvoicePaidRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "billing_id", "string", false, billdOwn},
+		{3, "id", "string", false, billdOwn},
+	},
+	"billd.v1.MarkInvoicePaidResponse": {
+		{1, "invoice", "Invoice", false, billdOwn},
+	},
+	"billd.v1.SetOrganizationSeatsRequest": {
+		{1, "id", "string", false, billdOwn},
+		{2, "seats", "int64", false, billdOwn},
+	},
+	"billd.v1.SetOrganizationSeatsResponse": {
+		{1, "organization", "Organization", false, billdOwn},
+		{2, "seats", "int64", false, billdOwn},
+	},
 }
 
 // wireMethod is one RPC: its name and its request and response messages.
@@ -761,6 +915,15 @@ var wireServices = map[string][]wireMethod{
 		{"ListCheckouts", "ListCheckoutsRequest", "ListCheckoutsResponse"},
 		{"GetCheckout", "GetCheckoutRequest", "GetCheckoutResponse"},
 		{"BillingWebhookCallback", "BillingWebhookCallbackRequest", "BillingWebhookCallbackResponse"},
+		{"ListSubscriptions", "ListSubscriptionsRequest", "ListSubscriptionsResponse"},
+		{"GetSubscription", "GetSubscriptionRequest", "GetSubscriptionResponse"},
+		{"UpdateSubscription", "UpdateSubscriptionRequest", "UpdateSubscriptionResponse"},
+		{"CancelSubscription", "CancelSubscriptionRequest", "CancelSubscriptionResponse"},
+		{"ChangeSubscription", "ChangeSubscriptionRequest", "ChangeSubscriptionResponse"},
+		{"CheckFeatureEntitlement", "CheckFeatureEntitlementRequest", "CheckFeatureEntitlementResponse"},
+		{"HasTrialed", "HasTrialedRequest", "HasTrialedResponse"},
+		{"ListInvoices", "ListInvoicesRequest", "ListInvoicesResponse"},
+		{"GetUpcomingInvoice", "GetUpcomingInvoiceRequest", "GetUpcomingInvoiceResponse"},
 	},
 	"raystack.frontier.v1beta1.AdminService": {
 		{"ListAllBillingAccounts", "ListAllBillingAccountsRequest", "ListAllBillingAccountsResponse"},
@@ -772,6 +935,8 @@ var wireServices = map[string][]wireMethod{
 		{"UpdatePlan", "UpdatePlanRequest", "UpdatePlanResponse"},
 		{"ListAllPlans", "ListAllPlansRequest", "ListAllPlansResponse"},
 		{"DelegatedCheckout", "DelegatedCheckoutRequest", "DelegatedCheckoutResponse"},
+		{"ListAllInvoices", "ListAllInvoicesRequest", "ListAllInvoicesResponse"},
+		{"GenerateInvoices", "GenerateInvoicesRequest", "GenerateInvoicesResponse"},
 	},
 	"billd.v1.BilldService": {
 		{"GrantCredits", "billd.v1.GrantCreditsRequest", "billd.v1.GrantCreditsResponse"},
@@ -779,6 +944,8 @@ var wireServices = map[string][]wireMethod{
 		{"CreateClient", "billd.v1.CreateClientRequest", "billd.v1.CreateClientResponse"},
 		{"ListClients", "billd.v1.ListClientsRequest", "billd.v1.ListClientsResponse"},
 		{"RevokeClient", "billd.v1.RevokeClientRequest", "billd.v1.RevokeClientResponse"},
+		{"MarkInvoicePaid", "billd.v1.MarkInvoicePaidRequest", "billd.v1.MarkInvoicePaidResponse"},
+		{"SetOrganizationSeats", "billd.v1.SetOrganizationSeatsRequest", "billd.v1.SetOrganizationSeatsResponse"},
 	},
 }
 

@@ -772,6 +772,219 @@ func (x *DelegatedCheckoutResponse) GetProduct() *Product {
 	return nil
 }
 
+// ListAllInvoicesRequest lists every account's invoices (of org_id's accounts, when given), newest
+// first. billd pages with page_token; page_num beyond 1 is refused.
+type ListAllInvoicesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	PageSize      int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageNum       int32                  `protobuf:"varint,3,opt,name=page_num,json=pageNum,proto3" json:"page_num,omitempty"`
+	PageToken     string                 `protobuf:"bytes,1002,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAllInvoicesRequest) Reset() {
+	*x = ListAllInvoicesRequest{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAllInvoicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAllInvoicesRequest) ProtoMessage() {}
+
+func (x *ListAllInvoicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAllInvoicesRequest.ProtoReflect.Descriptor instead.
+func (*ListAllInvoicesRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListAllInvoicesRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *ListAllInvoicesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAllInvoicesRequest) GetPageNum() int32 {
+	if x != nil {
+		return x.PageNum
+	}
+	return 0
+}
+
+func (x *ListAllInvoicesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAllInvoicesResponse: count (Frontier's total) is not counted by billd and stays 0; follow
+// next_page_token.
+type ListAllInvoicesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Invoices      []*Invoice             `protobuf:"bytes,1,rep,name=invoices,proto3" json:"invoices,omitempty"`
+	Count         int32                  `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,1001,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAllInvoicesResponse) Reset() {
+	*x = ListAllInvoicesResponse{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAllInvoicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAllInvoicesResponse) ProtoMessage() {}
+
+func (x *ListAllInvoicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAllInvoicesResponse.ProtoReflect.Descriptor instead.
+func (*ListAllInvoicesResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListAllInvoicesResponse) GetInvoices() []*Invoice {
+	if x != nil {
+		return x.Invoices
+	}
+	return nil
+}
+
+func (x *ListAllInvoicesResponse) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ListAllInvoicesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GenerateInvoicesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateInvoicesRequest) Reset() {
+	*x = GenerateInvoicesRequest{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateInvoicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateInvoicesRequest) ProtoMessage() {}
+
+func (x *GenerateInvoicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateInvoicesRequest.ProtoReflect.Descriptor instead.
+func (*GenerateInvoicesRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{16}
+}
+
+// GenerateInvoicesResponse is empty in Frontier; billd adds how many invoices the call made.
+type GenerateInvoicesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Generated     int64                  `protobuf:"varint,1001,opt,name=generated,proto3" json:"generated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateInvoicesResponse) Reset() {
+	*x = GenerateInvoicesResponse{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateInvoicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateInvoicesResponse) ProtoMessage() {}
+
+func (x *GenerateInvoicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateInvoicesResponse.ProtoReflect.Descriptor instead.
+func (*GenerateInvoicesResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GenerateInvoicesResponse) GetGenerated() int64 {
+	if x != nil {
+		return x.Generated
+	}
+	return 0
+}
+
 var File_raystack_frontier_v1beta1_admin_proto protoreflect.FileDescriptor
 
 const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
@@ -828,7 +1041,20 @@ const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
 	"\x0fidempotency_key\x18\xe9\a \x01(\tR\x0eidempotencyKey\"\xa6\x01\n" +
 	"\x19DelegatedCheckoutResponse\x12K\n" +
 	"\fsubscription\x18\x01 \x01(\v2'.raystack.frontier.v1beta1.SubscriptionR\fsubscription\x12<\n" +
-	"\aproduct\x18\x02 \x01(\v2\".raystack.frontier.v1beta1.ProductR\aproduct2\xd0\t\n" +
+	"\aproduct\x18\x02 \x01(\v2\".raystack.frontier.v1beta1.ProductR\aproduct\"\x87\x01\n" +
+	"\x16ListAllInvoicesRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x19\n" +
+	"\bpage_num\x18\x03 \x01(\x05R\apageNum\x12\x1e\n" +
+	"\n" +
+	"page_token\x18\xea\a \x01(\tR\tpageToken\"\x98\x01\n" +
+	"\x17ListAllInvoicesResponse\x12>\n" +
+	"\binvoices\x18\x01 \x03(\v2\".raystack.frontier.v1beta1.InvoiceR\binvoices\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\x12'\n" +
+	"\x0fnext_page_token\x18\xe9\a \x01(\tR\rnextPageToken\"\x19\n" +
+	"\x17GenerateInvoicesRequest\"9\n" +
+	"\x18GenerateInvoicesResponse\x12\x1d\n" +
+	"\tgenerated\x18\xe9\a \x01(\x03R\tgenerated2\xcb\v\n" +
 	"\fAdminService\x12\x8f\x01\n" +
 	"\x16ListAllBillingAccounts\x128.raystack.frontier.v1beta1.ListAllBillingAccountsRequest\x1a9.raystack.frontier.v1beta1.ListAllBillingAccountsResponse\"\x00\x12\x83\x01\n" +
 	"\x12RevertBillingUsage\x124.raystack.frontier.v1beta1.RevertBillingUsageRequest\x1a5.raystack.frontier.v1beta1.RevertBillingUsageResponse\"\x00\x12\x9e\x01\n" +
@@ -840,7 +1066,9 @@ const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
 	"\n" +
 	"UpdatePlan\x12,.raystack.frontier.v1beta1.UpdatePlanRequest\x1a-.raystack.frontier.v1beta1.UpdatePlanResponse\"\x00\x12q\n" +
 	"\fListAllPlans\x12..raystack.frontier.v1beta1.ListAllPlansRequest\x1a/.raystack.frontier.v1beta1.ListAllPlansResponse\"\x00\x12\x80\x01\n" +
-	"\x11DelegatedCheckout\x123.raystack.frontier.v1beta1.DelegatedCheckoutRequest\x1a4.raystack.frontier.v1beta1.DelegatedCheckoutResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"\x11DelegatedCheckout\x123.raystack.frontier.v1beta1.DelegatedCheckoutRequest\x1a4.raystack.frontier.v1beta1.DelegatedCheckoutResponse\"\x00\x12z\n" +
+	"\x0fListAllInvoices\x121.raystack.frontier.v1beta1.ListAllInvoicesRequest\x1a2.raystack.frontier.v1beta1.ListAllInvoicesResponse\"\x00\x12}\n" +
+	"\x10GenerateInvoices\x122.raystack.frontier.v1beta1.GenerateInvoicesRequest\x1a3.raystack.frontier.v1beta1.GenerateInvoicesResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_admin_proto_rawDescOnce sync.Once
@@ -854,7 +1082,7 @@ func file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_admin_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_raystack_frontier_v1beta1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_raystack_frontier_v1beta1_admin_proto_goTypes = []any{
 	(*ListAllBillingAccountsRequest)(nil),       // 0: raystack.frontier.v1beta1.ListAllBillingAccountsRequest
 	(*ListAllBillingAccountsResponse)(nil),      // 1: raystack.frontier.v1beta1.ListAllBillingAccountsResponse
@@ -870,47 +1098,57 @@ var file_raystack_frontier_v1beta1_admin_proto_goTypes = []any{
 	(*ListAllPlansResponse)(nil),                // 11: raystack.frontier.v1beta1.ListAllPlansResponse
 	(*DelegatedCheckoutRequest)(nil),            // 12: raystack.frontier.v1beta1.DelegatedCheckoutRequest
 	(*DelegatedCheckoutResponse)(nil),           // 13: raystack.frontier.v1beta1.DelegatedCheckoutResponse
-	(*BillingAccount)(nil),                      // 14: raystack.frontier.v1beta1.BillingAccount
-	(*Plan)(nil),                                // 15: raystack.frontier.v1beta1.Plan
-	(*CheckoutSubscriptionBody)(nil),            // 16: raystack.frontier.v1beta1.CheckoutSubscriptionBody
-	(*CheckoutProductBody)(nil),                 // 17: raystack.frontier.v1beta1.CheckoutProductBody
-	(*Subscription)(nil),                        // 18: raystack.frontier.v1beta1.Subscription
-	(*Product)(nil),                             // 19: raystack.frontier.v1beta1.Product
-	(*CreatePlanRequest)(nil),                   // 20: raystack.frontier.v1beta1.CreatePlanRequest
-	(*UpdatePlanRequest)(nil),                   // 21: raystack.frontier.v1beta1.UpdatePlanRequest
-	(*CreatePlanResponse)(nil),                  // 22: raystack.frontier.v1beta1.CreatePlanResponse
-	(*UpdatePlanResponse)(nil),                  // 23: raystack.frontier.v1beta1.UpdatePlanResponse
+	(*ListAllInvoicesRequest)(nil),              // 14: raystack.frontier.v1beta1.ListAllInvoicesRequest
+	(*ListAllInvoicesResponse)(nil),             // 15: raystack.frontier.v1beta1.ListAllInvoicesResponse
+	(*GenerateInvoicesRequest)(nil),             // 16: raystack.frontier.v1beta1.GenerateInvoicesRequest
+	(*GenerateInvoicesResponse)(nil),            // 17: raystack.frontier.v1beta1.GenerateInvoicesResponse
+	(*BillingAccount)(nil),                      // 18: raystack.frontier.v1beta1.BillingAccount
+	(*Plan)(nil),                                // 19: raystack.frontier.v1beta1.Plan
+	(*CheckoutSubscriptionBody)(nil),            // 20: raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	(*CheckoutProductBody)(nil),                 // 21: raystack.frontier.v1beta1.CheckoutProductBody
+	(*Subscription)(nil),                        // 22: raystack.frontier.v1beta1.Subscription
+	(*Product)(nil),                             // 23: raystack.frontier.v1beta1.Product
+	(*Invoice)(nil),                             // 24: raystack.frontier.v1beta1.Invoice
+	(*CreatePlanRequest)(nil),                   // 25: raystack.frontier.v1beta1.CreatePlanRequest
+	(*UpdatePlanRequest)(nil),                   // 26: raystack.frontier.v1beta1.UpdatePlanRequest
+	(*CreatePlanResponse)(nil),                  // 27: raystack.frontier.v1beta1.CreatePlanResponse
+	(*UpdatePlanResponse)(nil),                  // 28: raystack.frontier.v1beta1.UpdatePlanResponse
 }
 var file_raystack_frontier_v1beta1_admin_proto_depIdxs = []int32{
-	14, // 0: raystack.frontier.v1beta1.ListAllBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
-	15, // 1: raystack.frontier.v1beta1.ListAllPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
-	16, // 2: raystack.frontier.v1beta1.DelegatedCheckoutRequest.subscription_body:type_name -> raystack.frontier.v1beta1.CheckoutSubscriptionBody
-	17, // 3: raystack.frontier.v1beta1.DelegatedCheckoutRequest.product_body:type_name -> raystack.frontier.v1beta1.CheckoutProductBody
-	18, // 4: raystack.frontier.v1beta1.DelegatedCheckoutResponse.subscription:type_name -> raystack.frontier.v1beta1.Subscription
-	19, // 5: raystack.frontier.v1beta1.DelegatedCheckoutResponse.product:type_name -> raystack.frontier.v1beta1.Product
-	0,  // 6: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:input_type -> raystack.frontier.v1beta1.ListAllBillingAccountsRequest
-	2,  // 7: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:input_type -> raystack.frontier.v1beta1.RevertBillingUsageRequest
-	4,  // 8: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest
-	6,  // 9: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:input_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsRequest
-	8,  // 10: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
-	20, // 11: raystack.frontier.v1beta1.AdminService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
-	21, // 12: raystack.frontier.v1beta1.AdminService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
-	10, // 13: raystack.frontier.v1beta1.AdminService.ListAllPlans:input_type -> raystack.frontier.v1beta1.ListAllPlansRequest
-	12, // 14: raystack.frontier.v1beta1.AdminService.DelegatedCheckout:input_type -> raystack.frontier.v1beta1.DelegatedCheckoutRequest
-	1,  // 15: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:output_type -> raystack.frontier.v1beta1.ListAllBillingAccountsResponse
-	3,  // 16: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:output_type -> raystack.frontier.v1beta1.RevertBillingUsageResponse
-	5,  // 17: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse
-	7,  // 18: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:output_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
-	9,  // 19: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
-	22, // 20: raystack.frontier.v1beta1.AdminService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
-	23, // 21: raystack.frontier.v1beta1.AdminService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
-	11, // 22: raystack.frontier.v1beta1.AdminService.ListAllPlans:output_type -> raystack.frontier.v1beta1.ListAllPlansResponse
-	13, // 23: raystack.frontier.v1beta1.AdminService.DelegatedCheckout:output_type -> raystack.frontier.v1beta1.DelegatedCheckoutResponse
-	15, // [15:24] is the sub-list for method output_type
-	6,  // [6:15] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	18, // 0: raystack.frontier.v1beta1.ListAllBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
+	19, // 1: raystack.frontier.v1beta1.ListAllPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
+	20, // 2: raystack.frontier.v1beta1.DelegatedCheckoutRequest.subscription_body:type_name -> raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	21, // 3: raystack.frontier.v1beta1.DelegatedCheckoutRequest.product_body:type_name -> raystack.frontier.v1beta1.CheckoutProductBody
+	22, // 4: raystack.frontier.v1beta1.DelegatedCheckoutResponse.subscription:type_name -> raystack.frontier.v1beta1.Subscription
+	23, // 5: raystack.frontier.v1beta1.DelegatedCheckoutResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	24, // 6: raystack.frontier.v1beta1.ListAllInvoicesResponse.invoices:type_name -> raystack.frontier.v1beta1.Invoice
+	0,  // 7: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:input_type -> raystack.frontier.v1beta1.ListAllBillingAccountsRequest
+	2,  // 8: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:input_type -> raystack.frontier.v1beta1.RevertBillingUsageRequest
+	4,  // 9: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest
+	6,  // 10: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:input_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsRequest
+	8,  // 11: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
+	25, // 12: raystack.frontier.v1beta1.AdminService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
+	26, // 13: raystack.frontier.v1beta1.AdminService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
+	10, // 14: raystack.frontier.v1beta1.AdminService.ListAllPlans:input_type -> raystack.frontier.v1beta1.ListAllPlansRequest
+	12, // 15: raystack.frontier.v1beta1.AdminService.DelegatedCheckout:input_type -> raystack.frontier.v1beta1.DelegatedCheckoutRequest
+	14, // 16: raystack.frontier.v1beta1.AdminService.ListAllInvoices:input_type -> raystack.frontier.v1beta1.ListAllInvoicesRequest
+	16, // 17: raystack.frontier.v1beta1.AdminService.GenerateInvoices:input_type -> raystack.frontier.v1beta1.GenerateInvoicesRequest
+	1,  // 18: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:output_type -> raystack.frontier.v1beta1.ListAllBillingAccountsResponse
+	3,  // 19: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:output_type -> raystack.frontier.v1beta1.RevertBillingUsageResponse
+	5,  // 20: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse
+	7,  // 21: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:output_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
+	9,  // 22: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
+	27, // 23: raystack.frontier.v1beta1.AdminService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
+	28, // 24: raystack.frontier.v1beta1.AdminService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
+	11, // 25: raystack.frontier.v1beta1.AdminService.ListAllPlans:output_type -> raystack.frontier.v1beta1.ListAllPlansResponse
+	13, // 26: raystack.frontier.v1beta1.AdminService.DelegatedCheckout:output_type -> raystack.frontier.v1beta1.DelegatedCheckoutResponse
+	15, // 27: raystack.frontier.v1beta1.AdminService.ListAllInvoices:output_type -> raystack.frontier.v1beta1.ListAllInvoicesResponse
+	17, // 28: raystack.frontier.v1beta1.AdminService.GenerateInvoices:output_type -> raystack.frontier.v1beta1.GenerateInvoicesResponse
+	18, // [18:29] is the sub-list for method output_type
+	7,  // [7:18] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_admin_proto_init() }
@@ -926,7 +1164,7 @@ func file_raystack_frontier_v1beta1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_admin_proto_rawDesc), len(file_raystack_frontier_v1beta1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -4550,6 +4550,1190 @@ func (*BillingWebhookCallbackResponse) Descriptor() ([]byte, []int) {
 	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{86}
 }
 
+// ListSubscriptionsRequest lists the subscriptions of the account billing_id names (older
+// clients), else of the organization's active account, newest first. state and plan (an id or a
+// name) filter; expand takes customer and plan.
+type ListSubscriptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	State         string                 `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	Plan          string                 `protobuf:"bytes,4,opt,name=plan,proto3" json:"plan,omitempty"`
+	Expand        []string               `protobuf:"bytes,101,rep,name=expand,proto3" json:"expand,omitempty"`
+	PageSize      int32                  `protobuf:"varint,1001,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,1002,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSubscriptionsRequest) Reset() {
+	*x = ListSubscriptionsRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSubscriptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSubscriptionsRequest) ProtoMessage() {}
+
+func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
+func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *ListSubscriptionsRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *ListSubscriptionsRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *ListSubscriptionsRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *ListSubscriptionsRequest) GetPlan() string {
+	if x != nil {
+		return x.Plan
+	}
+	return ""
+}
+
+func (x *ListSubscriptionsRequest) GetExpand() []string {
+	if x != nil {
+		return x.Expand
+	}
+	return nil
+}
+
+func (x *ListSubscriptionsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSubscriptionsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListSubscriptionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subscriptions []*Subscription        `protobuf:"bytes,1,rep,name=subscriptions,proto3" json:"subscriptions,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,1001,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSubscriptionsResponse) Reset() {
+	*x = ListSubscriptionsResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSubscriptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSubscriptionsResponse) ProtoMessage() {}
+
+func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
+func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
+	if x != nil {
+		return x.Subscriptions
+	}
+	return nil
+}
+
+func (x *ListSubscriptionsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// GetSubscriptionRequest names a subscription by id; org_id and billing_id (older clients), when
+// given, must be its organization's and account's. expand takes customer and plan.
+type GetSubscriptionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	Id            string                 `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	Expand        []string               `protobuf:"bytes,101,rep,name=expand,proto3" json:"expand,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSubscriptionRequest) Reset() {
+	*x = GetSubscriptionRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSubscriptionRequest) ProtoMessage() {}
+
+func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *GetSubscriptionRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *GetSubscriptionRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *GetSubscriptionRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetSubscriptionRequest) GetExpand() []string {
+	if x != nil {
+		return x.Expand
+	}
+	return nil
+}
+
+type GetSubscriptionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subscription  *Subscription          `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSubscriptionResponse) Reset() {
+	*x = GetSubscriptionResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSubscriptionResponse) ProtoMessage() {}
+
+func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// UpdateSubscriptionRequest replaces a subscription's metadata.
+type UpdateSubscriptionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	Id            string                 `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSubscriptionRequest) Reset() {
+	*x = UpdateSubscriptionRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSubscriptionRequest) ProtoMessage() {}
+
+func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{91}
+}
+
+func (x *UpdateSubscriptionRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *UpdateSubscriptionRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *UpdateSubscriptionRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateSubscriptionRequest) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+type UpdateSubscriptionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subscription  *Subscription          `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSubscriptionResponse) Reset() {
+	*x = UpdateSubscriptionResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSubscriptionResponse) ProtoMessage() {}
+
+func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{92}
+}
+
+func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// CancelSubscriptionRequest ends a subscription now (immediate) or at the end of its period.
+type CancelSubscriptionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	Id            string                 `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	Immediate     bool                   `protobuf:"varint,4,opt,name=immediate,proto3" json:"immediate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSubscriptionRequest) Reset() {
+	*x = CancelSubscriptionRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSubscriptionRequest) ProtoMessage() {}
+
+func (x *CancelSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*CancelSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *CancelSubscriptionRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *CancelSubscriptionRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *CancelSubscriptionRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CancelSubscriptionRequest) GetImmediate() bool {
+	if x != nil {
+		return x.Immediate
+	}
+	return false
+}
+
+// CancelSubscriptionResponse is empty in Frontier; billd adds the subscription as it now is.
+type CancelSubscriptionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subscription  *Subscription          `protobuf:"bytes,1001,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSubscriptionResponse) Reset() {
+	*x = CancelSubscriptionResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSubscriptionResponse) ProtoMessage() {}
+
+func (x *CancelSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*CancelSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *CancelSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// ChangeSubscriptionRequest changes a subscription's plan (plan_change) or cancels the change
+// scheduled for the end of its period (phase_change), not both. The top-level plan and immediate
+// are plan_change's older form, read when plan_change is not given. Frontier declares plan_change
+// and phase_change in a oneof "change"; billd declares them as plain fields, the same on the wire,
+// so that a request with both is refused on every transport alike.
+type ChangeSubscriptionRequest struct {
+	state         protoimpl.MessageState                 `protogen:"open.v1"`
+	OrgId         string                                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	Id            string                                 `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	Plan          string                                 `protobuf:"bytes,4,opt,name=plan,proto3" json:"plan,omitempty"`
+	Immediate     bool                                   `protobuf:"varint,5,opt,name=immediate,proto3" json:"immediate,omitempty"`
+	PlanChange    *ChangeSubscriptionRequest_PlanChange  `protobuf:"bytes,6,opt,name=plan_change,json=planChange,proto3" json:"plan_change,omitempty"`
+	PhaseChange   *ChangeSubscriptionRequest_PhaseChange `protobuf:"bytes,7,opt,name=phase_change,json=phaseChange,proto3" json:"phase_change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeSubscriptionRequest) Reset() {
+	*x = ChangeSubscriptionRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[95]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeSubscriptionRequest) ProtoMessage() {}
+
+func (x *ChangeSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[95]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*ChangeSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{95}
+}
+
+func (x *ChangeSubscriptionRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *ChangeSubscriptionRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *ChangeSubscriptionRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ChangeSubscriptionRequest) GetPlan() string {
+	if x != nil {
+		return x.Plan
+	}
+	return ""
+}
+
+func (x *ChangeSubscriptionRequest) GetImmediate() bool {
+	if x != nil {
+		return x.Immediate
+	}
+	return false
+}
+
+func (x *ChangeSubscriptionRequest) GetPlanChange() *ChangeSubscriptionRequest_PlanChange {
+	if x != nil {
+		return x.PlanChange
+	}
+	return nil
+}
+
+func (x *ChangeSubscriptionRequest) GetPhaseChange() *ChangeSubscriptionRequest_PhaseChange {
+	if x != nil {
+		return x.PhaseChange
+	}
+	return nil
+}
+
+type ChangeSubscriptionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Phase         *Subscription_Phase    `protobuf:"bytes,1,opt,name=phase,proto3" json:"phase,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeSubscriptionResponse) Reset() {
+	*x = ChangeSubscriptionResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[96]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeSubscriptionResponse) ProtoMessage() {}
+
+func (x *ChangeSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[96]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*ChangeSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{96}
+}
+
+func (x *ChangeSubscriptionResponse) GetPhase() *Subscription_Phase {
+	if x != nil {
+		return x.Phase
+	}
+	return nil
+}
+
+// CheckFeatureEntitlementRequest asks whether the organization's account (billing_id, or its
+// active account) has a live subscription to a plan whose products grant feature (an id or a
+// name). Older clients may name the organization by one of its projects (project_id).
+type CheckFeatureEntitlementRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	Feature       string                 `protobuf:"bytes,3,opt,name=feature,proto3" json:"feature,omitempty"`
+	ProjectId     string                 `protobuf:"bytes,4,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckFeatureEntitlementRequest) Reset() {
+	*x = CheckFeatureEntitlementRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[97]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckFeatureEntitlementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckFeatureEntitlementRequest) ProtoMessage() {}
+
+func (x *CheckFeatureEntitlementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[97]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckFeatureEntitlementRequest.ProtoReflect.Descriptor instead.
+func (*CheckFeatureEntitlementRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{97}
+}
+
+func (x *CheckFeatureEntitlementRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *CheckFeatureEntitlementRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *CheckFeatureEntitlementRequest) GetFeature() string {
+	if x != nil {
+		return x.Feature
+	}
+	return ""
+}
+
+func (x *CheckFeatureEntitlementRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+type CheckFeatureEntitlementResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        bool                   `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckFeatureEntitlementResponse) Reset() {
+	*x = CheckFeatureEntitlementResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[98]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckFeatureEntitlementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckFeatureEntitlementResponse) ProtoMessage() {}
+
+func (x *CheckFeatureEntitlementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[98]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckFeatureEntitlementResponse.ProtoReflect.Descriptor instead.
+func (*CheckFeatureEntitlementResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{98}
+}
+
+func (x *CheckFeatureEntitlementResponse) GetStatus() bool {
+	if x != nil {
+		return x.Status
+	}
+	return false
+}
+
+// HasTrialedRequest asks whether the account id has had the plan plan_id (an id or a name).
+type HasTrialedRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OrgId         string                 `protobuf:"bytes,2,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	PlanId        string                 `protobuf:"bytes,3,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HasTrialedRequest) Reset() {
+	*x = HasTrialedRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[99]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HasTrialedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HasTrialedRequest) ProtoMessage() {}
+
+func (x *HasTrialedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[99]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HasTrialedRequest.ProtoReflect.Descriptor instead.
+func (*HasTrialedRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{99}
+}
+
+func (x *HasTrialedRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HasTrialedRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *HasTrialedRequest) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+type HasTrialedResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Trialed       bool                   `protobuf:"varint,1,opt,name=trialed,proto3" json:"trialed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HasTrialedResponse) Reset() {
+	*x = HasTrialedResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[100]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HasTrialedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HasTrialedResponse) ProtoMessage() {}
+
+func (x *HasTrialedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[100]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HasTrialedResponse.ProtoReflect.Descriptor instead.
+func (*HasTrialedResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{100}
+}
+
+func (x *HasTrialedResponse) GetTrialed() bool {
+	if x != nil {
+		return x.Trialed
+	}
+	return false
+}
+
+// ListInvoicesRequest lists the invoices of the account billing_id names (older clients), else of
+// the organization's active account, newest first. expand takes customer.
+type ListInvoicesRequest struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	OrgId             string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId         string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	NonzeroAmountOnly bool                   `protobuf:"varint,3,opt,name=nonzero_amount_only,json=nonzeroAmountOnly,proto3" json:"nonzero_amount_only,omitempty"`
+	Expand            []string               `protobuf:"bytes,101,rep,name=expand,proto3" json:"expand,omitempty"`
+	PageSize          int32                  `protobuf:"varint,1001,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken         string                 `protobuf:"bytes,1002,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ListInvoicesRequest) Reset() {
+	*x = ListInvoicesRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[101]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInvoicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInvoicesRequest) ProtoMessage() {}
+
+func (x *ListInvoicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[101]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInvoicesRequest.ProtoReflect.Descriptor instead.
+func (*ListInvoicesRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{101}
+}
+
+func (x *ListInvoicesRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *ListInvoicesRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *ListInvoicesRequest) GetNonzeroAmountOnly() bool {
+	if x != nil {
+		return x.NonzeroAmountOnly
+	}
+	return false
+}
+
+func (x *ListInvoicesRequest) GetExpand() []string {
+	if x != nil {
+		return x.Expand
+	}
+	return nil
+}
+
+func (x *ListInvoicesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListInvoicesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListInvoicesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Invoices      []*Invoice             `protobuf:"bytes,1,rep,name=invoices,proto3" json:"invoices,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,1001,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInvoicesResponse) Reset() {
+	*x = ListInvoicesResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[102]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInvoicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInvoicesResponse) ProtoMessage() {}
+
+func (x *ListInvoicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[102]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInvoicesResponse.ProtoReflect.Descriptor instead.
+func (*ListInvoicesResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{102}
+}
+
+func (x *ListInvoicesResponse) GetInvoices() []*Invoice {
+	if x != nil {
+		return x.Invoices
+	}
+	return nil
+}
+
+func (x *ListInvoicesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// GetUpcomingInvoiceRequest asks what the account's next subscription renewal will bill.
+type GetUpcomingInvoiceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId     string                 `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUpcomingInvoiceRequest) Reset() {
+	*x = GetUpcomingInvoiceRequest{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[103]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUpcomingInvoiceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUpcomingInvoiceRequest) ProtoMessage() {}
+
+func (x *GetUpcomingInvoiceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[103]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUpcomingInvoiceRequest.ProtoReflect.Descriptor instead.
+func (*GetUpcomingInvoiceRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{103}
+}
+
+func (x *GetUpcomingInvoiceRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *GetUpcomingInvoiceRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+// GetUpcomingInvoiceResponse holds the draft of the next renewal's invoice, or an empty invoice
+// when no subscription renews.
+type GetUpcomingInvoiceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Invoice       *Invoice               `protobuf:"bytes,1,opt,name=invoice,proto3" json:"invoice,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUpcomingInvoiceResponse) Reset() {
+	*x = GetUpcomingInvoiceResponse{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[104]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUpcomingInvoiceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUpcomingInvoiceResponse) ProtoMessage() {}
+
+func (x *GetUpcomingInvoiceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[104]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUpcomingInvoiceResponse.ProtoReflect.Descriptor instead.
+func (*GetUpcomingInvoiceResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{104}
+}
+
+func (x *GetUpcomingInvoiceResponse) GetInvoice() *Invoice {
+	if x != nil {
+		return x.Invoice
+	}
+	return nil
+}
+
+type ChangeSubscriptionRequest_PlanChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// plan is the plan (id or name) to change to.
+	Plan string `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	// immediate changes it now (prorated), else at the end of the current period.
+	Immediate     bool `protobuf:"varint,2,opt,name=immediate,proto3" json:"immediate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeSubscriptionRequest_PlanChange) Reset() {
+	*x = ChangeSubscriptionRequest_PlanChange{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[105]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeSubscriptionRequest_PlanChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeSubscriptionRequest_PlanChange) ProtoMessage() {}
+
+func (x *ChangeSubscriptionRequest_PlanChange) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[105]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeSubscriptionRequest_PlanChange.ProtoReflect.Descriptor instead.
+func (*ChangeSubscriptionRequest_PlanChange) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{95, 0}
+}
+
+func (x *ChangeSubscriptionRequest_PlanChange) GetPlan() string {
+	if x != nil {
+		return x.Plan
+	}
+	return ""
+}
+
+func (x *ChangeSubscriptionRequest_PlanChange) GetImmediate() bool {
+	if x != nil {
+		return x.Immediate
+	}
+	return false
+}
+
+type ChangeSubscriptionRequest_PhaseChange struct {
+	state                 protoimpl.MessageState `protogen:"open.v1"`
+	CancelUpcomingChanges bool                   `protobuf:"varint,1,opt,name=cancel_upcoming_changes,json=cancelUpcomingChanges,proto3" json:"cancel_upcoming_changes,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *ChangeSubscriptionRequest_PhaseChange) Reset() {
+	*x = ChangeSubscriptionRequest_PhaseChange{}
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[106]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeSubscriptionRequest_PhaseChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeSubscriptionRequest_PhaseChange) ProtoMessage() {}
+
+func (x *ChangeSubscriptionRequest_PhaseChange) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_frontier_proto_msgTypes[106]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeSubscriptionRequest_PhaseChange.ProtoReflect.Descriptor instead.
+func (*ChangeSubscriptionRequest_PhaseChange) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP(), []int{95, 1}
+}
+
+func (x *ChangeSubscriptionRequest_PhaseChange) GetCancelUpcomingChanges() bool {
+	if x != nil {
+		return x.CancelUpcomingChanges
+	}
+	return false
+}
+
 var File_raystack_frontier_v1beta1_frontier_proto protoreflect.FileDescriptor
 
 const file_raystack_frontier_v1beta1_frontier_proto_rawDesc = "" +
@@ -4835,7 +6019,95 @@ const file_raystack_frontier_v1beta1_frontier_proto_rawDesc = "" +
 	"\x1dBillingWebhookCallbackRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x12\n" +
 	"\x04body\x18\x02 \x01(\fR\x04body\" \n" +
-	"\x1eBillingWebhookCallbackResponse2\xdc'\n" +
+	"\x1eBillingWebhookCallbackResponse\"\xd0\x01\n" +
+	"\x18ListSubscriptionsRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12\x14\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\x12\x12\n" +
+	"\x04plan\x18\x04 \x01(\tR\x04plan\x12\x16\n" +
+	"\x06expand\x18e \x03(\tR\x06expand\x12\x1c\n" +
+	"\tpage_size\x18\xe9\a \x01(\x05R\bpageSize\x12\x1e\n" +
+	"\n" +
+	"page_token\x18\xea\a \x01(\tR\tpageToken\"\x93\x01\n" +
+	"\x19ListSubscriptionsResponse\x12M\n" +
+	"\rsubscriptions\x18\x01 \x03(\v2'.raystack.frontier.v1beta1.SubscriptionR\rsubscriptions\x12'\n" +
+	"\x0fnext_page_token\x18\xe9\a \x01(\tR\rnextPageToken\"v\n" +
+	"\x16GetSubscriptionRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12\x0e\n" +
+	"\x02id\x18\x03 \x01(\tR\x02id\x12\x16\n" +
+	"\x06expand\x18e \x03(\tR\x06expand\"f\n" +
+	"\x17GetSubscriptionResponse\x12K\n" +
+	"\fsubscription\x18\x01 \x01(\v2'.raystack.frontier.v1beta1.SubscriptionR\fsubscription\"\x96\x01\n" +
+	"\x19UpdateSubscriptionRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12\x0e\n" +
+	"\x02id\x18\x03 \x01(\tR\x02id\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"i\n" +
+	"\x1aUpdateSubscriptionResponse\x12K\n" +
+	"\fsubscription\x18\x01 \x01(\v2'.raystack.frontier.v1beta1.SubscriptionR\fsubscription\"\x7f\n" +
+	"\x19CancelSubscriptionRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12\x0e\n" +
+	"\x02id\x18\x03 \x01(\tR\x02id\x12\x1c\n" +
+	"\timmediate\x18\x04 \x01(\bR\timmediate\"j\n" +
+	"\x1aCancelSubscriptionResponse\x12L\n" +
+	"\fsubscription\x18\xe9\a \x01(\v2'.raystack.frontier.v1beta1.SubscriptionR\fsubscription\"\xe1\x03\n" +
+	"\x19ChangeSubscriptionRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12\x0e\n" +
+	"\x02id\x18\x03 \x01(\tR\x02id\x12\x12\n" +
+	"\x04plan\x18\x04 \x01(\tR\x04plan\x12\x1c\n" +
+	"\timmediate\x18\x05 \x01(\bR\timmediate\x12`\n" +
+	"\vplan_change\x18\x06 \x01(\v2?.raystack.frontier.v1beta1.ChangeSubscriptionRequest.PlanChangeR\n" +
+	"planChange\x12c\n" +
+	"\fphase_change\x18\a \x01(\v2@.raystack.frontier.v1beta1.ChangeSubscriptionRequest.PhaseChangeR\vphaseChange\x1a>\n" +
+	"\n" +
+	"PlanChange\x12\x12\n" +
+	"\x04plan\x18\x01 \x01(\tR\x04plan\x12\x1c\n" +
+	"\timmediate\x18\x02 \x01(\bR\timmediate\x1aE\n" +
+	"\vPhaseChange\x126\n" +
+	"\x17cancel_upcoming_changes\x18\x01 \x01(\bR\x15cancelUpcomingChanges\"a\n" +
+	"\x1aChangeSubscriptionResponse\x12C\n" +
+	"\x05phase\x18\x01 \x01(\v2-.raystack.frontier.v1beta1.Subscription.PhaseR\x05phase\"\x8f\x01\n" +
+	"\x1eCheckFeatureEntitlementRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12\x18\n" +
+	"\afeature\x18\x03 \x01(\tR\afeature\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x04 \x01(\tR\tprojectId\"9\n" +
+	"\x1fCheckFeatureEntitlementResponse\x12\x16\n" +
+	"\x06status\x18\x01 \x01(\bR\x06status\"S\n" +
+	"\x11HasTrialedRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x15\n" +
+	"\x06org_id\x18\x02 \x01(\tR\x05orgId\x12\x17\n" +
+	"\aplan_id\x18\x03 \x01(\tR\x06planId\".\n" +
+	"\x12HasTrialedResponse\x12\x18\n" +
+	"\atrialed\x18\x01 \x01(\bR\atrialed\"\xd1\x01\n" +
+	"\x13ListInvoicesRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12.\n" +
+	"\x13nonzero_amount_only\x18\x03 \x01(\bR\x11nonzeroAmountOnly\x12\x16\n" +
+	"\x06expand\x18e \x03(\tR\x06expand\x12\x1c\n" +
+	"\tpage_size\x18\xe9\a \x01(\x05R\bpageSize\x12\x1e\n" +
+	"\n" +
+	"page_token\x18\xea\a \x01(\tR\tpageToken\"\x7f\n" +
+	"\x14ListInvoicesResponse\x12>\n" +
+	"\binvoices\x18\x01 \x03(\v2\".raystack.frontier.v1beta1.InvoiceR\binvoices\x12'\n" +
+	"\x0fnext_page_token\x18\xe9\a \x01(\tR\rnextPageToken\"Q\n" +
+	"\x19GetUpcomingInvoiceRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\"Z\n" +
+	"\x1aGetUpcomingInvoiceResponse\x12<\n" +
+	"\ainvoice\x18\x01 \x01(\v2\".raystack.frontier.v1beta1.InvoiceR\ainvoice2\xe80\n" +
 	"\x0fFrontierService\x12\x80\x01\n" +
 	"\x11ListOrganizations\x123.raystack.frontier.v1beta1.ListOrganizationsRequest\x1a4.raystack.frontier.v1beta1.ListOrganizationsResponse\"\x00\x12\x83\x01\n" +
 	"\x12CreateOrganization\x124.raystack.frontier.v1beta1.CreateOrganizationRequest\x1a5.raystack.frontier.v1beta1.CreateOrganizationResponse\"\x00\x12z\n" +
@@ -4881,7 +6153,17 @@ const file_raystack_frontier_v1beta1_frontier_proto_rawDesc = "" +
 	"\x0eCreateCheckout\x120.raystack.frontier.v1beta1.CreateCheckoutRequest\x1a1.raystack.frontier.v1beta1.CreateCheckoutResponse\"\x00\x12t\n" +
 	"\rListCheckouts\x12/.raystack.frontier.v1beta1.ListCheckoutsRequest\x1a0.raystack.frontier.v1beta1.ListCheckoutsResponse\"\x00\x12n\n" +
 	"\vGetCheckout\x12-.raystack.frontier.v1beta1.GetCheckoutRequest\x1a..raystack.frontier.v1beta1.GetCheckoutResponse\"\x00\x12\x8f\x01\n" +
-	"\x16BillingWebhookCallback\x128.raystack.frontier.v1beta1.BillingWebhookCallbackRequest\x1a9.raystack.frontier.v1beta1.BillingWebhookCallbackResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"\x16BillingWebhookCallback\x128.raystack.frontier.v1beta1.BillingWebhookCallbackRequest\x1a9.raystack.frontier.v1beta1.BillingWebhookCallbackResponse\"\x00\x12\x80\x01\n" +
+	"\x11ListSubscriptions\x123.raystack.frontier.v1beta1.ListSubscriptionsRequest\x1a4.raystack.frontier.v1beta1.ListSubscriptionsResponse\"\x00\x12z\n" +
+	"\x0fGetSubscription\x121.raystack.frontier.v1beta1.GetSubscriptionRequest\x1a2.raystack.frontier.v1beta1.GetSubscriptionResponse\"\x00\x12\x83\x01\n" +
+	"\x12UpdateSubscription\x124.raystack.frontier.v1beta1.UpdateSubscriptionRequest\x1a5.raystack.frontier.v1beta1.UpdateSubscriptionResponse\"\x00\x12\x83\x01\n" +
+	"\x12CancelSubscription\x124.raystack.frontier.v1beta1.CancelSubscriptionRequest\x1a5.raystack.frontier.v1beta1.CancelSubscriptionResponse\"\x00\x12\x83\x01\n" +
+	"\x12ChangeSubscription\x124.raystack.frontier.v1beta1.ChangeSubscriptionRequest\x1a5.raystack.frontier.v1beta1.ChangeSubscriptionResponse\"\x00\x12\x92\x01\n" +
+	"\x17CheckFeatureEntitlement\x129.raystack.frontier.v1beta1.CheckFeatureEntitlementRequest\x1a:.raystack.frontier.v1beta1.CheckFeatureEntitlementResponse\"\x00\x12k\n" +
+	"\n" +
+	"HasTrialed\x12,.raystack.frontier.v1beta1.HasTrialedRequest\x1a-.raystack.frontier.v1beta1.HasTrialedResponse\"\x00\x12q\n" +
+	"\fListInvoices\x12..raystack.frontier.v1beta1.ListInvoicesRequest\x1a/.raystack.frontier.v1beta1.ListInvoicesResponse\"\x00\x12\x83\x01\n" +
+	"\x12GetUpcomingInvoice\x124.raystack.frontier.v1beta1.GetUpcomingInvoiceRequest\x1a5.raystack.frontier.v1beta1.GetUpcomingInvoiceResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_frontier_proto_rawDescOnce sync.Once
@@ -4895,268 +6177,319 @@ func file_raystack_frontier_v1beta1_frontier_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_frontier_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_frontier_proto_msgTypes = make([]protoimpl.MessageInfo, 87)
+var file_raystack_frontier_v1beta1_frontier_proto_msgTypes = make([]protoimpl.MessageInfo, 107)
 var file_raystack_frontier_v1beta1_frontier_proto_goTypes = []any{
-	(*OrganizationRequestBody)(nil),          // 0: raystack.frontier.v1beta1.OrganizationRequestBody
-	(*ListOrganizationsRequest)(nil),         // 1: raystack.frontier.v1beta1.ListOrganizationsRequest
-	(*ListOrganizationsResponse)(nil),        // 2: raystack.frontier.v1beta1.ListOrganizationsResponse
-	(*CreateOrganizationRequest)(nil),        // 3: raystack.frontier.v1beta1.CreateOrganizationRequest
-	(*CreateOrganizationResponse)(nil),       // 4: raystack.frontier.v1beta1.CreateOrganizationResponse
-	(*GetOrganizationRequest)(nil),           // 5: raystack.frontier.v1beta1.GetOrganizationRequest
-	(*GetOrganizationResponse)(nil),          // 6: raystack.frontier.v1beta1.GetOrganizationResponse
-	(*UpdateOrganizationRequest)(nil),        // 7: raystack.frontier.v1beta1.UpdateOrganizationRequest
-	(*UpdateOrganizationResponse)(nil),       // 8: raystack.frontier.v1beta1.UpdateOrganizationResponse
-	(*ListOrganizationProjectsRequest)(nil),  // 9: raystack.frontier.v1beta1.ListOrganizationProjectsRequest
-	(*ListOrganizationProjectsResponse)(nil), // 10: raystack.frontier.v1beta1.ListOrganizationProjectsResponse
-	(*EnableOrganizationRequest)(nil),        // 11: raystack.frontier.v1beta1.EnableOrganizationRequest
-	(*EnableOrganizationResponse)(nil),       // 12: raystack.frontier.v1beta1.EnableOrganizationResponse
-	(*DisableOrganizationRequest)(nil),       // 13: raystack.frontier.v1beta1.DisableOrganizationRequest
-	(*DisableOrganizationResponse)(nil),      // 14: raystack.frontier.v1beta1.DisableOrganizationResponse
-	(*DeleteOrganizationRequest)(nil),        // 15: raystack.frontier.v1beta1.DeleteOrganizationRequest
-	(*DeleteOrganizationResponse)(nil),       // 16: raystack.frontier.v1beta1.DeleteOrganizationResponse
-	(*ProjectRequestBody)(nil),               // 17: raystack.frontier.v1beta1.ProjectRequestBody
-	(*CreateProjectRequest)(nil),             // 18: raystack.frontier.v1beta1.CreateProjectRequest
-	(*CreateProjectResponse)(nil),            // 19: raystack.frontier.v1beta1.CreateProjectResponse
-	(*GetProjectRequest)(nil),                // 20: raystack.frontier.v1beta1.GetProjectRequest
-	(*GetProjectResponse)(nil),               // 21: raystack.frontier.v1beta1.GetProjectResponse
-	(*UpdateProjectRequest)(nil),             // 22: raystack.frontier.v1beta1.UpdateProjectRequest
-	(*UpdateProjectResponse)(nil),            // 23: raystack.frontier.v1beta1.UpdateProjectResponse
-	(*DeleteProjectRequest)(nil),             // 24: raystack.frontier.v1beta1.DeleteProjectRequest
-	(*DeleteProjectResponse)(nil),            // 25: raystack.frontier.v1beta1.DeleteProjectResponse
-	(*BillingAccountRequestBody)(nil),        // 26: raystack.frontier.v1beta1.BillingAccountRequestBody
-	(*CreateBillingAccountRequest)(nil),      // 27: raystack.frontier.v1beta1.CreateBillingAccountRequest
-	(*CreateBillingAccountResponse)(nil),     // 28: raystack.frontier.v1beta1.CreateBillingAccountResponse
-	(*GetBillingAccountRequest)(nil),         // 29: raystack.frontier.v1beta1.GetBillingAccountRequest
-	(*GetBillingAccountResponse)(nil),        // 30: raystack.frontier.v1beta1.GetBillingAccountResponse
-	(*UpdateBillingAccountRequest)(nil),      // 31: raystack.frontier.v1beta1.UpdateBillingAccountRequest
-	(*UpdateBillingAccountResponse)(nil),     // 32: raystack.frontier.v1beta1.UpdateBillingAccountResponse
-	(*ListBillingAccountsRequest)(nil),       // 33: raystack.frontier.v1beta1.ListBillingAccountsRequest
-	(*ListBillingAccountsResponse)(nil),      // 34: raystack.frontier.v1beta1.ListBillingAccountsResponse
-	(*DeleteBillingAccountRequest)(nil),      // 35: raystack.frontier.v1beta1.DeleteBillingAccountRequest
-	(*DeleteBillingAccountResponse)(nil),     // 36: raystack.frontier.v1beta1.DeleteBillingAccountResponse
-	(*EnableBillingAccountRequest)(nil),      // 37: raystack.frontier.v1beta1.EnableBillingAccountRequest
-	(*EnableBillingAccountResponse)(nil),     // 38: raystack.frontier.v1beta1.EnableBillingAccountResponse
-	(*DisableBillingAccountRequest)(nil),     // 39: raystack.frontier.v1beta1.DisableBillingAccountRequest
-	(*DisableBillingAccountResponse)(nil),    // 40: raystack.frontier.v1beta1.DisableBillingAccountResponse
-	(*GetBillingBalanceRequest)(nil),         // 41: raystack.frontier.v1beta1.GetBillingBalanceRequest
-	(*GetBillingBalanceResponse)(nil),        // 42: raystack.frontier.v1beta1.GetBillingBalanceResponse
-	(*CheckCreditEntitlementRequest)(nil),    // 43: raystack.frontier.v1beta1.CheckCreditEntitlementRequest
-	(*CheckCreditEntitlementResponse)(nil),   // 44: raystack.frontier.v1beta1.CheckCreditEntitlementResponse
-	(*CreateBillingUsageRequest)(nil),        // 45: raystack.frontier.v1beta1.CreateBillingUsageRequest
-	(*CreateBillingUsageResponse)(nil),       // 46: raystack.frontier.v1beta1.CreateBillingUsageResponse
-	(*ListBillingTransactionsRequest)(nil),   // 47: raystack.frontier.v1beta1.ListBillingTransactionsRequest
-	(*ListBillingTransactionsResponse)(nil),  // 48: raystack.frontier.v1beta1.ListBillingTransactionsResponse
-	(*TotalDebitedTransactionsRequest)(nil),  // 49: raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
-	(*TotalDebitedTransactionsResponse)(nil), // 50: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
-	(*ProductRequestBody)(nil),               // 51: raystack.frontier.v1beta1.ProductRequestBody
-	(*CreateProductRequest)(nil),             // 52: raystack.frontier.v1beta1.CreateProductRequest
-	(*CreateProductResponse)(nil),            // 53: raystack.frontier.v1beta1.CreateProductResponse
-	(*GetProductRequest)(nil),                // 54: raystack.frontier.v1beta1.GetProductRequest
-	(*GetProductResponse)(nil),               // 55: raystack.frontier.v1beta1.GetProductResponse
-	(*ListProductsRequest)(nil),              // 56: raystack.frontier.v1beta1.ListProductsRequest
-	(*ListProductsResponse)(nil),             // 57: raystack.frontier.v1beta1.ListProductsResponse
-	(*UpdateProductRequest)(nil),             // 58: raystack.frontier.v1beta1.UpdateProductRequest
-	(*UpdateProductResponse)(nil),            // 59: raystack.frontier.v1beta1.UpdateProductResponse
-	(*FeatureRequestBody)(nil),               // 60: raystack.frontier.v1beta1.FeatureRequestBody
-	(*CreateFeatureRequest)(nil),             // 61: raystack.frontier.v1beta1.CreateFeatureRequest
-	(*CreateFeatureResponse)(nil),            // 62: raystack.frontier.v1beta1.CreateFeatureResponse
-	(*GetFeatureRequest)(nil),                // 63: raystack.frontier.v1beta1.GetFeatureRequest
-	(*GetFeatureResponse)(nil),               // 64: raystack.frontier.v1beta1.GetFeatureResponse
-	(*UpdateFeatureRequest)(nil),             // 65: raystack.frontier.v1beta1.UpdateFeatureRequest
-	(*UpdateFeatureResponse)(nil),            // 66: raystack.frontier.v1beta1.UpdateFeatureResponse
-	(*ListFeaturesRequest)(nil),              // 67: raystack.frontier.v1beta1.ListFeaturesRequest
-	(*ListFeaturesResponse)(nil),             // 68: raystack.frontier.v1beta1.ListFeaturesResponse
-	(*PlanRequestBody)(nil),                  // 69: raystack.frontier.v1beta1.PlanRequestBody
-	(*CreatePlanRequest)(nil),                // 70: raystack.frontier.v1beta1.CreatePlanRequest
-	(*CreatePlanResponse)(nil),               // 71: raystack.frontier.v1beta1.CreatePlanResponse
-	(*ListPlansRequest)(nil),                 // 72: raystack.frontier.v1beta1.ListPlansRequest
-	(*ListPlansResponse)(nil),                // 73: raystack.frontier.v1beta1.ListPlansResponse
-	(*GetPlanRequest)(nil),                   // 74: raystack.frontier.v1beta1.GetPlanRequest
-	(*GetPlanResponse)(nil),                  // 75: raystack.frontier.v1beta1.GetPlanResponse
-	(*UpdatePlanRequestBody)(nil),            // 76: raystack.frontier.v1beta1.UpdatePlanRequestBody
-	(*UpdatePlanRequest)(nil),                // 77: raystack.frontier.v1beta1.UpdatePlanRequest
-	(*UpdatePlanResponse)(nil),               // 78: raystack.frontier.v1beta1.UpdatePlanResponse
-	(*CreateCheckoutRequest)(nil),            // 79: raystack.frontier.v1beta1.CreateCheckoutRequest
-	(*CreateCheckoutResponse)(nil),           // 80: raystack.frontier.v1beta1.CreateCheckoutResponse
-	(*ListCheckoutsRequest)(nil),             // 81: raystack.frontier.v1beta1.ListCheckoutsRequest
-	(*ListCheckoutsResponse)(nil),            // 82: raystack.frontier.v1beta1.ListCheckoutsResponse
-	(*GetCheckoutRequest)(nil),               // 83: raystack.frontier.v1beta1.GetCheckoutRequest
-	(*GetCheckoutResponse)(nil),              // 84: raystack.frontier.v1beta1.GetCheckoutResponse
-	(*BillingWebhookCallbackRequest)(nil),    // 85: raystack.frontier.v1beta1.BillingWebhookCallbackRequest
-	(*BillingWebhookCallbackResponse)(nil),   // 86: raystack.frontier.v1beta1.BillingWebhookCallbackResponse
-	(*structpb.Struct)(nil),                  // 87: google.protobuf.Struct
-	(*Organization)(nil),                     // 88: raystack.frontier.v1beta1.Organization
-	(*Project)(nil),                          // 89: raystack.frontier.v1beta1.Project
-	(*BillingAccount_Address)(nil),           // 90: raystack.frontier.v1beta1.BillingAccount.Address
-	(*BillingAccount_Tax)(nil),               // 91: raystack.frontier.v1beta1.BillingAccount.Tax
-	(*BillingAccount)(nil),                   // 92: raystack.frontier.v1beta1.BillingAccount
-	(*PaymentMethod)(nil),                    // 93: raystack.frontier.v1beta1.PaymentMethod
-	(*BillingAccountDetails)(nil),            // 94: raystack.frontier.v1beta1.BillingAccountDetails
-	(*BillingAccount_Balance)(nil),           // 95: raystack.frontier.v1beta1.BillingAccount.Balance
-	(*Usage)(nil),                            // 96: raystack.frontier.v1beta1.Usage
-	(*timestamppb.Timestamp)(nil),            // 97: google.protobuf.Timestamp
-	(*BillingTransaction)(nil),               // 98: raystack.frontier.v1beta1.BillingTransaction
-	(*Price)(nil),                            // 99: raystack.frontier.v1beta1.Price
-	(*Feature)(nil),                          // 100: raystack.frontier.v1beta1.Feature
-	(*Product_BehaviorConfig)(nil),           // 101: raystack.frontier.v1beta1.Product.BehaviorConfig
-	(*Product)(nil),                          // 102: raystack.frontier.v1beta1.Product
-	(*Plan)(nil),                             // 103: raystack.frontier.v1beta1.Plan
-	(*CheckoutSubscriptionBody)(nil),         // 104: raystack.frontier.v1beta1.CheckoutSubscriptionBody
-	(*CheckoutProductBody)(nil),              // 105: raystack.frontier.v1beta1.CheckoutProductBody
-	(*CheckoutSetupBody)(nil),                // 106: raystack.frontier.v1beta1.CheckoutSetupBody
-	(*CheckoutSession)(nil),                  // 107: raystack.frontier.v1beta1.CheckoutSession
+	(*OrganizationRequestBody)(nil),               // 0: raystack.frontier.v1beta1.OrganizationRequestBody
+	(*ListOrganizationsRequest)(nil),              // 1: raystack.frontier.v1beta1.ListOrganizationsRequest
+	(*ListOrganizationsResponse)(nil),             // 2: raystack.frontier.v1beta1.ListOrganizationsResponse
+	(*CreateOrganizationRequest)(nil),             // 3: raystack.frontier.v1beta1.CreateOrganizationRequest
+	(*CreateOrganizationResponse)(nil),            // 4: raystack.frontier.v1beta1.CreateOrganizationResponse
+	(*GetOrganizationRequest)(nil),                // 5: raystack.frontier.v1beta1.GetOrganizationRequest
+	(*GetOrganizationResponse)(nil),               // 6: raystack.frontier.v1beta1.GetOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),             // 7: raystack.frontier.v1beta1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil),            // 8: raystack.frontier.v1beta1.UpdateOrganizationResponse
+	(*ListOrganizationProjectsRequest)(nil),       // 9: raystack.frontier.v1beta1.ListOrganizationProjectsRequest
+	(*ListOrganizationProjectsResponse)(nil),      // 10: raystack.frontier.v1beta1.ListOrganizationProjectsResponse
+	(*EnableOrganizationRequest)(nil),             // 11: raystack.frontier.v1beta1.EnableOrganizationRequest
+	(*EnableOrganizationResponse)(nil),            // 12: raystack.frontier.v1beta1.EnableOrganizationResponse
+	(*DisableOrganizationRequest)(nil),            // 13: raystack.frontier.v1beta1.DisableOrganizationRequest
+	(*DisableOrganizationResponse)(nil),           // 14: raystack.frontier.v1beta1.DisableOrganizationResponse
+	(*DeleteOrganizationRequest)(nil),             // 15: raystack.frontier.v1beta1.DeleteOrganizationRequest
+	(*DeleteOrganizationResponse)(nil),            // 16: raystack.frontier.v1beta1.DeleteOrganizationResponse
+	(*ProjectRequestBody)(nil),                    // 17: raystack.frontier.v1beta1.ProjectRequestBody
+	(*CreateProjectRequest)(nil),                  // 18: raystack.frontier.v1beta1.CreateProjectRequest
+	(*CreateProjectResponse)(nil),                 // 19: raystack.frontier.v1beta1.CreateProjectResponse
+	(*GetProjectRequest)(nil),                     // 20: raystack.frontier.v1beta1.GetProjectRequest
+	(*GetProjectResponse)(nil),                    // 21: raystack.frontier.v1beta1.GetProjectResponse
+	(*UpdateProjectRequest)(nil),                  // 22: raystack.frontier.v1beta1.UpdateProjectRequest
+	(*UpdateProjectResponse)(nil),                 // 23: raystack.frontier.v1beta1.UpdateProjectResponse
+	(*DeleteProjectRequest)(nil),                  // 24: raystack.frontier.v1beta1.DeleteProjectRequest
+	(*DeleteProjectResponse)(nil),                 // 25: raystack.frontier.v1beta1.DeleteProjectResponse
+	(*BillingAccountRequestBody)(nil),             // 26: raystack.frontier.v1beta1.BillingAccountRequestBody
+	(*CreateBillingAccountRequest)(nil),           // 27: raystack.frontier.v1beta1.CreateBillingAccountRequest
+	(*CreateBillingAccountResponse)(nil),          // 28: raystack.frontier.v1beta1.CreateBillingAccountResponse
+	(*GetBillingAccountRequest)(nil),              // 29: raystack.frontier.v1beta1.GetBillingAccountRequest
+	(*GetBillingAccountResponse)(nil),             // 30: raystack.frontier.v1beta1.GetBillingAccountResponse
+	(*UpdateBillingAccountRequest)(nil),           // 31: raystack.frontier.v1beta1.UpdateBillingAccountRequest
+	(*UpdateBillingAccountResponse)(nil),          // 32: raystack.frontier.v1beta1.UpdateBillingAccountResponse
+	(*ListBillingAccountsRequest)(nil),            // 33: raystack.frontier.v1beta1.ListBillingAccountsRequest
+	(*ListBillingAccountsResponse)(nil),           // 34: raystack.frontier.v1beta1.ListBillingAccountsResponse
+	(*DeleteBillingAccountRequest)(nil),           // 35: raystack.frontier.v1beta1.DeleteBillingAccountRequest
+	(*DeleteBillingAccountResponse)(nil),          // 36: raystack.frontier.v1beta1.DeleteBillingAccountResponse
+	(*EnableBillingAccountRequest)(nil),           // 37: raystack.frontier.v1beta1.EnableBillingAccountRequest
+	(*EnableBillingAccountResponse)(nil),          // 38: raystack.frontier.v1beta1.EnableBillingAccountResponse
+	(*DisableBillingAccountRequest)(nil),          // 39: raystack.frontier.v1beta1.DisableBillingAccountRequest
+	(*DisableBillingAccountResponse)(nil),         // 40: raystack.frontier.v1beta1.DisableBillingAccountResponse
+	(*GetBillingBalanceRequest)(nil),              // 41: raystack.frontier.v1beta1.GetBillingBalanceRequest
+	(*GetBillingBalanceResponse)(nil),             // 42: raystack.frontier.v1beta1.GetBillingBalanceResponse
+	(*CheckCreditEntitlementRequest)(nil),         // 43: raystack.frontier.v1beta1.CheckCreditEntitlementRequest
+	(*CheckCreditEntitlementResponse)(nil),        // 44: raystack.frontier.v1beta1.CheckCreditEntitlementResponse
+	(*CreateBillingUsageRequest)(nil),             // 45: raystack.frontier.v1beta1.CreateBillingUsageRequest
+	(*CreateBillingUsageResponse)(nil),            // 46: raystack.frontier.v1beta1.CreateBillingUsageResponse
+	(*ListBillingTransactionsRequest)(nil),        // 47: raystack.frontier.v1beta1.ListBillingTransactionsRequest
+	(*ListBillingTransactionsResponse)(nil),       // 48: raystack.frontier.v1beta1.ListBillingTransactionsResponse
+	(*TotalDebitedTransactionsRequest)(nil),       // 49: raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
+	(*TotalDebitedTransactionsResponse)(nil),      // 50: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
+	(*ProductRequestBody)(nil),                    // 51: raystack.frontier.v1beta1.ProductRequestBody
+	(*CreateProductRequest)(nil),                  // 52: raystack.frontier.v1beta1.CreateProductRequest
+	(*CreateProductResponse)(nil),                 // 53: raystack.frontier.v1beta1.CreateProductResponse
+	(*GetProductRequest)(nil),                     // 54: raystack.frontier.v1beta1.GetProductRequest
+	(*GetProductResponse)(nil),                    // 55: raystack.frontier.v1beta1.GetProductResponse
+	(*ListProductsRequest)(nil),                   // 56: raystack.frontier.v1beta1.ListProductsRequest
+	(*ListProductsResponse)(nil),                  // 57: raystack.frontier.v1beta1.ListProductsResponse
+	(*UpdateProductRequest)(nil),                  // 58: raystack.frontier.v1beta1.UpdateProductRequest
+	(*UpdateProductResponse)(nil),                 // 59: raystack.frontier.v1beta1.UpdateProductResponse
+	(*FeatureRequestBody)(nil),                    // 60: raystack.frontier.v1beta1.FeatureRequestBody
+	(*CreateFeatureRequest)(nil),                  // 61: raystack.frontier.v1beta1.CreateFeatureRequest
+	(*CreateFeatureResponse)(nil),                 // 62: raystack.frontier.v1beta1.CreateFeatureResponse
+	(*GetFeatureRequest)(nil),                     // 63: raystack.frontier.v1beta1.GetFeatureRequest
+	(*GetFeatureResponse)(nil),                    // 64: raystack.frontier.v1beta1.GetFeatureResponse
+	(*UpdateFeatureRequest)(nil),                  // 65: raystack.frontier.v1beta1.UpdateFeatureRequest
+	(*UpdateFeatureResponse)(nil),                 // 66: raystack.frontier.v1beta1.UpdateFeatureResponse
+	(*ListFeaturesRequest)(nil),                   // 67: raystack.frontier.v1beta1.ListFeaturesRequest
+	(*ListFeaturesResponse)(nil),                  // 68: raystack.frontier.v1beta1.ListFeaturesResponse
+	(*PlanRequestBody)(nil),                       // 69: raystack.frontier.v1beta1.PlanRequestBody
+	(*CreatePlanRequest)(nil),                     // 70: raystack.frontier.v1beta1.CreatePlanRequest
+	(*CreatePlanResponse)(nil),                    // 71: raystack.frontier.v1beta1.CreatePlanResponse
+	(*ListPlansRequest)(nil),                      // 72: raystack.frontier.v1beta1.ListPlansRequest
+	(*ListPlansResponse)(nil),                     // 73: raystack.frontier.v1beta1.ListPlansResponse
+	(*GetPlanRequest)(nil),                        // 74: raystack.frontier.v1beta1.GetPlanRequest
+	(*GetPlanResponse)(nil),                       // 75: raystack.frontier.v1beta1.GetPlanResponse
+	(*UpdatePlanRequestBody)(nil),                 // 76: raystack.frontier.v1beta1.UpdatePlanRequestBody
+	(*UpdatePlanRequest)(nil),                     // 77: raystack.frontier.v1beta1.UpdatePlanRequest
+	(*UpdatePlanResponse)(nil),                    // 78: raystack.frontier.v1beta1.UpdatePlanResponse
+	(*CreateCheckoutRequest)(nil),                 // 79: raystack.frontier.v1beta1.CreateCheckoutRequest
+	(*CreateCheckoutResponse)(nil),                // 80: raystack.frontier.v1beta1.CreateCheckoutResponse
+	(*ListCheckoutsRequest)(nil),                  // 81: raystack.frontier.v1beta1.ListCheckoutsRequest
+	(*ListCheckoutsResponse)(nil),                 // 82: raystack.frontier.v1beta1.ListCheckoutsResponse
+	(*GetCheckoutRequest)(nil),                    // 83: raystack.frontier.v1beta1.GetCheckoutRequest
+	(*GetCheckoutResponse)(nil),                   // 84: raystack.frontier.v1beta1.GetCheckoutResponse
+	(*BillingWebhookCallbackRequest)(nil),         // 85: raystack.frontier.v1beta1.BillingWebhookCallbackRequest
+	(*BillingWebhookCallbackResponse)(nil),        // 86: raystack.frontier.v1beta1.BillingWebhookCallbackResponse
+	(*ListSubscriptionsRequest)(nil),              // 87: raystack.frontier.v1beta1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),             // 88: raystack.frontier.v1beta1.ListSubscriptionsResponse
+	(*GetSubscriptionRequest)(nil),                // 89: raystack.frontier.v1beta1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),               // 90: raystack.frontier.v1beta1.GetSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),             // 91: raystack.frontier.v1beta1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),            // 92: raystack.frontier.v1beta1.UpdateSubscriptionResponse
+	(*CancelSubscriptionRequest)(nil),             // 93: raystack.frontier.v1beta1.CancelSubscriptionRequest
+	(*CancelSubscriptionResponse)(nil),            // 94: raystack.frontier.v1beta1.CancelSubscriptionResponse
+	(*ChangeSubscriptionRequest)(nil),             // 95: raystack.frontier.v1beta1.ChangeSubscriptionRequest
+	(*ChangeSubscriptionResponse)(nil),            // 96: raystack.frontier.v1beta1.ChangeSubscriptionResponse
+	(*CheckFeatureEntitlementRequest)(nil),        // 97: raystack.frontier.v1beta1.CheckFeatureEntitlementRequest
+	(*CheckFeatureEntitlementResponse)(nil),       // 98: raystack.frontier.v1beta1.CheckFeatureEntitlementResponse
+	(*HasTrialedRequest)(nil),                     // 99: raystack.frontier.v1beta1.HasTrialedRequest
+	(*HasTrialedResponse)(nil),                    // 100: raystack.frontier.v1beta1.HasTrialedResponse
+	(*ListInvoicesRequest)(nil),                   // 101: raystack.frontier.v1beta1.ListInvoicesRequest
+	(*ListInvoicesResponse)(nil),                  // 102: raystack.frontier.v1beta1.ListInvoicesResponse
+	(*GetUpcomingInvoiceRequest)(nil),             // 103: raystack.frontier.v1beta1.GetUpcomingInvoiceRequest
+	(*GetUpcomingInvoiceResponse)(nil),            // 104: raystack.frontier.v1beta1.GetUpcomingInvoiceResponse
+	(*ChangeSubscriptionRequest_PlanChange)(nil),  // 105: raystack.frontier.v1beta1.ChangeSubscriptionRequest.PlanChange
+	(*ChangeSubscriptionRequest_PhaseChange)(nil), // 106: raystack.frontier.v1beta1.ChangeSubscriptionRequest.PhaseChange
+	(*structpb.Struct)(nil),                       // 107: google.protobuf.Struct
+	(*Organization)(nil),                          // 108: raystack.frontier.v1beta1.Organization
+	(*Project)(nil),                               // 109: raystack.frontier.v1beta1.Project
+	(*BillingAccount_Address)(nil),                // 110: raystack.frontier.v1beta1.BillingAccount.Address
+	(*BillingAccount_Tax)(nil),                    // 111: raystack.frontier.v1beta1.BillingAccount.Tax
+	(*BillingAccount)(nil),                        // 112: raystack.frontier.v1beta1.BillingAccount
+	(*PaymentMethod)(nil),                         // 113: raystack.frontier.v1beta1.PaymentMethod
+	(*BillingAccountDetails)(nil),                 // 114: raystack.frontier.v1beta1.BillingAccountDetails
+	(*BillingAccount_Balance)(nil),                // 115: raystack.frontier.v1beta1.BillingAccount.Balance
+	(*Usage)(nil),                                 // 116: raystack.frontier.v1beta1.Usage
+	(*timestamppb.Timestamp)(nil),                 // 117: google.protobuf.Timestamp
+	(*BillingTransaction)(nil),                    // 118: raystack.frontier.v1beta1.BillingTransaction
+	(*Price)(nil),                                 // 119: raystack.frontier.v1beta1.Price
+	(*Feature)(nil),                               // 120: raystack.frontier.v1beta1.Feature
+	(*Product_BehaviorConfig)(nil),                // 121: raystack.frontier.v1beta1.Product.BehaviorConfig
+	(*Product)(nil),                               // 122: raystack.frontier.v1beta1.Product
+	(*Plan)(nil),                                  // 123: raystack.frontier.v1beta1.Plan
+	(*CheckoutSubscriptionBody)(nil),              // 124: raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	(*CheckoutProductBody)(nil),                   // 125: raystack.frontier.v1beta1.CheckoutProductBody
+	(*CheckoutSetupBody)(nil),                     // 126: raystack.frontier.v1beta1.CheckoutSetupBody
+	(*CheckoutSession)(nil),                       // 127: raystack.frontier.v1beta1.CheckoutSession
+	(*Subscription)(nil),                          // 128: raystack.frontier.v1beta1.Subscription
+	(*Subscription_Phase)(nil),                    // 129: raystack.frontier.v1beta1.Subscription.Phase
+	(*Invoice)(nil),                               // 130: raystack.frontier.v1beta1.Invoice
 }
 var file_raystack_frontier_v1beta1_frontier_proto_depIdxs = []int32{
-	87,  // 0: raystack.frontier.v1beta1.OrganizationRequestBody.metadata:type_name -> google.protobuf.Struct
-	88,  // 1: raystack.frontier.v1beta1.ListOrganizationsResponse.organizations:type_name -> raystack.frontier.v1beta1.Organization
+	107, // 0: raystack.frontier.v1beta1.OrganizationRequestBody.metadata:type_name -> google.protobuf.Struct
+	108, // 1: raystack.frontier.v1beta1.ListOrganizationsResponse.organizations:type_name -> raystack.frontier.v1beta1.Organization
 	0,   // 2: raystack.frontier.v1beta1.CreateOrganizationRequest.body:type_name -> raystack.frontier.v1beta1.OrganizationRequestBody
-	88,  // 3: raystack.frontier.v1beta1.CreateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
-	88,  // 4: raystack.frontier.v1beta1.GetOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	108, // 3: raystack.frontier.v1beta1.CreateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	108, // 4: raystack.frontier.v1beta1.GetOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
 	0,   // 5: raystack.frontier.v1beta1.UpdateOrganizationRequest.body:type_name -> raystack.frontier.v1beta1.OrganizationRequestBody
-	88,  // 6: raystack.frontier.v1beta1.UpdateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
-	89,  // 7: raystack.frontier.v1beta1.ListOrganizationProjectsResponse.projects:type_name -> raystack.frontier.v1beta1.Project
-	87,  // 8: raystack.frontier.v1beta1.ProjectRequestBody.metadata:type_name -> google.protobuf.Struct
+	108, // 6: raystack.frontier.v1beta1.UpdateOrganizationResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	109, // 7: raystack.frontier.v1beta1.ListOrganizationProjectsResponse.projects:type_name -> raystack.frontier.v1beta1.Project
+	107, // 8: raystack.frontier.v1beta1.ProjectRequestBody.metadata:type_name -> google.protobuf.Struct
 	17,  // 9: raystack.frontier.v1beta1.CreateProjectRequest.body:type_name -> raystack.frontier.v1beta1.ProjectRequestBody
-	89,  // 10: raystack.frontier.v1beta1.CreateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
-	89,  // 11: raystack.frontier.v1beta1.GetProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
+	109, // 10: raystack.frontier.v1beta1.CreateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
+	109, // 11: raystack.frontier.v1beta1.GetProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
 	17,  // 12: raystack.frontier.v1beta1.UpdateProjectRequest.body:type_name -> raystack.frontier.v1beta1.ProjectRequestBody
-	89,  // 13: raystack.frontier.v1beta1.UpdateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
-	90,  // 14: raystack.frontier.v1beta1.BillingAccountRequestBody.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
-	91,  // 15: raystack.frontier.v1beta1.BillingAccountRequestBody.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
-	87,  // 16: raystack.frontier.v1beta1.BillingAccountRequestBody.metadata:type_name -> google.protobuf.Struct
+	109, // 13: raystack.frontier.v1beta1.UpdateProjectResponse.project:type_name -> raystack.frontier.v1beta1.Project
+	110, // 14: raystack.frontier.v1beta1.BillingAccountRequestBody.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
+	111, // 15: raystack.frontier.v1beta1.BillingAccountRequestBody.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
+	107, // 16: raystack.frontier.v1beta1.BillingAccountRequestBody.metadata:type_name -> google.protobuf.Struct
 	26,  // 17: raystack.frontier.v1beta1.CreateBillingAccountRequest.body:type_name -> raystack.frontier.v1beta1.BillingAccountRequestBody
-	92,  // 18: raystack.frontier.v1beta1.CreateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
-	92,  // 19: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
-	93,  // 20: raystack.frontier.v1beta1.GetBillingAccountResponse.payment_methods:type_name -> raystack.frontier.v1beta1.PaymentMethod
-	94,  // 21: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_details:type_name -> raystack.frontier.v1beta1.BillingAccountDetails
+	112, // 18: raystack.frontier.v1beta1.CreateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
+	112, // 19: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
+	113, // 20: raystack.frontier.v1beta1.GetBillingAccountResponse.payment_methods:type_name -> raystack.frontier.v1beta1.PaymentMethod
+	114, // 21: raystack.frontier.v1beta1.GetBillingAccountResponse.billing_details:type_name -> raystack.frontier.v1beta1.BillingAccountDetails
 	26,  // 22: raystack.frontier.v1beta1.UpdateBillingAccountRequest.body:type_name -> raystack.frontier.v1beta1.BillingAccountRequestBody
-	92,  // 23: raystack.frontier.v1beta1.UpdateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
-	92,  // 24: raystack.frontier.v1beta1.ListBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
-	95,  // 25: raystack.frontier.v1beta1.GetBillingBalanceResponse.balance:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
-	96,  // 26: raystack.frontier.v1beta1.CreateBillingUsageRequest.usages:type_name -> raystack.frontier.v1beta1.Usage
-	97,  // 27: raystack.frontier.v1beta1.ListBillingTransactionsRequest.since:type_name -> google.protobuf.Timestamp
-	97,  // 28: raystack.frontier.v1beta1.ListBillingTransactionsRequest.start_range:type_name -> google.protobuf.Timestamp
-	97,  // 29: raystack.frontier.v1beta1.ListBillingTransactionsRequest.end_range:type_name -> google.protobuf.Timestamp
-	98,  // 30: raystack.frontier.v1beta1.ListBillingTransactionsResponse.transactions:type_name -> raystack.frontier.v1beta1.BillingTransaction
-	95,  // 31: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse.debited:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
-	99,  // 32: raystack.frontier.v1beta1.ProductRequestBody.prices:type_name -> raystack.frontier.v1beta1.Price
-	100, // 33: raystack.frontier.v1beta1.ProductRequestBody.features:type_name -> raystack.frontier.v1beta1.Feature
-	101, // 34: raystack.frontier.v1beta1.ProductRequestBody.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
-	87,  // 35: raystack.frontier.v1beta1.ProductRequestBody.metadata:type_name -> google.protobuf.Struct
+	112, // 23: raystack.frontier.v1beta1.UpdateBillingAccountResponse.billing_account:type_name -> raystack.frontier.v1beta1.BillingAccount
+	112, // 24: raystack.frontier.v1beta1.ListBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
+	115, // 25: raystack.frontier.v1beta1.GetBillingBalanceResponse.balance:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
+	116, // 26: raystack.frontier.v1beta1.CreateBillingUsageRequest.usages:type_name -> raystack.frontier.v1beta1.Usage
+	117, // 27: raystack.frontier.v1beta1.ListBillingTransactionsRequest.since:type_name -> google.protobuf.Timestamp
+	117, // 28: raystack.frontier.v1beta1.ListBillingTransactionsRequest.start_range:type_name -> google.protobuf.Timestamp
+	117, // 29: raystack.frontier.v1beta1.ListBillingTransactionsRequest.end_range:type_name -> google.protobuf.Timestamp
+	118, // 30: raystack.frontier.v1beta1.ListBillingTransactionsResponse.transactions:type_name -> raystack.frontier.v1beta1.BillingTransaction
+	115, // 31: raystack.frontier.v1beta1.TotalDebitedTransactionsResponse.debited:type_name -> raystack.frontier.v1beta1.BillingAccount.Balance
+	119, // 32: raystack.frontier.v1beta1.ProductRequestBody.prices:type_name -> raystack.frontier.v1beta1.Price
+	120, // 33: raystack.frontier.v1beta1.ProductRequestBody.features:type_name -> raystack.frontier.v1beta1.Feature
+	121, // 34: raystack.frontier.v1beta1.ProductRequestBody.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
+	107, // 35: raystack.frontier.v1beta1.ProductRequestBody.metadata:type_name -> google.protobuf.Struct
 	51,  // 36: raystack.frontier.v1beta1.CreateProductRequest.body:type_name -> raystack.frontier.v1beta1.ProductRequestBody
-	102, // 37: raystack.frontier.v1beta1.CreateProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
-	102, // 38: raystack.frontier.v1beta1.GetProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
-	102, // 39: raystack.frontier.v1beta1.ListProductsResponse.products:type_name -> raystack.frontier.v1beta1.Product
+	122, // 37: raystack.frontier.v1beta1.CreateProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	122, // 38: raystack.frontier.v1beta1.GetProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	122, // 39: raystack.frontier.v1beta1.ListProductsResponse.products:type_name -> raystack.frontier.v1beta1.Product
 	51,  // 40: raystack.frontier.v1beta1.UpdateProductRequest.body:type_name -> raystack.frontier.v1beta1.ProductRequestBody
-	102, // 41: raystack.frontier.v1beta1.UpdateProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
-	87,  // 42: raystack.frontier.v1beta1.FeatureRequestBody.metadata:type_name -> google.protobuf.Struct
+	122, // 41: raystack.frontier.v1beta1.UpdateProductResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	107, // 42: raystack.frontier.v1beta1.FeatureRequestBody.metadata:type_name -> google.protobuf.Struct
 	60,  // 43: raystack.frontier.v1beta1.CreateFeatureRequest.body:type_name -> raystack.frontier.v1beta1.FeatureRequestBody
-	100, // 44: raystack.frontier.v1beta1.CreateFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
-	100, // 45: raystack.frontier.v1beta1.GetFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
+	120, // 44: raystack.frontier.v1beta1.CreateFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
+	120, // 45: raystack.frontier.v1beta1.GetFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
 	60,  // 46: raystack.frontier.v1beta1.UpdateFeatureRequest.body:type_name -> raystack.frontier.v1beta1.FeatureRequestBody
-	100, // 47: raystack.frontier.v1beta1.UpdateFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
-	100, // 48: raystack.frontier.v1beta1.ListFeaturesResponse.features:type_name -> raystack.frontier.v1beta1.Feature
-	102, // 49: raystack.frontier.v1beta1.PlanRequestBody.products:type_name -> raystack.frontier.v1beta1.Product
-	87,  // 50: raystack.frontier.v1beta1.PlanRequestBody.metadata:type_name -> google.protobuf.Struct
+	120, // 47: raystack.frontier.v1beta1.UpdateFeatureResponse.feature:type_name -> raystack.frontier.v1beta1.Feature
+	120, // 48: raystack.frontier.v1beta1.ListFeaturesResponse.features:type_name -> raystack.frontier.v1beta1.Feature
+	122, // 49: raystack.frontier.v1beta1.PlanRequestBody.products:type_name -> raystack.frontier.v1beta1.Product
+	107, // 50: raystack.frontier.v1beta1.PlanRequestBody.metadata:type_name -> google.protobuf.Struct
 	69,  // 51: raystack.frontier.v1beta1.CreatePlanRequest.body:type_name -> raystack.frontier.v1beta1.PlanRequestBody
-	103, // 52: raystack.frontier.v1beta1.CreatePlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
-	103, // 53: raystack.frontier.v1beta1.ListPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
-	103, // 54: raystack.frontier.v1beta1.GetPlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
-	87,  // 55: raystack.frontier.v1beta1.UpdatePlanRequestBody.metadata:type_name -> google.protobuf.Struct
+	123, // 52: raystack.frontier.v1beta1.CreatePlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
+	123, // 53: raystack.frontier.v1beta1.ListPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
+	123, // 54: raystack.frontier.v1beta1.GetPlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
+	107, // 55: raystack.frontier.v1beta1.UpdatePlanRequestBody.metadata:type_name -> google.protobuf.Struct
 	69,  // 56: raystack.frontier.v1beta1.UpdatePlanRequest.legacy_body:type_name -> raystack.frontier.v1beta1.PlanRequestBody
 	76,  // 57: raystack.frontier.v1beta1.UpdatePlanRequest.body:type_name -> raystack.frontier.v1beta1.UpdatePlanRequestBody
-	103, // 58: raystack.frontier.v1beta1.UpdatePlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
-	104, // 59: raystack.frontier.v1beta1.CreateCheckoutRequest.subscription_body:type_name -> raystack.frontier.v1beta1.CheckoutSubscriptionBody
-	105, // 60: raystack.frontier.v1beta1.CreateCheckoutRequest.product_body:type_name -> raystack.frontier.v1beta1.CheckoutProductBody
-	106, // 61: raystack.frontier.v1beta1.CreateCheckoutRequest.setup_body:type_name -> raystack.frontier.v1beta1.CheckoutSetupBody
-	107, // 62: raystack.frontier.v1beta1.CreateCheckoutResponse.checkout_session:type_name -> raystack.frontier.v1beta1.CheckoutSession
-	107, // 63: raystack.frontier.v1beta1.ListCheckoutsResponse.checkout_sessions:type_name -> raystack.frontier.v1beta1.CheckoutSession
-	107, // 64: raystack.frontier.v1beta1.GetCheckoutResponse.checkout_session:type_name -> raystack.frontier.v1beta1.CheckoutSession
-	1,   // 65: raystack.frontier.v1beta1.FrontierService.ListOrganizations:input_type -> raystack.frontier.v1beta1.ListOrganizationsRequest
-	3,   // 66: raystack.frontier.v1beta1.FrontierService.CreateOrganization:input_type -> raystack.frontier.v1beta1.CreateOrganizationRequest
-	5,   // 67: raystack.frontier.v1beta1.FrontierService.GetOrganization:input_type -> raystack.frontier.v1beta1.GetOrganizationRequest
-	7,   // 68: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:input_type -> raystack.frontier.v1beta1.UpdateOrganizationRequest
-	9,   // 69: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:input_type -> raystack.frontier.v1beta1.ListOrganizationProjectsRequest
-	11,  // 70: raystack.frontier.v1beta1.FrontierService.EnableOrganization:input_type -> raystack.frontier.v1beta1.EnableOrganizationRequest
-	13,  // 71: raystack.frontier.v1beta1.FrontierService.DisableOrganization:input_type -> raystack.frontier.v1beta1.DisableOrganizationRequest
-	15,  // 72: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:input_type -> raystack.frontier.v1beta1.DeleteOrganizationRequest
-	18,  // 73: raystack.frontier.v1beta1.FrontierService.CreateProject:input_type -> raystack.frontier.v1beta1.CreateProjectRequest
-	20,  // 74: raystack.frontier.v1beta1.FrontierService.GetProject:input_type -> raystack.frontier.v1beta1.GetProjectRequest
-	22,  // 75: raystack.frontier.v1beta1.FrontierService.UpdateProject:input_type -> raystack.frontier.v1beta1.UpdateProjectRequest
-	24,  // 76: raystack.frontier.v1beta1.FrontierService.DeleteProject:input_type -> raystack.frontier.v1beta1.DeleteProjectRequest
-	27,  // 77: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:input_type -> raystack.frontier.v1beta1.CreateBillingAccountRequest
-	29,  // 78: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:input_type -> raystack.frontier.v1beta1.GetBillingAccountRequest
-	31,  // 79: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountRequest
-	33,  // 80: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:input_type -> raystack.frontier.v1beta1.ListBillingAccountsRequest
-	35,  // 81: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:input_type -> raystack.frontier.v1beta1.DeleteBillingAccountRequest
-	37,  // 82: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:input_type -> raystack.frontier.v1beta1.EnableBillingAccountRequest
-	39,  // 83: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:input_type -> raystack.frontier.v1beta1.DisableBillingAccountRequest
-	41,  // 84: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:input_type -> raystack.frontier.v1beta1.GetBillingBalanceRequest
-	43,  // 85: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:input_type -> raystack.frontier.v1beta1.CheckCreditEntitlementRequest
-	45,  // 86: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:input_type -> raystack.frontier.v1beta1.CreateBillingUsageRequest
-	47,  // 87: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:input_type -> raystack.frontier.v1beta1.ListBillingTransactionsRequest
-	49,  // 88: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:input_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
-	52,  // 89: raystack.frontier.v1beta1.FrontierService.CreateProduct:input_type -> raystack.frontier.v1beta1.CreateProductRequest
-	54,  // 90: raystack.frontier.v1beta1.FrontierService.GetProduct:input_type -> raystack.frontier.v1beta1.GetProductRequest
-	56,  // 91: raystack.frontier.v1beta1.FrontierService.ListProducts:input_type -> raystack.frontier.v1beta1.ListProductsRequest
-	58,  // 92: raystack.frontier.v1beta1.FrontierService.UpdateProduct:input_type -> raystack.frontier.v1beta1.UpdateProductRequest
-	61,  // 93: raystack.frontier.v1beta1.FrontierService.CreateFeature:input_type -> raystack.frontier.v1beta1.CreateFeatureRequest
-	63,  // 94: raystack.frontier.v1beta1.FrontierService.GetFeature:input_type -> raystack.frontier.v1beta1.GetFeatureRequest
-	65,  // 95: raystack.frontier.v1beta1.FrontierService.UpdateFeature:input_type -> raystack.frontier.v1beta1.UpdateFeatureRequest
-	67,  // 96: raystack.frontier.v1beta1.FrontierService.ListFeatures:input_type -> raystack.frontier.v1beta1.ListFeaturesRequest
-	70,  // 97: raystack.frontier.v1beta1.FrontierService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
-	72,  // 98: raystack.frontier.v1beta1.FrontierService.ListPlans:input_type -> raystack.frontier.v1beta1.ListPlansRequest
-	74,  // 99: raystack.frontier.v1beta1.FrontierService.GetPlan:input_type -> raystack.frontier.v1beta1.GetPlanRequest
-	77,  // 100: raystack.frontier.v1beta1.FrontierService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
-	79,  // 101: raystack.frontier.v1beta1.FrontierService.CreateCheckout:input_type -> raystack.frontier.v1beta1.CreateCheckoutRequest
-	81,  // 102: raystack.frontier.v1beta1.FrontierService.ListCheckouts:input_type -> raystack.frontier.v1beta1.ListCheckoutsRequest
-	83,  // 103: raystack.frontier.v1beta1.FrontierService.GetCheckout:input_type -> raystack.frontier.v1beta1.GetCheckoutRequest
-	85,  // 104: raystack.frontier.v1beta1.FrontierService.BillingWebhookCallback:input_type -> raystack.frontier.v1beta1.BillingWebhookCallbackRequest
-	2,   // 105: raystack.frontier.v1beta1.FrontierService.ListOrganizations:output_type -> raystack.frontier.v1beta1.ListOrganizationsResponse
-	4,   // 106: raystack.frontier.v1beta1.FrontierService.CreateOrganization:output_type -> raystack.frontier.v1beta1.CreateOrganizationResponse
-	6,   // 107: raystack.frontier.v1beta1.FrontierService.GetOrganization:output_type -> raystack.frontier.v1beta1.GetOrganizationResponse
-	8,   // 108: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:output_type -> raystack.frontier.v1beta1.UpdateOrganizationResponse
-	10,  // 109: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:output_type -> raystack.frontier.v1beta1.ListOrganizationProjectsResponse
-	12,  // 110: raystack.frontier.v1beta1.FrontierService.EnableOrganization:output_type -> raystack.frontier.v1beta1.EnableOrganizationResponse
-	14,  // 111: raystack.frontier.v1beta1.FrontierService.DisableOrganization:output_type -> raystack.frontier.v1beta1.DisableOrganizationResponse
-	16,  // 112: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:output_type -> raystack.frontier.v1beta1.DeleteOrganizationResponse
-	19,  // 113: raystack.frontier.v1beta1.FrontierService.CreateProject:output_type -> raystack.frontier.v1beta1.CreateProjectResponse
-	21,  // 114: raystack.frontier.v1beta1.FrontierService.GetProject:output_type -> raystack.frontier.v1beta1.GetProjectResponse
-	23,  // 115: raystack.frontier.v1beta1.FrontierService.UpdateProject:output_type -> raystack.frontier.v1beta1.UpdateProjectResponse
-	25,  // 116: raystack.frontier.v1beta1.FrontierService.DeleteProject:output_type -> raystack.frontier.v1beta1.DeleteProjectResponse
-	28,  // 117: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:output_type -> raystack.frontier.v1beta1.CreateBillingAccountResponse
-	30,  // 118: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:output_type -> raystack.frontier.v1beta1.GetBillingAccountResponse
-	32,  // 119: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountResponse
-	34,  // 120: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:output_type -> raystack.frontier.v1beta1.ListBillingAccountsResponse
-	36,  // 121: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:output_type -> raystack.frontier.v1beta1.DeleteBillingAccountResponse
-	38,  // 122: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:output_type -> raystack.frontier.v1beta1.EnableBillingAccountResponse
-	40,  // 123: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:output_type -> raystack.frontier.v1beta1.DisableBillingAccountResponse
-	42,  // 124: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:output_type -> raystack.frontier.v1beta1.GetBillingBalanceResponse
-	44,  // 125: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:output_type -> raystack.frontier.v1beta1.CheckCreditEntitlementResponse
-	46,  // 126: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:output_type -> raystack.frontier.v1beta1.CreateBillingUsageResponse
-	48,  // 127: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:output_type -> raystack.frontier.v1beta1.ListBillingTransactionsResponse
-	50,  // 128: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:output_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
-	53,  // 129: raystack.frontier.v1beta1.FrontierService.CreateProduct:output_type -> raystack.frontier.v1beta1.CreateProductResponse
-	55,  // 130: raystack.frontier.v1beta1.FrontierService.GetProduct:output_type -> raystack.frontier.v1beta1.GetProductResponse
-	57,  // 131: raystack.frontier.v1beta1.FrontierService.ListProducts:output_type -> raystack.frontier.v1beta1.ListProductsResponse
-	59,  // 132: raystack.frontier.v1beta1.FrontierService.UpdateProduct:output_type -> raystack.frontier.v1beta1.UpdateProductResponse
-	62,  // 133: raystack.frontier.v1beta1.FrontierService.CreateFeature:output_type -> raystack.frontier.v1beta1.CreateFeatureResponse
-	64,  // 134: raystack.frontier.v1beta1.FrontierService.GetFeature:output_type -> raystack.frontier.v1beta1.GetFeatureResponse
-	66,  // 135: raystack.frontier.v1beta1.FrontierService.UpdateFeature:output_type -> raystack.frontier.v1beta1.UpdateFeatureResponse
-	68,  // 136: raystack.frontier.v1beta1.FrontierService.ListFeatures:output_type -> raystack.frontier.v1beta1.ListFeaturesResponse
-	71,  // 137: raystack.frontier.v1beta1.FrontierService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
-	73,  // 138: raystack.frontier.v1beta1.FrontierService.ListPlans:output_type -> raystack.frontier.v1beta1.ListPlansResponse
-	75,  // 139: raystack.frontier.v1beta1.FrontierService.GetPlan:output_type -> raystack.frontier.v1beta1.GetPlanResponse
-	78,  // 140: raystack.frontier.v1beta1.FrontierService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
-	80,  // 141: raystack.frontier.v1beta1.FrontierService.CreateCheckout:output_type -> raystack.frontier.v1beta1.CreateCheckoutResponse
-	82,  // 142: raystack.frontier.v1beta1.FrontierService.ListCheckouts:output_type -> raystack.frontier.v1beta1.ListCheckoutsResponse
-	84,  // 143: raystack.frontier.v1beta1.FrontierService.GetCheckout:output_type -> raystack.frontier.v1beta1.GetCheckoutResponse
-	86,  // 144: raystack.frontier.v1beta1.FrontierService.BillingWebhookCallback:output_type -> raystack.frontier.v1beta1.BillingWebhookCallbackResponse
-	105, // [105:145] is the sub-list for method output_type
-	65,  // [65:105] is the sub-list for method input_type
-	65,  // [65:65] is the sub-list for extension type_name
-	65,  // [65:65] is the sub-list for extension extendee
-	0,   // [0:65] is the sub-list for field type_name
+	123, // 58: raystack.frontier.v1beta1.UpdatePlanResponse.plan:type_name -> raystack.frontier.v1beta1.Plan
+	124, // 59: raystack.frontier.v1beta1.CreateCheckoutRequest.subscription_body:type_name -> raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	125, // 60: raystack.frontier.v1beta1.CreateCheckoutRequest.product_body:type_name -> raystack.frontier.v1beta1.CheckoutProductBody
+	126, // 61: raystack.frontier.v1beta1.CreateCheckoutRequest.setup_body:type_name -> raystack.frontier.v1beta1.CheckoutSetupBody
+	127, // 62: raystack.frontier.v1beta1.CreateCheckoutResponse.checkout_session:type_name -> raystack.frontier.v1beta1.CheckoutSession
+	127, // 63: raystack.frontier.v1beta1.ListCheckoutsResponse.checkout_sessions:type_name -> raystack.frontier.v1beta1.CheckoutSession
+	127, // 64: raystack.frontier.v1beta1.GetCheckoutResponse.checkout_session:type_name -> raystack.frontier.v1beta1.CheckoutSession
+	128, // 65: raystack.frontier.v1beta1.ListSubscriptionsResponse.subscriptions:type_name -> raystack.frontier.v1beta1.Subscription
+	128, // 66: raystack.frontier.v1beta1.GetSubscriptionResponse.subscription:type_name -> raystack.frontier.v1beta1.Subscription
+	107, // 67: raystack.frontier.v1beta1.UpdateSubscriptionRequest.metadata:type_name -> google.protobuf.Struct
+	128, // 68: raystack.frontier.v1beta1.UpdateSubscriptionResponse.subscription:type_name -> raystack.frontier.v1beta1.Subscription
+	128, // 69: raystack.frontier.v1beta1.CancelSubscriptionResponse.subscription:type_name -> raystack.frontier.v1beta1.Subscription
+	105, // 70: raystack.frontier.v1beta1.ChangeSubscriptionRequest.plan_change:type_name -> raystack.frontier.v1beta1.ChangeSubscriptionRequest.PlanChange
+	106, // 71: raystack.frontier.v1beta1.ChangeSubscriptionRequest.phase_change:type_name -> raystack.frontier.v1beta1.ChangeSubscriptionRequest.PhaseChange
+	129, // 72: raystack.frontier.v1beta1.ChangeSubscriptionResponse.phase:type_name -> raystack.frontier.v1beta1.Subscription.Phase
+	130, // 73: raystack.frontier.v1beta1.ListInvoicesResponse.invoices:type_name -> raystack.frontier.v1beta1.Invoice
+	130, // 74: raystack.frontier.v1beta1.GetUpcomingInvoiceResponse.invoice:type_name -> raystack.frontier.v1beta1.Invoice
+	1,   // 75: raystack.frontier.v1beta1.FrontierService.ListOrganizations:input_type -> raystack.frontier.v1beta1.ListOrganizationsRequest
+	3,   // 76: raystack.frontier.v1beta1.FrontierService.CreateOrganization:input_type -> raystack.frontier.v1beta1.CreateOrganizationRequest
+	5,   // 77: raystack.frontier.v1beta1.FrontierService.GetOrganization:input_type -> raystack.frontier.v1beta1.GetOrganizationRequest
+	7,   // 78: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:input_type -> raystack.frontier.v1beta1.UpdateOrganizationRequest
+	9,   // 79: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:input_type -> raystack.frontier.v1beta1.ListOrganizationProjectsRequest
+	11,  // 80: raystack.frontier.v1beta1.FrontierService.EnableOrganization:input_type -> raystack.frontier.v1beta1.EnableOrganizationRequest
+	13,  // 81: raystack.frontier.v1beta1.FrontierService.DisableOrganization:input_type -> raystack.frontier.v1beta1.DisableOrganizationRequest
+	15,  // 82: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:input_type -> raystack.frontier.v1beta1.DeleteOrganizationRequest
+	18,  // 83: raystack.frontier.v1beta1.FrontierService.CreateProject:input_type -> raystack.frontier.v1beta1.CreateProjectRequest
+	20,  // 84: raystack.frontier.v1beta1.FrontierService.GetProject:input_type -> raystack.frontier.v1beta1.GetProjectRequest
+	22,  // 85: raystack.frontier.v1beta1.FrontierService.UpdateProject:input_type -> raystack.frontier.v1beta1.UpdateProjectRequest
+	24,  // 86: raystack.frontier.v1beta1.FrontierService.DeleteProject:input_type -> raystack.frontier.v1beta1.DeleteProjectRequest
+	27,  // 87: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:input_type -> raystack.frontier.v1beta1.CreateBillingAccountRequest
+	29,  // 88: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:input_type -> raystack.frontier.v1beta1.GetBillingAccountRequest
+	31,  // 89: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountRequest
+	33,  // 90: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:input_type -> raystack.frontier.v1beta1.ListBillingAccountsRequest
+	35,  // 91: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:input_type -> raystack.frontier.v1beta1.DeleteBillingAccountRequest
+	37,  // 92: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:input_type -> raystack.frontier.v1beta1.EnableBillingAccountRequest
+	39,  // 93: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:input_type -> raystack.frontier.v1beta1.DisableBillingAccountRequest
+	41,  // 94: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:input_type -> raystack.frontier.v1beta1.GetBillingBalanceRequest
+	43,  // 95: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:input_type -> raystack.frontier.v1beta1.CheckCreditEntitlementRequest
+	45,  // 96: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:input_type -> raystack.frontier.v1beta1.CreateBillingUsageRequest
+	47,  // 97: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:input_type -> raystack.frontier.v1beta1.ListBillingTransactionsRequest
+	49,  // 98: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:input_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsRequest
+	52,  // 99: raystack.frontier.v1beta1.FrontierService.CreateProduct:input_type -> raystack.frontier.v1beta1.CreateProductRequest
+	54,  // 100: raystack.frontier.v1beta1.FrontierService.GetProduct:input_type -> raystack.frontier.v1beta1.GetProductRequest
+	56,  // 101: raystack.frontier.v1beta1.FrontierService.ListProducts:input_type -> raystack.frontier.v1beta1.ListProductsRequest
+	58,  // 102: raystack.frontier.v1beta1.FrontierService.UpdateProduct:input_type -> raystack.frontier.v1beta1.UpdateProductRequest
+	61,  // 103: raystack.frontier.v1beta1.FrontierService.CreateFeature:input_type -> raystack.frontier.v1beta1.CreateFeatureRequest
+	63,  // 104: raystack.frontier.v1beta1.FrontierService.GetFeature:input_type -> raystack.frontier.v1beta1.GetFeatureRequest
+	65,  // 105: raystack.frontier.v1beta1.FrontierService.UpdateFeature:input_type -> raystack.frontier.v1beta1.UpdateFeatureRequest
+	67,  // 106: raystack.frontier.v1beta1.FrontierService.ListFeatures:input_type -> raystack.frontier.v1beta1.ListFeaturesRequest
+	70,  // 107: raystack.frontier.v1beta1.FrontierService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
+	72,  // 108: raystack.frontier.v1beta1.FrontierService.ListPlans:input_type -> raystack.frontier.v1beta1.ListPlansRequest
+	74,  // 109: raystack.frontier.v1beta1.FrontierService.GetPlan:input_type -> raystack.frontier.v1beta1.GetPlanRequest
+	77,  // 110: raystack.frontier.v1beta1.FrontierService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
+	79,  // 111: raystack.frontier.v1beta1.FrontierService.CreateCheckout:input_type -> raystack.frontier.v1beta1.CreateCheckoutRequest
+	81,  // 112: raystack.frontier.v1beta1.FrontierService.ListCheckouts:input_type -> raystack.frontier.v1beta1.ListCheckoutsRequest
+	83,  // 113: raystack.frontier.v1beta1.FrontierService.GetCheckout:input_type -> raystack.frontier.v1beta1.GetCheckoutRequest
+	85,  // 114: raystack.frontier.v1beta1.FrontierService.BillingWebhookCallback:input_type -> raystack.frontier.v1beta1.BillingWebhookCallbackRequest
+	87,  // 115: raystack.frontier.v1beta1.FrontierService.ListSubscriptions:input_type -> raystack.frontier.v1beta1.ListSubscriptionsRequest
+	89,  // 116: raystack.frontier.v1beta1.FrontierService.GetSubscription:input_type -> raystack.frontier.v1beta1.GetSubscriptionRequest
+	91,  // 117: raystack.frontier.v1beta1.FrontierService.UpdateSubscription:input_type -> raystack.frontier.v1beta1.UpdateSubscriptionRequest
+	93,  // 118: raystack.frontier.v1beta1.FrontierService.CancelSubscription:input_type -> raystack.frontier.v1beta1.CancelSubscriptionRequest
+	95,  // 119: raystack.frontier.v1beta1.FrontierService.ChangeSubscription:input_type -> raystack.frontier.v1beta1.ChangeSubscriptionRequest
+	97,  // 120: raystack.frontier.v1beta1.FrontierService.CheckFeatureEntitlement:input_type -> raystack.frontier.v1beta1.CheckFeatureEntitlementRequest
+	99,  // 121: raystack.frontier.v1beta1.FrontierService.HasTrialed:input_type -> raystack.frontier.v1beta1.HasTrialedRequest
+	101, // 122: raystack.frontier.v1beta1.FrontierService.ListInvoices:input_type -> raystack.frontier.v1beta1.ListInvoicesRequest
+	103, // 123: raystack.frontier.v1beta1.FrontierService.GetUpcomingInvoice:input_type -> raystack.frontier.v1beta1.GetUpcomingInvoiceRequest
+	2,   // 124: raystack.frontier.v1beta1.FrontierService.ListOrganizations:output_type -> raystack.frontier.v1beta1.ListOrganizationsResponse
+	4,   // 125: raystack.frontier.v1beta1.FrontierService.CreateOrganization:output_type -> raystack.frontier.v1beta1.CreateOrganizationResponse
+	6,   // 126: raystack.frontier.v1beta1.FrontierService.GetOrganization:output_type -> raystack.frontier.v1beta1.GetOrganizationResponse
+	8,   // 127: raystack.frontier.v1beta1.FrontierService.UpdateOrganization:output_type -> raystack.frontier.v1beta1.UpdateOrganizationResponse
+	10,  // 128: raystack.frontier.v1beta1.FrontierService.ListOrganizationProjects:output_type -> raystack.frontier.v1beta1.ListOrganizationProjectsResponse
+	12,  // 129: raystack.frontier.v1beta1.FrontierService.EnableOrganization:output_type -> raystack.frontier.v1beta1.EnableOrganizationResponse
+	14,  // 130: raystack.frontier.v1beta1.FrontierService.DisableOrganization:output_type -> raystack.frontier.v1beta1.DisableOrganizationResponse
+	16,  // 131: raystack.frontier.v1beta1.FrontierService.DeleteOrganization:output_type -> raystack.frontier.v1beta1.DeleteOrganizationResponse
+	19,  // 132: raystack.frontier.v1beta1.FrontierService.CreateProject:output_type -> raystack.frontier.v1beta1.CreateProjectResponse
+	21,  // 133: raystack.frontier.v1beta1.FrontierService.GetProject:output_type -> raystack.frontier.v1beta1.GetProjectResponse
+	23,  // 134: raystack.frontier.v1beta1.FrontierService.UpdateProject:output_type -> raystack.frontier.v1beta1.UpdateProjectResponse
+	25,  // 135: raystack.frontier.v1beta1.FrontierService.DeleteProject:output_type -> raystack.frontier.v1beta1.DeleteProjectResponse
+	28,  // 136: raystack.frontier.v1beta1.FrontierService.CreateBillingAccount:output_type -> raystack.frontier.v1beta1.CreateBillingAccountResponse
+	30,  // 137: raystack.frontier.v1beta1.FrontierService.GetBillingAccount:output_type -> raystack.frontier.v1beta1.GetBillingAccountResponse
+	32,  // 138: raystack.frontier.v1beta1.FrontierService.UpdateBillingAccount:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountResponse
+	34,  // 139: raystack.frontier.v1beta1.FrontierService.ListBillingAccounts:output_type -> raystack.frontier.v1beta1.ListBillingAccountsResponse
+	36,  // 140: raystack.frontier.v1beta1.FrontierService.DeleteBillingAccount:output_type -> raystack.frontier.v1beta1.DeleteBillingAccountResponse
+	38,  // 141: raystack.frontier.v1beta1.FrontierService.EnableBillingAccount:output_type -> raystack.frontier.v1beta1.EnableBillingAccountResponse
+	40,  // 142: raystack.frontier.v1beta1.FrontierService.DisableBillingAccount:output_type -> raystack.frontier.v1beta1.DisableBillingAccountResponse
+	42,  // 143: raystack.frontier.v1beta1.FrontierService.GetBillingBalance:output_type -> raystack.frontier.v1beta1.GetBillingBalanceResponse
+	44,  // 144: raystack.frontier.v1beta1.FrontierService.CheckCreditEntitlement:output_type -> raystack.frontier.v1beta1.CheckCreditEntitlementResponse
+	46,  // 145: raystack.frontier.v1beta1.FrontierService.CreateBillingUsage:output_type -> raystack.frontier.v1beta1.CreateBillingUsageResponse
+	48,  // 146: raystack.frontier.v1beta1.FrontierService.ListBillingTransactions:output_type -> raystack.frontier.v1beta1.ListBillingTransactionsResponse
+	50,  // 147: raystack.frontier.v1beta1.FrontierService.TotalDebitedTransactions:output_type -> raystack.frontier.v1beta1.TotalDebitedTransactionsResponse
+	53,  // 148: raystack.frontier.v1beta1.FrontierService.CreateProduct:output_type -> raystack.frontier.v1beta1.CreateProductResponse
+	55,  // 149: raystack.frontier.v1beta1.FrontierService.GetProduct:output_type -> raystack.frontier.v1beta1.GetProductResponse
+	57,  // 150: raystack.frontier.v1beta1.FrontierService.ListProducts:output_type -> raystack.frontier.v1beta1.ListProductsResponse
+	59,  // 151: raystack.frontier.v1beta1.FrontierService.UpdateProduct:output_type -> raystack.frontier.v1beta1.UpdateProductResponse
+	62,  // 152: raystack.frontier.v1beta1.FrontierService.CreateFeature:output_type -> raystack.frontier.v1beta1.CreateFeatureResponse
+	64,  // 153: raystack.frontier.v1beta1.FrontierService.GetFeature:output_type -> raystack.frontier.v1beta1.GetFeatureResponse
+	66,  // 154: raystack.frontier.v1beta1.FrontierService.UpdateFeature:output_type -> raystack.frontier.v1beta1.UpdateFeatureResponse
+	68,  // 155: raystack.frontier.v1beta1.FrontierService.ListFeatures:output_type -> raystack.frontier.v1beta1.ListFeaturesResponse
+	71,  // 156: raystack.frontier.v1beta1.FrontierService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
+	73,  // 157: raystack.frontier.v1beta1.FrontierService.ListPlans:output_type -> raystack.frontier.v1beta1.ListPlansResponse
+	75,  // 158: raystack.frontier.v1beta1.FrontierService.GetPlan:output_type -> raystack.frontier.v1beta1.GetPlanResponse
+	78,  // 159: raystack.frontier.v1beta1.FrontierService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
+	80,  // 160: raystack.frontier.v1beta1.FrontierService.CreateCheckout:output_type -> raystack.frontier.v1beta1.CreateCheckoutResponse
+	82,  // 161: raystack.frontier.v1beta1.FrontierService.ListCheckouts:output_type -> raystack.frontier.v1beta1.ListCheckoutsResponse
+	84,  // 162: raystack.frontier.v1beta1.FrontierService.GetCheckout:output_type -> raystack.frontier.v1beta1.GetCheckoutResponse
+	86,  // 163: raystack.frontier.v1beta1.FrontierService.BillingWebhookCallback:output_type -> raystack.frontier.v1beta1.BillingWebhookCallbackResponse
+	88,  // 164: raystack.frontier.v1beta1.FrontierService.ListSubscriptions:output_type -> raystack.frontier.v1beta1.ListSubscriptionsResponse
+	90,  // 165: raystack.frontier.v1beta1.FrontierService.GetSubscription:output_type -> raystack.frontier.v1beta1.GetSubscriptionResponse
+	92,  // 166: raystack.frontier.v1beta1.FrontierService.UpdateSubscription:output_type -> raystack.frontier.v1beta1.UpdateSubscriptionResponse
+	94,  // 167: raystack.frontier.v1beta1.FrontierService.CancelSubscription:output_type -> raystack.frontier.v1beta1.CancelSubscriptionResponse
+	96,  // 168: raystack.frontier.v1beta1.FrontierService.ChangeSubscription:output_type -> raystack.frontier.v1beta1.ChangeSubscriptionResponse
+	98,  // 169: raystack.frontier.v1beta1.FrontierService.CheckFeatureEntitlement:output_type -> raystack.frontier.v1beta1.CheckFeatureEntitlementResponse
+	100, // 170: raystack.frontier.v1beta1.FrontierService.HasTrialed:output_type -> raystack.frontier.v1beta1.HasTrialedResponse
+	102, // 171: raystack.frontier.v1beta1.FrontierService.ListInvoices:output_type -> raystack.frontier.v1beta1.ListInvoicesResponse
+	104, // 172: raystack.frontier.v1beta1.FrontierService.GetUpcomingInvoice:output_type -> raystack.frontier.v1beta1.GetUpcomingInvoiceResponse
+	124, // [124:173] is the sub-list for method output_type
+	75,  // [75:124] is the sub-list for method input_type
+	75,  // [75:75] is the sub-list for extension type_name
+	75,  // [75:75] is the sub-list for extension extendee
+	0,   // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_frontier_proto_init() }
@@ -5171,7 +6504,7 @@ func file_raystack_frontier_v1beta1_frontier_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_frontier_proto_rawDesc), len(file_raystack_frontier_v1beta1_frontier_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   87,
+			NumMessages:   107,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

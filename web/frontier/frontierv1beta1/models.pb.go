@@ -1481,10 +1481,15 @@ type Subscription struct {
 	BillingCycleAnchorAt *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=billing_cycle_anchor_at,json=billingCycleAnchorAt,proto3" json:"billing_cycle_anchor_at,omitempty"`
 	Phases               []*Subscription_Phase  `protobuf:"bytes,20,rep,name=phases,proto3" json:"phases,omitempty"`
 	// customer and plan are set only when the request expands them.
-	Customer      *BillingAccount `protobuf:"bytes,101,opt,name=customer,proto3" json:"customer,omitempty"`
-	Plan          *Plan           `protobuf:"bytes,102,opt,name=plan,proto3" json:"plan,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Customer *BillingAccount `protobuf:"bytes,101,opt,name=customer,proto3" json:"customer,omitempty"`
+	Plan     *Plan           `protobuf:"bytes,102,opt,name=plan,proto3" json:"plan,omitempty"`
+	// quantity is the seats a per-seat plan charges for (1 otherwise). billd's own.
+	Quantity int64 `protobuf:"varint,1001,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// cancel_at_period_end says the subscription ends when its current period does (the "cancel"
+	// phase says so too). billd's own.
+	CancelAtPeriodEnd bool `protobuf:"varint,1002,opt,name=cancel_at_period_end,json=cancelAtPeriodEnd,proto3" json:"cancel_at_period_end,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Subscription) Reset() {
@@ -1636,6 +1641,220 @@ func (x *Subscription) GetPlan() *Plan {
 	return nil
 }
 
+func (x *Subscription) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *Subscription) GetCancelAtPeriodEnd() bool {
+	if x != nil {
+		return x.CancelAtPeriodEnd
+	}
+	return false
+}
+
+// Invoice is a bill sent to a billing account (its customer): a subscription's period, or the
+// credits a postpaid account used beyond its balance (an overdraft). Fields numbered from 1001 are
+// billd's own.
+type Invoice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// customer_id is the billing account's id.
+	CustomerId string `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// provider_id is the payment provider's id of the invoice; empty for one billd keeps alone.
+	ProviderId string `protobuf:"bytes,3,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	// state is draft, open, paid, void or uncollectible.
+	State    string `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	Currency string `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
+	// amount is the total, in the currency's smallest unit.
+	Amount int64 `protobuf:"varint,6,opt,name=amount,proto3" json:"amount,omitempty"`
+	// hosted_url is the provider's page where the customer pays the invoice.
+	HostedUrl     string                 `protobuf:"bytes,7,opt,name=hosted_url,json=hostedUrl,proto3" json:"hosted_url,omitempty"`
+	DueDate       *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
+	EffectiveAt   *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=effective_at,json=effectiveAt,proto3" json:"effective_at,omitempty"`
+	PeriodStartAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=period_start_at,json=periodStartAt,proto3" json:"period_start_at,omitempty"`
+	PeriodEndAt   *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=period_end_at,json=periodEndAt,proto3" json:"period_end_at,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// customer is set only when the request expands it.
+	Customer *BillingAccount `protobuf:"bytes,101,opt,name=customer,proto3" json:"customer,omitempty"`
+	// kind is subscription or overdraft.
+	Kind string `protobuf:"bytes,1001,opt,name=kind,proto3" json:"kind,omitempty"`
+	// credits are what an overdraft invoice bills: given back to the account once it is paid.
+	Credits int64                  `protobuf:"varint,1002,opt,name=credits,proto3" json:"credits,omitempty"`
+	PaidAt  *timestamppb.Timestamp `protobuf:"bytes,1003,opt,name=paid_at,json=paidAt,proto3" json:"paid_at,omitempty"`
+	OrgId   string                 `protobuf:"bytes,1004,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	// subscription_id is the subscription whose period a subscription invoice bills.
+	SubscriptionId string `protobuf:"bytes,1005,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Invoice) Reset() {
+	*x = Invoice{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Invoice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Invoice) ProtoMessage() {}
+
+func (x *Invoice) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Invoice.ProtoReflect.Descriptor instead.
+func (*Invoice) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Invoice) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Invoice) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *Invoice) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+func (x *Invoice) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Invoice) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Invoice) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *Invoice) GetHostedUrl() string {
+	if x != nil {
+		return x.HostedUrl
+	}
+	return ""
+}
+
+func (x *Invoice) GetDueDate() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueDate
+	}
+	return nil
+}
+
+func (x *Invoice) GetEffectiveAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EffectiveAt
+	}
+	return nil
+}
+
+func (x *Invoice) GetPeriodStartAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PeriodStartAt
+	}
+	return nil
+}
+
+func (x *Invoice) GetPeriodEndAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PeriodEndAt
+	}
+	return nil
+}
+
+func (x *Invoice) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Invoice) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Invoice) GetCustomer() *BillingAccount {
+	if x != nil {
+		return x.Customer
+	}
+	return nil
+}
+
+func (x *Invoice) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Invoice) GetCredits() int64 {
+	if x != nil {
+		return x.Credits
+	}
+	return 0
+}
+
+func (x *Invoice) GetPaidAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PaidAt
+	}
+	return nil
+}
+
+func (x *Invoice) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *Invoice) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
 // CheckoutSession is a checkout: where the customer pays (checkout_url) and what came of it.
 // payment_status (unpaid, paid or no_payment_required) and payment_error (why the last payment
 // attempt failed) are billd's own.
@@ -1662,7 +1881,7 @@ type CheckoutSession struct {
 
 func (x *CheckoutSession) Reset() {
 	*x = CheckoutSession{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1674,7 +1893,7 @@ func (x *CheckoutSession) String() string {
 func (*CheckoutSession) ProtoMessage() {}
 
 func (x *CheckoutSession) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1687,7 +1906,7 @@ func (x *CheckoutSession) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckoutSession.ProtoReflect.Descriptor instead.
 func (*CheckoutSession) Descriptor() ([]byte, []int) {
-	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{13}
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CheckoutSession) GetId() string {
@@ -1795,7 +2014,7 @@ type CheckoutSubscriptionBody struct {
 
 func (x *CheckoutSubscriptionBody) Reset() {
 	*x = CheckoutSubscriptionBody{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1807,7 +2026,7 @@ func (x *CheckoutSubscriptionBody) String() string {
 func (*CheckoutSubscriptionBody) ProtoMessage() {}
 
 func (x *CheckoutSubscriptionBody) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1820,7 +2039,7 @@ func (x *CheckoutSubscriptionBody) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckoutSubscriptionBody.ProtoReflect.Descriptor instead.
 func (*CheckoutSubscriptionBody) Descriptor() ([]byte, []int) {
-	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{14}
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CheckoutSubscriptionBody) GetPlan() string {
@@ -1863,7 +2082,7 @@ type CheckoutProductBody struct {
 
 func (x *CheckoutProductBody) Reset() {
 	*x = CheckoutProductBody{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1875,7 +2094,7 @@ func (x *CheckoutProductBody) String() string {
 func (*CheckoutProductBody) ProtoMessage() {}
 
 func (x *CheckoutProductBody) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1888,7 +2107,7 @@ func (x *CheckoutProductBody) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckoutProductBody.ProtoReflect.Descriptor instead.
 func (*CheckoutProductBody) Descriptor() ([]byte, []int) {
-	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{15}
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CheckoutProductBody) GetProduct() string {
@@ -1916,7 +2135,7 @@ type CheckoutSetupBody struct {
 
 func (x *CheckoutSetupBody) Reset() {
 	*x = CheckoutSetupBody{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[16]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1928,7 +2147,7 @@ func (x *CheckoutSetupBody) String() string {
 func (*CheckoutSetupBody) ProtoMessage() {}
 
 func (x *CheckoutSetupBody) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[16]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1941,7 +2160,7 @@ func (x *CheckoutSetupBody) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckoutSetupBody.ProtoReflect.Descriptor instead.
 func (*CheckoutSetupBody) Descriptor() ([]byte, []int) {
-	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{16}
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CheckoutSetupBody) GetPaymentMethod() bool {
@@ -1972,7 +2191,7 @@ type BillingAccount_Address struct {
 
 func (x *BillingAccount_Address) Reset() {
 	*x = BillingAccount_Address{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[17]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +2203,7 @@ func (x *BillingAccount_Address) String() string {
 func (*BillingAccount_Address) ProtoMessage() {}
 
 func (x *BillingAccount_Address) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[17]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2052,7 +2271,7 @@ type BillingAccount_Tax struct {
 
 func (x *BillingAccount_Tax) Reset() {
 	*x = BillingAccount_Tax{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[18]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2064,7 +2283,7 @@ func (x *BillingAccount_Tax) String() string {
 func (*BillingAccount_Tax) ProtoMessage() {}
 
 func (x *BillingAccount_Tax) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[18]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2105,7 +2324,7 @@ type BillingAccount_Balance struct {
 
 func (x *BillingAccount_Balance) Reset() {
 	*x = BillingAccount_Balance{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[19]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2117,7 +2336,7 @@ func (x *BillingAccount_Balance) String() string {
 func (*BillingAccount_Balance) ProtoMessage() {}
 
 func (x *BillingAccount_Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[19]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2387,7 @@ type Product_BehaviorConfig struct {
 
 func (x *Product_BehaviorConfig) Reset() {
 	*x = Product_BehaviorConfig{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[20]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2180,7 +2399,7 @@ func (x *Product_BehaviorConfig) String() string {
 func (*Product_BehaviorConfig) ProtoMessage() {}
 
 func (x *Product_BehaviorConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[20]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2237,7 +2456,7 @@ type Subscription_Phase struct {
 
 func (x *Subscription_Phase) Reset() {
 	*x = Subscription_Phase{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[21]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2249,7 +2468,7 @@ func (x *Subscription_Phase) String() string {
 func (*Subscription_Phase) ProtoMessage() {}
 
 func (x *Subscription_Phase) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[21]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2484,7 +2703,7 @@ const file_raystack_frontier_v1beta1_models_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xa5\b\n" +
+	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xf4\b\n" +
 	"\fSubscription\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -2508,12 +2727,39 @@ const file_raystack_frontier_v1beta1_models_proto_rawDesc = "" +
 	"\x17billing_cycle_anchor_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\x14billingCycleAnchorAt\x12E\n" +
 	"\x06phases\x18\x14 \x03(\v2-.raystack.frontier.v1beta1.Subscription.PhaseR\x06phases\x12E\n" +
 	"\bcustomer\x18e \x01(\v2).raystack.frontier.v1beta1.BillingAccountR\bcustomer\x123\n" +
-	"\x04plan\x18f \x01(\v2\x1f.raystack.frontier.v1beta1.PlanR\x04plan\x1aw\n" +
+	"\x04plan\x18f \x01(\v2\x1f.raystack.frontier.v1beta1.PlanR\x04plan\x12\x1b\n" +
+	"\bquantity\x18\xe9\a \x01(\x03R\bquantity\x120\n" +
+	"\x14cancel_at_period_end\x18\xea\a \x01(\bR\x11cancelAtPeriodEnd\x1aw\n" +
 	"\x05Phase\x12=\n" +
 	"\feffective_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\veffectiveAt\x12\x17\n" +
 	"\aplan_id\x18\x02 \x01(\tR\x06planId\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reasonJ\x04\b\t\x10\n" +
-	"\"\xfa\x03\n" +
+	"\"\x9d\x06\n" +
+	"\aInvoice\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vprovider_id\x18\x03 \x01(\tR\n" +
+	"providerId\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12\x1a\n" +
+	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x12\x16\n" +
+	"\x06amount\x18\x06 \x01(\x03R\x06amount\x12\x1d\n" +
+	"\n" +
+	"hosted_url\x18\a \x01(\tR\thostedUrl\x125\n" +
+	"\bdue_date\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\adueDate\x12=\n" +
+	"\feffective_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\veffectiveAt\x12B\n" +
+	"\x0fperiod_start_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\rperiodStartAt\x12>\n" +
+	"\rperiod_end_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vperiodEndAt\x123\n" +
+	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12E\n" +
+	"\bcustomer\x18e \x01(\v2).raystack.frontier.v1beta1.BillingAccountR\bcustomer\x12\x13\n" +
+	"\x04kind\x18\xe9\a \x01(\tR\x04kind\x12\x19\n" +
+	"\acredits\x18\xea\a \x01(\x03R\acredits\x124\n" +
+	"\apaid_at\x18\xeb\a \x01(\v2\x1a.google.protobuf.TimestampR\x06paidAt\x12\x16\n" +
+	"\x06org_id\x18\xec\a \x01(\tR\x05orgId\x12(\n" +
+	"\x0fsubscription_id\x18\xed\a \x01(\tR\x0esubscriptionId\"\xfa\x03\n" +
 	"\x0fCheckoutSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fcheckout_url\x18\x02 \x01(\tR\vcheckoutUrl\x12\x1f\n" +
@@ -2558,7 +2804,7 @@ func file_raystack_frontier_v1beta1_models_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_models_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_models_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_raystack_frontier_v1beta1_models_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_raystack_frontier_v1beta1_models_proto_goTypes = []any{
 	(*Organization)(nil),             // 0: raystack.frontier.v1beta1.Organization
 	(*Project)(nil),                  // 1: raystack.frontier.v1beta1.Project
@@ -2573,83 +2819,92 @@ var file_raystack_frontier_v1beta1_models_proto_goTypes = []any{
 	(*Feature)(nil),                  // 10: raystack.frontier.v1beta1.Feature
 	(*Price)(nil),                    // 11: raystack.frontier.v1beta1.Price
 	(*Subscription)(nil),             // 12: raystack.frontier.v1beta1.Subscription
-	(*CheckoutSession)(nil),          // 13: raystack.frontier.v1beta1.CheckoutSession
-	(*CheckoutSubscriptionBody)(nil), // 14: raystack.frontier.v1beta1.CheckoutSubscriptionBody
-	(*CheckoutProductBody)(nil),      // 15: raystack.frontier.v1beta1.CheckoutProductBody
-	(*CheckoutSetupBody)(nil),        // 16: raystack.frontier.v1beta1.CheckoutSetupBody
-	(*BillingAccount_Address)(nil),   // 17: raystack.frontier.v1beta1.BillingAccount.Address
-	(*BillingAccount_Tax)(nil),       // 18: raystack.frontier.v1beta1.BillingAccount.Tax
-	(*BillingAccount_Balance)(nil),   // 19: raystack.frontier.v1beta1.BillingAccount.Balance
-	(*Product_BehaviorConfig)(nil),   // 20: raystack.frontier.v1beta1.Product.BehaviorConfig
-	(*Subscription_Phase)(nil),       // 21: raystack.frontier.v1beta1.Subscription.Phase
-	(*structpb.Struct)(nil),          // 22: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),    // 23: google.protobuf.Timestamp
+	(*Invoice)(nil),                  // 13: raystack.frontier.v1beta1.Invoice
+	(*CheckoutSession)(nil),          // 14: raystack.frontier.v1beta1.CheckoutSession
+	(*CheckoutSubscriptionBody)(nil), // 15: raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	(*CheckoutProductBody)(nil),      // 16: raystack.frontier.v1beta1.CheckoutProductBody
+	(*CheckoutSetupBody)(nil),        // 17: raystack.frontier.v1beta1.CheckoutSetupBody
+	(*BillingAccount_Address)(nil),   // 18: raystack.frontier.v1beta1.BillingAccount.Address
+	(*BillingAccount_Tax)(nil),       // 19: raystack.frontier.v1beta1.BillingAccount.Tax
+	(*BillingAccount_Balance)(nil),   // 20: raystack.frontier.v1beta1.BillingAccount.Balance
+	(*Product_BehaviorConfig)(nil),   // 21: raystack.frontier.v1beta1.Product.BehaviorConfig
+	(*Subscription_Phase)(nil),       // 22: raystack.frontier.v1beta1.Subscription.Phase
+	(*structpb.Struct)(nil),          // 23: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
 }
 var file_raystack_frontier_v1beta1_models_proto_depIdxs = []int32{
-	22, // 0: raystack.frontier.v1beta1.Organization.metadata:type_name -> google.protobuf.Struct
-	23, // 1: raystack.frontier.v1beta1.Organization.created_at:type_name -> google.protobuf.Timestamp
-	23, // 2: raystack.frontier.v1beta1.Organization.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 3: raystack.frontier.v1beta1.Project.metadata:type_name -> google.protobuf.Struct
-	23, // 4: raystack.frontier.v1beta1.Project.created_at:type_name -> google.protobuf.Timestamp
-	23, // 5: raystack.frontier.v1beta1.Project.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 6: raystack.frontier.v1beta1.User.metadata:type_name -> google.protobuf.Struct
-	23, // 7: raystack.frontier.v1beta1.User.created_at:type_name -> google.protobuf.Timestamp
-	23, // 8: raystack.frontier.v1beta1.User.updated_at:type_name -> google.protobuf.Timestamp
-	17, // 9: raystack.frontier.v1beta1.BillingAccount.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
-	18, // 10: raystack.frontier.v1beta1.BillingAccount.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
-	22, // 11: raystack.frontier.v1beta1.BillingAccount.metadata:type_name -> google.protobuf.Struct
-	23, // 12: raystack.frontier.v1beta1.BillingAccount.created_at:type_name -> google.protobuf.Timestamp
-	23, // 13: raystack.frontier.v1beta1.BillingAccount.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 0: raystack.frontier.v1beta1.Organization.metadata:type_name -> google.protobuf.Struct
+	24, // 1: raystack.frontier.v1beta1.Organization.created_at:type_name -> google.protobuf.Timestamp
+	24, // 2: raystack.frontier.v1beta1.Organization.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 3: raystack.frontier.v1beta1.Project.metadata:type_name -> google.protobuf.Struct
+	24, // 4: raystack.frontier.v1beta1.Project.created_at:type_name -> google.protobuf.Timestamp
+	24, // 5: raystack.frontier.v1beta1.Project.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 6: raystack.frontier.v1beta1.User.metadata:type_name -> google.protobuf.Struct
+	24, // 7: raystack.frontier.v1beta1.User.created_at:type_name -> google.protobuf.Timestamp
+	24, // 8: raystack.frontier.v1beta1.User.updated_at:type_name -> google.protobuf.Timestamp
+	18, // 9: raystack.frontier.v1beta1.BillingAccount.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
+	19, // 10: raystack.frontier.v1beta1.BillingAccount.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
+	23, // 11: raystack.frontier.v1beta1.BillingAccount.metadata:type_name -> google.protobuf.Struct
+	24, // 12: raystack.frontier.v1beta1.BillingAccount.created_at:type_name -> google.protobuf.Timestamp
+	24, // 13: raystack.frontier.v1beta1.BillingAccount.updated_at:type_name -> google.protobuf.Timestamp
 	0,  // 14: raystack.frontier.v1beta1.BillingAccount.organization:type_name -> raystack.frontier.v1beta1.Organization
-	22, // 15: raystack.frontier.v1beta1.PaymentMethod.metadata:type_name -> google.protobuf.Struct
-	23, // 16: raystack.frontier.v1beta1.PaymentMethod.created_at:type_name -> google.protobuf.Timestamp
-	22, // 17: raystack.frontier.v1beta1.Usage.metadata:type_name -> google.protobuf.Struct
-	23, // 18: raystack.frontier.v1beta1.Usage.created_at:type_name -> google.protobuf.Timestamp
-	23, // 19: raystack.frontier.v1beta1.Usage.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 20: raystack.frontier.v1beta1.BillingTransaction.metadata:type_name -> google.protobuf.Struct
-	23, // 21: raystack.frontier.v1beta1.BillingTransaction.created_at:type_name -> google.protobuf.Timestamp
-	23, // 22: raystack.frontier.v1beta1.BillingTransaction.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 15: raystack.frontier.v1beta1.PaymentMethod.metadata:type_name -> google.protobuf.Struct
+	24, // 16: raystack.frontier.v1beta1.PaymentMethod.created_at:type_name -> google.protobuf.Timestamp
+	23, // 17: raystack.frontier.v1beta1.Usage.metadata:type_name -> google.protobuf.Struct
+	24, // 18: raystack.frontier.v1beta1.Usage.created_at:type_name -> google.protobuf.Timestamp
+	24, // 19: raystack.frontier.v1beta1.Usage.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 20: raystack.frontier.v1beta1.BillingTransaction.metadata:type_name -> google.protobuf.Struct
+	24, // 21: raystack.frontier.v1beta1.BillingTransaction.created_at:type_name -> google.protobuf.Timestamp
+	24, // 22: raystack.frontier.v1beta1.BillingTransaction.updated_at:type_name -> google.protobuf.Timestamp
 	2,  // 23: raystack.frontier.v1beta1.BillingTransaction.user:type_name -> raystack.frontier.v1beta1.User
 	3,  // 24: raystack.frontier.v1beta1.BillingTransaction.customer:type_name -> raystack.frontier.v1beta1.BillingAccount
 	9,  // 25: raystack.frontier.v1beta1.Plan.products:type_name -> raystack.frontier.v1beta1.Product
-	22, // 26: raystack.frontier.v1beta1.Plan.metadata:type_name -> google.protobuf.Struct
-	23, // 27: raystack.frontier.v1beta1.Plan.created_at:type_name -> google.protobuf.Timestamp
-	23, // 28: raystack.frontier.v1beta1.Plan.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 26: raystack.frontier.v1beta1.Plan.metadata:type_name -> google.protobuf.Struct
+	24, // 27: raystack.frontier.v1beta1.Plan.created_at:type_name -> google.protobuf.Timestamp
+	24, // 28: raystack.frontier.v1beta1.Plan.updated_at:type_name -> google.protobuf.Timestamp
 	11, // 29: raystack.frontier.v1beta1.Product.prices:type_name -> raystack.frontier.v1beta1.Price
 	10, // 30: raystack.frontier.v1beta1.Product.features:type_name -> raystack.frontier.v1beta1.Feature
-	20, // 31: raystack.frontier.v1beta1.Product.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
-	22, // 32: raystack.frontier.v1beta1.Product.metadata:type_name -> google.protobuf.Struct
-	23, // 33: raystack.frontier.v1beta1.Product.created_at:type_name -> google.protobuf.Timestamp
-	23, // 34: raystack.frontier.v1beta1.Product.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 35: raystack.frontier.v1beta1.Feature.metadata:type_name -> google.protobuf.Struct
-	23, // 36: raystack.frontier.v1beta1.Feature.created_at:type_name -> google.protobuf.Timestamp
-	23, // 37: raystack.frontier.v1beta1.Feature.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 38: raystack.frontier.v1beta1.Price.metadata:type_name -> google.protobuf.Struct
-	23, // 39: raystack.frontier.v1beta1.Price.created_at:type_name -> google.protobuf.Timestamp
-	23, // 40: raystack.frontier.v1beta1.Price.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 41: raystack.frontier.v1beta1.Subscription.metadata:type_name -> google.protobuf.Struct
-	23, // 42: raystack.frontier.v1beta1.Subscription.created_at:type_name -> google.protobuf.Timestamp
-	23, // 43: raystack.frontier.v1beta1.Subscription.updated_at:type_name -> google.protobuf.Timestamp
-	23, // 44: raystack.frontier.v1beta1.Subscription.canceled_at:type_name -> google.protobuf.Timestamp
-	23, // 45: raystack.frontier.v1beta1.Subscription.ended_at:type_name -> google.protobuf.Timestamp
-	23, // 46: raystack.frontier.v1beta1.Subscription.trial_ends_at:type_name -> google.protobuf.Timestamp
-	23, // 47: raystack.frontier.v1beta1.Subscription.current_period_start_at:type_name -> google.protobuf.Timestamp
-	23, // 48: raystack.frontier.v1beta1.Subscription.current_period_end_at:type_name -> google.protobuf.Timestamp
-	23, // 49: raystack.frontier.v1beta1.Subscription.billing_cycle_anchor_at:type_name -> google.protobuf.Timestamp
-	21, // 50: raystack.frontier.v1beta1.Subscription.phases:type_name -> raystack.frontier.v1beta1.Subscription.Phase
+	21, // 31: raystack.frontier.v1beta1.Product.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
+	23, // 32: raystack.frontier.v1beta1.Product.metadata:type_name -> google.protobuf.Struct
+	24, // 33: raystack.frontier.v1beta1.Product.created_at:type_name -> google.protobuf.Timestamp
+	24, // 34: raystack.frontier.v1beta1.Product.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 35: raystack.frontier.v1beta1.Feature.metadata:type_name -> google.protobuf.Struct
+	24, // 36: raystack.frontier.v1beta1.Feature.created_at:type_name -> google.protobuf.Timestamp
+	24, // 37: raystack.frontier.v1beta1.Feature.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 38: raystack.frontier.v1beta1.Price.metadata:type_name -> google.protobuf.Struct
+	24, // 39: raystack.frontier.v1beta1.Price.created_at:type_name -> google.protobuf.Timestamp
+	24, // 40: raystack.frontier.v1beta1.Price.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 41: raystack.frontier.v1beta1.Subscription.metadata:type_name -> google.protobuf.Struct
+	24, // 42: raystack.frontier.v1beta1.Subscription.created_at:type_name -> google.protobuf.Timestamp
+	24, // 43: raystack.frontier.v1beta1.Subscription.updated_at:type_name -> google.protobuf.Timestamp
+	24, // 44: raystack.frontier.v1beta1.Subscription.canceled_at:type_name -> google.protobuf.Timestamp
+	24, // 45: raystack.frontier.v1beta1.Subscription.ended_at:type_name -> google.protobuf.Timestamp
+	24, // 46: raystack.frontier.v1beta1.Subscription.trial_ends_at:type_name -> google.protobuf.Timestamp
+	24, // 47: raystack.frontier.v1beta1.Subscription.current_period_start_at:type_name -> google.protobuf.Timestamp
+	24, // 48: raystack.frontier.v1beta1.Subscription.current_period_end_at:type_name -> google.protobuf.Timestamp
+	24, // 49: raystack.frontier.v1beta1.Subscription.billing_cycle_anchor_at:type_name -> google.protobuf.Timestamp
+	22, // 50: raystack.frontier.v1beta1.Subscription.phases:type_name -> raystack.frontier.v1beta1.Subscription.Phase
 	3,  // 51: raystack.frontier.v1beta1.Subscription.customer:type_name -> raystack.frontier.v1beta1.BillingAccount
 	8,  // 52: raystack.frontier.v1beta1.Subscription.plan:type_name -> raystack.frontier.v1beta1.Plan
-	22, // 53: raystack.frontier.v1beta1.CheckoutSession.metadata:type_name -> google.protobuf.Struct
-	23, // 54: raystack.frontier.v1beta1.CheckoutSession.created_at:type_name -> google.protobuf.Timestamp
-	23, // 55: raystack.frontier.v1beta1.CheckoutSession.updated_at:type_name -> google.protobuf.Timestamp
-	23, // 56: raystack.frontier.v1beta1.CheckoutSession.expire_at:type_name -> google.protobuf.Timestamp
-	23, // 57: raystack.frontier.v1beta1.BillingAccount.Balance.updated_at:type_name -> google.protobuf.Timestamp
-	23, // 58: raystack.frontier.v1beta1.Subscription.Phase.effective_at:type_name -> google.protobuf.Timestamp
-	59, // [59:59] is the sub-list for method output_type
-	59, // [59:59] is the sub-list for method input_type
-	59, // [59:59] is the sub-list for extension type_name
-	59, // [59:59] is the sub-list for extension extendee
-	0,  // [0:59] is the sub-list for field type_name
+	24, // 53: raystack.frontier.v1beta1.Invoice.due_date:type_name -> google.protobuf.Timestamp
+	24, // 54: raystack.frontier.v1beta1.Invoice.effective_at:type_name -> google.protobuf.Timestamp
+	24, // 55: raystack.frontier.v1beta1.Invoice.period_start_at:type_name -> google.protobuf.Timestamp
+	24, // 56: raystack.frontier.v1beta1.Invoice.period_end_at:type_name -> google.protobuf.Timestamp
+	23, // 57: raystack.frontier.v1beta1.Invoice.metadata:type_name -> google.protobuf.Struct
+	24, // 58: raystack.frontier.v1beta1.Invoice.created_at:type_name -> google.protobuf.Timestamp
+	3,  // 59: raystack.frontier.v1beta1.Invoice.customer:type_name -> raystack.frontier.v1beta1.BillingAccount
+	24, // 60: raystack.frontier.v1beta1.Invoice.paid_at:type_name -> google.protobuf.Timestamp
+	23, // 61: raystack.frontier.v1beta1.CheckoutSession.metadata:type_name -> google.protobuf.Struct
+	24, // 62: raystack.frontier.v1beta1.CheckoutSession.created_at:type_name -> google.protobuf.Timestamp
+	24, // 63: raystack.frontier.v1beta1.CheckoutSession.updated_at:type_name -> google.protobuf.Timestamp
+	24, // 64: raystack.frontier.v1beta1.CheckoutSession.expire_at:type_name -> google.protobuf.Timestamp
+	24, // 65: raystack.frontier.v1beta1.BillingAccount.Balance.updated_at:type_name -> google.protobuf.Timestamp
+	24, // 66: raystack.frontier.v1beta1.Subscription.Phase.effective_at:type_name -> google.protobuf.Timestamp
+	67, // [67:67] is the sub-list for method output_type
+	67, // [67:67] is the sub-list for method input_type
+	67, // [67:67] is the sub-list for extension type_name
+	67, // [67:67] is the sub-list for extension extendee
+	0,  // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_models_proto_init() }
@@ -2663,7 +2918,7 @@ func file_raystack_frontier_v1beta1_models_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_models_proto_rawDesc), len(file_raystack_frontier_v1beta1_models_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

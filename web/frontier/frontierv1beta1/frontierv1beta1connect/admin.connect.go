@@ -61,6 +61,12 @@ const (
 	// AdminServiceDelegatedCheckoutProcedure is the fully-qualified name of the AdminService's
 	// DelegatedCheckout RPC.
 	AdminServiceDelegatedCheckoutProcedure = "/raystack.frontier.v1beta1.AdminService/DelegatedCheckout"
+	// AdminServiceListAllInvoicesProcedure is the fully-qualified name of the AdminService's
+	// ListAllInvoices RPC.
+	AdminServiceListAllInvoicesProcedure = "/raystack.frontier.v1beta1.AdminService/ListAllInvoices"
+	// AdminServiceGenerateInvoicesProcedure is the fully-qualified name of the AdminService's
+	// GenerateInvoices RPC.
+	AdminServiceGenerateInvoicesProcedure = "/raystack.frontier.v1beta1.AdminService/GenerateInvoices"
 )
 
 // AdminServiceClient is a client for the raystack.frontier.v1beta1.AdminService service.
@@ -77,6 +83,9 @@ type AdminServiceClient interface {
 	ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error)
 	// DelegatedCheckout applies a plan or a credits product to an account without payment.
 	DelegatedCheckout(context.Context, *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error)
+	// Invoices: every account's, and the overdraft invoices made now rather than on the invoice day.
+	ListAllInvoices(context.Context, *connect.Request[frontierv1beta1.ListAllInvoicesRequest]) (*connect.Response[frontierv1beta1.ListAllInvoicesResponse], error)
+	GenerateInvoices(context.Context, *connect.Request[frontierv1beta1.GenerateInvoicesRequest]) (*connect.Response[frontierv1beta1.GenerateInvoicesResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the raystack.frontier.v1beta1.AdminService service.
@@ -144,6 +153,18 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("DelegatedCheckout")),
 			connect.WithClientOptions(opts...),
 		),
+		listAllInvoices: connect.NewClient[frontierv1beta1.ListAllInvoicesRequest, frontierv1beta1.ListAllInvoicesResponse](
+			httpClient,
+			baseURL+AdminServiceListAllInvoicesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAllInvoices")),
+			connect.WithClientOptions(opts...),
+		),
+		generateInvoices: connect.NewClient[frontierv1beta1.GenerateInvoicesRequest, frontierv1beta1.GenerateInvoicesResponse](
+			httpClient,
+			baseURL+AdminServiceGenerateInvoicesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GenerateInvoices")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -158,6 +179,8 @@ type adminServiceClient struct {
 	updatePlan                  *connect.Client[frontierv1beta1.UpdatePlanRequest, frontierv1beta1.UpdatePlanResponse]
 	listAllPlans                *connect.Client[frontierv1beta1.ListAllPlansRequest, frontierv1beta1.ListAllPlansResponse]
 	delegatedCheckout           *connect.Client[frontierv1beta1.DelegatedCheckoutRequest, frontierv1beta1.DelegatedCheckoutResponse]
+	listAllInvoices             *connect.Client[frontierv1beta1.ListAllInvoicesRequest, frontierv1beta1.ListAllInvoicesResponse]
+	generateInvoices            *connect.Client[frontierv1beta1.GenerateInvoicesRequest, frontierv1beta1.GenerateInvoicesResponse]
 }
 
 // ListAllBillingAccounts calls raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts.
@@ -209,6 +232,16 @@ func (c *adminServiceClient) DelegatedCheckout(ctx context.Context, req *connect
 	return c.delegatedCheckout.CallUnary(ctx, req)
 }
 
+// ListAllInvoices calls raystack.frontier.v1beta1.AdminService.ListAllInvoices.
+func (c *adminServiceClient) ListAllInvoices(ctx context.Context, req *connect.Request[frontierv1beta1.ListAllInvoicesRequest]) (*connect.Response[frontierv1beta1.ListAllInvoicesResponse], error) {
+	return c.listAllInvoices.CallUnary(ctx, req)
+}
+
+// GenerateInvoices calls raystack.frontier.v1beta1.AdminService.GenerateInvoices.
+func (c *adminServiceClient) GenerateInvoices(ctx context.Context, req *connect.Request[frontierv1beta1.GenerateInvoicesRequest]) (*connect.Response[frontierv1beta1.GenerateInvoicesResponse], error) {
+	return c.generateInvoices.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the raystack.frontier.v1beta1.AdminService service.
 type AdminServiceHandler interface {
 	ListAllBillingAccounts(context.Context, *connect.Request[frontierv1beta1.ListAllBillingAccountsRequest]) (*connect.Response[frontierv1beta1.ListAllBillingAccountsResponse], error)
@@ -223,6 +256,9 @@ type AdminServiceHandler interface {
 	ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error)
 	// DelegatedCheckout applies a plan or a credits product to an account without payment.
 	DelegatedCheckout(context.Context, *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error)
+	// Invoices: every account's, and the overdraft invoices made now rather than on the invoice day.
+	ListAllInvoices(context.Context, *connect.Request[frontierv1beta1.ListAllInvoicesRequest]) (*connect.Response[frontierv1beta1.ListAllInvoicesResponse], error)
+	GenerateInvoices(context.Context, *connect.Request[frontierv1beta1.GenerateInvoicesRequest]) (*connect.Response[frontierv1beta1.GenerateInvoicesResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -286,6 +322,18 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("DelegatedCheckout")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceListAllInvoicesHandler := connect.NewUnaryHandler(
+		AdminServiceListAllInvoicesProcedure,
+		svc.ListAllInvoices,
+		connect.WithSchema(adminServiceMethods.ByName("ListAllInvoices")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGenerateInvoicesHandler := connect.NewUnaryHandler(
+		AdminServiceGenerateInvoicesProcedure,
+		svc.GenerateInvoices,
+		connect.WithSchema(adminServiceMethods.ByName("GenerateInvoices")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/raystack.frontier.v1beta1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListAllBillingAccountsProcedure:
@@ -306,6 +354,10 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListAllPlansHandler.ServeHTTP(w, r)
 		case AdminServiceDelegatedCheckoutProcedure:
 			adminServiceDelegatedCheckoutHandler.ServeHTTP(w, r)
+		case AdminServiceListAllInvoicesProcedure:
+			adminServiceListAllInvoicesHandler.ServeHTTP(w, r)
+		case AdminServiceGenerateInvoicesProcedure:
+			adminServiceGenerateInvoicesHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -349,4 +401,12 @@ func (UnimplementedAdminServiceHandler) ListAllPlans(context.Context, *connect.R
 
 func (UnimplementedAdminServiceHandler) DelegatedCheckout(context.Context, *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.DelegatedCheckout is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAllInvoices(context.Context, *connect.Request[frontierv1beta1.ListAllInvoicesRequest]) (*connect.Response[frontierv1beta1.ListAllInvoicesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.ListAllInvoices is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GenerateInvoices(context.Context, *connect.Request[frontierv1beta1.GenerateInvoicesRequest]) (*connect.Response[frontierv1beta1.GenerateInvoicesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.GenerateInvoices is not implemented"))
 }

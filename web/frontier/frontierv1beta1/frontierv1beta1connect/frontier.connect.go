@@ -162,6 +162,33 @@ const (
 	// FrontierServiceBillingWebhookCallbackProcedure is the fully-qualified name of the
 	// FrontierService's BillingWebhookCallback RPC.
 	FrontierServiceBillingWebhookCallbackProcedure = "/raystack.frontier.v1beta1.FrontierService/BillingWebhookCallback"
+	// FrontierServiceListSubscriptionsProcedure is the fully-qualified name of the FrontierService's
+	// ListSubscriptions RPC.
+	FrontierServiceListSubscriptionsProcedure = "/raystack.frontier.v1beta1.FrontierService/ListSubscriptions"
+	// FrontierServiceGetSubscriptionProcedure is the fully-qualified name of the FrontierService's
+	// GetSubscription RPC.
+	FrontierServiceGetSubscriptionProcedure = "/raystack.frontier.v1beta1.FrontierService/GetSubscription"
+	// FrontierServiceUpdateSubscriptionProcedure is the fully-qualified name of the FrontierService's
+	// UpdateSubscription RPC.
+	FrontierServiceUpdateSubscriptionProcedure = "/raystack.frontier.v1beta1.FrontierService/UpdateSubscription"
+	// FrontierServiceCancelSubscriptionProcedure is the fully-qualified name of the FrontierService's
+	// CancelSubscription RPC.
+	FrontierServiceCancelSubscriptionProcedure = "/raystack.frontier.v1beta1.FrontierService/CancelSubscription"
+	// FrontierServiceChangeSubscriptionProcedure is the fully-qualified name of the FrontierService's
+	// ChangeSubscription RPC.
+	FrontierServiceChangeSubscriptionProcedure = "/raystack.frontier.v1beta1.FrontierService/ChangeSubscription"
+	// FrontierServiceCheckFeatureEntitlementProcedure is the fully-qualified name of the
+	// FrontierService's CheckFeatureEntitlement RPC.
+	FrontierServiceCheckFeatureEntitlementProcedure = "/raystack.frontier.v1beta1.FrontierService/CheckFeatureEntitlement"
+	// FrontierServiceHasTrialedProcedure is the fully-qualified name of the FrontierService's
+	// HasTrialed RPC.
+	FrontierServiceHasTrialedProcedure = "/raystack.frontier.v1beta1.FrontierService/HasTrialed"
+	// FrontierServiceListInvoicesProcedure is the fully-qualified name of the FrontierService's
+	// ListInvoices RPC.
+	FrontierServiceListInvoicesProcedure = "/raystack.frontier.v1beta1.FrontierService/ListInvoices"
+	// FrontierServiceGetUpcomingInvoiceProcedure is the fully-qualified name of the FrontierService's
+	// GetUpcomingInvoice RPC.
+	FrontierServiceGetUpcomingInvoiceProcedure = "/raystack.frontier.v1beta1.FrontierService/GetUpcomingInvoice"
 )
 
 // FrontierServiceClient is a client for the raystack.frontier.v1beta1.FrontierService service.
@@ -217,6 +244,17 @@ type FrontierServiceClient interface {
 	// BillingWebhookCallback takes a payment provider's webhook delivery. It needs no credentials:
 	// the provider's signature, in the request's headers, proves it.
 	BillingWebhookCallback(context.Context, *connect.Request[frontierv1beta1.BillingWebhookCallbackRequest]) (*connect.Response[frontierv1beta1.BillingWebhookCallbackResponse], error)
+	// Subscriptions: an account's plans, what they entitle it to, and their changes.
+	ListSubscriptions(context.Context, *connect.Request[frontierv1beta1.ListSubscriptionsRequest]) (*connect.Response[frontierv1beta1.ListSubscriptionsResponse], error)
+	GetSubscription(context.Context, *connect.Request[frontierv1beta1.GetSubscriptionRequest]) (*connect.Response[frontierv1beta1.GetSubscriptionResponse], error)
+	UpdateSubscription(context.Context, *connect.Request[frontierv1beta1.UpdateSubscriptionRequest]) (*connect.Response[frontierv1beta1.UpdateSubscriptionResponse], error)
+	CancelSubscription(context.Context, *connect.Request[frontierv1beta1.CancelSubscriptionRequest]) (*connect.Response[frontierv1beta1.CancelSubscriptionResponse], error)
+	ChangeSubscription(context.Context, *connect.Request[frontierv1beta1.ChangeSubscriptionRequest]) (*connect.Response[frontierv1beta1.ChangeSubscriptionResponse], error)
+	CheckFeatureEntitlement(context.Context, *connect.Request[frontierv1beta1.CheckFeatureEntitlementRequest]) (*connect.Response[frontierv1beta1.CheckFeatureEntitlementResponse], error)
+	HasTrialed(context.Context, *connect.Request[frontierv1beta1.HasTrialedRequest]) (*connect.Response[frontierv1beta1.HasTrialedResponse], error)
+	// Invoices: an account's bills, and what its next renewal will bill.
+	ListInvoices(context.Context, *connect.Request[frontierv1beta1.ListInvoicesRequest]) (*connect.Response[frontierv1beta1.ListInvoicesResponse], error)
+	GetUpcomingInvoice(context.Context, *connect.Request[frontierv1beta1.GetUpcomingInvoiceRequest]) (*connect.Response[frontierv1beta1.GetUpcomingInvoiceResponse], error)
 }
 
 // NewFrontierServiceClient constructs a client for the raystack.frontier.v1beta1.FrontierService
@@ -470,6 +508,60 @@ func NewFrontierServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(frontierServiceMethods.ByName("BillingWebhookCallback")),
 			connect.WithClientOptions(opts...),
 		),
+		listSubscriptions: connect.NewClient[frontierv1beta1.ListSubscriptionsRequest, frontierv1beta1.ListSubscriptionsResponse](
+			httpClient,
+			baseURL+FrontierServiceListSubscriptionsProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("ListSubscriptions")),
+			connect.WithClientOptions(opts...),
+		),
+		getSubscription: connect.NewClient[frontierv1beta1.GetSubscriptionRequest, frontierv1beta1.GetSubscriptionResponse](
+			httpClient,
+			baseURL+FrontierServiceGetSubscriptionProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("GetSubscription")),
+			connect.WithClientOptions(opts...),
+		),
+		updateSubscription: connect.NewClient[frontierv1beta1.UpdateSubscriptionRequest, frontierv1beta1.UpdateSubscriptionResponse](
+			httpClient,
+			baseURL+FrontierServiceUpdateSubscriptionProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("UpdateSubscription")),
+			connect.WithClientOptions(opts...),
+		),
+		cancelSubscription: connect.NewClient[frontierv1beta1.CancelSubscriptionRequest, frontierv1beta1.CancelSubscriptionResponse](
+			httpClient,
+			baseURL+FrontierServiceCancelSubscriptionProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("CancelSubscription")),
+			connect.WithClientOptions(opts...),
+		),
+		changeSubscription: connect.NewClient[frontierv1beta1.ChangeSubscriptionRequest, frontierv1beta1.ChangeSubscriptionResponse](
+			httpClient,
+			baseURL+FrontierServiceChangeSubscriptionProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("ChangeSubscription")),
+			connect.WithClientOptions(opts...),
+		),
+		checkFeatureEntitlement: connect.NewClient[frontierv1beta1.CheckFeatureEntitlementRequest, frontierv1beta1.CheckFeatureEntitlementResponse](
+			httpClient,
+			baseURL+FrontierServiceCheckFeatureEntitlementProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("CheckFeatureEntitlement")),
+			connect.WithClientOptions(opts...),
+		),
+		hasTrialed: connect.NewClient[frontierv1beta1.HasTrialedRequest, frontierv1beta1.HasTrialedResponse](
+			httpClient,
+			baseURL+FrontierServiceHasTrialedProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("HasTrialed")),
+			connect.WithClientOptions(opts...),
+		),
+		listInvoices: connect.NewClient[frontierv1beta1.ListInvoicesRequest, frontierv1beta1.ListInvoicesResponse](
+			httpClient,
+			baseURL+FrontierServiceListInvoicesProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("ListInvoices")),
+			connect.WithClientOptions(opts...),
+		),
+		getUpcomingInvoice: connect.NewClient[frontierv1beta1.GetUpcomingInvoiceRequest, frontierv1beta1.GetUpcomingInvoiceResponse](
+			httpClient,
+			baseURL+FrontierServiceGetUpcomingInvoiceProcedure,
+			connect.WithSchema(frontierServiceMethods.ByName("GetUpcomingInvoice")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -515,6 +607,15 @@ type frontierServiceClient struct {
 	listCheckouts            *connect.Client[frontierv1beta1.ListCheckoutsRequest, frontierv1beta1.ListCheckoutsResponse]
 	getCheckout              *connect.Client[frontierv1beta1.GetCheckoutRequest, frontierv1beta1.GetCheckoutResponse]
 	billingWebhookCallback   *connect.Client[frontierv1beta1.BillingWebhookCallbackRequest, frontierv1beta1.BillingWebhookCallbackResponse]
+	listSubscriptions        *connect.Client[frontierv1beta1.ListSubscriptionsRequest, frontierv1beta1.ListSubscriptionsResponse]
+	getSubscription          *connect.Client[frontierv1beta1.GetSubscriptionRequest, frontierv1beta1.GetSubscriptionResponse]
+	updateSubscription       *connect.Client[frontierv1beta1.UpdateSubscriptionRequest, frontierv1beta1.UpdateSubscriptionResponse]
+	cancelSubscription       *connect.Client[frontierv1beta1.CancelSubscriptionRequest, frontierv1beta1.CancelSubscriptionResponse]
+	changeSubscription       *connect.Client[frontierv1beta1.ChangeSubscriptionRequest, frontierv1beta1.ChangeSubscriptionResponse]
+	checkFeatureEntitlement  *connect.Client[frontierv1beta1.CheckFeatureEntitlementRequest, frontierv1beta1.CheckFeatureEntitlementResponse]
+	hasTrialed               *connect.Client[frontierv1beta1.HasTrialedRequest, frontierv1beta1.HasTrialedResponse]
+	listInvoices             *connect.Client[frontierv1beta1.ListInvoicesRequest, frontierv1beta1.ListInvoicesResponse]
+	getUpcomingInvoice       *connect.Client[frontierv1beta1.GetUpcomingInvoiceRequest, frontierv1beta1.GetUpcomingInvoiceResponse]
 }
 
 // ListOrganizations calls raystack.frontier.v1beta1.FrontierService.ListOrganizations.
@@ -719,6 +820,51 @@ func (c *frontierServiceClient) BillingWebhookCallback(ctx context.Context, req 
 	return c.billingWebhookCallback.CallUnary(ctx, req)
 }
 
+// ListSubscriptions calls raystack.frontier.v1beta1.FrontierService.ListSubscriptions.
+func (c *frontierServiceClient) ListSubscriptions(ctx context.Context, req *connect.Request[frontierv1beta1.ListSubscriptionsRequest]) (*connect.Response[frontierv1beta1.ListSubscriptionsResponse], error) {
+	return c.listSubscriptions.CallUnary(ctx, req)
+}
+
+// GetSubscription calls raystack.frontier.v1beta1.FrontierService.GetSubscription.
+func (c *frontierServiceClient) GetSubscription(ctx context.Context, req *connect.Request[frontierv1beta1.GetSubscriptionRequest]) (*connect.Response[frontierv1beta1.GetSubscriptionResponse], error) {
+	return c.getSubscription.CallUnary(ctx, req)
+}
+
+// UpdateSubscription calls raystack.frontier.v1beta1.FrontierService.UpdateSubscription.
+func (c *frontierServiceClient) UpdateSubscription(ctx context.Context, req *connect.Request[frontierv1beta1.UpdateSubscriptionRequest]) (*connect.Response[frontierv1beta1.UpdateSubscriptionResponse], error) {
+	return c.updateSubscription.CallUnary(ctx, req)
+}
+
+// CancelSubscription calls raystack.frontier.v1beta1.FrontierService.CancelSubscription.
+func (c *frontierServiceClient) CancelSubscription(ctx context.Context, req *connect.Request[frontierv1beta1.CancelSubscriptionRequest]) (*connect.Response[frontierv1beta1.CancelSubscriptionResponse], error) {
+	return c.cancelSubscription.CallUnary(ctx, req)
+}
+
+// ChangeSubscription calls raystack.frontier.v1beta1.FrontierService.ChangeSubscription.
+func (c *frontierServiceClient) ChangeSubscription(ctx context.Context, req *connect.Request[frontierv1beta1.ChangeSubscriptionRequest]) (*connect.Response[frontierv1beta1.ChangeSubscriptionResponse], error) {
+	return c.changeSubscription.CallUnary(ctx, req)
+}
+
+// CheckFeatureEntitlement calls raystack.frontier.v1beta1.FrontierService.CheckFeatureEntitlement.
+func (c *frontierServiceClient) CheckFeatureEntitlement(ctx context.Context, req *connect.Request[frontierv1beta1.CheckFeatureEntitlementRequest]) (*connect.Response[frontierv1beta1.CheckFeatureEntitlementResponse], error) {
+	return c.checkFeatureEntitlement.CallUnary(ctx, req)
+}
+
+// HasTrialed calls raystack.frontier.v1beta1.FrontierService.HasTrialed.
+func (c *frontierServiceClient) HasTrialed(ctx context.Context, req *connect.Request[frontierv1beta1.HasTrialedRequest]) (*connect.Response[frontierv1beta1.HasTrialedResponse], error) {
+	return c.hasTrialed.CallUnary(ctx, req)
+}
+
+// ListInvoices calls raystack.frontier.v1beta1.FrontierService.ListInvoices.
+func (c *frontierServiceClient) ListInvoices(ctx context.Context, req *connect.Request[frontierv1beta1.ListInvoicesRequest]) (*connect.Response[frontierv1beta1.ListInvoicesResponse], error) {
+	return c.listInvoices.CallUnary(ctx, req)
+}
+
+// GetUpcomingInvoice calls raystack.frontier.v1beta1.FrontierService.GetUpcomingInvoice.
+func (c *frontierServiceClient) GetUpcomingInvoice(ctx context.Context, req *connect.Request[frontierv1beta1.GetUpcomingInvoiceRequest]) (*connect.Response[frontierv1beta1.GetUpcomingInvoiceResponse], error) {
+	return c.getUpcomingInvoice.CallUnary(ctx, req)
+}
+
 // FrontierServiceHandler is an implementation of the raystack.frontier.v1beta1.FrontierService
 // service.
 type FrontierServiceHandler interface {
@@ -773,6 +919,17 @@ type FrontierServiceHandler interface {
 	// BillingWebhookCallback takes a payment provider's webhook delivery. It needs no credentials:
 	// the provider's signature, in the request's headers, proves it.
 	BillingWebhookCallback(context.Context, *connect.Request[frontierv1beta1.BillingWebhookCallbackRequest]) (*connect.Response[frontierv1beta1.BillingWebhookCallbackResponse], error)
+	// Subscriptions: an account's plans, what they entitle it to, and their changes.
+	ListSubscriptions(context.Context, *connect.Request[frontierv1beta1.ListSubscriptionsRequest]) (*connect.Response[frontierv1beta1.ListSubscriptionsResponse], error)
+	GetSubscription(context.Context, *connect.Request[frontierv1beta1.GetSubscriptionRequest]) (*connect.Response[frontierv1beta1.GetSubscriptionResponse], error)
+	UpdateSubscription(context.Context, *connect.Request[frontierv1beta1.UpdateSubscriptionRequest]) (*connect.Response[frontierv1beta1.UpdateSubscriptionResponse], error)
+	CancelSubscription(context.Context, *connect.Request[frontierv1beta1.CancelSubscriptionRequest]) (*connect.Response[frontierv1beta1.CancelSubscriptionResponse], error)
+	ChangeSubscription(context.Context, *connect.Request[frontierv1beta1.ChangeSubscriptionRequest]) (*connect.Response[frontierv1beta1.ChangeSubscriptionResponse], error)
+	CheckFeatureEntitlement(context.Context, *connect.Request[frontierv1beta1.CheckFeatureEntitlementRequest]) (*connect.Response[frontierv1beta1.CheckFeatureEntitlementResponse], error)
+	HasTrialed(context.Context, *connect.Request[frontierv1beta1.HasTrialedRequest]) (*connect.Response[frontierv1beta1.HasTrialedResponse], error)
+	// Invoices: an account's bills, and what its next renewal will bill.
+	ListInvoices(context.Context, *connect.Request[frontierv1beta1.ListInvoicesRequest]) (*connect.Response[frontierv1beta1.ListInvoicesResponse], error)
+	GetUpcomingInvoice(context.Context, *connect.Request[frontierv1beta1.GetUpcomingInvoiceRequest]) (*connect.Response[frontierv1beta1.GetUpcomingInvoiceResponse], error)
 }
 
 // NewFrontierServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -1022,6 +1179,60 @@ func NewFrontierServiceHandler(svc FrontierServiceHandler, opts ...connect.Handl
 		connect.WithSchema(frontierServiceMethods.ByName("BillingWebhookCallback")),
 		connect.WithHandlerOptions(opts...),
 	)
+	frontierServiceListSubscriptionsHandler := connect.NewUnaryHandler(
+		FrontierServiceListSubscriptionsProcedure,
+		svc.ListSubscriptions,
+		connect.WithSchema(frontierServiceMethods.ByName("ListSubscriptions")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceGetSubscriptionHandler := connect.NewUnaryHandler(
+		FrontierServiceGetSubscriptionProcedure,
+		svc.GetSubscription,
+		connect.WithSchema(frontierServiceMethods.ByName("GetSubscription")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceUpdateSubscriptionHandler := connect.NewUnaryHandler(
+		FrontierServiceUpdateSubscriptionProcedure,
+		svc.UpdateSubscription,
+		connect.WithSchema(frontierServiceMethods.ByName("UpdateSubscription")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceCancelSubscriptionHandler := connect.NewUnaryHandler(
+		FrontierServiceCancelSubscriptionProcedure,
+		svc.CancelSubscription,
+		connect.WithSchema(frontierServiceMethods.ByName("CancelSubscription")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceChangeSubscriptionHandler := connect.NewUnaryHandler(
+		FrontierServiceChangeSubscriptionProcedure,
+		svc.ChangeSubscription,
+		connect.WithSchema(frontierServiceMethods.ByName("ChangeSubscription")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceCheckFeatureEntitlementHandler := connect.NewUnaryHandler(
+		FrontierServiceCheckFeatureEntitlementProcedure,
+		svc.CheckFeatureEntitlement,
+		connect.WithSchema(frontierServiceMethods.ByName("CheckFeatureEntitlement")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceHasTrialedHandler := connect.NewUnaryHandler(
+		FrontierServiceHasTrialedProcedure,
+		svc.HasTrialed,
+		connect.WithSchema(frontierServiceMethods.ByName("HasTrialed")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceListInvoicesHandler := connect.NewUnaryHandler(
+		FrontierServiceListInvoicesProcedure,
+		svc.ListInvoices,
+		connect.WithSchema(frontierServiceMethods.ByName("ListInvoices")),
+		connect.WithHandlerOptions(opts...),
+	)
+	frontierServiceGetUpcomingInvoiceHandler := connect.NewUnaryHandler(
+		FrontierServiceGetUpcomingInvoiceProcedure,
+		svc.GetUpcomingInvoice,
+		connect.WithSchema(frontierServiceMethods.ByName("GetUpcomingInvoice")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/raystack.frontier.v1beta1.FrontierService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case FrontierServiceListOrganizationsProcedure:
@@ -1104,6 +1315,24 @@ func NewFrontierServiceHandler(svc FrontierServiceHandler, opts ...connect.Handl
 			frontierServiceGetCheckoutHandler.ServeHTTP(w, r)
 		case FrontierServiceBillingWebhookCallbackProcedure:
 			frontierServiceBillingWebhookCallbackHandler.ServeHTTP(w, r)
+		case FrontierServiceListSubscriptionsProcedure:
+			frontierServiceListSubscriptionsHandler.ServeHTTP(w, r)
+		case FrontierServiceGetSubscriptionProcedure:
+			frontierServiceGetSubscriptionHandler.ServeHTTP(w, r)
+		case FrontierServiceUpdateSubscriptionProcedure:
+			frontierServiceUpdateSubscriptionHandler.ServeHTTP(w, r)
+		case FrontierServiceCancelSubscriptionProcedure:
+			frontierServiceCancelSubscriptionHandler.ServeHTTP(w, r)
+		case FrontierServiceChangeSubscriptionProcedure:
+			frontierServiceChangeSubscriptionHandler.ServeHTTP(w, r)
+		case FrontierServiceCheckFeatureEntitlementProcedure:
+			frontierServiceCheckFeatureEntitlementHandler.ServeHTTP(w, r)
+		case FrontierServiceHasTrialedProcedure:
+			frontierServiceHasTrialedHandler.ServeHTTP(w, r)
+		case FrontierServiceListInvoicesProcedure:
+			frontierServiceListInvoicesHandler.ServeHTTP(w, r)
+		case FrontierServiceGetUpcomingInvoiceProcedure:
+			frontierServiceGetUpcomingInvoiceHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -1271,4 +1500,40 @@ func (UnimplementedFrontierServiceHandler) GetCheckout(context.Context, *connect
 
 func (UnimplementedFrontierServiceHandler) BillingWebhookCallback(context.Context, *connect.Request[frontierv1beta1.BillingWebhookCallbackRequest]) (*connect.Response[frontierv1beta1.BillingWebhookCallbackResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.BillingWebhookCallback is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) ListSubscriptions(context.Context, *connect.Request[frontierv1beta1.ListSubscriptionsRequest]) (*connect.Response[frontierv1beta1.ListSubscriptionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.ListSubscriptions is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) GetSubscription(context.Context, *connect.Request[frontierv1beta1.GetSubscriptionRequest]) (*connect.Response[frontierv1beta1.GetSubscriptionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.GetSubscription is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) UpdateSubscription(context.Context, *connect.Request[frontierv1beta1.UpdateSubscriptionRequest]) (*connect.Response[frontierv1beta1.UpdateSubscriptionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.UpdateSubscription is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) CancelSubscription(context.Context, *connect.Request[frontierv1beta1.CancelSubscriptionRequest]) (*connect.Response[frontierv1beta1.CancelSubscriptionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.CancelSubscription is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) ChangeSubscription(context.Context, *connect.Request[frontierv1beta1.ChangeSubscriptionRequest]) (*connect.Response[frontierv1beta1.ChangeSubscriptionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.ChangeSubscription is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) CheckFeatureEntitlement(context.Context, *connect.Request[frontierv1beta1.CheckFeatureEntitlementRequest]) (*connect.Response[frontierv1beta1.CheckFeatureEntitlementResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.CheckFeatureEntitlement is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) HasTrialed(context.Context, *connect.Request[frontierv1beta1.HasTrialedRequest]) (*connect.Response[frontierv1beta1.HasTrialedResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.HasTrialed is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) ListInvoices(context.Context, *connect.Request[frontierv1beta1.ListInvoicesRequest]) (*connect.Response[frontierv1beta1.ListInvoicesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.ListInvoices is not implemented"))
+}
+
+func (UnimplementedFrontierServiceHandler) GetUpcomingInvoice(context.Context, *connect.Request[frontierv1beta1.GetUpcomingInvoiceRequest]) (*connect.Response[frontierv1beta1.GetUpcomingInvoiceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.FrontierService.GetUpcomingInvoice is not implemented"))
 }
