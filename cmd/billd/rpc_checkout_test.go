@@ -190,6 +190,20 @@ func (w *checkoutWorld) orgCheckouts(suffix string) string {
 	return "/v1beta1/organizations/" + w.orgID + "/billing/checkouts" + suffix
 }
 
+// openCheckout opens a checkout of body (its product_body or subscription_body) on w's
+// organization as its owner, with the tests' success and cancel URLs, and returns it.
+func (w *checkoutWorld) openCheckout(t *testing.T, s *server, body map[string]any) map[string]any {
+	t.Helper()
+	b := map[string]any{"success_url": "https://app.acme.test/paid?c={{.CheckoutID}}", "cancel_url": "https://app.acme.test/cancelled"}
+	for k, v := range body {
+		b[k] = v
+	}
+	return obj(t, s.ok(req{method: "POST", path: w.orgCheckouts(""), as: &w.owner, body: b}), "checkout_session")
+}
+
+// testCard is the sandbox's test card that pays, as its hosted page's form takes it.
+var testCard = url.Values{"card_number": {sandbox.CardSuccess}, "card_expiry": {"12/40"}, "card_cvc": {"123"}}
+
 // checkoutSessionFields are the fields of a checkout session: Frontier's, then billd's.
 var checkoutSessionFields = []string{"id", "checkout_url", "success_url", "cancel_url", "state", "plan", "product",
 	"metadata", "created_at", "updated_at", "expire_at", "payment_status", "payment_error"}
@@ -343,9 +357,7 @@ func TestDelegatedCheckoutREST(t *testing.T) {
 	subscribe := map[string]any{"subscription_body": map[string]any{"plan": w.plan}}
 	first := obj(t, delegate(adminPath, subscribe, "plan"), "subscription")
 	again := obj(t, delegate(adminPath, subscribe, "plan"), "subscription")
-	keys(t, "subscription", first, "id", "customer_id", "provider_id", "plan_id", "state", "metadata", "created_at", "updated_at",
-		"canceled_at", "ended_at", "trial_ends_at", "current_period_start_at", "current_period_end_at", "billing_cycle_anchor_at",
-		"phases", "customer", "plan")
+	keys(t, "subscription", first, subscriptionFields...)
 	if first["id"] != again["id"] || first["customer_id"] != w.accountID || first["state"] != "active" {
 		t.Errorf("the subscription %v, then %v; want one active subscription of account %s", first, again, w.accountID)
 	}
@@ -395,7 +407,7 @@ func TestWebhookREST(t *testing.T) {
 
 // TestBillingPathsResolve checks that the contract's paths with a word after /billing/ reach their
 // own routes: …/billing/{id} (GetBillingAccount) took "checkouts" for an account id (400 "must be
-// a UUID"), and POST …/billing/checkouts was 405. The RPCs billd does not serve yet answer 501.
+// a UUID"), and POST …/billing/checkouts was 405.
 func TestBillingPathsResolve(t *testing.T) {
 	s := startServer(t, sqltest.DSN(t, "sqlite"))
 	w := newCheckoutWorld(t, s)
@@ -408,9 +420,13 @@ func TestBillingPathsResolve(t *testing.T) {
 		{"GET", org + "checkouts", nil, 200},
 		{"POST", org + "checkouts", map[string]any{"product_body": map[string]any{"product": w.credits}}, 200},
 		{"GET", org + "checkouts/" + billd.NewUUID(), nil, 404},
-		{"GET", org + "invoices", nil, 501},
-		{"GET", org + "invoices/upcoming", nil, 501},
-		{"GET", org + "subscriptions", nil, 501},
+		{"GET", org + "invoices", nil, 200},
+		{"GET", org + "invoices/upcoming", nil, 200},
+		{"GET", org + "subscriptions", nil, 200},
+		{"GET", org + "subscriptions/" + billd.NewUUID(), nil, 404},
+		{"POST", org + "subscriptions/" + billd.NewUUID(), map[string]any{}, 404},
+		{"POST", org + "subscriptions/" + billd.NewUUID() + "/cancel", map[string]any{}, 404},
+		{"POST", org + "subscriptions/" + billd.NewUUID() + "/change", map[string]any{"plan_change": map[string]any{"plan": w.plan}}, 404},
 	} {
 		resp := s.do(req{method: c.method, path: c.path, body: c.body})
 		if resp.status != c.status {
@@ -419,8 +435,8 @@ func TestBillingPathsResolve(t *testing.T) {
 		if m, _ := resp.json["message"].(string); strings.Contains(m, "must be a UUID") || resp.status == 405 {
 			t.Errorf("%s %s is taken for another route: %d %s", c.method, c.path, resp.status, resp.raw)
 		}
-		if c.status == 501 {
-			checkErrorBody(t, resp, 12, "is not implemented yet")
+		if c.status == 404 {
+			checkErrorBody(t, resp, 5, "not found")
 		}
 	}
 	s.fails(req{method: "DELETE", path: org + "checkouts/" + billd.NewUUID()}, 405, 12, "not allowed")
@@ -471,19 +487,16 @@ func TestCheckoutPaidOnTheSandboxPage(t *testing.T) {
 	w := newCheckoutWorld(t, s)
 	open := func(quantity int) map[string]any {
 		t.Helper()
-		return obj(t, s.ok(req{method: "POST", path: w.orgCheckouts(""), as: &w.owner, body: map[string]any{
-			"success_url": "https://app.acme.test/paid?c={{.CheckoutID}}", "cancel_url": "https://app.acme.test/cancelled",
-			"product_body": map[string]any{"product": w.credits, "quantity": quantity}}}), "checkout_session")
+		return w.openCheckout(t, s, map[string]any{"product_body": map[string]any{"product": w.credits, "quantity": quantity}})
 	}
 	get := func(id string) map[string]any {
 		t.Helper()
 		return obj(t, s.ok(req{method: "GET", path: w.orgCheckouts("/" + id), as: &w.owner}), "checkout_session")
 	}
-	card := url.Values{"card_number": {sandbox.CardSuccess}, "card_expiry": {"12/40"}, "card_cvc": {"123"}}
 
 	paid := open(3)
 	id := str(t, paid, "id")
-	if status, location := payOnPage(t, s, str(t, paid, "checkout_url"), "pay", card); status != http.StatusSeeOther ||
+	if status, location := payOnPage(t, s, str(t, paid, "checkout_url"), "pay", testCard); status != http.StatusSeeOther ||
 		location != "https://app.acme.test/paid?c="+id {
 		t.Fatalf("pay: %d to %q, want 303 to the success URL", status, location)
 	}

@@ -143,6 +143,15 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		fc.FrontierServiceListCheckoutsProcedure:            invoke(f.ListCheckouts),
 		fc.FrontierServiceGetCheckoutProcedure:              invoke(f.GetCheckout),
 		fc.FrontierServiceBillingWebhookCallbackProcedure:   invoke(f.BillingWebhookCallback),
+		fc.FrontierServiceListSubscriptionsProcedure:        invoke(f.ListSubscriptions),
+		fc.FrontierServiceGetSubscriptionProcedure:          invoke(f.GetSubscription),
+		fc.FrontierServiceUpdateSubscriptionProcedure:       invoke(f.UpdateSubscription),
+		fc.FrontierServiceCancelSubscriptionProcedure:       invoke(f.CancelSubscription),
+		fc.FrontierServiceChangeSubscriptionProcedure:       invoke(f.ChangeSubscription),
+		fc.FrontierServiceCheckFeatureEntitlementProcedure:  invoke(f.CheckFeatureEntitlement),
+		fc.FrontierServiceHasTrialedProcedure:               invoke(f.HasTrialed),
+		fc.FrontierServiceListInvoicesProcedure:             invoke(f.ListInvoices),
+		fc.FrontierServiceGetUpcomingInvoiceProcedure:       invoke(f.GetUpcomingInvoice),
 
 		fc.AdminServiceListAllBillingAccountsProcedure:      invoke(a.ListAllBillingAccounts),
 		fc.AdminServiceRevertBillingUsageProcedure:          invoke(a.RevertBillingUsage),
@@ -153,12 +162,17 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		fc.AdminServiceUpdatePlanProcedure:                  invoke(a.UpdatePlan),
 		fc.AdminServiceListAllPlansProcedure:                invoke(a.ListAllPlans),
 		fc.AdminServiceDelegatedCheckoutProcedure:           invoke(a.DelegatedCheckout),
+		fc.AdminServiceListAllInvoicesProcedure:             invoke(a.ListAllInvoices),
+		fc.AdminServiceGenerateInvoicesProcedure:            invoke(a.GenerateInvoices),
 
 		bc.BilldServiceGrantCreditsProcedure: invoke(b.GrantCredits),
 		bc.BilldServiceVerifyLedgerProcedure: invoke(b.VerifyLedger),
 		bc.BilldServiceCreateClientProcedure: invoke(b.CreateClient),
 		bc.BilldServiceListClientsProcedure:  invoke(b.ListClients),
 		bc.BilldServiceRevokeClientProcedure: invoke(b.RevokeClient),
+
+		bc.BilldServiceMarkInvoicePaidProcedure:      invoke(b.MarkInvoicePaid),
+		bc.BilldServiceSetOrganizationSeatsProcedure: invoke(b.SetOrganizationSeats),
 	}}
 }
 
@@ -420,6 +434,9 @@ type rpcFixture struct {
 	outsider   creds      // the owner of another organization
 	usage      *fv1.Usage // applied to w's account: replayed and partly reverted by the cases
 	toggleName string     // the name of toggle's organization
+
+	subscribed *subscribedWorld // made by the first case that needs it
+	postpaid   *postpaidWorld   // made by the first case that needs it
 }
 
 // newRPCFixture builds the fixture on s.
