@@ -115,7 +115,8 @@ func (s *Service) sweepCheckouts(ctx context.Context, batch int) error {
 // and still unpaid.
 func (s *Service) sweepCheckout(ctx context.Context, c *Checkout, now time.Time) error {
 	if c.ProviderID != "" {
-		if err := s.syncCheckout(ctx, c); err != nil {
+		// A provider that no longer knows the session (the sandbox, after a restart) has no news.
+		if err := s.syncCheckout(ctx, c); err != nil && ErrorCode(err) != ENOTFOUND {
 			return err
 		}
 	}
