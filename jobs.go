@@ -124,7 +124,7 @@ func (s *Service) sweepCheckout(ctx context.Context, c *Checkout, now time.Time)
 		return nil
 	}
 	if pr := s.providers[c.Provider]; pr != nil && c.ProviderID != "" {
-		if err := pr.ExpireCheckout(ctx, c.ProviderID); err != nil {
+		if err := pr.ExpireCheckout(ctx, c.ProviderID); err != nil && ErrorCode(err) != ENOTFOUND {
 			s.log.Warn("jobs: the provider did not expire a checkout", "checkout", c.ID, "err", err)
 		}
 	}
