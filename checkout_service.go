@@ -190,14 +190,19 @@ func (s *Service) planCheckout(ctx context.Context, tx Tx, cat *Catalog, c *Chec
 	if err := notSubscribed(ctx, tx, c.AccountID, plan); err != nil {
 		return nil, 0, err
 	}
-	lines, err := planLines(cat, plan, c.Currency, 1)
+	org, err := tx.Organization(ctx, c.OrgID)
+	if err != nil {
+		return nil, 0, err
+	}
+	seats := max(org.Seats, 1)
+	lines, err := planLines(cat, plan, c.Currency, seats)
 	if err != nil {
 		return nil, 0, err
 	}
 	if c.Amount, err = linesAmount(lines); err != nil {
 		return nil, 0, err
 	}
-	c.PlanID, c.Quantity, c.SkipTrial, c.CancelAfterTrial = plan.ID, 1, r.SkipTrial, r.CancelAfterTrial
+	c.PlanID, c.Quantity, c.SkipTrial, c.CancelAfterTrial = plan.ID, seats, r.SkipTrial, r.CancelAfterTrial
 	var trial int64
 	if !r.SkipTrial && plan.TrialDays > 0 {
 		had, err := hasHadPlan(ctx, tx, c.AccountID, plan.ID)

@@ -141,8 +141,13 @@ func (s *Service) applyEvent(ctx context.Context, provider string, ev *ProviderE
 			return Errorf(EINVALID, "a subscription event without its subscription")
 		}
 		return s.applySubscription(ctx, provider, ev.Subscription)
+	case EventInvoicePaid:
+		if ev.Invoice == nil {
+			return Errorf(EINVALID, "an invoice event without its invoice")
+		}
+		return s.applyInvoice(ctx, ev.Invoice)
 	}
-	return nil // invoice events: invoices are not mirrored yet
+	return nil
 }
 
 // applySubscription copies a provider's view of a subscription onto billd's, when billd has it.

@@ -26,6 +26,8 @@ func (s *Service) jobs() []job {
 	return []job{
 		{"billd.events", s.retryEvents},
 		{"billd.checkouts", s.sweepCheckouts},
+		{"billd.subscriptions", s.renewSubscriptions},
+		{"billd.invoices", s.invoiceRound},
 	}
 }
 

@@ -25,6 +25,7 @@ type Organization struct {
 	Title     string
 	Metadata  Metadata
 	Avatar    string
+	Seats     int64 // the seats a per-seat plan charges for; platform admins set it (0 counts as 1)
 	State     OrgState
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -329,4 +330,28 @@ func lockOrganizationAccounts(ctx context.Context, tx Tx, orgID string) ([]*Bill
 		accounts = append(accounts, a)
 	}
 	return accounts, nil
+}
+
+// MaxSeats bounds an organization's seats.
+const MaxSeats = 1_000_000
+
+// SetOrganizationSeats sets the seats a per-seat plan charges an organization for, from its next
+// renewal. Platform admins only (the seat count is what the platform sells, not what the customer
+// says). EINVALID outside 0 to MaxSeats.
+func (s *Service) SetOrganizationSeats(ctx context.Context, p Principal, id string, seats int64) (*Organization, error) {
+	if err := authorize(p, PermSuper, ""); err != nil {
+		return nil, err
+	}
+	if seats < 0 || seats > MaxSeats {
+		return nil, Errorf(EINVALID, "seats must be between 0 and %d, got %d", MaxSeats, seats)
+	}
+	var o *Organization
+	err := s.update(ctx, func(tx Tx) (err error) {
+		if o, err = openOrganization(ctx, tx, p, PermSuper, id, true); err != nil {
+			return err
+		}
+		o.Seats, o.UpdatedAt = seats, s.clock()
+		return tx.UpdateOrganization(ctx, o)
+	})
+	return o, err
 }

@@ -191,3 +191,76 @@ type PaymentTx interface {
 	// PendingEvents lists unprocessed events whose next attempt is due at now, oldest first.
 	PendingEvents(ctx context.Context, now time.Time, limit int) ([]*StoredEvent, error)
 }
+
+// InvoiceState is where an invoice is.
+type InvoiceState string
+
+// Invoice states (Stripe's).
+const (
+	InvoiceDraft         InvoiceState = "draft"
+	InvoiceOpen          InvoiceState = "open" // sent, awaiting payment
+	InvoicePaid          InvoiceState = "paid"
+	InvoiceVoid          InvoiceState = "void"
+	InvoiceUncollectible InvoiceState = "uncollectible"
+)
+
+// InvoiceKind is what an invoice bills.
+type InvoiceKind string
+
+// Invoice kinds.
+const (
+	InvoiceOverdraft    InvoiceKind = "overdraft"    // credits a postpaid account used beyond its balance
+	InvoiceSubscription InvoiceKind = "subscription" // a subscription's period
+)
+
+// Invoice is a bill sent to a billing account.
+type Invoice struct {
+	ID             string
+	OrgID          string
+	AccountID      string
+	Kind           InvoiceKind
+	Provider       string
+	ProviderID     string
+	State          InvoiceState
+	Currency       string
+	Amount         int64 // the total, in Currency's smallest unit
+	Credits        int64 // overdraft invoices: the credits it bills, given back when it is paid
+	URL            string
+	SubscriptionID string
+	PeriodStart    time.Time
+	PeriodEnd      time.Time
+	DueAt          *time.Time
+	PaidAt         *time.Time
+	ReconciledAt   *time.Time // when the credits of a paid overdraft invoice were given back
+	Metadata       Metadata
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// InvoiceQuery selects invoices. Zero fields do not filter.
+type InvoiceQuery struct {
+	AccountID    string
+	OrgID        string
+	State        InvoiceState
+	NonZeroOnly  bool
+	Unreconciled bool    // only paid overdraft invoices whose credits were not given back
+	After        *Cursor // keyset position (created_at, id), newest first
+	Limit        int
+}
+
+// InvoiceTx persists invoices and the organization facts billing reads.
+type InvoiceTx interface {
+	// InsertInvoice stores a new invoice; an error that wraps ErrDuplicateID if its id exists.
+	InsertInvoice(ctx context.Context, inv *Invoice) error
+	// Invoice returns the invoice with the id.
+	Invoice(ctx context.Context, id string) (*Invoice, error)
+	// LockInvoice returns the invoice with the id under its write lock.
+	LockInvoice(ctx context.Context, id string) (*Invoice, error)
+	// UpdateInvoice stores every field of inv.
+	UpdateInvoice(ctx context.Context, inv *Invoice) error
+	// Invoices lists invoices, newest first.
+	Invoices(ctx context.Context, q InvoiceQuery) ([]*Invoice, error)
+	// PostpaidAccounts lists active billing accounts with a negative credit_min (an overdraft
+	// line), oldest first, after the id after (keyset on id; "" from the start).
+	PostpaidAccounts(ctx context.Context, after string, limit int) ([]*BillingAccount, error)
+}

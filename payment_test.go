@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/sandbox"
@@ -39,7 +40,7 @@ func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 	t.Helper()
 	pf := &payFixture{}
 	sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), BaseURL: "http://billd.test",
-		Deliver: pf.deliverEvent})
+		Deliver: pf.deliverEvent, Now: func() time.Time { return pf.now() }})
 	if err != nil {
 		t.Fatal(err)
 	}

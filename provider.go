@@ -37,7 +37,12 @@ type Provider interface {
 	// IdempotencyKey makes a retried charge take the money once.
 	Charge(ctx context.Context, r ChargeRequest) (*ChargeResult, error)
 
-	// CreateSubscription starts a subscription that charges the customer's default method.
+	// RunsRenewals reports whether the provider runs subscription periods itself: it charges each
+	// renewal and reports it in events (Stripe). billd's subscriptions job renews the others'
+	// subscriptions, charging the saved method with Charge (the sandbox).
+	RunsRenewals() bool
+	// CreateSubscription starts a subscription at the provider. A provider that runs renewals
+	// charges the customer's default method each period.
 	CreateSubscription(ctx context.Context, r SubscriptionRequest) (*ProviderSubscription, error)
 	// CancelSubscription ends a subscription now or at the end of its current period.
 	CancelSubscription(ctx context.Context, providerID string, atPeriodEnd bool) (*ProviderSubscription, error)

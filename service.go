@@ -22,6 +22,8 @@ type Config struct {
 	// Providers are the payment providers billd takes money through, by name; the first is the
 	// one new customers are registered with. None: checkouts are refused.
 	Providers []Provider
+	// Invoicing sets overdraft invoicing; off by default.
+	Invoicing InvoicingConfig
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -40,12 +42,13 @@ type Service struct {
 	accounts  *ttlCache[accountKey, *BillingAccount]
 	providers map[string]Provider
 	provider  Provider // where new customers are registered
+	invoicing InvoicingConfig
 }
 
 // NewService returns a Service over cfg.Store.
 func NewService(cfg Config) *Service {
 	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger, limits: cfg.Limits.withDefaults(),
-		secrets: newSecretChecker(cfg.SecretHashIterations)}
+		secrets: newSecretChecker(cfg.SecretHashIterations), invoicing: cfg.Invoicing}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -52,6 +52,7 @@ type Tx interface {
 	ClientTx
 	CatalogTx
 	PaymentTx
+	InvoiceTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.

@@ -169,3 +169,7 @@ func (p *Provider) ChangeSubscription(ctx context.Context, providerID string, r 
 	v := s.view
 	return &v, nil
 }
+
+// RunsRenewals is false: the sandbox does not run periods; billd's subscriptions job charges each
+// renewal with Charge.
+func (p *Provider) RunsRenewals() bool { return false }

@@ -4,7 +4,9 @@
 // options, the migration lock, batched journal writes, connection setup); db.go picks how a
 // transaction runs; conn_sqlite.go runs it in process with prepared statements (stmtcache.go) and
 // one writer whose log is checkpointed in the background (checkpoint.go); conn_postgres.go
-// pipelines it over one pgx connection; errors.go maps both databases' errors to billd's.
+// pipelines it over one pgx connection; errors.go maps both databases' errors to billd's;
+// trylock.go holds the named locks of background jobs (PostgreSQL advisory locks, each on a
+// connection of its own; in process on SQLite).
 // Migrations are embedded, numbered and forward-only, and run when the store opens.
 package sqlstore
 
@@ -17,6 +19,7 @@ import (
 	"os"
 
 	"github.com/billd/billd"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -27,7 +30,9 @@ type DB struct {
 	reader *sql.DB // PostgreSQL: the same pool; SQLite: read-only connections
 	// Prepared statements of each SQLite pool (nil on PostgreSQL, where pgx caches them).
 	writerStmts, readerStmts *stmtCache
-	sqlite                   *sqlitePools // nil on PostgreSQL
+	sqlite                   *sqlitePools    // nil on PostgreSQL
+	pgConfig                 *pgx.ConnConfig // PostgreSQL: what the pool connects with, for TryLock's own connections
+	locks                    namedLocks
 }
 
 // Options tune a DB. Zero values pick defaults.
@@ -49,7 +54,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	var db DB
 	if t.postgres != "" {
 		db.d = postgresDialect
-		db.writer, db.reader, err = openPostgres(ctx, t.postgres, orDefault(opt.MaxConns, 32))
+		db.writer, db.pgConfig, err = openPostgres(ctx, t.postgres, orDefault(opt.MaxConns, 32))
+		db.reader = db.writer
 	} else if err = sqliteFileExists(t.sqliteFile, opt.MustExist); err == nil {
 		db.d = sqliteDialect
 		if db.sqlite, err = openSQLite(ctx, t.sqliteFile, orDefault(opt.MaxConns, 4)); err == nil {
@@ -123,8 +129,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connections.
+// Close closes the connections, those of the locks TryLock holds included: their locks end.
 func (db *DB) Close() error {
+	db.locks.closeAll()
 	if db.writerStmts != nil {
 		db.writerStmts.close()
 		db.readerStmts.close()

@@ -146,21 +146,22 @@ func SQLiteFile(dsn string) string {
 	return t.sqliteFile
 }
 
-// openPostgres opens a pool of pgx connections; READ COMMITTED is the default isolation and
-// synchronous_commit stays on, so a commit is durable when it returns.
-func openPostgres(ctx context.Context, dsn string, maxConns int) (writer, reader *sql.DB, err error) {
+// openPostgres opens a pool of pgx connections and returns it with the configuration its
+// connections are made with; READ COMMITTED is the default isolation and synchronous_commit stays
+// on, so a commit is durable when it returns.
+func openPostgres(ctx context.Context, dsn string, maxConns int) (*sql.DB, *pgx.ConnConfig, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, nil, err
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := stdlib.OpenDB(*cfg.Copy())
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return db, db, nil
+	return db, cfg, nil
 }
 
 // openSQLite opens a database file in WAL mode with one writer connection (BEGIN IMMEDIATE), a

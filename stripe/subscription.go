@@ -214,3 +214,6 @@ func currentPeriod(s *stripego.Subscription) billd.Period {
 	}
 	return billd.Period{}
 }
+
+// RunsRenewals is true: Stripe charges each period itself and reports it in events.
+func (p *Provider) RunsRenewals() bool { return true }

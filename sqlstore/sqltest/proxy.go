@@ -10,14 +10,15 @@ import (
 
 // Proxy stands between the code under test and the PostgreSQL test server, so that a test can cut
 // the database off while the code runs (Cut) and bring it back (Restore), as an outage or a network
-// partition would.
+// partition would, or make it hang for new connections (Stall).
 type Proxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex
-	down  bool
-	conns map[net.Conn]bool
+	mu      sync.Mutex
+	down    bool
+	stalled bool
+	conns   map[net.Conn]bool
 }
 
 // NewProxy starts a proxy to the server of dsn (a PostgreSQL URL from DSN) and returns it with the
@@ -53,10 +54,19 @@ func (p *Proxy) Cut() {
 	clear(p.conns)
 }
 
+// Stall makes new connections hang, as a database that accepts them and never answers would: they
+// are accepted and left without an answer (until Cut or the end of the test closes them). The
+// connections already made go on working. Restore ends it for later connections.
+func (p *Proxy) Stall() {
+	p.mu.Lock()
+	p.stalled = true
+	p.mu.Unlock()
+}
+
 // Restore lets connections through again.
 func (p *Proxy) Restore() {
 	p.mu.Lock()
-	p.down = false
+	p.down, p.stalled = false, false
 	p.mu.Unlock()
 }
 
@@ -73,10 +83,15 @@ func (p *Proxy) serve() {
 // forward copies bytes both ways between a client connection and the server.
 func (p *Proxy) forward(client net.Conn) {
 	p.mu.Lock()
-	down := p.down
+	down, stalled := p.down, p.stalled
+	if stalled && !down {
+		p.conns[client] = true // closed by Cut
+	}
 	p.mu.Unlock()
 	if down {
 		client.Close()
+	}
+	if down || stalled {
 		return
 	}
 	server, err := net.Dial("tcp", p.target)
