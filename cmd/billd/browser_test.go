@@ -108,48 +108,58 @@ type pageState struct {
 }
 
 // visit runs checkout.mjs on the checkout page at url with the action (pay or decline), and
-// returns what it saw. It fails t if the script does not end within browserTimeout, prints no
-// JSON line or reports a failed check. The screenshots go to artifactDir.
+// returns what it saw. It fails t if the script prints no JSON report or reports a failed check,
+// or the page logged errors. The screenshots go to artifactDir.
 func (b browserTools) visit(t *testing.T, url, action, amount string) *browserVisit {
 	t.Helper()
 	shot := filepath.Join(artifactDir(t), action+".png")
+	stdout, stderr, err := b.run(t, url, action, shot, amount)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	report := lines[len(lines)-1]
+	var v browserVisit
+	if jerr := json.Unmarshal([]byte(report), &v); jerr != nil {
+		t.Fatalf("checkout.mjs %s: %v; its last line is not its JSON report (%v)\nstdout: %s\nstderr: %s", action, err, jerr, stdout, stderr)
+	}
+	if len(v.Screenshots) > 0 {
+		t.Logf("screenshots of %s: %s", action, strings.Join(v.Screenshots, ", "))
+	}
+	switch {
+	case !v.OK || err != nil:
+		t.Fatalf("checkout.mjs %s: %s (%v)\nsaw: %s\nstderr: %s", action, v.Error, err, report, stderr)
+	case v.Before == nil || v.After == nil || len(v.Navigations) == 0:
+		t.Fatalf("checkout.mjs %s reported no page: %s", action, report)
+	case v.Before.Amount != amount:
+		t.Errorf("#amount showed %q, want %q", v.Before.Amount, amount)
+	}
+	if len(v.ConsoleErrors)+len(v.PageErrors) > 0 {
+		t.Errorf("the page logged errors: %q, threw %q", v.ConsoleErrors, v.PageErrors)
+	}
+	return &v
+}
+
+// run runs checkout.mjs with args and returns its output and how it ended. It fails t if the
+// script does not end within browserTimeout; the browser it started is ended with it.
+func (b browserTools) run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, b.node, b.script, url, action, shot, amount)
+	cmd := exec.CommandContext(ctx, b.node, append([]string{b.script}, args...)...)
 	cmd.Dir = filepath.Dir(b.script)
 	cmd.Env = append(os.Environ(), chromiumEnv+"="+b.chromium)
 	// Chromium's processes are node's children: one process group, ended together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
 	if cmd.Process != nil {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // whatever of the group outlived node
 	}
 	if ctx.Err() != nil {
-		t.Fatalf("checkout.mjs %s did not end within %s\nstdout: %s\nstderr: %s", action, browserTimeout, &stdout, &stderr)
+		t.Fatalf("checkout.mjs %v did not end within %s\nstdout: %s\nstderr: %s", args, browserTimeout, &out, &errOut)
 	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	var v browserVisit
-	if jerr := json.Unmarshal([]byte(lines[len(lines)-1]), &v); jerr != nil {
-		t.Fatalf("checkout.mjs %s: %v; its last line is not its JSON report (%v)\nstdout: %s\nstderr: %s",
-			action, err, jerr, &stdout, &stderr)
-	}
-	if len(v.Screenshots) > 0 {
-		t.Logf("screenshots of %s: %s", action, strings.Join(v.Screenshots, ", "))
-	}
-	if !v.OK || err != nil {
-		t.Fatalf("checkout.mjs %s: %s (%v)\nsaw: %s\nstderr: %s", action, v.Error, err, lines[len(lines)-1], &stderr)
-	}
-	if len(v.ConsoleErrors)+len(v.PageErrors) > 0 {
-		t.Errorf("the page logged errors: %q, threw %q", v.ConsoleErrors, v.PageErrors)
-	}
-	if v.Before == nil || v.After == nil || len(v.Navigations) == 0 {
-		t.Fatalf("checkout.mjs %s reported no page: %s", action, lines[len(lines)-1])
-	}
-	return &v
+	return out.String(), errOut.String(), err
 }
 
 // artifactDir returns the directory of t's screenshots: $BILLD_TEST_ARTIFACTS/<test name>, kept
