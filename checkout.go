@@ -29,7 +29,8 @@ type SetupRequest struct {
 }
 
 // CheckoutRequest opens a checkout of one of Setup, Subscription or Product, in that order of
-// precedence (Frontier's). {{.CheckoutID}} in the URLs is replaced with the checkout's id.
+// precedence (Frontier's), for the account BillingID or, when it is empty, the organization's
+// active account. {{.CheckoutID}} in the URLs is replaced with the checkout's id.
 type CheckoutRequest struct {
 	OrgID        string
 	BillingID    string

@@ -73,16 +73,11 @@ func (s *Service) closeCheckout(ctx context.Context, id string, session *Provide
 // row is written only if still without a customer, under its lock.
 func (s *Service) customer(ctx context.Context, p Principal, orgID, billingID string) (*BillingAccount, Provider, error) {
 	var a *BillingAccount
-	err := s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, billingID)
-		if err != nil {
-			return err
+	err := s.view(ctx, func(tx Tx) (err error) {
+		a, err = billedAccount(ctx, tx, p, PermDelete, orgID, billingID)
+		if err == nil && a == nil {
+			err = errNoActiveAccount
 		}
-		o, err := openOrganization(ctx, tx, p, PermDelete, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err = accountOf(ctx, tx, o.ID, billingID)
 		return err
 	})
 	if err != nil {
@@ -258,8 +253,8 @@ func firstOf(ss ...string) string {
 	return ""
 }
 
-// ListCheckouts lists an account's checkouts, newest first. Needs delete permission, as creating
-// them does.
+// ListCheckouts lists an account's checkouts (billingID, or the organization's active account),
+// newest first. Needs delete permission, as creating them does.
 func (s *Service) ListCheckouts(ctx context.Context, p Principal, orgID, billingID string, page PageRequest) (Page[*Checkout], error) {
 	limit, after, err := pageQuery(page, IsUUID)
 	if err != nil {
@@ -267,8 +262,8 @@ func (s *Service) ListCheckouts(ctx context.Context, p Principal, orgID, billing
 	}
 	var items []*Checkout
 	err = s.view(ctx, func(tx Tx) error {
-		a, err := readableAccount(ctx, tx, p, PermDelete, orgID, billingID)
-		if err != nil {
+		a, err := billedAccount(ctx, tx, p, PermDelete, orgID, billingID)
+		if err != nil || a == nil {
 			return err
 		}
 		items, err = tx.Checkouts(ctx, CheckoutQuery{AccountID: a.ID, After: after, Limit: limit + 1})
@@ -343,6 +338,10 @@ func (s *Service) visibleCheckout(ctx context.Context, p Principal, orgID, billi
 	}
 	return c, err
 }
+
+// errNoActiveAccount answers a request that names no billing account for an organization that has
+// no active one.
+var errNoActiveAccount = Errorf(ENOTFOUND, "organization has no active billing account")
 
 // errNoCheckout answers a checkout the caller cannot see.
 var errNoCheckout = Errorf(ENOTFOUND, "checkout not found")

@@ -22,6 +22,7 @@ type DelegatedCheckoutRequest struct {
 type DelegatedCheckoutResult struct {
 	Subscription *Subscription
 	Product      *Product
+	Catalog      *Catalog // the catalog the product or plan was read from
 }
 
 // DelegatedCheckout applies a plan (a subscription that billd runs without a provider and does not
@@ -42,7 +43,10 @@ func (s *Service) DelegatedCheckout(ctx context.Context, p Principal, r Delegate
 	var cat *Catalog
 	err := s.view(ctx, func(tx Tx) error {
 		var err error
-		if a, err = readableAccount(ctx, tx, p, PermSuper, r.OrgID, r.BillingID); err != nil {
+		if a, err = billedAccount(ctx, tx, p, PermSuper, r.OrgID, r.BillingID); err != nil || a == nil {
+			if err == nil {
+				err = errNoActiveAccount
+			}
 			return err
 		}
 		cat, err = tx.Catalog(ctx)
@@ -53,10 +57,10 @@ func (s *Service) DelegatedCheckout(ctx context.Context, p Principal, r Delegate
 	}
 	if r.Subscription != nil {
 		sub, err := s.delegatedSubscription(ctx, cat, a, r)
-		return &DelegatedCheckoutResult{Subscription: sub}, err
+		return &DelegatedCheckoutResult{Subscription: sub, Catalog: cat}, err
 	}
 	pr, err := s.delegatedCredits(ctx, cat, a, r)
-	return &DelegatedCheckoutResult{Product: pr}, err
+	return &DelegatedCheckoutResult{Product: pr, Catalog: cat}, err
 }
 
 // delegatedCredits grants a credits product's credits once per request.

@@ -261,6 +261,17 @@ func uniqueViolation(err error) bool {
 	return false
 }
 
+// primaryKeyViolation reports whether err is a uniqueness violation of a table's primary key (a
+// row's id stored already), as opposed to another unique index.
+func primaryKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505" && strings.HasSuffix(pgErr.ConstraintName, "_pkey")
+	}
+	var sqliteErr *sqlite.Error
+	return errors.As(err, &sqliteErr) && sqliteErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
 // anonymousPlaceholders rewrites $1, $2, … $n to ? when each number appears once and in order (the
 // case of every statement on the write path). SQLite binds a numbered or named parameter by
 // looking its name up in a list, once per parameter, which makes a multi-row INSERT with

@@ -7,12 +7,12 @@ import (
 	"github.com/billd/billd"
 )
 
-const orgColumns = `id, name, title, metadata, avatar, state, created_at, updated_at`
+const orgColumns = `id, name, title, metadata, avatar, seats, state, created_at, updated_at`
 
 func scanOrganization(s scanner) (*billd.Organization, error) {
 	var o billd.Organization
 	var meta string
-	if err := s.Scan(&o.ID, &o.Name, &o.Title, &meta, &o.Avatar, &o.State, &o.CreatedAt, &o.UpdatedAt); err != nil {
+	if err := s.Scan(&o.ID, &o.Name, &o.Title, &meta, &o.Avatar, &o.Seats, &o.State, &o.CreatedAt, &o.UpdatedAt); err != nil {
 		return nil, err
 	}
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
@@ -27,8 +27,8 @@ func errOrgName(name string) error {
 
 // InsertOrganization implements billd.OrganizationTx.
 func (t *tx) InsertOrganization(ctx context.Context, o *billd.Organization) error {
-	return t.execMapped(ctx, conflict(errOrgName(o.Name)), `INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		o.ID, o.Name, o.Title, o.Metadata.Marshal(), o.Avatar, string(o.State), o.CreatedAt, o.UpdatedAt)
+	return t.execMapped(ctx, conflict(errOrgName(o.Name)), `INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		o.ID, o.Name, o.Title, o.Metadata.Marshal(), o.Avatar, o.Seats, string(o.State), o.CreatedAt, o.UpdatedAt)
 }
 
 // Organization implements billd.OrganizationTx.
@@ -51,9 +51,9 @@ func (t *tx) OrganizationByName(ctx context.Context, name string) (*billd.Organi
 
 // UpdateOrganization implements billd.OrganizationTx.
 func (t *tx) UpdateOrganization(ctx context.Context, o *billd.Organization) error {
-	return t.execMapped(ctx, conflict(errOrgName(o.Name)), `UPDATE organizations SET name = $1, title = $2, metadata = $3, avatar = $4, state = $5,
-		updated_at = $6 WHERE id = $7`,
-		o.Name, o.Title, o.Metadata.Marshal(), o.Avatar, string(o.State), o.UpdatedAt, o.ID)
+	return t.execMapped(ctx, conflict(errOrgName(o.Name)), `UPDATE organizations SET name = $1, title = $2, metadata = $3, avatar = $4, seats = $5,
+		state = $6, updated_at = $7 WHERE id = $8`,
+		o.Name, o.Title, o.Metadata.Marshal(), o.Avatar, o.Seats, string(o.State), o.UpdatedAt, o.ID)
 }
 
 // Organizations implements billd.OrganizationTx.

@@ -17,6 +17,8 @@ import (
 	"github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
 // The RPC transports: Connect (JSON and binary), gRPC and gRPC-Web, all through connect-go, on
@@ -30,8 +32,15 @@ var services = []string{
 	billdv1connect.BilldServiceName,
 }
 
-// mountRPC registers the RPC services of s, gRPC reflection and gRPC health.
+// mountRPC registers the RPC services of s, gRPC reflection and gRPC health. It panics if an RPC
+// of the services has neither a permission nor a place among the public ones: connect-go would
+// serve it without credentials.
 func (h *Handler) mountRPC(s *frontier.Server) {
+	for _, procedure := range procedures() {
+		if _, ok := permissions[procedure]; !ok && !public[procedure] {
+			panic("web: no permission for " + procedure)
+		}
+	}
 	opts := connect.WithHandlerOptions(
 		connect.WithCodec(rpcJSON{"json"}),
 		connect.WithCodec(rpcJSON{"json; charset=utf-8"}),
@@ -61,6 +70,22 @@ func (h *Handler) mountRPC(s *frontier.Server) {
 	}
 }
 
+// procedures returns the procedure of every RPC of the services, from their descriptors.
+func procedures() []string {
+	var out []string
+	for _, name := range services {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			panic("web: service " + name + ": " + err.Error())
+		}
+		methods := d.(protoreflect.ServiceDescriptor).Methods()
+		for i := range methods.Len() {
+			out = append(out, "/"+name+"/"+string(methods.Get(i).Name()))
+		}
+	}
+	return out
+}
+
 // rpcCompressMinBytes is the size from which an RPC's answer is gzipped for clients that accept
 // it (lists; not a balance or a usage's empty answer).
 const rpcCompressMinBytes = 1024
@@ -69,11 +94,12 @@ const rpcCompressMinBytes = 1024
 var rpcErrorWriter = connect.NewErrorWriter()
 
 // rpcAdmission authenticates an RPC and checks the permission its procedure needs (permissions)
-// before the body is read, and counts the request and its body against the server's budgets.
+// before the body is read, but for the public ones, and counts the request and its body against
+// the server's budgets.
 func (h *Handler) rpcAdmission(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		perm, known := permissions[r.URL.Path]
-		if !known {
+		if !known && !public[r.URL.Path] {
 			next.ServeHTTP(w, r) // connect-go answers Unimplemented
 			return
 		}
@@ -82,7 +108,7 @@ func (h *Handler) rpcAdmission(next http.Handler) http.Handler {
 			return
 		}
 		defer h.admit.leave()
-		p, budget, err := h.admitBody(w, r, anyOrg(perm))
+		p, budget, err := h.admitRPC(w, r, perm, known)
 		if err != nil {
 			h.refuseRPC(w, r, err)
 			return
@@ -91,6 +117,16 @@ func (h *Handler) rpcAdmission(next http.Handler) http.Handler {
 		r.Body = newRPCBody(r)
 		next.ServeHTTP(w, r.WithContext(frontier.WithPrincipal(r.Context(), p)))
 	})
+}
+
+// admitRPC admits an RPC's body as admitBody does, with the caller's credentials and perm when
+// authenticated, else without credentials, against the webhooks' budget.
+func (h *Handler) admitRPC(w http.ResponseWriter, r *http.Request, perm billd.Permission, authenticated bool) (billd.Principal, *bodyBudget, error) {
+	if authenticated {
+		return h.admitBody(w, r, anyOrg(perm))
+	}
+	budget, err := h.admit.admitBody(r, webhookBudget)
+	return billd.Principal{}, budget, err
 }
 
 // refuseRPC answers err to an RPC whose body the server does not read, in the RPC's protocol.

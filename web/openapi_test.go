@@ -115,7 +115,7 @@ func probe(h *Handler, route string) string {
 	target := wildcard.ReplaceAllStringFunc(path, func(w string) string {
 		return "sample-" + strings.Trim(w, "{}")
 	})
-	_, pattern := h.mux.Handler(httptest.NewRequest(method, target, nil))
+	_, pattern := h.route(httptest.NewRequest(method, target, nil))
 	return pattern
 }
 

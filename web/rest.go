@@ -139,20 +139,9 @@ func bindRequest(r *http.Request, msg proto.Message, body string, params []strin
 // decodeBody reads the request body as JSON into m, whatever its Content-Type, as grpc-gateway
 // did (Frontier's published REST client sends JSON as text/plain). An empty body is {}.
 func decodeBody(r *http.Request, m protoreflect.Message) error {
-	if r.ContentLength > MaxBodyBytes {
-		return errTooLarge
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return errTooLarge
-	}
-	var refused *billd.Error
-	if errors.As(err, &refused) {
-		return err // the body budgets ran out while it was read
-	}
+	b, err := readBody(r, MaxBodyBytes, errTooLarge)
 	if err != nil {
-		return billd.Errorf(billd.EINVALID, "cannot read request body: %v", err)
+		return err
 	}
 	b = bytes.Trim(b, jsonSpace)
 	if len(b) == 0 {
@@ -165,6 +154,26 @@ func decodeBody(r *http.Request, m protoreflect.Message) error {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", protojsonErrorText(err))
 	}
 	return nil
+}
+
+// readBody reads r's body, at most limit bytes: a longer one fails with tooLarge.
+func readBody(r *http.Request, limit int64, tooLarge error) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) || errors.Is(err, errTooLarge) {
+		return nil, tooLarge
+	}
+	var refused *billd.Error
+	if errors.As(err, &refused) {
+		return nil, err // the body budgets ran out while it was read
+	}
+	if err != nil {
+		return nil, billd.Errorf(billd.EINVALID, "cannot read request body: %v", err)
+	}
+	return b, nil
 }
 
 // jsonSpace is the white space JSON allows around values.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type Handler struct {
 	svc       *billd.Service
 	log       *slog.Logger
 	mux       *http.ServeMux
+	aliases   *http.ServeMux // routes that mux cannot hold (aliased), matched first
 	limits    Limits
 	admit     *admission
 	csrf      *http.CrossOriginProtection
@@ -45,7 +47,7 @@ type Handler struct {
 // fails if a trusted or CORS origin is not of the form scheme://host[:port].
 func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	limits := cfg.Limits.withDefaults()
-	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
+	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
 		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs()}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
@@ -71,9 +73,9 @@ var errCrossOrigin = billd.Errorf(billd.EFORBIDDEN, "cross-origin request refuse
 // ServeHTTP routes the request; unknown paths and methods get JSON errors too. Every request but
 // the health probes is logged once when it is answered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, pattern := h.mux.Handler(r)
+	mux, pattern := h.route(r)
 	if IsHealthCheck(r) {
-		h.mux.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r)
 		return
 	}
 	lw := h.startLog(w, r)
@@ -88,8 +90,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.csrf.Check(r) != nil:
 		h.refuse(lw, r, errCrossOrigin)
 	default:
-		h.mux.ServeHTTP(lw, r)
+		mux.ServeHTTP(lw, r)
 	}
+}
+
+// route returns the mux that serves r and the pattern it matches ("" for none): the aliases', if
+// one of them matches, else the main mux's.
+func (h *Handler) route(r *http.Request) (*http.ServeMux, string) {
+	if _, pattern := h.aliases.Handler(r); pattern != "" {
+		return h.aliases, pattern
+	}
+	_, pattern := h.mux.Handler(r)
+	return h.mux, pattern
+}
+
+// muxOf returns the mux that holds the route pattern: aliases for the aliased ones.
+func (h *Handler) muxOf(pattern string) *http.ServeMux {
+	if slices.Contains(aliased, pattern) {
+		return h.aliases
+	}
+	return h.mux
 }
 
 // recoverPanic answers a request whose handler panicked with 500, and logs the panic.
@@ -113,6 +133,10 @@ func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) routingError(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{header: http.Header{}}
 	h.mux.ServeHTTP(rec, r)
+	if rec.status != http.StatusMethodNotAllowed {
+		rec = &statusRecorder{header: http.Header{}}
+		h.aliases.ServeHTTP(rec, r)
+	}
 	if rec.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", rec.header.Get("Allow"))
 		h.writeError(w, r, billd.Errorf(billd.EMETHOD, "method %s is not allowed on %s", r.Method, r.URL.Path))
@@ -149,7 +173,7 @@ func anyOrg(perm billd.Permission) access { return access{perm: perm} }
 
 // handle registers an authenticated API call that needs a.
 func (h *Handler) handle(pattern string, a access, fn apiFunc) {
-	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	h.muxOf(pattern).HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := h.admit.enter(); err != nil {
 			h.refuse(w, r, err)
 			return

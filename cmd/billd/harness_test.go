@@ -35,11 +35,16 @@ const (
 	waitTimeout  = 30 * time.Second // how long a condition that should soon hold may take
 )
 
-// adminEnv is the environment of a billd whose platform admin the tests know.
+// sandboxSecret signs the sandbox's webhook events in the tests.
+const sandboxSecret = "e2e-sandbox-webhook-secret-0123456789"
+
+// adminEnv is the environment of a billd whose platform admin, and sandbox webhook secret, the
+// tests know.
 var adminEnv = map[string]string{
 	"BILLD_ADMIN_CLIENT_ID":     adminID,
 	"BILLD_ADMIN_CLIENT_SECRET": adminSecret,
 	"BILLD_ADMIN_API_KEY":       adminKey,
+	"BILLD_SANDBOX_SECRET":      sandboxSecret,
 }
 
 // server is a running billd as one test sees it: the request helpers (do, ok, fails) report to t.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"regexp"
@@ -66,8 +67,8 @@ func h2cClient(t testing.TB) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// rpcFunc calls one RPC with a request message and an Authorization header ("" for none).
-type rpcFunc func(ctx context.Context, auth string, msg proto.Message) (proto.Message, error)
+// rpcFunc calls one RPC with a request message and request headers (Authorization among them).
+type rpcFunc func(ctx context.Context, header http.Header, msg proto.Message) (proto.Message, error)
 
 // invoke makes an rpcFunc of a generated client's method.
 func invoke[Req, Res any, PReq interface {
@@ -77,10 +78,10 @@ func invoke[Req, Res any, PReq interface {
 	*Res
 	proto.Message
 }](method func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error)) rpcFunc {
-	return func(ctx context.Context, auth string, msg proto.Message) (proto.Message, error) {
+	return func(ctx context.Context, header http.Header, msg proto.Message) (proto.Message, error) {
 		req := connect.NewRequest((*Req)(msg.(PReq))) // a message of another type is a bug of the table: panic
-		if auth != "" {
-			req.Header().Set("Authorization", auth)
+		for k, v := range header {
+			req.Header()[k] = v
 		}
 		res, err := method(ctx, req)
 		if err != nil {
@@ -138,6 +139,10 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		fc.FrontierServiceUpdatePlanProcedure:               invoke(f.UpdatePlan),
 		fc.FrontierServiceGetPlanProcedure:                  invoke(f.GetPlan),
 		fc.FrontierServiceListPlansProcedure:                invoke(f.ListPlans),
+		fc.FrontierServiceCreateCheckoutProcedure:           invoke(f.CreateCheckout),
+		fc.FrontierServiceListCheckoutsProcedure:            invoke(f.ListCheckouts),
+		fc.FrontierServiceGetCheckoutProcedure:              invoke(f.GetCheckout),
+		fc.FrontierServiceBillingWebhookCallbackProcedure:   invoke(f.BillingWebhookCallback),
 
 		fc.AdminServiceListAllBillingAccountsProcedure:      invoke(a.ListAllBillingAccounts),
 		fc.AdminServiceRevertBillingUsageProcedure:          invoke(a.RevertBillingUsage),
@@ -147,6 +152,7 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		fc.AdminServiceCreatePlanProcedure:                  invoke(a.CreatePlan),
 		fc.AdminServiceUpdatePlanProcedure:                  invoke(a.UpdatePlan),
 		fc.AdminServiceListAllPlansProcedure:                invoke(a.ListAllPlans),
+		fc.AdminServiceDelegatedCheckoutProcedure:           invoke(a.DelegatedCheckout),
 
 		bc.BilldServiceGrantCreditsProcedure: invoke(b.GrantCredits),
 		bc.BilldServiceVerifyLedgerProcedure: invoke(b.VerifyLedger),
@@ -156,16 +162,30 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 	}}
 }
 
-// call calls the RPC of procedure with msg as c, within waitTimeout.
+// call calls the RPC of procedure with msg as as, within waitTimeout.
 func (r *transportClient) call(t testing.TB, procedure string, as creds, msg proto.Message) (proto.Message, error) {
+	t.Helper()
+	return r.callWith(t, procedure, as, nil, msg)
+}
+
+// callWith calls the RPC of procedure with msg and the request headers header as as, within
+// waitTimeout.
+func (r *transportClient) callWith(t testing.TB, procedure string, as creds, header map[string]string, msg proto.Message) (proto.Message, error) {
 	t.Helper()
 	fn, ok := r.procs[procedure]
 	if !ok {
 		t.Fatalf("no client method for %s", procedure)
 	}
+	h := http.Header{}
+	if auth := as.authorization(); auth != "" {
+		h.Set("Authorization", auth)
+	}
+	for k, v := range header {
+		h.Set(k, v)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	return fn(ctx, as.authorization(), msg)
+	return fn(ctx, h, msg)
 }
 
 // responseOf returns a new response message of procedure, from the generated descriptors.
@@ -184,7 +204,8 @@ func responseOf(t testing.TB, procedure string) proto.Message {
 }
 
 // restRoute is the REST binding of an RPC, as web/routes.go declares it: "METHOD /path/{field}"
-// and the body, "*" (the whole message), "body" (its field body) or "" (none: the query).
+// and the body, "*" (the whole message), "body" (its field body), "raw" (the bytes of its field
+// body, as sent: a webhook's) or "" (none: the query).
 type restRoute struct{ pattern, body string }
 
 // restWildcard finds the {field} wildcards of a route.
@@ -212,6 +233,8 @@ func restRequest(t testing.TB, route restRoute, msg proto.Message, as creds) req
 		r.body = marshalREST(t, msg)
 	case "body":
 		r.body = marshalREST(t, m.Get(fields.ByName("body")).Message().Interface())
+	case "raw":
+		r.body = string(m.Get(fields.ByName("body")).Bytes())
 	default:
 		if q := restQuery(m, inPath); q != "" {
 			r.path += "?" + q
@@ -260,12 +283,15 @@ type restAnswer struct {
 	message string
 }
 
-// callREST sends the REST request of msg on route as as, and decodes the answer: a success into
-// procedure's response message (strictly: a field the message lacks fails the test), an error
-// from Frontier's error body.
-func callREST(t testing.TB, s *server, procedure string, route restRoute, msg proto.Message, as creds) restAnswer {
+// callREST sends the REST request of msg on route as as, with the request headers header, and
+// decodes the answer: a success into procedure's response message (strictly: a field the message
+// lacks fails the test), an error from Frontier's error body.
+func callREST(t testing.TB, s *server, procedure string, route restRoute, msg proto.Message, as creds, header map[string]string) restAnswer {
 	t.Helper()
 	r := restRequest(t, route, msg, as)
+	if len(header) > 0 {
+		r.header = maps.Clone(header)
+	}
 	resp := s.do(r)
 	if resp.status == http.StatusOK {
 		out := responseOf(t, procedure)

@@ -44,6 +44,16 @@ type rpcCase struct {
 	// code and msg are the error every call must get (code 0: none) and a part of its message.
 	code connect.Code
 	msg  string
+	// header, if set, returns the request headers of a call of msg (a webhook's signature).
+	header func(t *testing.T, msg proto.Message) map[string]string
+}
+
+// headers returns the request headers of a call of msg.
+func (c rpcCase) headers(t *testing.T, msg proto.Message) map[string]string {
+	if c.header == nil {
+		return nil
+	}
+	return c.header(t, msg)
 }
 
 // title returns the case's name: its procedure's method unless it has one.
@@ -364,7 +374,7 @@ func (c rpcCase) run(t *testing.T, f *rpcFixture, clients []*transportClient) {
 		t.Fatalf("no REST route for %s", c.proc)
 	}
 	msg, volatile := c.req(t, f)
-	want := callREST(t, f.s, c.proc, route, msg, as)
+	want := callREST(t, f.s, c.proc, route, msg, as, c.headers(t, msg))
 	if c.check != nil {
 		c.check(t, f, msg)
 	}
@@ -378,7 +388,7 @@ func (c rpcCase) run(t *testing.T, f *rpcFixture, clients []*transportClient) {
 	scrub(want.msg, volatile, c.clear, c.stamps)
 	for _, cl := range clients {
 		msg, volatile := c.req(t, f)
-		got, err := cl.call(t, c.proc, as, msg)
+		got, err := cl.callWith(t, c.proc, as, c.headers(t, msg), msg)
 		if c.check != nil && err == nil {
 			c.check(t, f, msg)
 		}

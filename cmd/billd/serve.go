@@ -85,7 +85,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	sf.providers = []billd.Provider{pay.provider}
+	if pf.invoicing.Day < 0 || pf.invoicing.Day > 28 {
+		return usageError{"--invoice-day must be between 0 and 28"}
+	}
+	sf.providers, sf.invoicing = []billd.Provider{pay.provider}, pf.invoicing
 	logOut := newBufferedLog(stderr) // the access log writes a line per request
 	defer logOut.Close()
 	db, svc, log, err := sf.open(ctx, logOut, false)

@@ -31,6 +31,7 @@ type storeFlags struct {
 	limits     billd.Limits
 	hashCost   int
 	providers  []billd.Provider // serve's payment provider
+	invoicing  billd.InvoicingConfig
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -98,7 +99,7 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) 
 		f.commit.MaxWait = -1 // PostgreSQL's pipelined commits do best without lingering
 	}
 	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits,
-		SecretHashIterations: f.hashCost, Providers: f.providers})
+		SecretHashIterations: f.hashCost, Providers: f.providers, Invoicing: f.invoicing})
 	return db, svc, log, nil
 }
 

@@ -23,8 +23,8 @@ func (s *Server) CreateBillingAccount(ctx context.Context, req *connect.Request[
 	return connect.NewResponse(&fv1.CreateBillingAccountResponse{BillingAccount: billingAccount(a, nil)}), nil
 }
 
-// GetBillingAccount serves seed 001: the account, its payment methods (billd has no payment
-// provider yet, so the list is empty) and, on request, its billing details.
+// GetBillingAccount serves seed 001: the account and, on request, its saved payment methods (the
+// default marked is_default) and its billing details.
 func (s *Server) GetBillingAccount(ctx context.Context, req *connect.Request[fv1.GetBillingAccountRequest]) (*connect.Response[fv1.GetBillingAccountResponse], error) {
 	m, p := req.Msg, principal(ctx)
 	a, err := s.svc.BillingAccount(ctx, p, m.GetOrgId(), m.GetId())
@@ -38,6 +38,15 @@ func (s *Server) GetBillingAccount(ctx context.Context, req *connect.Request[fv1
 		}
 	}
 	res := &fv1.GetBillingAccountResponse{BillingAccount: billingAccount(a, org), PaymentMethods: []*fv1.PaymentMethod{}}
+	if m.GetWithPaymentMethods() {
+		methods, err := s.svc.PaymentMethods(ctx, p, a.OrgID, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, pm := range methods {
+			res.PaymentMethods = append(res.PaymentMethods, paymentMethod(pm))
+		}
+	}
 	if m.GetWithBillingDetails() {
 		res.BillingDetails = &fv1.BillingAccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays}
 	}

@@ -205,3 +205,44 @@ func usageReport(r *fv1.CreateBillingUsageRequest) (billd.UsageReport, error) {
 func apiClient(c *billd.APIClient) *billdv1.Client {
 	return &billdv1.Client{Id: c.ID, Name: c.Name, Role: string(c.Role), OrgId: c.OrgID, CreatedAt: timestamp(c.CreatedAt)}
 }
+
+// checkoutSession encodes a checkout; a customer portal's (not stored) has only its URL.
+func checkoutSession(c *billd.Checkout) *fv1.CheckoutSession {
+	return &fv1.CheckoutSession{Id: c.ID, CheckoutUrl: c.URL, SuccessUrl: c.SuccessURL, CancelUrl: c.CancelURL,
+		State: string(c.State), Plan: c.PlanID, Product: c.ProductID, Metadata: toStruct(c.Metadata),
+		CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt), ExpireAt: timestamp(c.ExpireAt),
+		PaymentStatus: string(c.PaymentStatus), PaymentError: c.PaymentError}
+}
+
+// subscription encodes a subscription. Its phases are what is scheduled: a change of plan, and
+// its end when it is canceled at the end of the period. billd keeps no billing cycle anchor apart
+// from the current period, so billing_cycle_anchor_at is unset.
+func subscription(s *billd.Subscription) *fv1.Subscription {
+	out := &fv1.Subscription{Id: s.ID, CustomerId: s.AccountID, ProviderId: s.ProviderID, PlanId: s.PlanID,
+		State: string(s.State), Metadata: toStruct(s.Metadata), CreatedAt: timestamp(s.CreatedAt),
+		UpdatedAt: timestamp(s.UpdatedAt), CanceledAt: timestampOf(s.CanceledAt), EndedAt: timestampOf(s.EndedAt),
+		TrialEndsAt: timestampOf(s.TrialEndsAt), CurrentPeriodStartAt: timestamp(s.CurrentPeriod.Start),
+		CurrentPeriodEndAt: timestamp(s.CurrentPeriod.End), Phases: []*fv1.Subscription_Phase{}}
+	if s.NextPlanID != "" {
+		out.Phases = append(out.Phases, &fv1.Subscription_Phase{EffectiveAt: timestampOf(s.NextPlanAt), PlanId: s.NextPlanID, Reason: "change"})
+	}
+	if s.CancelAtPeriodEnd && s.EndedAt == nil {
+		out.Phases = append(out.Phases, &fv1.Subscription_Phase{EffectiveAt: timestamp(s.CurrentPeriod.End), Reason: "cancel"})
+	}
+	return out
+}
+
+// timestampOf encodes an optional time; nil is unset.
+func timestampOf(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
+		return nil
+	}
+	return timestamp(*t)
+}
+
+// paymentMethod encodes a saved payment method of an account (its customer).
+func paymentMethod(m *billd.PaymentMethod) *fv1.PaymentMethod {
+	return &fv1.PaymentMethod{Id: m.ID, CustomerId: m.AccountID, ProviderId: m.ProviderID, Type: m.Type,
+		CardBrand: m.CardBrand, CardLast4: m.CardLast4, CardExpiryMonth: m.ExpiryMonth, CardExpiryYear: m.ExpiryYear,
+		Metadata: toStruct(m.Metadata), CreatedAt: timestamp(m.CreatedAt), IsDefault: m.Default}
+}

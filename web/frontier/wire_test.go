@@ -126,6 +126,7 @@ var wireMessages = map[string][]wireField{
 		{18, "card_expiry_year", "int64", false, frontier},
 		{20, "metadata", "google.protobuf.Struct", false, frontier},
 		{21, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{1001, "is_default", "bool", false, billdOwn},
 	},
 	"Usage": {
 		{1, "id", "string", false, frontier},
@@ -611,6 +612,107 @@ var wireMessages = map[string][]wireField{
 		{3, "min_quantity", "int64", false, frontier},
 		{4, "max_quantity", "int64", false, frontier},
 	},
+	"CheckoutSession": {
+		{1, "id", "string", false, frontier},
+		{2, "checkout_url", "string", false, frontier},
+		{3, "success_url", "string", false, frontier},
+		{4, "cancel_url", "string", false, frontier},
+		{5, "state", "string", false, frontier},
+		{6, "plan", "string", false, frontier},
+		{7, "product", "string", false, frontier},
+		{10, "metadata", "google.protobuf.Struct", false, frontier},
+		{11, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{12, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{13, "expire_at", "google.protobuf.Timestamp", false, frontier},
+		{1001, "payment_status", "string", false, billdOwn},
+		{1002, "payment_error", "string", false, billdOwn},
+	},
+	"CheckoutSubscriptionBody": {
+		{1, "plan", "string", false, frontier},
+		{2, "skip_trial", "bool", false, frontier},
+		{3, "cancel_after_trial", "bool", false, frontier},
+		{4, "provider_coupon_id", "string", false, frontier},
+	},
+	"CheckoutProductBody": {
+		{1, "product", "string", false, frontier},
+		{2, "quantity", "int64", false, frontier},
+	},
+	"CheckoutSetupBody": {
+		{1, "payment_method", "bool", false, frontier},
+		{2, "customer_portal", "bool", false, frontier},
+	},
+	"Subscription": {
+		{1, "id", "string", false, frontier},
+		{2, "customer_id", "string", false, frontier},
+		{3, "provider_id", "string", false, frontier},
+		{4, "plan_id", "string", false, frontier},
+		{5, "state", "string", false, frontier},
+		{10, "metadata", "google.protobuf.Struct", false, frontier},
+		{11, "created_at", "google.protobuf.Timestamp", false, frontier},
+		{12, "updated_at", "google.protobuf.Timestamp", false, frontier},
+		{13, "canceled_at", "google.protobuf.Timestamp", false, frontier},
+		{14, "ended_at", "google.protobuf.Timestamp", false, frontier},
+		{15, "trial_ends_at", "google.protobuf.Timestamp", false, frontier},
+		{16, "current_period_start_at", "google.protobuf.Timestamp", false, frontier},
+		{17, "current_period_end_at", "google.protobuf.Timestamp", false, frontier},
+		{18, "billing_cycle_anchor_at", "google.protobuf.Timestamp", false, frontier},
+		{20, "phases", "Subscription.Phase", true, frontier},
+		{101, "customer", "BillingAccount", false, frontier},
+		{102, "plan", "Plan", false, frontier},
+	},
+	"Subscription.Phase": {
+		{1, "effective_at", "google.protobuf.Timestamp", false, frontier},
+		{2, "plan_id", "string", false, frontier},
+		{3, "reason", "string", false, frontier},
+	},
+	// The current Frontier dropped billing_id from the checkout requests (number 2 reserved) and
+	// org_id from GetCheckoutRequest: a checkout is found by its id, an account by its organization.
+	"CreateCheckoutRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "success_url", "string", false, frontier},
+		{4, "cancel_url", "string", false, frontier},
+		{10, "subscription_body", "CheckoutSubscriptionBody", false, frontier},
+		{11, "product_body", "CheckoutProductBody", false, frontier},
+		{12, "setup_body", "CheckoutSetupBody", false, frontier},
+	},
+	"CreateCheckoutResponse": {
+		{1, "checkout_session", "CheckoutSession", false, frontier},
+	},
+	"ListCheckoutsRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, sdkOnly},
+		{1001, "page_size", "int32", false, billdOwn},
+		{1002, "page_token", "string", false, billdOwn},
+	},
+	"ListCheckoutsResponse": {
+		{1, "checkout_sessions", "CheckoutSession", true, frontier},
+		{1001, "next_page_token", "string", false, billdOwn},
+	},
+	"GetCheckoutRequest": {
+		{1, "org_id", "string", false, sdkOnly},
+		{2, "billing_id", "string", false, sdkOnly},
+		{3, "id", "string", false, frontier},
+	},
+	"GetCheckoutResponse": {
+		{1, "checkout_session", "CheckoutSession", false, frontier},
+	},
+	"BillingWebhookCallbackRequest": {
+		{1, "provider", "string", false, frontier},
+		{2, "body", "bytes", false, frontier},
+	},
+	"BillingWebhookCallbackResponse": {},
+	"DelegatedCheckoutRequest": {
+		{1, "org_id", "string", false, frontier},
+		{2, "billing_id", "string", false, frontier},
+		{10, "subscription_body", "CheckoutSubscriptionBody", false, frontier},
+		{11, "product_body", "CheckoutProductBody", false, frontier},
+		{1001, "idempotency_key", "string", false, billdOwn},
+	},
+	"DelegatedCheckoutResponse": {
+		{1, "subscription", "Subscription", false, frontier},
+		{2, "product", "Product", false, frontier},
+	},
 }
 
 // wireMethod is one RPC: its name and its request and response messages.
@@ -655,6 +757,10 @@ var wireServices = map[string][]wireMethod{
 		{"ListPlans", "ListPlansRequest", "ListPlansResponse"},
 		{"GetPlan", "GetPlanRequest", "GetPlanResponse"},
 		{"UpdatePlan", "UpdatePlanRequest", "UpdatePlanResponse"},
+		{"CreateCheckout", "CreateCheckoutRequest", "CreateCheckoutResponse"},
+		{"ListCheckouts", "ListCheckoutsRequest", "ListCheckoutsResponse"},
+		{"GetCheckout", "GetCheckoutRequest", "GetCheckoutResponse"},
+		{"BillingWebhookCallback", "BillingWebhookCallbackRequest", "BillingWebhookCallbackResponse"},
 	},
 	"raystack.frontier.v1beta1.AdminService": {
 		{"ListAllBillingAccounts", "ListAllBillingAccountsRequest", "ListAllBillingAccountsResponse"},
@@ -665,6 +771,7 @@ var wireServices = map[string][]wireMethod{
 		{"CreatePlan", "CreatePlanRequest", "CreatePlanResponse"},
 		{"UpdatePlan", "UpdatePlanRequest", "UpdatePlanResponse"},
 		{"ListAllPlans", "ListAllPlansRequest", "ListAllPlansResponse"},
+		{"DelegatedCheckout", "DelegatedCheckoutRequest", "DelegatedCheckoutResponse"},
 	},
 	"billd.v1.BilldService": {
 		{"GrantCredits", "billd.v1.GrantCreditsRequest", "billd.v1.GrantCreditsResponse"},

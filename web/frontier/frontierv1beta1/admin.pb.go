@@ -641,6 +641,137 @@ func (x *ListAllPlansResponse) GetPlans() []*Plan {
 	return nil
 }
 
+// DelegatedCheckoutRequest applies the subscription or the product body. The same request with
+// the same idempotency_key (billd's own; or the Idempotency-Key header, or none) is applied once.
+type DelegatedCheckoutRequest struct {
+	state            protoimpl.MessageState    `protogen:"open.v1"`
+	OrgId            string                    `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	BillingId        string                    `protobuf:"bytes,2,opt,name=billing_id,json=billingId,proto3" json:"billing_id,omitempty"`
+	SubscriptionBody *CheckoutSubscriptionBody `protobuf:"bytes,10,opt,name=subscription_body,json=subscriptionBody,proto3" json:"subscription_body,omitempty"`
+	ProductBody      *CheckoutProductBody      `protobuf:"bytes,11,opt,name=product_body,json=productBody,proto3" json:"product_body,omitempty"`
+	IdempotencyKey   string                    `protobuf:"bytes,1001,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *DelegatedCheckoutRequest) Reset() {
+	*x = DelegatedCheckoutRequest{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DelegatedCheckoutRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DelegatedCheckoutRequest) ProtoMessage() {}
+
+func (x *DelegatedCheckoutRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DelegatedCheckoutRequest.ProtoReflect.Descriptor instead.
+func (*DelegatedCheckoutRequest) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DelegatedCheckoutRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *DelegatedCheckoutRequest) GetBillingId() string {
+	if x != nil {
+		return x.BillingId
+	}
+	return ""
+}
+
+func (x *DelegatedCheckoutRequest) GetSubscriptionBody() *CheckoutSubscriptionBody {
+	if x != nil {
+		return x.SubscriptionBody
+	}
+	return nil
+}
+
+func (x *DelegatedCheckoutRequest) GetProductBody() *CheckoutProductBody {
+	if x != nil {
+		return x.ProductBody
+	}
+	return nil
+}
+
+func (x *DelegatedCheckoutRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// DelegatedCheckoutResponse holds the subscription started or the product granted.
+type DelegatedCheckoutResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subscription  *Subscription          `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	Product       *Product               `protobuf:"bytes,2,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DelegatedCheckoutResponse) Reset() {
+	*x = DelegatedCheckoutResponse{}
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DelegatedCheckoutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DelegatedCheckoutResponse) ProtoMessage() {}
+
+func (x *DelegatedCheckoutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_admin_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DelegatedCheckoutResponse.ProtoReflect.Descriptor instead.
+func (*DelegatedCheckoutResponse) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DelegatedCheckoutResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+func (x *DelegatedCheckoutResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
 var File_raystack_frontier_v1beta1_admin_proto protoreflect.FileDescriptor
 
 const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
@@ -686,7 +817,18 @@ const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
 	"\x13ListAllPlansRequest\x12\x14\n" +
 	"\x05state\x18\x01 \x01(\tR\x05state\"M\n" +
 	"\x14ListAllPlansResponse\x125\n" +
-	"\x05plans\x18\x01 \x03(\v2\x1f.raystack.frontier.v1beta1.PlanR\x05plans2\xcd\b\n" +
+	"\x05plans\x18\x01 \x03(\v2\x1f.raystack.frontier.v1beta1.PlanR\x05plans\"\xaf\x02\n" +
+	"\x18DelegatedCheckoutRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
+	"\n" +
+	"billing_id\x18\x02 \x01(\tR\tbillingId\x12`\n" +
+	"\x11subscription_body\x18\n" +
+	" \x01(\v23.raystack.frontier.v1beta1.CheckoutSubscriptionBodyR\x10subscriptionBody\x12Q\n" +
+	"\fproduct_body\x18\v \x01(\v2..raystack.frontier.v1beta1.CheckoutProductBodyR\vproductBody\x12(\n" +
+	"\x0fidempotency_key\x18\xe9\a \x01(\tR\x0eidempotencyKey\"\xa6\x01\n" +
+	"\x19DelegatedCheckoutResponse\x12K\n" +
+	"\fsubscription\x18\x01 \x01(\v2'.raystack.frontier.v1beta1.SubscriptionR\fsubscription\x12<\n" +
+	"\aproduct\x18\x02 \x01(\v2\".raystack.frontier.v1beta1.ProductR\aproduct2\xd0\t\n" +
 	"\fAdminService\x12\x8f\x01\n" +
 	"\x16ListAllBillingAccounts\x128.raystack.frontier.v1beta1.ListAllBillingAccountsRequest\x1a9.raystack.frontier.v1beta1.ListAllBillingAccountsResponse\"\x00\x12\x83\x01\n" +
 	"\x12RevertBillingUsage\x124.raystack.frontier.v1beta1.RevertBillingUsageRequest\x1a5.raystack.frontier.v1beta1.RevertBillingUsageResponse\"\x00\x12\x9e\x01\n" +
@@ -697,7 +839,8 @@ const file_raystack_frontier_v1beta1_admin_proto_rawDesc = "" +
 	"CreatePlan\x12,.raystack.frontier.v1beta1.CreatePlanRequest\x1a-.raystack.frontier.v1beta1.CreatePlanResponse\"\x00\x12k\n" +
 	"\n" +
 	"UpdatePlan\x12,.raystack.frontier.v1beta1.UpdatePlanRequest\x1a-.raystack.frontier.v1beta1.UpdatePlanResponse\"\x00\x12q\n" +
-	"\fListAllPlans\x12..raystack.frontier.v1beta1.ListAllPlansRequest\x1a/.raystack.frontier.v1beta1.ListAllPlansResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"\fListAllPlans\x12..raystack.frontier.v1beta1.ListAllPlansRequest\x1a/.raystack.frontier.v1beta1.ListAllPlansResponse\"\x00\x12\x80\x01\n" +
+	"\x11DelegatedCheckout\x123.raystack.frontier.v1beta1.DelegatedCheckoutRequest\x1a4.raystack.frontier.v1beta1.DelegatedCheckoutResponse\"\x00BEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_admin_proto_rawDescOnce sync.Once
@@ -711,7 +854,7 @@ func file_raystack_frontier_v1beta1_admin_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_admin_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_raystack_frontier_v1beta1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_raystack_frontier_v1beta1_admin_proto_goTypes = []any{
 	(*ListAllBillingAccountsRequest)(nil),       // 0: raystack.frontier.v1beta1.ListAllBillingAccountsRequest
 	(*ListAllBillingAccountsResponse)(nil),      // 1: raystack.frontier.v1beta1.ListAllBillingAccountsResponse
@@ -725,37 +868,49 @@ var file_raystack_frontier_v1beta1_admin_proto_goTypes = []any{
 	(*UpdateBillingAccountDetailsResponse)(nil), // 9: raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
 	(*ListAllPlansRequest)(nil),                 // 10: raystack.frontier.v1beta1.ListAllPlansRequest
 	(*ListAllPlansResponse)(nil),                // 11: raystack.frontier.v1beta1.ListAllPlansResponse
-	(*BillingAccount)(nil),                      // 12: raystack.frontier.v1beta1.BillingAccount
-	(*Plan)(nil),                                // 13: raystack.frontier.v1beta1.Plan
-	(*CreatePlanRequest)(nil),                   // 14: raystack.frontier.v1beta1.CreatePlanRequest
-	(*UpdatePlanRequest)(nil),                   // 15: raystack.frontier.v1beta1.UpdatePlanRequest
-	(*CreatePlanResponse)(nil),                  // 16: raystack.frontier.v1beta1.CreatePlanResponse
-	(*UpdatePlanResponse)(nil),                  // 17: raystack.frontier.v1beta1.UpdatePlanResponse
+	(*DelegatedCheckoutRequest)(nil),            // 12: raystack.frontier.v1beta1.DelegatedCheckoutRequest
+	(*DelegatedCheckoutResponse)(nil),           // 13: raystack.frontier.v1beta1.DelegatedCheckoutResponse
+	(*BillingAccount)(nil),                      // 14: raystack.frontier.v1beta1.BillingAccount
+	(*Plan)(nil),                                // 15: raystack.frontier.v1beta1.Plan
+	(*CheckoutSubscriptionBody)(nil),            // 16: raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	(*CheckoutProductBody)(nil),                 // 17: raystack.frontier.v1beta1.CheckoutProductBody
+	(*Subscription)(nil),                        // 18: raystack.frontier.v1beta1.Subscription
+	(*Product)(nil),                             // 19: raystack.frontier.v1beta1.Product
+	(*CreatePlanRequest)(nil),                   // 20: raystack.frontier.v1beta1.CreatePlanRequest
+	(*UpdatePlanRequest)(nil),                   // 21: raystack.frontier.v1beta1.UpdatePlanRequest
+	(*CreatePlanResponse)(nil),                  // 22: raystack.frontier.v1beta1.CreatePlanResponse
+	(*UpdatePlanResponse)(nil),                  // 23: raystack.frontier.v1beta1.UpdatePlanResponse
 }
 var file_raystack_frontier_v1beta1_admin_proto_depIdxs = []int32{
-	12, // 0: raystack.frontier.v1beta1.ListAllBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
-	13, // 1: raystack.frontier.v1beta1.ListAllPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
-	0,  // 2: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:input_type -> raystack.frontier.v1beta1.ListAllBillingAccountsRequest
-	2,  // 3: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:input_type -> raystack.frontier.v1beta1.RevertBillingUsageRequest
-	4,  // 4: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest
-	6,  // 5: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:input_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsRequest
-	8,  // 6: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
-	14, // 7: raystack.frontier.v1beta1.AdminService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
-	15, // 8: raystack.frontier.v1beta1.AdminService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
-	10, // 9: raystack.frontier.v1beta1.AdminService.ListAllPlans:input_type -> raystack.frontier.v1beta1.ListAllPlansRequest
-	1,  // 10: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:output_type -> raystack.frontier.v1beta1.ListAllBillingAccountsResponse
-	3,  // 11: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:output_type -> raystack.frontier.v1beta1.RevertBillingUsageResponse
-	5,  // 12: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse
-	7,  // 13: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:output_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
-	9,  // 14: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
-	16, // 15: raystack.frontier.v1beta1.AdminService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
-	17, // 16: raystack.frontier.v1beta1.AdminService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
-	11, // 17: raystack.frontier.v1beta1.AdminService.ListAllPlans:output_type -> raystack.frontier.v1beta1.ListAllPlansResponse
-	10, // [10:18] is the sub-list for method output_type
-	2,  // [2:10] is the sub-list for method input_type
-	2,  // [2:2] is the sub-list for extension type_name
-	2,  // [2:2] is the sub-list for extension extendee
-	0,  // [0:2] is the sub-list for field type_name
+	14, // 0: raystack.frontier.v1beta1.ListAllBillingAccountsResponse.billing_accounts:type_name -> raystack.frontier.v1beta1.BillingAccount
+	15, // 1: raystack.frontier.v1beta1.ListAllPlansResponse.plans:type_name -> raystack.frontier.v1beta1.Plan
+	16, // 2: raystack.frontier.v1beta1.DelegatedCheckoutRequest.subscription_body:type_name -> raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	17, // 3: raystack.frontier.v1beta1.DelegatedCheckoutRequest.product_body:type_name -> raystack.frontier.v1beta1.CheckoutProductBody
+	18, // 4: raystack.frontier.v1beta1.DelegatedCheckoutResponse.subscription:type_name -> raystack.frontier.v1beta1.Subscription
+	19, // 5: raystack.frontier.v1beta1.DelegatedCheckoutResponse.product:type_name -> raystack.frontier.v1beta1.Product
+	0,  // 6: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:input_type -> raystack.frontier.v1beta1.ListAllBillingAccountsRequest
+	2,  // 7: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:input_type -> raystack.frontier.v1beta1.RevertBillingUsageRequest
+	4,  // 8: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsRequest
+	6,  // 9: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:input_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsRequest
+	8,  // 10: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:input_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsRequest
+	20, // 11: raystack.frontier.v1beta1.AdminService.CreatePlan:input_type -> raystack.frontier.v1beta1.CreatePlanRequest
+	21, // 12: raystack.frontier.v1beta1.AdminService.UpdatePlan:input_type -> raystack.frontier.v1beta1.UpdatePlanRequest
+	10, // 13: raystack.frontier.v1beta1.AdminService.ListAllPlans:input_type -> raystack.frontier.v1beta1.ListAllPlansRequest
+	12, // 14: raystack.frontier.v1beta1.AdminService.DelegatedCheckout:input_type -> raystack.frontier.v1beta1.DelegatedCheckoutRequest
+	1,  // 15: raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts:output_type -> raystack.frontier.v1beta1.ListAllBillingAccountsResponse
+	3,  // 16: raystack.frontier.v1beta1.AdminService.RevertBillingUsage:output_type -> raystack.frontier.v1beta1.RevertBillingUsageResponse
+	5,  // 17: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountLimits:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountLimitsResponse
+	7,  // 18: raystack.frontier.v1beta1.AdminService.GetBillingAccountDetails:output_type -> raystack.frontier.v1beta1.GetBillingAccountDetailsResponse
+	9,  // 19: raystack.frontier.v1beta1.AdminService.UpdateBillingAccountDetails:output_type -> raystack.frontier.v1beta1.UpdateBillingAccountDetailsResponse
+	22, // 20: raystack.frontier.v1beta1.AdminService.CreatePlan:output_type -> raystack.frontier.v1beta1.CreatePlanResponse
+	23, // 21: raystack.frontier.v1beta1.AdminService.UpdatePlan:output_type -> raystack.frontier.v1beta1.UpdatePlanResponse
+	11, // 22: raystack.frontier.v1beta1.AdminService.ListAllPlans:output_type -> raystack.frontier.v1beta1.ListAllPlansResponse
+	13, // 23: raystack.frontier.v1beta1.AdminService.DelegatedCheckout:output_type -> raystack.frontier.v1beta1.DelegatedCheckoutResponse
+	15, // [15:24] is the sub-list for method output_type
+	6,  // [6:15] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_admin_proto_init() }
@@ -771,7 +926,7 @@ func file_raystack_frontier_v1beta1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_admin_proto_rawDesc), len(file_raystack_frontier_v1beta1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -551,7 +551,8 @@ func (x *BillingAccountDetails) GetDueInDays() int64 {
 	return 0
 }
 
-// PaymentMethod is a saved way to pay.
+// PaymentMethod is a saved way to pay. is_default (billd's own) marks the method the provider
+// charges off-session.
 type PaymentMethod struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	Id              string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -564,6 +565,7 @@ type PaymentMethod struct {
 	CardExpiryYear  int64                  `protobuf:"varint,18,opt,name=card_expiry_year,json=cardExpiryYear,proto3" json:"card_expiry_year,omitempty"`
 	Metadata        *structpb.Struct       `protobuf:"bytes,20,opt,name=metadata,proto3" json:"metadata,omitempty"`
 	CreatedAt       *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	IsDefault       bool                   `protobuf:"varint,1001,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -666,6 +668,13 @@ func (x *PaymentMethod) GetCreatedAt() *timestamppb.Timestamp {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *PaymentMethod) GetIsDefault() bool {
+	if x != nil {
+		return x.IsDefault
+	}
+	return false
 }
 
 // Usage is one metered use, debited from an account. Its id is its idempotency key.
@@ -1451,6 +1460,504 @@ func (x *Price) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// Subscription is an account's subscription to a plan.
+type Subscription struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// customer_id is the billing account's id.
+	CustomerId string `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	ProviderId string `protobuf:"bytes,3,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	PlanId     string `protobuf:"bytes,4,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	// state is active, trialing, past_due, canceled or ended.
+	State                string                 `protobuf:"bytes,5,opt,name=state,proto3" json:"state,omitempty"`
+	Metadata             *structpb.Struct       `protobuf:"bytes,10,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt            *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt            *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	CanceledAt           *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=canceled_at,json=canceledAt,proto3" json:"canceled_at,omitempty"`
+	EndedAt              *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	TrialEndsAt          *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=trial_ends_at,json=trialEndsAt,proto3" json:"trial_ends_at,omitempty"`
+	CurrentPeriodStartAt *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=current_period_start_at,json=currentPeriodStartAt,proto3" json:"current_period_start_at,omitempty"`
+	CurrentPeriodEndAt   *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=current_period_end_at,json=currentPeriodEndAt,proto3" json:"current_period_end_at,omitempty"`
+	BillingCycleAnchorAt *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=billing_cycle_anchor_at,json=billingCycleAnchorAt,proto3" json:"billing_cycle_anchor_at,omitempty"`
+	Phases               []*Subscription_Phase  `protobuf:"bytes,20,rep,name=phases,proto3" json:"phases,omitempty"`
+	// customer and plan are set only when the request expands them.
+	Customer      *BillingAccount `protobuf:"bytes,101,opt,name=customer,proto3" json:"customer,omitempty"`
+	Plan          *Plan           `protobuf:"bytes,102,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Subscription) Reset() {
+	*x = Subscription{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Subscription) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Subscription) ProtoMessage() {}
+
+func (x *Subscription) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
+func (*Subscription) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Subscription) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Subscription) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *Subscription) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+func (x *Subscription) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+func (x *Subscription) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Subscription) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Subscription) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetCanceledAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CanceledAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetEndedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndedAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetTrialEndsAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TrialEndsAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetCurrentPeriodStartAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CurrentPeriodStartAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetCurrentPeriodEndAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CurrentPeriodEndAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetBillingCycleAnchorAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BillingCycleAnchorAt
+	}
+	return nil
+}
+
+func (x *Subscription) GetPhases() []*Subscription_Phase {
+	if x != nil {
+		return x.Phases
+	}
+	return nil
+}
+
+func (x *Subscription) GetCustomer() *BillingAccount {
+	if x != nil {
+		return x.Customer
+	}
+	return nil
+}
+
+func (x *Subscription) GetPlan() *Plan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+// CheckoutSession is a checkout: where the customer pays (checkout_url) and what came of it.
+// payment_status (unpaid, paid or no_payment_required) and payment_error (why the last payment
+// attempt failed) are billd's own.
+type CheckoutSession struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CheckoutUrl string                 `protobuf:"bytes,2,opt,name=checkout_url,json=checkoutUrl,proto3" json:"checkout_url,omitempty"`
+	SuccessUrl  string                 `protobuf:"bytes,3,opt,name=success_url,json=successUrl,proto3" json:"success_url,omitempty"`
+	CancelUrl   string                 `protobuf:"bytes,4,opt,name=cancel_url,json=cancelUrl,proto3" json:"cancel_url,omitempty"`
+	// state is open, complete or expired.
+	State string `protobuf:"bytes,5,opt,name=state,proto3" json:"state,omitempty"`
+	// plan and product are the ids of what the checkout sells.
+	Plan          string                 `protobuf:"bytes,6,opt,name=plan,proto3" json:"plan,omitempty"`
+	Product       string                 `protobuf:"bytes,7,opt,name=product,proto3" json:"product,omitempty"`
+	Metadata      *structpb.Struct       `protobuf:"bytes,10,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	ExpireAt      *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=expire_at,json=expireAt,proto3" json:"expire_at,omitempty"`
+	PaymentStatus string                 `protobuf:"bytes,1001,opt,name=payment_status,json=paymentStatus,proto3" json:"payment_status,omitempty"`
+	PaymentError  string                 `protobuf:"bytes,1002,opt,name=payment_error,json=paymentError,proto3" json:"payment_error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckoutSession) Reset() {
+	*x = CheckoutSession{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckoutSession) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckoutSession) ProtoMessage() {}
+
+func (x *CheckoutSession) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckoutSession.ProtoReflect.Descriptor instead.
+func (*CheckoutSession) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CheckoutSession) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetCheckoutUrl() string {
+	if x != nil {
+		return x.CheckoutUrl
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetSuccessUrl() string {
+	if x != nil {
+		return x.SuccessUrl
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetCancelUrl() string {
+	if x != nil {
+		return x.CancelUrl
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetPlan() string {
+	if x != nil {
+		return x.Plan
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *CheckoutSession) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *CheckoutSession) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+func (x *CheckoutSession) GetExpireAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireAt
+	}
+	return nil
+}
+
+func (x *CheckoutSession) GetPaymentStatus() string {
+	if x != nil {
+		return x.PaymentStatus
+	}
+	return ""
+}
+
+func (x *CheckoutSession) GetPaymentError() string {
+	if x != nil {
+		return x.PaymentError
+	}
+	return ""
+}
+
+// CheckoutSubscriptionBody subscribes to a plan (id or name).
+type CheckoutSubscriptionBody struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Plan             string                 `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	SkipTrial        bool                   `protobuf:"varint,2,opt,name=skip_trial,json=skipTrial,proto3" json:"skip_trial,omitempty"`
+	CancelAfterTrial bool                   `protobuf:"varint,3,opt,name=cancel_after_trial,json=cancelAfterTrial,proto3" json:"cancel_after_trial,omitempty"`
+	// provider_coupon_id is a coupon of the payment provider, applied to the subscription.
+	ProviderCouponId string `protobuf:"bytes,4,opt,name=provider_coupon_id,json=providerCouponId,proto3" json:"provider_coupon_id,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *CheckoutSubscriptionBody) Reset() {
+	*x = CheckoutSubscriptionBody{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckoutSubscriptionBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckoutSubscriptionBody) ProtoMessage() {}
+
+func (x *CheckoutSubscriptionBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckoutSubscriptionBody.ProtoReflect.Descriptor instead.
+func (*CheckoutSubscriptionBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CheckoutSubscriptionBody) GetPlan() string {
+	if x != nil {
+		return x.Plan
+	}
+	return ""
+}
+
+func (x *CheckoutSubscriptionBody) GetSkipTrial() bool {
+	if x != nil {
+		return x.SkipTrial
+	}
+	return false
+}
+
+func (x *CheckoutSubscriptionBody) GetCancelAfterTrial() bool {
+	if x != nil {
+		return x.CancelAfterTrial
+	}
+	return false
+}
+
+func (x *CheckoutSubscriptionBody) GetProviderCouponId() string {
+	if x != nil {
+		return x.ProviderCouponId
+	}
+	return ""
+}
+
+// CheckoutProductBody buys quantity units of a credits product (id or name); 0 is the product's
+// minimum.
+type CheckoutProductBody struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Product       string                 `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	Quantity      int64                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckoutProductBody) Reset() {
+	*x = CheckoutProductBody{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckoutProductBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckoutProductBody) ProtoMessage() {}
+
+func (x *CheckoutProductBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckoutProductBody.ProtoReflect.Descriptor instead.
+func (*CheckoutProductBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CheckoutProductBody) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *CheckoutProductBody) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// CheckoutSetupBody saves a payment method or opens the provider's customer portal.
+type CheckoutSetupBody struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	PaymentMethod  bool                   `protobuf:"varint,1,opt,name=payment_method,json=paymentMethod,proto3" json:"payment_method,omitempty"`
+	CustomerPortal bool                   `protobuf:"varint,2,opt,name=customer_portal,json=customerPortal,proto3" json:"customer_portal,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CheckoutSetupBody) Reset() {
+	*x = CheckoutSetupBody{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckoutSetupBody) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckoutSetupBody) ProtoMessage() {}
+
+func (x *CheckoutSetupBody) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckoutSetupBody.ProtoReflect.Descriptor instead.
+func (*CheckoutSetupBody) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CheckoutSetupBody) GetPaymentMethod() bool {
+	if x != nil {
+		return x.PaymentMethod
+	}
+	return false
+}
+
+func (x *CheckoutSetupBody) GetCustomerPortal() bool {
+	if x != nil {
+		return x.CustomerPortal
+	}
+	return false
+}
+
 type BillingAccount_Address struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Line1         string                 `protobuf:"bytes,1,opt,name=line1,proto3" json:"line1,omitempty"`
@@ -1465,7 +1972,7 @@ type BillingAccount_Address struct {
 
 func (x *BillingAccount_Address) Reset() {
 	*x = BillingAccount_Address{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[12]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1477,7 +1984,7 @@ func (x *BillingAccount_Address) String() string {
 func (*BillingAccount_Address) ProtoMessage() {}
 
 func (x *BillingAccount_Address) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[12]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1545,7 +2052,7 @@ type BillingAccount_Tax struct {
 
 func (x *BillingAccount_Tax) Reset() {
 	*x = BillingAccount_Tax{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1557,7 +2064,7 @@ func (x *BillingAccount_Tax) String() string {
 func (*BillingAccount_Tax) ProtoMessage() {}
 
 func (x *BillingAccount_Tax) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[13]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1598,7 +2105,7 @@ type BillingAccount_Balance struct {
 
 func (x *BillingAccount_Balance) Reset() {
 	*x = BillingAccount_Balance{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1610,7 +2117,7 @@ func (x *BillingAccount_Balance) String() string {
 func (*BillingAccount_Balance) ProtoMessage() {}
 
 func (x *BillingAccount_Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[14]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +2168,7 @@ type Product_BehaviorConfig struct {
 
 func (x *Product_BehaviorConfig) Reset() {
 	*x = Product_BehaviorConfig{}
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +2180,7 @@ func (x *Product_BehaviorConfig) String() string {
 func (*Product_BehaviorConfig) ProtoMessage() {}
 
 func (x *Product_BehaviorConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[15]
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1715,6 +2222,68 @@ func (x *Product_BehaviorConfig) GetMaxQuantity() int64 {
 		return x.MaxQuantity
 	}
 	return 0
+}
+
+// Phase is a change scheduled for the subscription: to another plan, or its end.
+type Subscription_Phase struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	EffectiveAt *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=effective_at,json=effectiveAt,proto3" json:"effective_at,omitempty"`
+	PlanId      string                 `protobuf:"bytes,2,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	// reason is change or cancel.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Subscription_Phase) Reset() {
+	*x = Subscription_Phase{}
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Subscription_Phase) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Subscription_Phase) ProtoMessage() {}
+
+func (x *Subscription_Phase) ProtoReflect() protoreflect.Message {
+	mi := &file_raystack_frontier_v1beta1_models_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Subscription_Phase.ProtoReflect.Descriptor instead.
+func (*Subscription_Phase) Descriptor() ([]byte, []int) {
+	return file_raystack_frontier_v1beta1_models_proto_rawDescGZIP(), []int{12, 0}
+}
+
+func (x *Subscription_Phase) GetEffectiveAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EffectiveAt
+	}
+	return nil
+}
+
+func (x *Subscription_Phase) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+func (x *Subscription_Phase) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
 }
 
 var File_raystack_frontier_v1beta1_models_proto protoreflect.FileDescriptor
@@ -1795,7 +2364,7 @@ const file_raystack_frontier_v1beta1_models_proto_rawDesc = "" +
 	"\x15BillingAccountDetails\x12\x1d\n" +
 	"\n" +
 	"credit_min\x18\x01 \x01(\x03R\tcreditMin\x12\x1e\n" +
-	"\vdue_in_days\x18\x02 \x01(\x03R\tdueInDays\"\xf9\x02\n" +
+	"\vdue_in_days\x18\x02 \x01(\x03R\tdueInDays\"\x99\x03\n" +
 	"\rPaymentMethod\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -1811,7 +2380,9 @@ const file_raystack_frontier_v1beta1_models_proto_rawDesc = "" +
 	"\x10card_expiry_year\x18\x12 \x01(\x03R\x0ecardExpiryYear\x123\n" +
 	"\bmetadata\x18\x14 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
 	"\n" +
-	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\xe2\x02\n" +
+	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1e\n" +
+	"\n" +
+	"is_default\x18\xe9\a \x01(\bR\tisDefault\"\xe2\x02\n" +
 	"\x05Usage\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -1913,7 +2484,67 @@ const file_raystack_frontier_v1beta1_models_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAtBEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
+	"updated_at\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xa5\b\n" +
+	"\fSubscription\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vprovider_id\x18\x03 \x01(\tR\n" +
+	"providerId\x12\x17\n" +
+	"\aplan_id\x18\x04 \x01(\tR\x06planId\x12\x14\n" +
+	"\x05state\x18\x05 \x01(\tR\x05state\x123\n" +
+	"\bmetadata\x18\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12;\n" +
+	"\vcanceled_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"canceledAt\x125\n" +
+	"\bended_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\x12>\n" +
+	"\rtrial_ends_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\vtrialEndsAt\x12Q\n" +
+	"\x17current_period_start_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\x14currentPeriodStartAt\x12M\n" +
+	"\x15current_period_end_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\x12currentPeriodEndAt\x12Q\n" +
+	"\x17billing_cycle_anchor_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\x14billingCycleAnchorAt\x12E\n" +
+	"\x06phases\x18\x14 \x03(\v2-.raystack.frontier.v1beta1.Subscription.PhaseR\x06phases\x12E\n" +
+	"\bcustomer\x18e \x01(\v2).raystack.frontier.v1beta1.BillingAccountR\bcustomer\x123\n" +
+	"\x04plan\x18f \x01(\v2\x1f.raystack.frontier.v1beta1.PlanR\x04plan\x1aw\n" +
+	"\x05Phase\x12=\n" +
+	"\feffective_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\veffectiveAt\x12\x17\n" +
+	"\aplan_id\x18\x02 \x01(\tR\x06planId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reasonJ\x04\b\t\x10\n" +
+	"\"\xfa\x03\n" +
+	"\x0fCheckoutSession\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
+	"\fcheckout_url\x18\x02 \x01(\tR\vcheckoutUrl\x12\x1f\n" +
+	"\vsuccess_url\x18\x03 \x01(\tR\n" +
+	"successUrl\x12\x1d\n" +
+	"\n" +
+	"cancel_url\x18\x04 \x01(\tR\tcancelUrl\x12\x14\n" +
+	"\x05state\x18\x05 \x01(\tR\x05state\x12\x12\n" +
+	"\x04plan\x18\x06 \x01(\tR\x04plan\x12\x18\n" +
+	"\aproduct\x18\a \x01(\tR\aproduct\x123\n" +
+	"\bmetadata\x18\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\bmetadata\x129\n" +
+	"\n" +
+	"created_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x127\n" +
+	"\texpire_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\bexpireAt\x12&\n" +
+	"\x0epayment_status\x18\xe9\a \x01(\tR\rpaymentStatus\x12$\n" +
+	"\rpayment_error\x18\xea\a \x01(\tR\fpaymentError\"\xa9\x01\n" +
+	"\x18CheckoutSubscriptionBody\x12\x12\n" +
+	"\x04plan\x18\x01 \x01(\tR\x04plan\x12\x1d\n" +
+	"\n" +
+	"skip_trial\x18\x02 \x01(\bR\tskipTrial\x12,\n" +
+	"\x12cancel_after_trial\x18\x03 \x01(\bR\x10cancelAfterTrial\x12,\n" +
+	"\x12provider_coupon_id\x18\x04 \x01(\tR\x10providerCouponId\"K\n" +
+	"\x13CheckoutProductBody\x12\x18\n" +
+	"\aproduct\x18\x01 \x01(\tR\aproduct\x12\x1a\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"c\n" +
+	"\x11CheckoutSetupBody\x12%\n" +
+	"\x0epayment_method\x18\x01 \x01(\bR\rpaymentMethod\x12'\n" +
+	"\x0fcustomer_portal\x18\x02 \x01(\bR\x0ecustomerPortalBEZCgithub.com/billd/billd/web/frontier/frontierv1beta1;frontierv1beta1b\x06proto3"
 
 var (
 	file_raystack_frontier_v1beta1_models_proto_rawDescOnce sync.Once
@@ -1927,75 +2558,98 @@ func file_raystack_frontier_v1beta1_models_proto_rawDescGZIP() []byte {
 	return file_raystack_frontier_v1beta1_models_proto_rawDescData
 }
 
-var file_raystack_frontier_v1beta1_models_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_raystack_frontier_v1beta1_models_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_raystack_frontier_v1beta1_models_proto_goTypes = []any{
-	(*Organization)(nil),           // 0: raystack.frontier.v1beta1.Organization
-	(*Project)(nil),                // 1: raystack.frontier.v1beta1.Project
-	(*User)(nil),                   // 2: raystack.frontier.v1beta1.User
-	(*BillingAccount)(nil),         // 3: raystack.frontier.v1beta1.BillingAccount
-	(*BillingAccountDetails)(nil),  // 4: raystack.frontier.v1beta1.BillingAccountDetails
-	(*PaymentMethod)(nil),          // 5: raystack.frontier.v1beta1.PaymentMethod
-	(*Usage)(nil),                  // 6: raystack.frontier.v1beta1.Usage
-	(*BillingTransaction)(nil),     // 7: raystack.frontier.v1beta1.BillingTransaction
-	(*Plan)(nil),                   // 8: raystack.frontier.v1beta1.Plan
-	(*Product)(nil),                // 9: raystack.frontier.v1beta1.Product
-	(*Feature)(nil),                // 10: raystack.frontier.v1beta1.Feature
-	(*Price)(nil),                  // 11: raystack.frontier.v1beta1.Price
-	(*BillingAccount_Address)(nil), // 12: raystack.frontier.v1beta1.BillingAccount.Address
-	(*BillingAccount_Tax)(nil),     // 13: raystack.frontier.v1beta1.BillingAccount.Tax
-	(*BillingAccount_Balance)(nil), // 14: raystack.frontier.v1beta1.BillingAccount.Balance
-	(*Product_BehaviorConfig)(nil), // 15: raystack.frontier.v1beta1.Product.BehaviorConfig
-	(*structpb.Struct)(nil),        // 16: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),  // 17: google.protobuf.Timestamp
+	(*Organization)(nil),             // 0: raystack.frontier.v1beta1.Organization
+	(*Project)(nil),                  // 1: raystack.frontier.v1beta1.Project
+	(*User)(nil),                     // 2: raystack.frontier.v1beta1.User
+	(*BillingAccount)(nil),           // 3: raystack.frontier.v1beta1.BillingAccount
+	(*BillingAccountDetails)(nil),    // 4: raystack.frontier.v1beta1.BillingAccountDetails
+	(*PaymentMethod)(nil),            // 5: raystack.frontier.v1beta1.PaymentMethod
+	(*Usage)(nil),                    // 6: raystack.frontier.v1beta1.Usage
+	(*BillingTransaction)(nil),       // 7: raystack.frontier.v1beta1.BillingTransaction
+	(*Plan)(nil),                     // 8: raystack.frontier.v1beta1.Plan
+	(*Product)(nil),                  // 9: raystack.frontier.v1beta1.Product
+	(*Feature)(nil),                  // 10: raystack.frontier.v1beta1.Feature
+	(*Price)(nil),                    // 11: raystack.frontier.v1beta1.Price
+	(*Subscription)(nil),             // 12: raystack.frontier.v1beta1.Subscription
+	(*CheckoutSession)(nil),          // 13: raystack.frontier.v1beta1.CheckoutSession
+	(*CheckoutSubscriptionBody)(nil), // 14: raystack.frontier.v1beta1.CheckoutSubscriptionBody
+	(*CheckoutProductBody)(nil),      // 15: raystack.frontier.v1beta1.CheckoutProductBody
+	(*CheckoutSetupBody)(nil),        // 16: raystack.frontier.v1beta1.CheckoutSetupBody
+	(*BillingAccount_Address)(nil),   // 17: raystack.frontier.v1beta1.BillingAccount.Address
+	(*BillingAccount_Tax)(nil),       // 18: raystack.frontier.v1beta1.BillingAccount.Tax
+	(*BillingAccount_Balance)(nil),   // 19: raystack.frontier.v1beta1.BillingAccount.Balance
+	(*Product_BehaviorConfig)(nil),   // 20: raystack.frontier.v1beta1.Product.BehaviorConfig
+	(*Subscription_Phase)(nil),       // 21: raystack.frontier.v1beta1.Subscription.Phase
+	(*structpb.Struct)(nil),          // 22: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),    // 23: google.protobuf.Timestamp
 }
 var file_raystack_frontier_v1beta1_models_proto_depIdxs = []int32{
-	16, // 0: raystack.frontier.v1beta1.Organization.metadata:type_name -> google.protobuf.Struct
-	17, // 1: raystack.frontier.v1beta1.Organization.created_at:type_name -> google.protobuf.Timestamp
-	17, // 2: raystack.frontier.v1beta1.Organization.updated_at:type_name -> google.protobuf.Timestamp
-	16, // 3: raystack.frontier.v1beta1.Project.metadata:type_name -> google.protobuf.Struct
-	17, // 4: raystack.frontier.v1beta1.Project.created_at:type_name -> google.protobuf.Timestamp
-	17, // 5: raystack.frontier.v1beta1.Project.updated_at:type_name -> google.protobuf.Timestamp
-	16, // 6: raystack.frontier.v1beta1.User.metadata:type_name -> google.protobuf.Struct
-	17, // 7: raystack.frontier.v1beta1.User.created_at:type_name -> google.protobuf.Timestamp
-	17, // 8: raystack.frontier.v1beta1.User.updated_at:type_name -> google.protobuf.Timestamp
-	12, // 9: raystack.frontier.v1beta1.BillingAccount.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
-	13, // 10: raystack.frontier.v1beta1.BillingAccount.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
-	16, // 11: raystack.frontier.v1beta1.BillingAccount.metadata:type_name -> google.protobuf.Struct
-	17, // 12: raystack.frontier.v1beta1.BillingAccount.created_at:type_name -> google.protobuf.Timestamp
-	17, // 13: raystack.frontier.v1beta1.BillingAccount.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 0: raystack.frontier.v1beta1.Organization.metadata:type_name -> google.protobuf.Struct
+	23, // 1: raystack.frontier.v1beta1.Organization.created_at:type_name -> google.protobuf.Timestamp
+	23, // 2: raystack.frontier.v1beta1.Organization.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 3: raystack.frontier.v1beta1.Project.metadata:type_name -> google.protobuf.Struct
+	23, // 4: raystack.frontier.v1beta1.Project.created_at:type_name -> google.protobuf.Timestamp
+	23, // 5: raystack.frontier.v1beta1.Project.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 6: raystack.frontier.v1beta1.User.metadata:type_name -> google.protobuf.Struct
+	23, // 7: raystack.frontier.v1beta1.User.created_at:type_name -> google.protobuf.Timestamp
+	23, // 8: raystack.frontier.v1beta1.User.updated_at:type_name -> google.protobuf.Timestamp
+	17, // 9: raystack.frontier.v1beta1.BillingAccount.address:type_name -> raystack.frontier.v1beta1.BillingAccount.Address
+	18, // 10: raystack.frontier.v1beta1.BillingAccount.tax_data:type_name -> raystack.frontier.v1beta1.BillingAccount.Tax
+	22, // 11: raystack.frontier.v1beta1.BillingAccount.metadata:type_name -> google.protobuf.Struct
+	23, // 12: raystack.frontier.v1beta1.BillingAccount.created_at:type_name -> google.protobuf.Timestamp
+	23, // 13: raystack.frontier.v1beta1.BillingAccount.updated_at:type_name -> google.protobuf.Timestamp
 	0,  // 14: raystack.frontier.v1beta1.BillingAccount.organization:type_name -> raystack.frontier.v1beta1.Organization
-	16, // 15: raystack.frontier.v1beta1.PaymentMethod.metadata:type_name -> google.protobuf.Struct
-	17, // 16: raystack.frontier.v1beta1.PaymentMethod.created_at:type_name -> google.protobuf.Timestamp
-	16, // 17: raystack.frontier.v1beta1.Usage.metadata:type_name -> google.protobuf.Struct
-	17, // 18: raystack.frontier.v1beta1.Usage.created_at:type_name -> google.protobuf.Timestamp
-	17, // 19: raystack.frontier.v1beta1.Usage.updated_at:type_name -> google.protobuf.Timestamp
-	16, // 20: raystack.frontier.v1beta1.BillingTransaction.metadata:type_name -> google.protobuf.Struct
-	17, // 21: raystack.frontier.v1beta1.BillingTransaction.created_at:type_name -> google.protobuf.Timestamp
-	17, // 22: raystack.frontier.v1beta1.BillingTransaction.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 15: raystack.frontier.v1beta1.PaymentMethod.metadata:type_name -> google.protobuf.Struct
+	23, // 16: raystack.frontier.v1beta1.PaymentMethod.created_at:type_name -> google.protobuf.Timestamp
+	22, // 17: raystack.frontier.v1beta1.Usage.metadata:type_name -> google.protobuf.Struct
+	23, // 18: raystack.frontier.v1beta1.Usage.created_at:type_name -> google.protobuf.Timestamp
+	23, // 19: raystack.frontier.v1beta1.Usage.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 20: raystack.frontier.v1beta1.BillingTransaction.metadata:type_name -> google.protobuf.Struct
+	23, // 21: raystack.frontier.v1beta1.BillingTransaction.created_at:type_name -> google.protobuf.Timestamp
+	23, // 22: raystack.frontier.v1beta1.BillingTransaction.updated_at:type_name -> google.protobuf.Timestamp
 	2,  // 23: raystack.frontier.v1beta1.BillingTransaction.user:type_name -> raystack.frontier.v1beta1.User
 	3,  // 24: raystack.frontier.v1beta1.BillingTransaction.customer:type_name -> raystack.frontier.v1beta1.BillingAccount
 	9,  // 25: raystack.frontier.v1beta1.Plan.products:type_name -> raystack.frontier.v1beta1.Product
-	16, // 26: raystack.frontier.v1beta1.Plan.metadata:type_name -> google.protobuf.Struct
-	17, // 27: raystack.frontier.v1beta1.Plan.created_at:type_name -> google.protobuf.Timestamp
-	17, // 28: raystack.frontier.v1beta1.Plan.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 26: raystack.frontier.v1beta1.Plan.metadata:type_name -> google.protobuf.Struct
+	23, // 27: raystack.frontier.v1beta1.Plan.created_at:type_name -> google.protobuf.Timestamp
+	23, // 28: raystack.frontier.v1beta1.Plan.updated_at:type_name -> google.protobuf.Timestamp
 	11, // 29: raystack.frontier.v1beta1.Product.prices:type_name -> raystack.frontier.v1beta1.Price
 	10, // 30: raystack.frontier.v1beta1.Product.features:type_name -> raystack.frontier.v1beta1.Feature
-	15, // 31: raystack.frontier.v1beta1.Product.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
-	16, // 32: raystack.frontier.v1beta1.Product.metadata:type_name -> google.protobuf.Struct
-	17, // 33: raystack.frontier.v1beta1.Product.created_at:type_name -> google.protobuf.Timestamp
-	17, // 34: raystack.frontier.v1beta1.Product.updated_at:type_name -> google.protobuf.Timestamp
-	16, // 35: raystack.frontier.v1beta1.Feature.metadata:type_name -> google.protobuf.Struct
-	17, // 36: raystack.frontier.v1beta1.Feature.created_at:type_name -> google.protobuf.Timestamp
-	17, // 37: raystack.frontier.v1beta1.Feature.updated_at:type_name -> google.protobuf.Timestamp
-	16, // 38: raystack.frontier.v1beta1.Price.metadata:type_name -> google.protobuf.Struct
-	17, // 39: raystack.frontier.v1beta1.Price.created_at:type_name -> google.protobuf.Timestamp
-	17, // 40: raystack.frontier.v1beta1.Price.updated_at:type_name -> google.protobuf.Timestamp
-	17, // 41: raystack.frontier.v1beta1.BillingAccount.Balance.updated_at:type_name -> google.protobuf.Timestamp
-	42, // [42:42] is the sub-list for method output_type
-	42, // [42:42] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	20, // 31: raystack.frontier.v1beta1.Product.behavior_config:type_name -> raystack.frontier.v1beta1.Product.BehaviorConfig
+	22, // 32: raystack.frontier.v1beta1.Product.metadata:type_name -> google.protobuf.Struct
+	23, // 33: raystack.frontier.v1beta1.Product.created_at:type_name -> google.protobuf.Timestamp
+	23, // 34: raystack.frontier.v1beta1.Product.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 35: raystack.frontier.v1beta1.Feature.metadata:type_name -> google.protobuf.Struct
+	23, // 36: raystack.frontier.v1beta1.Feature.created_at:type_name -> google.protobuf.Timestamp
+	23, // 37: raystack.frontier.v1beta1.Feature.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 38: raystack.frontier.v1beta1.Price.metadata:type_name -> google.protobuf.Struct
+	23, // 39: raystack.frontier.v1beta1.Price.created_at:type_name -> google.protobuf.Timestamp
+	23, // 40: raystack.frontier.v1beta1.Price.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 41: raystack.frontier.v1beta1.Subscription.metadata:type_name -> google.protobuf.Struct
+	23, // 42: raystack.frontier.v1beta1.Subscription.created_at:type_name -> google.protobuf.Timestamp
+	23, // 43: raystack.frontier.v1beta1.Subscription.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 44: raystack.frontier.v1beta1.Subscription.canceled_at:type_name -> google.protobuf.Timestamp
+	23, // 45: raystack.frontier.v1beta1.Subscription.ended_at:type_name -> google.protobuf.Timestamp
+	23, // 46: raystack.frontier.v1beta1.Subscription.trial_ends_at:type_name -> google.protobuf.Timestamp
+	23, // 47: raystack.frontier.v1beta1.Subscription.current_period_start_at:type_name -> google.protobuf.Timestamp
+	23, // 48: raystack.frontier.v1beta1.Subscription.current_period_end_at:type_name -> google.protobuf.Timestamp
+	23, // 49: raystack.frontier.v1beta1.Subscription.billing_cycle_anchor_at:type_name -> google.protobuf.Timestamp
+	21, // 50: raystack.frontier.v1beta1.Subscription.phases:type_name -> raystack.frontier.v1beta1.Subscription.Phase
+	3,  // 51: raystack.frontier.v1beta1.Subscription.customer:type_name -> raystack.frontier.v1beta1.BillingAccount
+	8,  // 52: raystack.frontier.v1beta1.Subscription.plan:type_name -> raystack.frontier.v1beta1.Plan
+	22, // 53: raystack.frontier.v1beta1.CheckoutSession.metadata:type_name -> google.protobuf.Struct
+	23, // 54: raystack.frontier.v1beta1.CheckoutSession.created_at:type_name -> google.protobuf.Timestamp
+	23, // 55: raystack.frontier.v1beta1.CheckoutSession.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 56: raystack.frontier.v1beta1.CheckoutSession.expire_at:type_name -> google.protobuf.Timestamp
+	23, // 57: raystack.frontier.v1beta1.BillingAccount.Balance.updated_at:type_name -> google.protobuf.Timestamp
+	23, // 58: raystack.frontier.v1beta1.Subscription.Phase.effective_at:type_name -> google.protobuf.Timestamp
+	59, // [59:59] is the sub-list for method output_type
+	59, // [59:59] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_raystack_frontier_v1beta1_models_proto_init() }
@@ -2009,7 +2663,7 @@ func file_raystack_frontier_v1beta1_models_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_raystack_frontier_v1beta1_models_proto_rawDesc), len(file_raystack_frontier_v1beta1_models_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -58,6 +58,9 @@ const (
 	// AdminServiceListAllPlansProcedure is the fully-qualified name of the AdminService's ListAllPlans
 	// RPC.
 	AdminServiceListAllPlansProcedure = "/raystack.frontier.v1beta1.AdminService/ListAllPlans"
+	// AdminServiceDelegatedCheckoutProcedure is the fully-qualified name of the AdminService's
+	// DelegatedCheckout RPC.
+	AdminServiceDelegatedCheckoutProcedure = "/raystack.frontier.v1beta1.AdminService/DelegatedCheckout"
 )
 
 // AdminServiceClient is a client for the raystack.frontier.v1beta1.AdminService service.
@@ -72,6 +75,8 @@ type AdminServiceClient interface {
 	CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error)
 	UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error)
 	ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error)
+	// DelegatedCheckout applies a plan or a credits product to an account without payment.
+	DelegatedCheckout(context.Context, *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the raystack.frontier.v1beta1.AdminService service.
@@ -133,6 +138,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ListAllPlans")),
 			connect.WithClientOptions(opts...),
 		),
+		delegatedCheckout: connect.NewClient[frontierv1beta1.DelegatedCheckoutRequest, frontierv1beta1.DelegatedCheckoutResponse](
+			httpClient,
+			baseURL+AdminServiceDelegatedCheckoutProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DelegatedCheckout")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -146,6 +157,7 @@ type adminServiceClient struct {
 	createPlan                  *connect.Client[frontierv1beta1.CreatePlanRequest, frontierv1beta1.CreatePlanResponse]
 	updatePlan                  *connect.Client[frontierv1beta1.UpdatePlanRequest, frontierv1beta1.UpdatePlanResponse]
 	listAllPlans                *connect.Client[frontierv1beta1.ListAllPlansRequest, frontierv1beta1.ListAllPlansResponse]
+	delegatedCheckout           *connect.Client[frontierv1beta1.DelegatedCheckoutRequest, frontierv1beta1.DelegatedCheckoutResponse]
 }
 
 // ListAllBillingAccounts calls raystack.frontier.v1beta1.AdminService.ListAllBillingAccounts.
@@ -192,6 +204,11 @@ func (c *adminServiceClient) ListAllPlans(ctx context.Context, req *connect.Requ
 	return c.listAllPlans.CallUnary(ctx, req)
 }
 
+// DelegatedCheckout calls raystack.frontier.v1beta1.AdminService.DelegatedCheckout.
+func (c *adminServiceClient) DelegatedCheckout(ctx context.Context, req *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error) {
+	return c.delegatedCheckout.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the raystack.frontier.v1beta1.AdminService service.
 type AdminServiceHandler interface {
 	ListAllBillingAccounts(context.Context, *connect.Request[frontierv1beta1.ListAllBillingAccountsRequest]) (*connect.Response[frontierv1beta1.ListAllBillingAccountsResponse], error)
@@ -204,6 +221,8 @@ type AdminServiceHandler interface {
 	CreatePlan(context.Context, *connect.Request[frontierv1beta1.CreatePlanRequest]) (*connect.Response[frontierv1beta1.CreatePlanResponse], error)
 	UpdatePlan(context.Context, *connect.Request[frontierv1beta1.UpdatePlanRequest]) (*connect.Response[frontierv1beta1.UpdatePlanResponse], error)
 	ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error)
+	// DelegatedCheckout applies a plan or a credits product to an account without payment.
+	DelegatedCheckout(context.Context, *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -261,6 +280,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ListAllPlans")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceDelegatedCheckoutHandler := connect.NewUnaryHandler(
+		AdminServiceDelegatedCheckoutProcedure,
+		svc.DelegatedCheckout,
+		connect.WithSchema(adminServiceMethods.ByName("DelegatedCheckout")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/raystack.frontier.v1beta1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListAllBillingAccountsProcedure:
@@ -279,6 +304,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceUpdatePlanHandler.ServeHTTP(w, r)
 		case AdminServiceListAllPlansProcedure:
 			adminServiceListAllPlansHandler.ServeHTTP(w, r)
+		case AdminServiceDelegatedCheckoutProcedure:
+			adminServiceDelegatedCheckoutHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -318,4 +345,8 @@ func (UnimplementedAdminServiceHandler) UpdatePlan(context.Context, *connect.Req
 
 func (UnimplementedAdminServiceHandler) ListAllPlans(context.Context, *connect.Request[frontierv1beta1.ListAllPlansRequest]) (*connect.Response[frontierv1beta1.ListAllPlansResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.ListAllPlans is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) DelegatedCheckout(context.Context, *connect.Request[frontierv1beta1.DelegatedCheckoutRequest]) (*connect.Response[frontierv1beta1.DelegatedCheckoutResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("raystack.frontier.v1beta1.AdminService.DelegatedCheckout is not implemented"))
 }
