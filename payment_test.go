@@ -38,6 +38,12 @@ const (
 
 func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 	t.Helper()
+	return newPayFixtureWith(t, s, func(sb *sandbox.Provider) billd.Provider { return sb })
+}
+
+// newPayFixtureWith is newPayFixture with the service's provider made from the sandbox by wrap.
+func newPayFixtureWith(t *testing.T, s sqltest.Store, wrap func(*sandbox.Provider) billd.Provider) *payFixture {
+	t.Helper()
 	pf := &payFixture{}
 	sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), BaseURL: "http://billd.test",
 		Deliver: pf.deliverEvent, Now: func() time.Time { return pf.now() }})
@@ -45,7 +51,7 @@ func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 		t.Fatal(err)
 	}
 	pf.sandbox = sb
-	pf.fixture = newFixtureConfig(t, s, billd.Config{Providers: []billd.Provider{sb}})
+	pf.fixture = newFixtureConfig(t, s, billd.Config{Providers: []billd.Provider{wrap(sb)}})
 	pf.pages = sb.Handler(pf.svc)
 	ctx := t.Context()
 	_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "credits", Title: "Credits", Behavior: billd.BehaviorCredits,
