@@ -90,6 +90,10 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 	if c.FulfilledAt != nil {
 		return nil
 	}
+	session, err := s.withPaymentMethod(ctx, c, session)
+	if err != nil {
+		return err
+	}
 	var cat *Catalog
 	if err := s.view(ctx, func(tx Tx) (err error) { cat, err = tx.Catalog(ctx); return err }); err != nil {
 		return err
@@ -125,6 +129,28 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 		}
 		return tx.UpdateCheckout(ctx, c)
 	})
+}
+
+// withPaymentMethod returns the session with the payment method it was paid or set up with. A
+// webhook event's session may name its payment method only through objects the event does not
+// carry (Stripe's names its payment or setup intent and its subscription by id): then the
+// provider's own view of the session, which has them, is read for it. An error (the provider
+// could not be asked) fails the fulfilment, which its trigger retries, rather than lose the card.
+func (s *Service) withPaymentMethod(ctx context.Context, c *Checkout, session *ProviderCheckout) (*ProviderCheckout, error) {
+	if session.PaymentMethod != nil || c.ProviderID == "" {
+		return session, nil
+	}
+	pr := s.providers[c.Provider]
+	if pr == nil {
+		return nil, Errorf(EPRECONDITION, "payment provider %q is not configured", c.Provider)
+	}
+	view, err := pr.Checkout(ctx, c.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	withMethod := *session
+	withMethod.PaymentMethod = view.PaymentMethod
+	return &withMethod, nil
 }
 
 // checkoutGrant is the transfer that grants a product checkout's credits.

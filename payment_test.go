@@ -40,11 +40,12 @@ const (
 
 func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 	t.Helper()
-	return newPayFixtureOver(t, s, nil)
+	return newPayFixtureOver(t, s, nil, nil)
 }
 
-// newPayFixtureOver is newPayFixture whose service runs on store (s.DB when nil).
-func newPayFixtureOver(t *testing.T, s sqltest.Store, store billd.Store) *payFixture {
+// newPayFixtureOver is newPayFixture whose service runs on store (s.DB when nil), with its provider
+// made from the sandbox by wrap (the sandbox itself when nil).
+func newPayFixtureOver(t *testing.T, s sqltest.Store, store billd.Store, wrap func(*sandbox.Provider) billd.Provider) *payFixture {
 	t.Helper()
 	pf := &payFixture{}
 	sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), BaseURL: "http://billd.test",
@@ -53,7 +54,11 @@ func newPayFixtureOver(t *testing.T, s sqltest.Store, store billd.Store) *payFix
 		t.Fatal(err)
 	}
 	pf.sandbox = sb
-	pf.fixture = newFixtureConfig(t, s, billd.Config{Store: store, Providers: []billd.Provider{sb}})
+	var provider billd.Provider = sb
+	if wrap != nil {
+		provider = wrap(sb)
+	}
+	pf.fixture = newFixtureConfig(t, s, billd.Config{Store: store, Providers: []billd.Provider{provider}})
 	pf.pages = sb.Handler(pf.svc)
 	ctx := t.Context()
 	_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "credits", Title: "Credits", Behavior: billd.BehaviorCredits,
@@ -405,7 +410,7 @@ func TestFailedEventsAreRetried(t *testing.T) {
 	t.Parallel()
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		store := &flakyStore{Store: s.DB}
-		pf := newPayFixtureOver(t, s, store)
+		pf := newPayFixtureOver(t, s, store, nil)
 		o := pf.newOrg(t)
 		c := pf.buy(t, o, 2)
 		store.fail.Store(true)

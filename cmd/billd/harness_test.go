@@ -76,10 +76,16 @@ func (s *server) forTest(t testing.TB) *server { return &server{t: t, serving: s
 // eachStore runs fn against a billd on SQLite and one on PostgreSQL.
 func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
 	t.Helper()
+	eachStoreWith(t, adminEnv, nil, fn)
+}
+
+// eachStoreWith is eachStore with billd served with the environment env and extra flags.
+func eachStoreWith(t *testing.T, env map[string]string, flags []string, fn func(t *testing.T, s *server)) {
+	t.Helper()
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			fn(t, startServer(t, sqltest.DSN(t, name)))
+			fn(t, serveWith(t, sqltest.DSN(t, name), env, flags...))
 		})
 	}
 }
