@@ -131,10 +131,10 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 	})
 }
 
-// withPaymentMethod returns the session with the payment method it was paid or set up with. A
-// webhook event's session may name its payment method only through objects the event does not
-// carry (Stripe's names its payment or setup intent and its subscription by id): then the
-// provider's own view of the session, which has them, is read for it. An error (the provider
+// withPaymentMethod returns the session with the payment method it was paid or set up with (and
+// the subscription it started). A webhook event's session may name them only through objects the
+// event does not carry (Stripe's names its payment or setup intent and its subscription by id):
+// then the provider's own view of the session, which has them, is read for them. An error (the provider
 // could not be asked) fails the fulfilment, which its trigger retries, rather than lose the card.
 func (s *Service) withPaymentMethod(ctx context.Context, c *Checkout, session *ProviderCheckout) (*ProviderCheckout, error) {
 	if session.PaymentMethod != nil || c.ProviderID == "" {
@@ -145,12 +145,24 @@ func (s *Service) withPaymentMethod(ctx context.Context, c *Checkout, session *P
 		return nil, Errorf(EPRECONDITION, "payment provider %q is not configured", c.Provider)
 	}
 	view, err := pr.Checkout(ctx, c.ProviderID)
+	if ErrorCode(err) == ENOTFOUND {
+		return session, nil // the provider no longer knows it (the sandbox, after a restart)
+	}
 	if err != nil {
 		return nil, err
 	}
-	withMethod := *session
-	withMethod.PaymentMethod = view.PaymentMethod
-	return &withMethod, nil
+	full := *session
+	full.PaymentMethod = view.PaymentMethod
+	if full.SubscriptionID == "" {
+		full.SubscriptionID = view.SubscriptionID
+	}
+	if full.CurrentPeriod.Start.IsZero() {
+		full.CurrentPeriod = view.CurrentPeriod
+	}
+	if full.TrialEndsAt.IsZero() {
+		full.TrialEndsAt = view.TrialEndsAt
+	}
+	return &full, nil
 }
 
 // checkoutGrant is the transfer that grants a product checkout's credits.
