@@ -71,3 +71,29 @@ func TestAdaptersDoNotImportEachOther(t *testing.T) {
 		}
 	}
 }
+
+// testSupport are the packages that help tests (they start servers, hand out databases): only
+// test files may import them, so that no binary carries them.
+var testSupport = []string{"sqlstore/sqltest", "stripe/stripetest"}
+
+func TestOnlyTestsImportTestSupport(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && path != "." {
+			return filepath.SkipDir
+		}
+		for _, imp := range imports(t, path) {
+			for _, pkg := range testSupport {
+				if imp == module+"/"+pkg && path != pkg {
+					t.Errorf("%s imports %s outside its tests: only _test.go files may", path, imp)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -308,7 +308,7 @@ func (s *Service) GetCheckout(ctx context.Context, p Principal, orgID, billingID
 		return nil, err
 	}
 	if c.State == CheckoutOpen && c.ProviderID != "" {
-		if err := s.syncCheckout(ctx, c); err != nil {
+		if err := s.syncCheckout(ctx, c); err != nil && ErrorCode(err) != ENOTFOUND {
 			s.log.Warn("checkout: could not sync with the provider", "checkout", c.ID, "err", err)
 		}
 		return s.visibleCheckout(ctx, p, orgID, billingID, id)

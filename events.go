@@ -173,6 +173,10 @@ func (s *Service) applySubscription(ctx context.Context, provider string, ps *Pr
 			sub.CurrentPeriod = ps.CurrentPeriod
 		}
 		sub.CancelAtPeriodEnd = ps.CancelAtPeriodEnd
+		if !ps.TrialEndsAt.IsZero() {
+			end := ps.TrialEndsAt
+			sub.TrialEndsAt = &end
+		}
 		if !ps.CanceledAt.IsZero() {
 			at := ps.CanceledAt
 			sub.CanceledAt = &at

@@ -90,6 +90,10 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 	if c.FulfilledAt != nil {
 		return nil
 	}
+	session, err := s.withPaymentMethod(ctx, c, session)
+	if err != nil {
+		return err
+	}
 	var cat *Catalog
 	if err := s.view(ctx, func(tx Tx) (err error) { cat, err = tx.Catalog(ctx); return err }); err != nil {
 		return err
@@ -125,6 +129,40 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 		}
 		return tx.UpdateCheckout(ctx, c)
 	})
+}
+
+// withPaymentMethod returns the session with the payment method it was paid or set up with (and
+// the subscription it started). A webhook event's session may name them only through objects the
+// event does not carry (Stripe's names its payment or setup intent and its subscription by id):
+// then the provider's own view of the session, which has them, is read for them. An error (the provider
+// could not be asked) fails the fulfilment, which its trigger retries, rather than lose the card.
+func (s *Service) withPaymentMethod(ctx context.Context, c *Checkout, session *ProviderCheckout) (*ProviderCheckout, error) {
+	if session.PaymentMethod != nil || c.ProviderID == "" {
+		return session, nil
+	}
+	pr := s.providers[c.Provider]
+	if pr == nil {
+		return nil, Errorf(EPRECONDITION, "payment provider %q is not configured", c.Provider)
+	}
+	view, err := pr.Checkout(ctx, c.ProviderID)
+	if ErrorCode(err) == ENOTFOUND {
+		return session, nil // the provider no longer knows it (the sandbox, after a restart)
+	}
+	if err != nil {
+		return nil, err
+	}
+	full := *session
+	full.PaymentMethod = view.PaymentMethod
+	if full.SubscriptionID == "" {
+		full.SubscriptionID = view.SubscriptionID
+	}
+	if full.CurrentPeriod.Start.IsZero() {
+		full.CurrentPeriod = view.CurrentPeriod
+	}
+	if full.TrialEndsAt.IsZero() {
+		full.TrialEndsAt = view.TrialEndsAt
+	}
+	return &full, nil
 }
 
 // checkoutGrant is the transfer that grants a product checkout's credits.

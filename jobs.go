@@ -115,7 +115,8 @@ func (s *Service) sweepCheckouts(ctx context.Context, batch int) error {
 // and still unpaid.
 func (s *Service) sweepCheckout(ctx context.Context, c *Checkout, now time.Time) error {
 	if c.ProviderID != "" {
-		if err := s.syncCheckout(ctx, c); err != nil {
+		// A provider that no longer knows the session (the sandbox, after a restart) has no news.
+		if err := s.syncCheckout(ctx, c); err != nil && ErrorCode(err) != ENOTFOUND {
 			return err
 		}
 	}
@@ -123,7 +124,7 @@ func (s *Service) sweepCheckout(ctx context.Context, c *Checkout, now time.Time)
 		return nil
 	}
 	if pr := s.providers[c.Provider]; pr != nil && c.ProviderID != "" {
-		if err := pr.ExpireCheckout(ctx, c.ProviderID); err != nil {
+		if err := pr.ExpireCheckout(ctx, c.ProviderID); err != nil && ErrorCode(err) != ENOTFOUND {
 			s.log.Warn("jobs: the provider did not expire a checkout", "checkout", c.ID, "err", err)
 		}
 	}

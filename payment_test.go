@@ -2,11 +2,13 @@ package billd_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +40,13 @@ const (
 
 func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 	t.Helper()
+	return newPayFixtureOver(t, s, nil, nil)
+}
+
+// newPayFixtureOver is newPayFixture whose service runs on store (s.DB when nil), with its provider
+// made from the sandbox by wrap (the sandbox itself when nil).
+func newPayFixtureOver(t *testing.T, s sqltest.Store, store billd.Store, wrap func(*sandbox.Provider) billd.Provider) *payFixture {
+	t.Helper()
 	pf := &payFixture{}
 	sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), BaseURL: "http://billd.test",
 		Deliver: pf.deliverEvent, Now: func() time.Time { return pf.now() }})
@@ -45,7 +54,11 @@ func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 		t.Fatal(err)
 	}
 	pf.sandbox = sb
-	pf.fixture = newFixtureConfig(t, s, billd.Config{Providers: []billd.Provider{sb}})
+	var provider billd.Provider = sb
+	if wrap != nil {
+		provider = wrap(sb)
+	}
+	pf.fixture = newFixtureConfig(t, s, billd.Config{Store: store, Providers: []billd.Provider{provider}})
 	pf.pages = sb.Handler(pf.svc)
 	ctx := t.Context()
 	_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "credits", Title: "Credits", Behavior: billd.BehaviorCredits,
@@ -362,4 +375,99 @@ func TestSubscriptionAndSetupCheckouts(t *testing.T) {
 			t.Fatalf("payment methods = %+v", methods)
 		}
 	})
+}
+
+// An open checkout expires after 24 hours: the checkouts job closes it here and at the provider,
+// and it can no longer be paid.
+func TestCheckoutsExpire(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		pf := newPayFixture(t, s)
+		o := pf.newOrg(t)
+		c := pf.buy(t, o, 1)
+		pf.svc.RunJobsOnce(t.Context(), 100)
+		if got := pf.checkout(t, o, c.ID); got.State != billd.CheckoutOpen {
+			t.Fatalf("checkout within its day = %+v", got)
+		}
+		pf.advance(billd.CheckoutValidity + time.Minute)
+		pf.svc.RunJobsOnce(t.Context(), 100)
+		if got := pf.checkout(t, o, c.ID); got.State != billd.CheckoutExpired {
+			t.Fatalf("checkout after its day = %+v", got)
+		}
+		if code := pf.act(t, c.ID, "pay", sandbox.CardSuccess); code != http.StatusConflict {
+			t.Fatalf("paying an expired checkout: status %d, want 409", code)
+		}
+		pf.wantBalance(t, o, 0)
+	})
+}
+
+// An event whose processing fails is acknowledged (it is stored) and kept; the jobs finish the
+// fulfilment (the events job retries the event after its backoff; the checkouts job polls the
+// provider). Here processing fails after the credits were granted and before the checkout was
+// marked fulfilled (saving the card fails), as a crash there would: the jobs mark it and grant
+// nothing twice.
+func TestFailedEventsAreRetried(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		store := &flakyStore{Store: s.DB}
+		pf := newPayFixtureOver(t, s, store, nil)
+		o := pf.newOrg(t)
+		c := pf.buy(t, o, 2)
+		store.fail.Store(true)
+		if code := pf.act(t, c.ID, "pay", sandbox.CardSuccess); code != http.StatusSeeOther {
+			t.Fatalf("pay: status %d", code)
+		}
+		store.fail.Store(false)
+		pf.wantBalance(t, o, 2*creditsPerUnit)
+		if got := pf.storedCheckout(t, o, c.ID); got.FulfilledAt != nil {
+			t.Fatalf("checkout whose fulfilment failed = %+v", got)
+		}
+		pf.advance(3 * time.Second)          // past the event's first backoff
+		pf.svc.RunJobsOnce(t.Context(), 100) // the events job retries it, the checkouts job polls
+		if got := pf.storedCheckout(t, o, c.ID); got.FulfilledAt == nil || got.State != billd.CheckoutComplete {
+			t.Fatalf("checkout after the retry = %+v", got)
+		}
+		pf.wantBalance(t, o, 2*creditsPerUnit)
+		methods, err := pf.svc.PaymentMethods(t.Context(), sys, o.ID, o.AccountID)
+		must(t, err)
+		if len(methods) != 1 {
+			t.Fatalf("payment methods after the retry = %+v", methods)
+		}
+	})
+}
+
+// storedCheckout reads a checkout without syncing it with the provider: ListCheckouts.
+func (pf *payFixture) storedCheckout(t *testing.T, o org, id string) *billd.Checkout {
+	t.Helper()
+	page, err := pf.svc.ListCheckouts(t.Context(), sys, o.ID, o.AccountID, billd.PageRequest{})
+	must(t, err)
+	for _, c := range page.Items {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("checkout %s is not listed", id)
+	return nil
+}
+
+// flakyStore is a store whose saves of payment methods fail while fail is set.
+type flakyStore struct {
+	billd.Store
+	fail atomic.Bool
+}
+
+func (s *flakyStore) Update(ctx context.Context, fn func(billd.Tx) error) error {
+	return s.Store.Update(ctx, func(tx billd.Tx) error { return fn(flakyTx{tx, s}) })
+}
+
+type flakyTx struct {
+	billd.Tx
+	s *flakyStore
+}
+
+func (t flakyTx) PutPaymentMethod(ctx context.Context, m *billd.PaymentMethod) error {
+	if t.s.fail.Load() {
+		return errors.New("payment methods are unavailable")
+	}
+	return t.Tx.PutPaymentMethod(ctx, m)
 }

@@ -2,196 +2,43 @@ package stripe
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/billd/billd/stripe/stripetest"
 )
 
-// The stripe-mock of this test binary: one process for all tests, started by TestMain on
-// loopback ports and stopped when the tests end. stripe-mock is stateless: it checks each
-// request against Stripe's OpenAPI document and answers with a fixture of the right shape, so
-// the tests check what billd sends and how it reads the answers, not stored state.
+// The stripe-mock of this test binary: one process for all tests, started by TestMain and
+// stopped when the tests end (stripetest says what stripe-mock is and is not).
 var (
-	mockBase    string // http://127.0.0.1:PORT, "" when stripe-mock is not running
-	mockMissing string // why it is not running
+	mock        *stripetest.Mock // nil when stripe-mock is not running
+	mockMissing error            // why it is not running
 )
-
-// requireMockEnv makes a missing stripe-mock a failure instead of a skip (CI sets it).
-const requireMockEnv = "BILLD_REQUIRE_STRIPE_MOCK"
 
 func TestMain(m *testing.M) {
-	stop := startMock()
+	mock, mockMissing = stripetest.Start()
 	code := m.Run()
-	stop()
+	if mock != nil {
+		mock.Stop()
+	}
 	os.Exit(code)
-}
-
-// startMock starts stripe-mock if its binary is found, and returns what stops it.
-func startMock() (stop func()) {
-	bin, err := findMock()
-	if err != nil {
-		mockMissing = err.Error()
-		return func() {}
-	}
-	for attempt := 0; attempt < 3; attempt++ { // a free port may be taken between the probe and the start
-		var m *mockProcess
-		if m, err = runMock(bin); err == nil {
-			mockBase = m.base
-			return m.stop
-		}
-	}
-	mockBase, mockMissing = "", "stripe-mock did not start: "+err.Error()
-	return func() {}
-}
-
-// findMock finds the stripe-mock binary on PATH, in GOBIN or in GOPATH/bin.
-func findMock() (string, error) {
-	if p, err := exec.LookPath("stripe-mock"); err == nil {
-		return p, nil
-	}
-	var dirs []string
-	if gobin := os.Getenv("GOBIN"); gobin != "" {
-		dirs = append(dirs, gobin)
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-			gopath = strings.TrimSpace(string(out))
-		}
-	}
-	for _, d := range filepath.SplitList(gopath) {
-		dirs = append(dirs, filepath.Join(d, "bin"))
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, "stripe-mock")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("stripe-mock is not on PATH nor in %s; install it with `GOFLAGS= go install github.com/stripe/stripe-mock@v0.203.0`", strings.Join(dirs, ", "))
-}
-
-// mockProcess is a running stripe-mock.
-type mockProcess struct {
-	base   string
-	cmd    *exec.Cmd
-	exited chan error // receives cmd.Wait's error when the process ends
-}
-
-// runMock starts bin on two free loopback ports (it serves HTTP and HTTPS; both are bound to
-// 127.0.0.1) and waits, at most 30 s, until it answers.
-func runMock(bin string) (*mockProcess, error) {
-	httpPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	httpsPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	httpAddr := fmt.Sprintf("127.0.0.1:%d", httpPort)
-	m := &mockProcess{
-		base:   "http://" + httpAddr,
-		cmd:    exec.Command(bin, "-http-addr", httpAddr, "-https-addr", fmt.Sprintf("127.0.0.1:%d", httpsPort)),
-		exited: make(chan error, 1),
-	}
-	var logs syncBuffer
-	m.cmd.Stdout, m.cmd.Stderr = &logs, &logs
-	if err := m.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { m.exited <- m.cmd.Wait() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		if mockAnswers(ctx, m.base) {
-			return m, nil
-		}
-		select {
-		case err := <-m.exited:
-			return nil, fmt.Errorf("stripe-mock exited (%v): %s", err, logs.String())
-		case <-ctx.Done():
-			m.stop()
-			return nil, fmt.Errorf("stripe-mock did not answer on %s within 30 s", m.base)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// stop kills stripe-mock and waits, at most 10 s, until it is reaped.
-func (m *mockProcess) stop() {
-	_ = m.cmd.Process.Kill()
-	select {
-	case <-m.exited:
-	case <-time.After(10 * time.Second):
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the writes of a process's output copier and a read.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// mockAnswers reports whether stripe-mock answers a request at base.
-func mockAnswers(ctx context.Context, base string) bool {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/customers/cus_probe", nil)
-	req.SetBasicAuth("sk_test_123", "")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // needMock returns stripe-mock's base URL, or skips the test when stripe-mock is not installed
 // (fails it when BILLD_REQUIRE_STRIPE_MOCK=1).
 func needMock(t *testing.T) string {
 	t.Helper()
-	if mockBase != "" {
-		return mockBase
+	if mock == nil {
+		stripetest.Missing(t, mockMissing)
 	}
-	if os.Getenv(requireMockEnv) == "1" {
-		t.Fatalf("%s=1 but %s", requireMockEnv, mockMissing)
-	}
-	t.Skipf("skipped: %s (set %s=1 to make this a failure)", mockMissing, requireMockEnv)
-	return ""
+	return mock.URL
 }
 
 // Test secrets of the webhook endpoint: the current one and the one being rolled in.

@@ -76,17 +76,16 @@ func (s *server) forTest(t testing.TB) *server { return &server{t: t, serving: s
 // eachStore runs fn against a billd on SQLite and one on PostgreSQL.
 func eachStore(t *testing.T, fn func(t *testing.T, s *server)) {
 	t.Helper()
-	eachStoreWith(t, nil, fn)
+	eachStoreWith(t, adminEnv, nil, fn)
 }
 
-// eachStoreWith runs fn against a billd served with the extra flags on SQLite and one on
-// PostgreSQL.
-func eachStoreWith(t *testing.T, flags []string, fn func(t *testing.T, s *server)) {
+// eachStoreWith is eachStore with billd served with the environment env and extra flags.
+func eachStoreWith(t *testing.T, env map[string]string, flags []string, fn func(t *testing.T, s *server)) {
 	t.Helper()
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			fn(t, serveWith(t, sqltest.DSN(t, name), adminEnv, flags...))
+			fn(t, serveWith(t, sqltest.DSN(t, name), env, flags...))
 		})
 	}
 }

@@ -50,6 +50,9 @@ func TestOpsReadmeWalkthrough(t *testing.T) {
 			`"organization":{"id":`,
 			`"billing_details":{"credit_min":"0","due_in_days":"30"}`,
 			`"source":"system.revert.gpu","amount":"100","type":"credit"`,
+			"303 https://app.example.com/paid/",
+			`"state":"complete"`,
+			`{"balance":{"amount":"1000","currency":"VC"`,
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("run %d printed no %q:\n%s", run, want, out)

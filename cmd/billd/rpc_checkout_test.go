@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/billd/billd"
 	"github.com/billd/billd/sandbox"
+	"github.com/billd/billd/sqlstore"
 	"github.com/billd/billd/sqlstore/sqltest"
 	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
 	fc "github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
@@ -35,6 +36,49 @@ func signSandbox(payload []byte) string {
 func ignoredEvent() []byte {
 	return []byte(`{"id":"evt_sbx_e2e_` + billd.NewUUID()[:8] + `","type":"customer.updated","created":` +
 		strconv.FormatInt(time.Now().Unix(), 10) + `,"data":{}}`)
+}
+
+// providerSessionOf returns the provider's session id of a checkout, which the API does not show,
+// read from the server's store as `billd verify` reads it.
+func providerSessionOf(t *testing.T, s *server, checkoutID string) string {
+	t.Helper()
+	db, err := sqlstore.Open(t.Context(), s.dsn, sqlstore.Options{MaxConns: 1, MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var session string
+	err = db.View(t.Context(), func(tx billd.Tx) error {
+		c, err := tx.Checkout(t.Context(), checkoutID)
+		if err == nil {
+			session = c.ProviderID
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return session
+}
+
+// completionEvent returns a new sandbox event (its own id) reporting that the provider's session
+// of a checkout was paid, signed as the sandbox signs, and the headers of its delivery.
+func completionEvent(t *testing.T, checkoutID, session string) ([]byte, map[string]string) {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Config{Secret: []byte(sandboxSecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, header, err := sb.EncodeEvent(billd.ProviderEvent{ID: "evt_sbx_e2e_" + billd.NewUUID()[:8], Type: billd.EventCheckoutCompleted,
+		Checkout: &billd.ProviderCheckout{ID: session, CheckoutID: checkoutID, State: billd.CheckoutComplete, PaymentStatus: billd.PaymentPaid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for k, v := range header {
+		out[k] = v[0]
+	}
+	return payload, out
 }
 
 // signed is the header of a webhook call whose body is signed with the sandbox's secret.
@@ -483,7 +527,10 @@ func payOnPage(t *testing.T, s *server, checkoutURL, action string, form url.Val
 // the card, the default), declined (the checkout stays open with the reason) and cancelled
 // (expired).
 func TestCheckoutPaidOnTheSandboxPage(t *testing.T) {
-	s := startServer(t, sqltest.DSN(t, "sqlite"))
+	eachStore(t, testCheckoutPaidOnTheSandboxPage)
+}
+
+func testCheckoutPaidOnTheSandboxPage(t *testing.T, s *server) {
 	w := newCheckoutWorld(t, s)
 	open := func(quantity int) map[string]any {
 		t.Helper()
@@ -508,6 +555,18 @@ func TestCheckoutPaidOnTheSandboxPage(t *testing.T) {
 		if got := w.balance(t, s); got != 30 {
 			t.Errorf("balance %d after buying 3 × 10 credits, want 30", got)
 		}
+	}
+	// The provider's webhook again, and a new completion event of the same checkout, over HTTP:
+	// acknowledged, and nothing more is granted.
+	session := providerSessionOf(t, s, id)
+	replay, header := completionEvent(t, id, session)
+	for range 2 {
+		s.ok(req{method: "POST", path: "/billing/webhooks/callback/sandbox", body: string(replay), header: header})
+	}
+	again, header := completionEvent(t, id, session)
+	s.ok(req{method: "POST", path: "/v1beta1/billing/webhooks/callback/sandbox", body: string(again), header: header})
+	if got := w.balance(t, s); got != 30 {
+		t.Errorf("balance %d after the completion was delivered again, want 30", got)
 	}
 	methods := s.ok(req{method: "GET", path: w.account("?with_payment_methods=true"), as: &w.owner})["payment_methods"].([]any)
 	if len(methods) != 1 {

@@ -345,7 +345,7 @@ func balanceRequest(f *rpcFixture) proto.Message {
 // the same response message (but for what each call makes anew) or the same error code and
 // message. The cases run in order on one fixture per store.
 func TestRPCTransports(t *testing.T) {
-	eachStoreWith(t, rpcServeFlags, func(t *testing.T, s *server) {
+	eachStoreWith(t, adminEnv, rpcServeFlags, func(t *testing.T, s *server) {
 		f := newRPCFixture(t, s)
 		var clients []*transportClient
 		for _, tr := range rpcTransports(t) {
