@@ -180,7 +180,7 @@ func (rpcJSON) Unmarshal(b []byte, v any) error {
 	if len(b) == 0 {
 		b = []byte("{}") // an empty request message
 	}
-	return restInput.Unmarshal(b, v.(proto.Message))
+	return unmarshalJSON(b, v.(proto.Message))
 }
 
 // healthChecker answers gRPC health checks as /readyz does: serving while the store answers.

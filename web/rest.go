@@ -150,8 +150,24 @@ func decodeBody(r *http.Request, m protoreflect.Message) error {
 	if b[0] != '{' {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: the body must be a JSON object")
 	}
-	if err := restInput.Unmarshal(b, m.Interface()); err != nil {
+	if err := unmarshalJSON(b, m.Interface()); err != nil {
 		return billd.Errorf(billd.EINVALID, "invalid JSON body: %s", protojsonErrorText(err))
+	}
+	return nil
+}
+
+// errNotJSON is the error of a body that protojson accepted but that is not JSON: protojson skips
+// the value of a field it discards (an unknown field) without checking it.
+var errNotJSON = errors.New("the body is not valid JSON")
+
+// unmarshalJSON decodes the JSON text b into m, ignoring unknown fields, whose values must still be
+// JSON.
+func unmarshalJSON(b []byte, m proto.Message) error {
+	if err := restInput.Unmarshal(b, m); err != nil {
+		return err
+	}
+	if !json.Valid(b) {
+		return errNotJSON
 	}
 	return nil
 }

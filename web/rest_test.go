@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/billd/billd"
@@ -36,5 +37,21 @@ func TestBindQuery(t *testing.T) {
 		if _, err := bind(q); billd.ErrorCode(err) != billd.EINVALID {
 			t.Errorf("%s: %v, want %s", q, err, billd.EINVALID)
 		}
+	}
+}
+
+// A value of an unknown field is skipped, but the body must still be JSON, on REST and Connect.
+func TestUnknownFieldsMustStillBeJSON(t *testing.T) {
+	for _, body := range []string{`{"org_id":"o","usagns":[{"amount":15e-}]}`, `{"x":tru}`, `{"x":"a}`} {
+		if err := (rpcJSON{"json"}).Unmarshal([]byte(body), new(fv1.CreateBillingUsageRequest)); err == nil {
+			t.Errorf("Connect JSON accepts %s", body)
+		}
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		if err := decodeBody(r, new(fv1.CreateBillingUsageRequest).ProtoReflect()); billd.ErrorCode(err) != billd.EINVALID {
+			t.Errorf("REST answers %v to %s, want EINVALID", err, body)
+		}
+	}
+	if err := (rpcJSON{"json"}).Unmarshal([]byte(`{"org_id":"o","unknown":{"a":[1e5]}}`), new(fv1.CreateBillingUsageRequest)); err != nil {
+		t.Errorf("an unknown field of valid JSON is refused: %v", err)
 	}
 }
