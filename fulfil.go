@@ -107,6 +107,9 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 		if err := s.grantStarterCredits(ctx, cat, c.AccountID, c.PlanID); err != nil {
 			return err
 		}
+		if err := s.cancelAfterTrial(ctx, c, session); err != nil {
+			return err
+		}
 	}
 	now := s.clock()
 	return s.update(ctx, func(tx Tx) error {
@@ -163,6 +166,19 @@ func (s *Service) withPaymentMethod(ctx context.Context, c *Checkout, session *P
 		full.TrialEndsAt = view.TrialEndsAt
 	}
 	return &full, nil
+}
+
+// cancelAfterTrial tells a provider that runs renewals to end a trialing subscription bought with
+// cancel_after_trial when its trial ends, instead of charging for the first period. (billd ends
+// the subscriptions it renews itself: the subscription is stored set to cancel.) Asking twice is
+// harmless.
+func (s *Service) cancelAfterTrial(ctx context.Context, c *Checkout, session *ProviderCheckout) error {
+	pr := s.providers[c.Provider]
+	if !c.CancelAfterTrial || session.SubscriptionID == "" || !session.TrialEndsAt.After(s.clock()) || pr == nil || !pr.RunsRenewals() {
+		return nil
+	}
+	_, err := pr.CancelSubscription(ctx, session.SubscriptionID, true)
+	return err
 }
 
 // checkoutGrant is the transfer that grants a product checkout's credits.

@@ -67,3 +67,51 @@ func TestFulfilmentReadsTheCardAnEventLacks(t *testing.T) {
 		}
 	})
 }
+
+// renewingSandbox is the sandbox acting as a provider that runs renewals itself (as Stripe does),
+// recording the subscriptions it is asked to cancel at their period's end.
+type renewingSandbox struct {
+	*sandbox.Provider
+	cancelled atomic.Int64
+}
+
+func (p *renewingSandbox) RunsRenewals() bool { return true }
+
+func (p *renewingSandbox) CancelSubscription(ctx context.Context, id string, atPeriodEnd bool) (*billd.ProviderSubscription, error) {
+	if atPeriodEnd {
+		p.cancelled.Add(1)
+	}
+	return p.Provider.CancelSubscription(ctx, id, atPeriodEnd)
+}
+
+// A trial bought with cancel_after_trial at a provider that runs renewals is cancelled there at
+// the trial's end, so the provider does not charge the first period; billd's copy is set to cancel.
+func TestCancelAfterTrialReachesTheProvider(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		var pr *renewingSandbox
+		pf := newPayFixtureOver(t, s, nil, func(sb *sandbox.Provider) billd.Provider {
+			pr = &renewingSandbox{Provider: sb}
+			return pr
+		})
+		ctx := t.Context()
+		_, _, err := pf.svc.PutPlan(ctx, sys, billd.PlanInput{Name: "trial", Interval: "month", TrialDays: 14,
+			Products: []billd.PlanProductInput{{Ref: "pro-seat"}}})
+		must(t, err)
+		o := pf.newOrg(t)
+		c, err := pf.svc.CreateCheckout(ctx, sys, billd.CheckoutRequest{OrgID: o.ID, BillingID: o.AccountID,
+			Subscription: &billd.PlanPurchase{Plan: "trial", CancelAfterTrial: true}})
+		must(t, err)
+		if code := pf.act(t, c.ID, "pay", sandbox.CardSuccess); code != http.StatusSeeOther {
+			t.Fatalf("pay: status %d", code)
+		}
+		got := pf.checkout(t, o, c.ID)
+		sub, err := pf.svc.GetSubscription(ctx, sys, o.ID, "", got.SubscriptionID)
+		must(t, err)
+		// The sandbox makes its subscription only once billd took its event, so the first attempt
+		// fails and the poll of GetCheckout finishes the fulfilment: asking twice is harmless.
+		if sub.State != billd.SubscriptionTrialing || !sub.CancelAtPeriodEnd || pr.cancelled.Load() == 0 {
+			t.Fatalf("subscription %+v, %d cancellations at the provider; want trialing, set to cancel, at least 1", sub, pr.cancelled.Load())
+		}
+	})
+}
