@@ -128,7 +128,17 @@ func (s *Service) insertCheckout(ctx context.Context, a *BillingAccount, r Check
 	req := CheckoutSessionRequest{CheckoutID: c.ID, Kind: c.Kind, CustomerID: a.ProviderID, SuccessURL: c.SuccessURL,
 		CancelURL: c.CancelURL, ExpiresAt: c.ExpireAt}
 	err := s.update(ctx, func(tx Tx) error {
-		if _, err := lockAccountOf(ctx, tx, a.OrgID, a.ID); err != nil {
+		locked, err := lockAccountOf(ctx, tx, a.OrgID, a.ID)
+		if err != nil {
+			return err
+		}
+		if locked.State != AccountActive {
+			return Errorf(EPRECONDITION, "billing account is %s", locked.State)
+		}
+		if org, err := tx.Organization(ctx, a.OrgID); err != nil || org.State != OrgEnabled {
+			if err == nil {
+				err = Errorf(EPRECONDITION, "organization is disabled")
+			}
 			return err
 		}
 		cat, err := tx.Catalog(ctx)

@@ -471,3 +471,25 @@ func (t flakyTx) PutPaymentMethod(ctx context.Context, m *billd.PaymentMethod) e
 	}
 	return t.Tx.PutPaymentMethod(ctx, m)
 }
+
+// A disabled organization or account cannot open a checkout.
+func TestCheckoutNeedsAnEnabledOrganizationAndAccount(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		pf := newPayFixture(t, s)
+		ctx := t.Context()
+		o := pf.newOrg(t)
+		open := func() error {
+			_, err := pf.svc.CreateCheckout(ctx, sys, billd.CheckoutRequest{OrgID: o.ID, BillingID: o.AccountID,
+				Product: &billd.ProductPurchase{Product: "credits", Quantity: 1}})
+			return err
+		}
+		must(t, pf.svc.SetOrganizationState(ctx, sys, o.ID, billd.OrgDisabled))
+		wantCode(t, open(), billd.EPRECONDITION, "organization is disabled")
+		must(t, pf.svc.SetOrganizationState(ctx, sys, o.ID, billd.OrgEnabled))
+		must(t, pf.svc.SetBillingAccountState(ctx, sys, o.ID, o.AccountID, billd.AccountDisabled))
+		wantCode(t, open(), billd.EPRECONDITION, "billing account is disabled")
+		must(t, pf.svc.SetBillingAccountState(ctx, sys, o.ID, o.AccountID, billd.AccountActive))
+		must(t, open())
+	})
+}
