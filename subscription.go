@@ -155,6 +155,9 @@ func (s *Service) CancelSubscription(ctx context.Context, p Principal, orgID, bi
 		}
 	}
 	return s.changeSubscription(ctx, p, orgID, billingID, id, func(sub *Subscription) error {
+		if !sub.State.Live() && sub.State != SubscriptionPastDue { // ended meanwhile
+			return Errorf(EPRECONDITION, "subscription is %s", sub.State)
+		}
 		now := s.clock()
 		if !immediate {
 			sub.CancelAtPeriodEnd = true
@@ -224,6 +227,9 @@ func (s *Service) ChangeSubscription(ctx context.Context, p Principal, orgID, bi
 	}
 	phase := &Phase{PlanID: target, Reason: "change"}
 	_, err = s.changeSubscription(ctx, p, orgID, billingID, id, func(sub *Subscription) error {
+		if !sub.State.Live() { // ended meanwhile
+			return Errorf(EPRECONDITION, "subscription is %s", sub.State)
+		}
 		now := s.clock()
 		switch {
 		case c.CancelUpcoming:
