@@ -43,8 +43,12 @@ type BillingAccount struct {
 	Metadata       Metadata
 	CreditMin      int64 // a debit must leave balance ≥ CreditMin; negative = overdraft line
 	DueInDays      int64 // days until an invoice is due
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// HourlySpendLimit and MonthlySpendLimit bound the usage of one UTC hour and of one calendar
+	// month (UTC); 0 is no limit. Platform admins set them.
+	HourlySpendLimit  int64
+	MonthlySpendLimit int64
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Address is a postal address.
@@ -78,14 +82,18 @@ type Balance struct {
 
 // AccountDetails are the ledger rules of an account that platform admins set.
 type AccountDetails struct {
-	CreditMin int64
-	DueInDays int64
+	CreditMin         int64
+	DueInDays         int64
+	HourlySpendLimit  int64
+	MonthlySpendLimit int64
 }
 
 // AccountDetailsUpdate changes the fields that are not nil.
 type AccountDetailsUpdate struct {
-	CreditMin *int64
-	DueInDays *int64
+	CreditMin         *int64
+	DueInDays         *int64
+	HourlySpendLimit  *int64
+	MonthlySpendLimit *int64
 }
 
 func (in *BillingAccountInput) validate(l Limits) error {
@@ -383,14 +391,16 @@ func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id str
 		if err != nil {
 			return err
 		}
-		d = AccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays}
+		d = AccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays, HourlySpendLimit: a.HourlySpendLimit,
+			MonthlySpendLimit: a.MonthlySpendLimit}
 		return nil
 	})
 	return d, err
 }
 
-// UpdateAccountDetails sets credit_min and due_in_days (those given) under the account's write
-// lock. Platform admins only; EINVALID if due_in_days is negative.
+// UpdateAccountDetails sets credit_min, due_in_days and the spend limits (those given) under the
+// account's write lock, so that no debit in flight sees half of the change. Platform admins only;
+// EINVALID if due_in_days or a limit is negative.
 func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, id string, u AccountDetailsUpdate) error {
 	if err := authorize(p, PermSuper, ""); err != nil {
 		return err
@@ -398,12 +408,26 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 	if u.DueInDays != nil && (*u.DueInDays < 0 || *u.DueInDays > 3650) {
 		return Errorf(EINVALID, "the payment term must be between 0 and 3650 days")
 	}
+	for _, l := range []struct {
+		name  string
+		value *int64
+	}{{"hourly_spend_limit", u.HourlySpendLimit}, {"monthly_spend_limit", u.MonthlySpendLimit}} {
+		if l.value != nil && *l.value < 0 {
+			return Errorf(EINVALID, "%s must not be negative (0 is no limit)", l.name)
+		}
+	}
 	_, err := s.changeAccount(ctx, p, PermSuper, orgID, id, func(a *BillingAccount) error {
 		if u.CreditMin != nil {
 			a.CreditMin = *u.CreditMin
 		}
 		if u.DueInDays != nil {
 			a.DueInDays = *u.DueInDays
+		}
+		if u.HourlySpendLimit != nil {
+			a.HourlySpendLimit = *u.HourlySpendLimit
+		}
+		if u.MonthlySpendLimit != nil {
+			a.MonthlySpendLimit = *u.MonthlySpendLimit
 		}
 		return nil
 	})

@@ -16,7 +16,60 @@ type LedgerAccount struct {
 	Platform      bool
 	DebitsPosted  int64
 	CreditsPosted int64
+	Spend         SpendWindows
 	UpdatedAt     time.Time
+}
+
+// SpendWindows are a customer account's usage in the current UTC hour and calendar month, kept
+// with its totals (and written with them) so that spend limits are checked, and spend read, in
+// O(1). A window that began before the present hour (month) counts as empty.
+type SpendWindows struct {
+	HourStart  time.Time
+	Hour       int64
+	MonthStart time.Time
+	Month      int64
+}
+
+// At returns the windows as they stand at t: the hour and month of t, with what was spent in them.
+func (w SpendWindows) At(t time.Time) SpendWindows {
+	t = t.UTC()
+	hour := t.Truncate(time.Hour)
+	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !w.HourStart.Equal(hour) {
+		w.HourStart, w.Hour = hour, 0
+	}
+	if !w.MonthStart.Equal(month) {
+		w.MonthStart, w.Month = month, 0
+	}
+	return w
+}
+
+// add counts a usage of amount at t; the sums saturate rather than overflow.
+func (w SpendWindows) add(t time.Time, amount int64) SpendWindows {
+	w = w.At(t)
+	w.Hour, w.Month = addSaturating(w.Hour, amount), addSaturating(w.Month, amount)
+	return w
+}
+
+// giveBack takes a reverted amount of a usage made at usedAt out of the windows it was counted in,
+// when they are still the current ones.
+func (w SpendWindows) giveBack(usedAt time.Time, amount int64) SpendWindows {
+	usedAt = usedAt.UTC()
+	if w.HourStart.Equal(usedAt.Truncate(time.Hour)) {
+		w.Hour = max(w.Hour-amount, 0)
+	}
+	if w.MonthStart.Equal(time.Date(usedAt.Year(), usedAt.Month(), 1, 0, 0, 0, 0, time.UTC)) {
+		w.Month = max(w.Month-amount, 0)
+	}
+	return w
+}
+
+// satAdd adds two non-negative int64s, saturating at math.MaxInt64.
+func addSaturating(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // Balance returns credits posted minus debits posted. Both are non-negative int64, so the
@@ -27,10 +80,12 @@ func (l *LedgerAccount) Balance() Balance {
 
 // AccountGuard is what guards a debit of a billing account.
 type AccountGuard struct {
-	AccountID string
-	State     AccountState
-	CreditMin int64
-	OrgState  OrgState
+	AccountID    string
+	State        AccountState
+	CreditMin    int64
+	OrgState     OrgState
+	HourlyLimit  int64 // usage in one UTC hour at most; 0 is no limit
+	MonthlyLimit int64 // usage in one calendar month (UTC) at most; 0 is no limit
 }
 
 // TransferKind says why money moved.
@@ -179,6 +234,11 @@ func (st *ledgerState) post(t *Transfer) error {
 		if err := debitAllowed(debit, g, t.Amount); err != nil {
 			return err
 		}
+		if t.Kind == KindUsage {
+			if err := withinSpendLimits(debit.Spend.At(t.CreatedAt), g, t.Amount); err != nil {
+				return err
+			}
+		}
 	}
 	if credit != nil {
 		if err := st.checkCredit(credit, t.Amount); err != nil {
@@ -188,11 +248,17 @@ func (st *ledgerState) post(t *Transfer) error {
 	if debit != nil {
 		debit.DebitsPosted += t.Amount
 		debit.UpdatedAt = t.CreatedAt
+		if t.Kind == KindUsage {
+			debit.Spend = debit.Spend.add(t.CreatedAt, t.Amount)
+		}
 		st.dirty[debit.ID] = true
 	}
 	if credit != nil {
 		credit.CreditsPosted += t.Amount
 		credit.UpdatedAt = t.CreatedAt
+		if t.Kind == KindRevert {
+			credit.Spend = credit.Spend.giveBack(st.journal[t.RefID].CreatedAt, t.Amount)
+		}
 		st.dirty[credit.ID] = true
 	}
 	if t.Kind == KindRevert {
@@ -235,6 +301,18 @@ func debitAllowed(a *LedgerAccount, g AccountGuard, amount int64) error {
 	}
 	if a.DebitsPosted > math.MaxInt64-amount { // only reachable on a vast overdraft line
 		return Errorf(EINVALID, "amount overflows the account's debit total")
+	}
+	return nil
+}
+
+// withinSpendLimits is the spend-limit rule: a usage may not take the account's spend in the
+// current UTC hour, or calendar month, over its limit.
+func withinSpendLimits(w SpendWindows, g AccountGuard, amount int64) error {
+	if g.HourlyLimit > 0 && amount > g.HourlyLimit-w.Hour {
+		return Errorf(EPRECONDITION, "hourly spend limit of %d reached: %d spent this hour", g.HourlyLimit, w.Hour)
+	}
+	if g.MonthlyLimit > 0 && amount > g.MonthlyLimit-w.Month {
+		return Errorf(EPRECONDITION, "monthly spend limit of %d reached: %d spent this month", g.MonthlyLimit, w.Month)
 	}
 	return nil
 }

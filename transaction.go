@@ -137,8 +137,9 @@ func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, am
 		if err != nil {
 			return err
 		}
-		g := AccountGuard{AccountID: a.ID, State: a.State, CreditMin: a.CreditMin, OrgState: o.State}
-		ok = debitAllowed(l, g, amount) == nil
+		g := AccountGuard{AccountID: a.ID, State: a.State, CreditMin: a.CreditMin, OrgState: o.State,
+			HourlyLimit: a.HourlySpendLimit, MonthlyLimit: a.MonthlySpendLimit}
+		ok = debitAllowed(l, g, amount) == nil && withinSpendLimits(l.Spend.At(s.clock()), g, amount) == nil
 		return nil
 	})
 	return ok, err

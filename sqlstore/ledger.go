@@ -9,12 +9,15 @@ import (
 	"github.com/billd/billd"
 )
 
-const ledgerColumns = `id, currency, platform, debits_posted, credits_posted, updated_at`
+const ledgerColumns = `id, currency, platform, debits_posted, credits_posted, hour_start, hour_spend, month_start,
+	month_spend, updated_at`
 
 func scanLedgerAccount(s scanner) (billd.LedgerAccount, error) {
 	var l billd.LedgerAccount
-	err := s.Scan(&l.ID, &l.Currency, &l.Platform, &l.DebitsPosted, &l.CreditsPosted, &l.UpdatedAt)
-	l.UpdatedAt = l.UpdatedAt.UTC()
+	w := &l.Spend
+	err := s.Scan(&l.ID, &l.Currency, &l.Platform, &l.DebitsPosted, &l.CreditsPosted, &w.HourStart, &w.Hour,
+		&w.MonthStart, &w.Month, &l.UpdatedAt)
+	l.UpdatedAt, w.HourStart, w.MonthStart = l.UpdatedAt.UTC(), w.HourStart.UTC(), w.MonthStart.UTC()
 	return l, err
 }
 
@@ -74,8 +77,8 @@ func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refI
 	for _, part := range t.d.idLists(accountIDs) {
 		var f filter
 		f.in(t.d, "b.id", part)
-		stmts = append(stmts, each(&st.Guards, scanGuard, `SELECT b.id, b.state, b.credit_min, o.state
-			FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
+		stmts = append(stmts, each(&st.Guards, scanGuard, `SELECT b.id, b.state, b.credit_min, o.state, b.hourly_spend_limit,
+			b.monthly_spend_limit FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
 	}
 	for _, part := range t.d.idLists(transferIDs) {
 		var f filter
@@ -100,7 +103,7 @@ func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refI
 
 func scanGuard(s scanner) (billd.AccountGuard, error) {
 	var g billd.AccountGuard
-	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState)
+	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState, &g.HourlyLimit, &g.MonthlyLimit)
 	return g, err
 }
 
