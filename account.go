@@ -391,17 +391,36 @@ func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id str
 		if err != nil {
 			return err
 		}
-		d = AccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays, HourlySpendLimit: a.HourlySpendLimit,
-			MonthlySpendLimit: a.MonthlySpendLimit}
+		d = detailsOf(a)
 		return nil
 	})
 	return d, err
+}
+
+// SetSpendLimits sets an account's hourly and monthly spend limits (those given; 0 is no limit),
+// as UpdateAccountDetails does, and returns the account's details as they now are.
+func (s *Service) SetSpendLimits(ctx context.Context, p Principal, orgID, id string, hourly, monthly *int64) (AccountDetails, error) {
+	var d AccountDetails
+	err := s.updateAccountDetails(ctx, p, orgID, id, AccountDetailsUpdate{HourlySpendLimit: hourly, MonthlySpendLimit: monthly},
+		func(a *BillingAccount) { d = detailsOf(a) })
+	return d, err
+}
+
+// detailsOf returns the ledger rules of a.
+func detailsOf(a *BillingAccount) AccountDetails {
+	return AccountDetails{CreditMin: a.CreditMin, DueInDays: a.DueInDays, HourlySpendLimit: a.HourlySpendLimit,
+		MonthlySpendLimit: a.MonthlySpendLimit}
 }
 
 // UpdateAccountDetails sets credit_min, due_in_days and the spend limits (those given) under the
 // account's write lock, so that no debit in flight sees half of the change. Platform admins only;
 // EINVALID if due_in_days or a limit is negative.
 func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, id string, u AccountDetailsUpdate) error {
+	return s.updateAccountDetails(ctx, p, orgID, id, u, func(*BillingAccount) {})
+}
+
+// updateAccountDetails is UpdateAccountDetails, handing the changed account to done.
+func (s *Service) updateAccountDetails(ctx context.Context, p Principal, orgID, id string, u AccountDetailsUpdate, done func(*BillingAccount)) error {
 	if err := authorize(p, PermSuper, ""); err != nil {
 		return err
 	}
@@ -416,7 +435,7 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 			return Errorf(EINVALID, "%s must not be negative (0 is no limit)", l.name)
 		}
 	}
-	_, err := s.changeAccount(ctx, p, PermSuper, orgID, id, func(a *BillingAccount) error {
+	a, err := s.changeAccount(ctx, p, PermSuper, orgID, id, func(a *BillingAccount) error {
 		if u.CreditMin != nil {
 			a.CreditMin = *u.CreditMin
 		}
@@ -431,6 +450,9 @@ func (s *Service) UpdateAccountDetails(ctx context.Context, p Principal, orgID, 
 		}
 		return nil
 	})
+	if err == nil {
+		done(a)
+	}
 	return err
 }
 

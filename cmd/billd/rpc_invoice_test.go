@@ -74,6 +74,10 @@ var rpcInvoiceCases = []rpcCase{
 	{proc: bc.BilldServiceSetOrganizationSeatsProcedure, stamps: true, req: same(func(f *rpcFixture) proto.Message {
 		return &bv1.SetOrganizationSeatsRequest{Id: f.toggle.orgID, Seats: 3}
 	})},
+	// Limits far above anything the cases spend; the monthly one is left as it is.
+	{proc: bc.BilldServiceSetSpendLimitsProcedure, req: same(func(f *rpcFixture) proto.Message {
+		return &bv1.SetSpendLimitsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, HourlySpendLimit: proto.Int64(1 << 40)}
+	})},
 }
 
 // paidBack checks that the postpaid world's overdraft was credited back once, whatever the calls.
@@ -101,6 +105,14 @@ var rpcInvoiceErrorCases = []rpcCase{
 		req: same(func(*rpcFixture) proto.Message { return &fv1.GenerateInvoicesRequest{} })},
 	{name: "all invoices from page 2", proc: fc.AdminServiceListAllInvoicesProcedure, code: connect.CodeInvalidArgument, msg: "page_num",
 		req: same(func(*rpcFixture) proto.Message { return &fv1.ListAllInvoicesRequest{PageNum: 2} })},
+	{name: "negative spend limit", proc: bc.BilldServiceSetSpendLimitsProcedure, code: connect.CodeInvalidArgument,
+		msg: "monthly_spend_limit must not be negative", req: same(func(f *rpcFixture) proto.Message {
+			return &bv1.SetSpendLimitsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, MonthlySpendLimit: proto.Int64(-1)}
+		})},
+	{name: "owner sets spend limits", proc: bc.BilldServiceSetSpendLimitsProcedure, as: asOutsider, code: connect.CodePermissionDenied,
+		req: same(func(f *rpcFixture) proto.Message {
+			return &bv1.SetSpendLimitsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, HourlySpendLimit: proto.Int64(5)}
+		})},
 	{name: "negative seats", proc: bc.BilldServiceSetOrganizationSeatsProcedure, code: connect.CodeInvalidArgument, msg: "seats must be between 0",
 		req: same(func(f *rpcFixture) proto.Message {
 			return &bv1.SetOrganizationSeatsRequest{Id: f.toggle.orgID, Seats: -1}
@@ -116,6 +128,7 @@ func init() {
 		fc.AdminServiceGenerateInvoicesProcedure:     {"POST /v1beta1/admin/billing/invoices/generate", "*"},
 		bc.BilldServiceMarkInvoicePaidProcedure:      {"POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/invoices/{id}/paid", "*"},
 		bc.BilldServiceSetOrganizationSeatsProcedure: {"PUT /v1beta1/admin/organizations/{id}/seats", "*"},
+		bc.BilldServiceSetSpendLimitsProcedure:       {"PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/spend-limits", "*"},
 	} {
 		rpcRoutes[proc] = route
 	}

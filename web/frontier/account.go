@@ -5,6 +5,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/billd/billd"
+	"github.com/billd/billd/web/frontier/billdv1"
 	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
 )
 
@@ -156,4 +157,15 @@ func (s *Server) UpdateBillingAccountLimits(ctx context.Context, req *connect.Re
 		return nil, err
 	}
 	return connect.NewResponse(&fv1.UpdateBillingAccountLimitsResponse{}), nil
+}
+
+// SetSpendLimits sets an account's hourly and monthly spend limits, those given (billd).
+func (s *Server) SetSpendLimits(ctx context.Context, req *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error) {
+	m := req.Msg
+	d, err := s.svc.SetSpendLimits(ctx, principal(ctx), m.GetOrgId(), m.GetId(), m.HourlySpendLimit, m.MonthlySpendLimit)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.SetSpendLimitsResponse{HourlySpendLimit: d.HourlySpendLimit,
+		MonthlySpendLimit: d.MonthlySpendLimit}), nil
 }

@@ -912,6 +912,126 @@ func (x *SetOrganizationSeatsResponse) GetSeats() int64 {
 	return 0
 }
 
+type SetSpendLimitsRequest struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	OrgId             string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	Id                string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	HourlySpendLimit  *int64                 `protobuf:"varint,3,opt,name=hourly_spend_limit,json=hourlySpendLimit,proto3,oneof" json:"hourly_spend_limit,omitempty"`
+	MonthlySpendLimit *int64                 `protobuf:"varint,4,opt,name=monthly_spend_limit,json=monthlySpendLimit,proto3,oneof" json:"monthly_spend_limit,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SetSpendLimitsRequest) Reset() {
+	*x = SetSpendLimitsRequest{}
+	mi := &file_billd_v1_admin_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSpendLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSpendLimitsRequest) ProtoMessage() {}
+
+func (x *SetSpendLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_admin_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSpendLimitsRequest.ProtoReflect.Descriptor instead.
+func (*SetSpendLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_billd_v1_admin_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *SetSpendLimitsRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *SetSpendLimitsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SetSpendLimitsRequest) GetHourlySpendLimit() int64 {
+	if x != nil && x.HourlySpendLimit != nil {
+		return *x.HourlySpendLimit
+	}
+	return 0
+}
+
+func (x *SetSpendLimitsRequest) GetMonthlySpendLimit() int64 {
+	if x != nil && x.MonthlySpendLimit != nil {
+		return *x.MonthlySpendLimit
+	}
+	return 0
+}
+
+type SetSpendLimitsResponse struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	HourlySpendLimit  int64                  `protobuf:"varint,1,opt,name=hourly_spend_limit,json=hourlySpendLimit,proto3" json:"hourly_spend_limit,omitempty"`
+	MonthlySpendLimit int64                  `protobuf:"varint,2,opt,name=monthly_spend_limit,json=monthlySpendLimit,proto3" json:"monthly_spend_limit,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SetSpendLimitsResponse) Reset() {
+	*x = SetSpendLimitsResponse{}
+	mi := &file_billd_v1_admin_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSpendLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSpendLimitsResponse) ProtoMessage() {}
+
+func (x *SetSpendLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_admin_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSpendLimitsResponse.ProtoReflect.Descriptor instead.
+func (*SetSpendLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_billd_v1_admin_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SetSpendLimitsResponse) GetHourlySpendLimit() int64 {
+	if x != nil {
+		return x.HourlySpendLimit
+	}
+	return 0
+}
+
+func (x *SetSpendLimitsResponse) GetMonthlySpendLimit() int64 {
+	if x != nil {
+		return x.MonthlySpendLimit
+	}
+	return 0
+}
+
 var File_billd_v1_admin_proto protoreflect.FileDescriptor
 
 const file_billd_v1_admin_proto_rawDesc = "" +
@@ -976,7 +1096,17 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\x05seats\x18\x02 \x01(\x03R\x05seats\"\x81\x01\n" +
 	"\x1cSetOrganizationSeatsResponse\x12K\n" +
 	"\forganization\x18\x01 \x01(\v2'.raystack.frontier.v1beta1.OrganizationR\forganization\x12\x14\n" +
-	"\x05seats\x18\x02 \x01(\x03R\x05seats2\xe3\x04\n" +
+	"\x05seats\x18\x02 \x01(\x03R\x05seats\"\xd5\x01\n" +
+	"\x15SetSpendLimitsRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x121\n" +
+	"\x12hourly_spend_limit\x18\x03 \x01(\x03H\x00R\x10hourlySpendLimit\x88\x01\x01\x123\n" +
+	"\x13monthly_spend_limit\x18\x04 \x01(\x03H\x01R\x11monthlySpendLimit\x88\x01\x01B\x15\n" +
+	"\x13_hourly_spend_limitB\x16\n" +
+	"\x14_monthly_spend_limit\"v\n" +
+	"\x16SetSpendLimitsResponse\x12,\n" +
+	"\x12hourly_spend_limit\x18\x01 \x01(\x03R\x10hourlySpendLimit\x12.\n" +
+	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit2\xba\x05\n" +
 	"\fBilldService\x12O\n" +
 	"\fGrantCredits\x12\x1d.billd.v1.GrantCreditsRequest\x1a\x1e.billd.v1.GrantCreditsResponse\"\x00\x12O\n" +
 	"\fVerifyLedger\x12\x1d.billd.v1.VerifyLedgerRequest\x1a\x1e.billd.v1.VerifyLedgerResponse\"\x00\x12O\n" +
@@ -984,7 +1114,8 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\vListClients\x12\x1c.billd.v1.ListClientsRequest\x1a\x1d.billd.v1.ListClientsResponse\"\x00\x12O\n" +
 	"\fRevokeClient\x12\x1d.billd.v1.RevokeClientRequest\x1a\x1e.billd.v1.RevokeClientResponse\"\x00\x12X\n" +
 	"\x0fMarkInvoicePaid\x12 .billd.v1.MarkInvoicePaidRequest\x1a!.billd.v1.MarkInvoicePaidResponse\"\x00\x12g\n" +
-	"\x14SetOrganizationSeats\x12%.billd.v1.SetOrganizationSeatsRequest\x1a&.billd.v1.SetOrganizationSeatsResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
+	"\x14SetOrganizationSeats\x12%.billd.v1.SetOrganizationSeatsRequest\x1a&.billd.v1.SetOrganizationSeatsResponse\"\x00\x12U\n" +
+	"\x0eSetSpendLimits\x12\x1f.billd.v1.SetSpendLimitsRequest\x1a .billd.v1.SetSpendLimitsResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
 
 var (
 	file_billd_v1_admin_proto_rawDescOnce sync.Once
@@ -998,7 +1129,7 @@ func file_billd_v1_admin_proto_rawDescGZIP() []byte {
 	return file_billd_v1_admin_proto_rawDescData
 }
 
-var file_billd_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_billd_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_billd_v1_admin_proto_goTypes = []any{
 	(*GrantCreditsRequest)(nil),                // 0: billd.v1.GrantCreditsRequest
 	(*GrantCreditsResponse)(nil),               // 1: billd.v1.GrantCreditsResponse
@@ -1016,21 +1147,23 @@ var file_billd_v1_admin_proto_goTypes = []any{
 	(*MarkInvoicePaidResponse)(nil),            // 13: billd.v1.MarkInvoicePaidResponse
 	(*SetOrganizationSeatsRequest)(nil),        // 14: billd.v1.SetOrganizationSeatsRequest
 	(*SetOrganizationSeatsResponse)(nil),       // 15: billd.v1.SetOrganizationSeatsResponse
-	(*structpb.Struct)(nil),                    // 16: google.protobuf.Struct
-	(*frontierv1beta1.BillingTransaction)(nil), // 17: raystack.frontier.v1beta1.BillingTransaction
-	(*timestamppb.Timestamp)(nil),              // 18: google.protobuf.Timestamp
-	(*frontierv1beta1.Invoice)(nil),            // 19: raystack.frontier.v1beta1.Invoice
-	(*frontierv1beta1.Organization)(nil),       // 20: raystack.frontier.v1beta1.Organization
+	(*SetSpendLimitsRequest)(nil),              // 16: billd.v1.SetSpendLimitsRequest
+	(*SetSpendLimitsResponse)(nil),             // 17: billd.v1.SetSpendLimitsResponse
+	(*structpb.Struct)(nil),                    // 18: google.protobuf.Struct
+	(*frontierv1beta1.BillingTransaction)(nil), // 19: raystack.frontier.v1beta1.BillingTransaction
+	(*timestamppb.Timestamp)(nil),              // 20: google.protobuf.Timestamp
+	(*frontierv1beta1.Invoice)(nil),            // 21: raystack.frontier.v1beta1.Invoice
+	(*frontierv1beta1.Organization)(nil),       // 22: raystack.frontier.v1beta1.Organization
 }
 var file_billd_v1_admin_proto_depIdxs = []int32{
-	16, // 0: billd.v1.GrantCreditsRequest.metadata:type_name -> google.protobuf.Struct
-	17, // 1: billd.v1.GrantCreditsResponse.transaction:type_name -> raystack.frontier.v1beta1.BillingTransaction
+	18, // 0: billd.v1.GrantCreditsRequest.metadata:type_name -> google.protobuf.Struct
+	19, // 1: billd.v1.GrantCreditsResponse.transaction:type_name -> raystack.frontier.v1beta1.BillingTransaction
 	4,  // 2: billd.v1.VerifyLedgerResponse.problems:type_name -> billd.v1.LedgerProblem
-	18, // 3: billd.v1.Client.created_at:type_name -> google.protobuf.Timestamp
+	20, // 3: billd.v1.Client.created_at:type_name -> google.protobuf.Timestamp
 	5,  // 4: billd.v1.CreateClientResponse.client:type_name -> billd.v1.Client
 	5,  // 5: billd.v1.ListClientsResponse.clients:type_name -> billd.v1.Client
-	19, // 6: billd.v1.MarkInvoicePaidResponse.invoice:type_name -> raystack.frontier.v1beta1.Invoice
-	20, // 7: billd.v1.SetOrganizationSeatsResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	21, // 6: billd.v1.MarkInvoicePaidResponse.invoice:type_name -> raystack.frontier.v1beta1.Invoice
+	22, // 7: billd.v1.SetOrganizationSeatsResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
 	0,  // 8: billd.v1.BilldService.GrantCredits:input_type -> billd.v1.GrantCreditsRequest
 	2,  // 9: billd.v1.BilldService.VerifyLedger:input_type -> billd.v1.VerifyLedgerRequest
 	6,  // 10: billd.v1.BilldService.CreateClient:input_type -> billd.v1.CreateClientRequest
@@ -1038,15 +1171,17 @@ var file_billd_v1_admin_proto_depIdxs = []int32{
 	10, // 12: billd.v1.BilldService.RevokeClient:input_type -> billd.v1.RevokeClientRequest
 	12, // 13: billd.v1.BilldService.MarkInvoicePaid:input_type -> billd.v1.MarkInvoicePaidRequest
 	14, // 14: billd.v1.BilldService.SetOrganizationSeats:input_type -> billd.v1.SetOrganizationSeatsRequest
-	1,  // 15: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
-	3,  // 16: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
-	7,  // 17: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
-	9,  // 18: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
-	11, // 19: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
-	13, // 20: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
-	15, // 21: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
-	15, // [15:22] is the sub-list for method output_type
-	8,  // [8:15] is the sub-list for method input_type
+	16, // 15: billd.v1.BilldService.SetSpendLimits:input_type -> billd.v1.SetSpendLimitsRequest
+	1,  // 16: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
+	3,  // 17: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
+	7,  // 18: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
+	9,  // 19: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
+	11, // 20: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
+	13, // 21: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
+	15, // 22: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
+	17, // 23: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
+	16, // [16:24] is the sub-list for method output_type
+	8,  // [8:16] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1057,13 +1192,14 @@ func file_billd_v1_admin_proto_init() {
 	if File_billd_v1_admin_proto != nil {
 		return
 	}
+	file_billd_v1_admin_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_billd_v1_admin_proto_rawDesc), len(file_billd_v1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -58,6 +58,9 @@ const (
 	// BilldServiceSetOrganizationSeatsProcedure is the fully-qualified name of the BilldService's
 	// SetOrganizationSeats RPC.
 	BilldServiceSetOrganizationSeatsProcedure = "/billd.v1.BilldService/SetOrganizationSeats"
+	// BilldServiceSetSpendLimitsProcedure is the fully-qualified name of the BilldService's
+	// SetSpendLimits RPC.
+	BilldServiceSetSpendLimitsProcedure = "/billd.v1.BilldService/SetSpendLimits"
 )
 
 // BilldServiceClient is a client for the billd.v1.BilldService service.
@@ -76,6 +79,10 @@ type BilldServiceClient interface {
 	// SetOrganizationSeats sets the seats a per-seat plan charges an organization for, from its next
 	// renewal. Platform admins only.
 	SetOrganizationSeats(context.Context, *connect.Request[billdv1.SetOrganizationSeatsRequest]) (*connect.Response[billdv1.SetOrganizationSeatsResponse], error)
+	// SetSpendLimits sets a billing account's hourly and monthly spend limits (those given; 0 is
+	// no limit): a usage that would take the spend of the current UTC hour or calendar month over
+	// its limit is refused.
+	SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error)
 }
 
 // NewBilldServiceClient constructs a client for the billd.v1.BilldService service. By default, it
@@ -131,6 +138,12 @@ func NewBilldServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(billdServiceMethods.ByName("SetOrganizationSeats")),
 			connect.WithClientOptions(opts...),
 		),
+		setSpendLimits: connect.NewClient[billdv1.SetSpendLimitsRequest, billdv1.SetSpendLimitsResponse](
+			httpClient,
+			baseURL+BilldServiceSetSpendLimitsProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("SetSpendLimits")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -143,6 +156,7 @@ type billdServiceClient struct {
 	revokeClient         *connect.Client[billdv1.RevokeClientRequest, billdv1.RevokeClientResponse]
 	markInvoicePaid      *connect.Client[billdv1.MarkInvoicePaidRequest, billdv1.MarkInvoicePaidResponse]
 	setOrganizationSeats *connect.Client[billdv1.SetOrganizationSeatsRequest, billdv1.SetOrganizationSeatsResponse]
+	setSpendLimits       *connect.Client[billdv1.SetSpendLimitsRequest, billdv1.SetSpendLimitsResponse]
 }
 
 // GrantCredits calls billd.v1.BilldService.GrantCredits.
@@ -180,6 +194,11 @@ func (c *billdServiceClient) SetOrganizationSeats(ctx context.Context, req *conn
 	return c.setOrganizationSeats.CallUnary(ctx, req)
 }
 
+// SetSpendLimits calls billd.v1.BilldService.SetSpendLimits.
+func (c *billdServiceClient) SetSpendLimits(ctx context.Context, req *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error) {
+	return c.setSpendLimits.CallUnary(ctx, req)
+}
+
 // BilldServiceHandler is an implementation of the billd.v1.BilldService service.
 type BilldServiceHandler interface {
 	// GrantCredits credits an account; id (or an Idempotency-Key header) makes a retry harmless.
@@ -196,6 +215,10 @@ type BilldServiceHandler interface {
 	// SetOrganizationSeats sets the seats a per-seat plan charges an organization for, from its next
 	// renewal. Platform admins only.
 	SetOrganizationSeats(context.Context, *connect.Request[billdv1.SetOrganizationSeatsRequest]) (*connect.Response[billdv1.SetOrganizationSeatsResponse], error)
+	// SetSpendLimits sets a billing account's hourly and monthly spend limits (those given; 0 is
+	// no limit): a usage that would take the spend of the current UTC hour or calendar month over
+	// its limit is refused.
+	SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error)
 }
 
 // NewBilldServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -247,6 +270,12 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(billdServiceMethods.ByName("SetOrganizationSeats")),
 		connect.WithHandlerOptions(opts...),
 	)
+	billdServiceSetSpendLimitsHandler := connect.NewUnaryHandler(
+		BilldServiceSetSpendLimitsProcedure,
+		svc.SetSpendLimits,
+		connect.WithSchema(billdServiceMethods.ByName("SetSpendLimits")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/billd.v1.BilldService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BilldServiceGrantCreditsProcedure:
@@ -263,6 +292,8 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 			billdServiceMarkInvoicePaidHandler.ServeHTTP(w, r)
 		case BilldServiceSetOrganizationSeatsProcedure:
 			billdServiceSetOrganizationSeatsHandler.ServeHTTP(w, r)
+		case BilldServiceSetSpendLimitsProcedure:
+			billdServiceSetSpendLimitsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -298,4 +329,8 @@ func (UnimplementedBilldServiceHandler) MarkInvoicePaid(context.Context, *connec
 
 func (UnimplementedBilldServiceHandler) SetOrganizationSeats(context.Context, *connect.Request[billdv1.SetOrganizationSeatsRequest]) (*connect.Response[billdv1.SetOrganizationSeatsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.SetOrganizationSeats is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.SetSpendLimits is not implemented"))
 }
