@@ -36,6 +36,12 @@ func (c *Client) SetCreditMin(ctx context.Context, orgID, billingID string, cred
 		map[string]any{"credit_min": Int64(creditMin)}, nil, nil)
 }
 
+// SetSpendLimits sets an account's hourly and monthly spend limits; 0 is no limit (platform admins).
+func (c *Client) SetSpendLimits(ctx context.Context, orgID, billingID string, hourly, monthly int64) error {
+	return c.do(ctx, "PUT", "/v1beta1/admin/organizations/"+orgID+"/billing/"+billingID+"/spend-limits",
+		map[string]any{"hourly_spend_limit": Int64(hourly), "monthly_spend_limit": Int64(monthly)}, nil, nil)
+}
+
 // GrantCredits grants amount credits under the grant id (platform admins).
 func (c *Client) GrantCredits(ctx context.Context, orgID, billingID, id string, amount int64) error {
 	return c.do(ctx, "POST", "/v1beta1/admin/organizations/"+orgID+"/billing/"+billingID+"/credits",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -106,6 +107,15 @@ func setupWorld(ctx context.Context, admin *client.Client, n int) (*benchWorld, 
 		return w, err
 	}
 	return w, w.newMeter(ctx, admin, prefix)
+}
+
+// armSpendLimits sets hourly and monthly spend limits on every account of w, far above what a run
+// spends, so that each usage is checked against them and none is refused.
+func armSpendLimits(ctx context.Context, admin *client.Client, w *benchWorld) error {
+	return parallel(ctx, len(w.accounts), 32, func(i int) error {
+		a := w.accounts[i]
+		return admin.SetSpendLimits(ctx, a.orgID, a.id, math.MaxInt64/2, math.MaxInt64/2)
+	})
 }
 
 // newMeter creates the run's platform meter client.
