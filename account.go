@@ -19,6 +19,12 @@ const (
 	AccountClosed   AccountState = "closed"
 )
 
+// Reasons of a suspension: a suspended account is disabled, and says why.
+const (
+	SuspendedForAbuse   = "abuse"   // by a platform admin
+	SuspendedForPayment = "payment" // an invoice is unpaid past its due date; paying it reactivates
+)
+
 // CreditCurrency is the unit of every credit ledger: virtual credits, exponent 0.
 const CreditCurrency = "VC"
 
@@ -47,8 +53,11 @@ type BillingAccount struct {
 	// month (UTC); 0 is no limit. Platform admins set them.
 	HourlySpendLimit  int64
 	MonthlySpendLimit int64
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// SuspendedFor says why a disabled account was suspended (SuspendedForAbuse or
+	// SuspendedForPayment); empty for an account disabled otherwise, or not disabled.
+	SuspendedFor string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Address is a postal address.
@@ -358,7 +367,23 @@ func (s *Service) SetBillingAccountState(ctx context.Context, p Principal, orgID
 		return Errorf(EINVALID, "state must be %q or %q", AccountActive, AccountDisabled)
 	}
 	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
-		a.State = state
+		a.State, a.SuspendedFor = state, ""
+		return nil
+	})
+	return err
+}
+
+// SuspendBillingAccount disables an account for a reason, SuspendedForAbuse or SuspendedForPayment:
+// it refuses usage, saying why, until it is enabled again. Platform admins only.
+func (s *Service) SuspendBillingAccount(ctx context.Context, p Principal, orgID, id, reason string) error {
+	if err := authorize(p, PermSuper, ""); err != nil {
+		return err
+	}
+	if reason != SuspendedForAbuse && reason != SuspendedForPayment {
+		return Errorf(EINVALID, "a suspension's reason must be %q or %q", SuspendedForAbuse, SuspendedForPayment)
+	}
+	_, err := s.changeAccount(ctx, p, PermSuper, orgID, id, func(a *BillingAccount) error {
+		a.State, a.SuspendedFor = AccountDisabled, reason
 		return nil
 	})
 	return err

@@ -342,7 +342,56 @@ func (s *Service) invoicePaid(ctx context.Context, id string, at time.Time) (*In
 	if err != nil {
 		return nil, err
 	}
-	return inv, s.reconcile(ctx, inv)
+	if err := s.reconcile(ctx, inv); err != nil {
+		return inv, err
+	}
+	return inv, s.setPaymentSuspension(ctx, inv.OrgID, inv.AccountID, false)
+}
+
+// suspendOverdue suspends for payment the accounts that have an open invoice past its due date
+// (an invoice is due DueInDays after it is made).
+func (s *Service) suspendOverdue(ctx context.Context, batch int) error {
+	var overdue []*Invoice
+	err := s.view(ctx, func(tx Tx) (err error) {
+		overdue, err = tx.Invoices(ctx, InvoiceQuery{State: InvoiceOpen, DueBefore: s.clock(), Limit: batch})
+		return err
+	})
+	for _, inv := range overdue {
+		if err := s.setPaymentSuspension(ctx, inv.OrgID, inv.AccountID, true); err != nil {
+			s.log.Warn("invoices: could not suspend an account for an overdue invoice", "account", inv.AccountID, "err", err)
+		}
+	}
+	return err
+}
+
+// setPaymentSuspension suspends an active account for payment, or reactivates an account
+// suspended for payment once it has no open invoice past its due date. Other states are left.
+func (s *Service) setPaymentSuspension(ctx context.Context, orgID, accountID string, suspend bool) error {
+	changed := false
+	err := s.update(ctx, func(tx Tx) error {
+		a, err := lockAccountOf(ctx, tx, orgID, accountID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case suspend && a.State == AccountActive:
+			a.State, a.SuspendedFor = AccountDisabled, SuspendedForPayment
+		case !suspend && a.State == AccountDisabled && a.SuspendedFor == SuspendedForPayment:
+			overdue, err := tx.Invoices(ctx, InvoiceQuery{AccountID: a.ID, State: InvoiceOpen, DueBefore: s.clock(), Limit: 1})
+			if err != nil || len(overdue) > 0 {
+				return err
+			}
+			a.State, a.SuspendedFor = AccountActive, ""
+		default:
+			return nil
+		}
+		changed, a.UpdatedAt = true, s.clock()
+		return tx.UpdateBillingAccount(ctx, a)
+	})
+	if changed {
+		s.accountsChanged()
+	}
+	return err
 }
 
 // reconcile credits a paid overdraft invoice's credits back to its account, once.
@@ -400,6 +449,9 @@ func (s *Service) invoiceRound(ctx context.Context, batch int) error {
 		if err := s.reconcile(ctx, inv); err != nil {
 			s.log.Warn("invoices: could not reconcile", "invoice", inv.ID, "err", err)
 		}
+	}
+	if err := s.suspendOverdue(ctx, batch); err != nil {
+		return err
 	}
 	if s.invoicing.Day == 0 || s.invoicing.Product == "" || s.clock().Day() != s.invoicing.Day {
 		return nil

@@ -86,6 +86,7 @@ type AccountGuard struct {
 	OrgState     OrgState
 	HourlyLimit  int64 // usage in one UTC hour at most; 0 is no limit
 	MonthlyLimit int64 // usage in one calendar month (UTC) at most; 0 is no limit
+	SuspendedFor string
 }
 
 // TransferKind says why money moved.
@@ -291,6 +292,8 @@ func debitAllowed(a *LedgerAccount, g AccountGuard, amount int64) error {
 	switch {
 	case g.State == AccountClosed:
 		return Errorf(EPRECONDITION, "billing account is closed")
+	case g.State != AccountActive && g.SuspendedFor != "":
+		return suspended(g.SuspendedFor)
 	case g.State != AccountActive:
 		return Errorf(EPRECONDITION, "billing account is disabled")
 	case g.OrgState != OrgEnabled:
@@ -303,6 +306,14 @@ func debitAllowed(a *LedgerAccount, g AccountGuard, amount int64) error {
 		return Errorf(EINVALID, "amount overflows the account's debit total")
 	}
 	return nil
+}
+
+// suspended is the refusal of a debit of an account suspended for reason.
+func suspended(reason string) error {
+	if reason == SuspendedForPayment {
+		return Errorf(EPRECONDITION, "billing account is suspended for an unpaid invoice")
+	}
+	return Errorf(EPRECONDITION, "billing account is suspended for %s", reason)
 }
 
 // withinSpendLimits is the spend-limit rule: a usage may not take the account's spend in the

@@ -243,8 +243,9 @@ type InvoiceQuery struct {
 	OrgID        string
 	State        InvoiceState
 	NonZeroOnly  bool
-	Unreconciled bool    // only paid overdraft invoices whose credits were not given back
-	After        *Cursor // keyset position (created_at, id), newest first
+	Unreconciled bool      // only paid overdraft invoices whose credits were not given back
+	DueBefore    time.Time // only open invoices due before it
+	After        *Cursor   // keyset position (created_at, id), newest first
 	Limit        int
 }
 

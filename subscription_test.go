@@ -193,3 +193,55 @@ func TestOverdraftInvoices(t *testing.T) {
 		pf.wantNoProblems(t)
 	})
 }
+
+// An invoice unpaid past its due date suspends its account for payment: usage is refused, saying
+// why, until the invoice is paid. An admin's suspension for abuse holds until the account is
+// enabled again.
+func TestSuspensions(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		pf := &payFixture{}
+		sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), Deliver: pf.deliverEvent,
+			Now: func() time.Time { return pf.now() }})
+		must(t, err)
+		pf.fixture = newFixtureConfig(t, s, billd.Config{Providers: []billd.Provider{sb},
+			Invoicing: billd.InvoicingConfig{Product: "micro"}})
+		ctx := t.Context()
+		_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "micro", Behavior: billd.BehaviorCredits,
+			CreditAmount: 100, Prices: []billd.PriceInput{{Name: "unit", Currency: "usd", Amount: 100}}})
+		must(t, err)
+		o := pf.newOrg(t)
+		pf.setCreditMin(t, o, -1000)
+		pf.use(t, o, 300)
+		_, err = pf.svc.GenerateInvoices(ctx, sys)
+		must(t, err)
+		page, err := pf.svc.ListAllInvoices(ctx, sys, o.ID, billd.PageRequest{})
+		must(t, err)
+		inv := page.Items[0]
+
+		pf.svc.RunJobsOnce(ctx, 100) // not due yet
+		pf.use(t, o, 10)
+		pf.advance(time.Duration(billd.DefaultDueInDays+1) * 24 * time.Hour)
+		pf.svc.RunJobsOnce(ctx, 100)
+		wantCode(t, pf.report(t, o, usage(1)), billd.EPRECONDITION, "billing account is suspended for an unpaid invoice")
+		a, err := pf.svc.BillingAccount(ctx, sys, o.ID, o.AccountID)
+		must(t, err)
+		if a.State != billd.AccountDisabled || a.SuspendedFor != billd.SuspendedForPayment {
+			t.Fatalf("account with an overdue invoice = %+v", a)
+		}
+		_, err = pf.svc.MarkInvoicePaid(ctx, sys, o.ID, o.AccountID, inv.ID)
+		must(t, err)
+		pf.use(t, o, 1) // reactivated
+
+		must(t, pf.svc.SuspendBillingAccount(ctx, sys, o.ID, o.AccountID, billd.SuspendedForAbuse))
+		wantCode(t, pf.report(t, o, usage(1)), billd.EPRECONDITION, "billing account is suspended for abuse")
+		pf.svc.RunJobsOnce(ctx, 100)
+		wantCode(t, pf.report(t, o, usage(1)), billd.EPRECONDITION, "billing account is suspended for abuse")
+		wantCode(t, pf.svc.SuspendBillingAccount(ctx, sys, o.ID, o.AccountID, "boredom"), billd.EINVALID)
+		owner := billd.Principal{ClientID: "owner", OrgID: o.ID, Role: billd.RoleOwner}
+		wantCode(t, pf.svc.SuspendBillingAccount(ctx, owner, o.ID, o.AccountID, billd.SuspendedForAbuse), billd.EFORBIDDEN)
+		must(t, pf.svc.SetBillingAccountState(ctx, sys, o.ID, o.AccountID, billd.AccountActive))
+		pf.use(t, o, 1)
+		pf.wantNoProblems(t)
+	})
+}

@@ -138,7 +138,7 @@ func (s *Service) CheckCredit(ctx context.Context, p Principal, orgID string, am
 			return err
 		}
 		g := AccountGuard{AccountID: a.ID, State: a.State, CreditMin: a.CreditMin, OrgState: o.State,
-			HourlyLimit: a.HourlySpendLimit, MonthlyLimit: a.MonthlySpendLimit}
+			HourlyLimit: a.HourlySpendLimit, MonthlyLimit: a.MonthlySpendLimit, SuspendedFor: a.SuspendedFor}
 		ok = debitAllowed(l, g, amount) == nil && withinSpendLimits(l.Spend.At(s.clock()), g, amount) == nil
 		return nil
 	})

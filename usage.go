@@ -201,9 +201,24 @@ func accountOrActive(ctx context.Context, tx Tx, orgID, id string) (*BillingAcco
 	}
 	a, err := tx.ActiveBillingAccount(ctx, orgID)
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "organization has no active billing account")
+		return nil, noActiveAccount(ctx, tx, orgID)
 	}
 	return a, err
+}
+
+// noActiveAccount is the answer to a request for an organization's active account when it has
+// none: a suspended account says why it takes no usage.
+func noActiveAccount(ctx context.Context, tx Tx, orgID string) error {
+	accounts, err := tx.BillingAccounts(ctx, BillingAccountQuery{OrgID: orgID, Limit: 10})
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.State == AccountDisabled && a.SuspendedFor != "" {
+			return suspended(a.SuspendedFor)
+		}
+	}
+	return Errorf(ENOTFOUND, "organization has no active billing account")
 }
 
 // requestOrganization returns the organization id a request names through org_id, project_id or

@@ -104,6 +104,9 @@ func (t *tx) Invoices(ctx context.Context, q billd.InvoiceQuery) ([]*billd.Invoi
 	if q.Unreconciled {
 		f.add("kind = 'overdraft' AND state = 'paid' AND reconciled_at IS NULL")
 	}
+	if !q.DueBefore.IsZero() {
+		f.add("state = 'open' AND due_at < ?", q.DueBefore)
+	}
 	if q.After != nil {
 		f.add("(created_at, id) < (?, ?)", q.After.At, q.After.ID)
 	}

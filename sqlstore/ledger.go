@@ -78,7 +78,7 @@ func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refI
 		var f filter
 		f.in(t.d, "b.id", part)
 		stmts = append(stmts, each(&st.Guards, scanGuard, `SELECT b.id, b.state, b.credit_min, o.state, b.hourly_spend_limit,
-			b.monthly_spend_limit FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
+			b.monthly_spend_limit, b.suspended_for FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
 	}
 	for _, part := range t.d.idLists(transferIDs) {
 		var f filter
@@ -103,7 +103,7 @@ func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refI
 
 func scanGuard(s scanner) (billd.AccountGuard, error) {
 	var g billd.AccountGuard
-	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState, &g.HourlyLimit, &g.MonthlyLimit)
+	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState, &g.HourlyLimit, &g.MonthlyLimit, &g.SuspendedFor)
 	return g, err
 }
 
