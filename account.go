@@ -360,13 +360,17 @@ func (s *Service) changeAccount(ctx context.Context, p Principal, perm Permissio
 	return a, nil
 }
 
-// SetBillingAccountState enables or disables an account. Needs delete permission. Enabling fails
+// SetBillingAccountState enables or disables an account, lifting a suspension. Needs delete
+// permission, and a platform admin for a suspended account (EFORBIDDEN otherwise). Enabling fails
 // with EPRECONDITION while another account of the organization is active.
 func (s *Service) SetBillingAccountState(ctx context.Context, p Principal, orgID, id string, state AccountState) error {
 	if state != AccountActive && state != AccountDisabled {
 		return Errorf(EINVALID, "state must be %q or %q", AccountActive, AccountDisabled)
 	}
 	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
+		if a.SuspendedFor != "" && authorize(p, PermSuper, "") != nil {
+			return Errorf(EFORBIDDEN, "billing account is suspended for %s: only a platform admin can lift the suspension", a.SuspendedFor)
+		}
 		a.State, a.SuspendedFor = state, ""
 		return nil
 	})

@@ -240,6 +240,8 @@ func TestSuspensions(t *testing.T) {
 		wantCode(t, pf.svc.SuspendBillingAccount(ctx, sys, o.ID, o.AccountID, "boredom"), billd.EINVALID)
 		owner := billd.Principal{ClientID: "owner", OrgID: o.ID, Role: billd.RoleOwner}
 		wantCode(t, pf.svc.SuspendBillingAccount(ctx, owner, o.ID, o.AccountID, billd.SuspendedForAbuse), billd.EFORBIDDEN)
+		wantCode(t, pf.svc.SetBillingAccountState(ctx, owner, o.ID, o.AccountID, billd.AccountActive), billd.EFORBIDDEN,
+			"billing account is suspended for abuse: only a platform admin can lift the suspension")
 		must(t, pf.svc.SetBillingAccountState(ctx, sys, o.ID, o.AccountID, billd.AccountActive))
 		pf.use(t, o, 1)
 		pf.wantNoProblems(t)
