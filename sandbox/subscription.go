@@ -31,33 +31,13 @@ func linesInterval(lines []billd.CheckoutLine, interval string) (string, error) 
 	return interval, nil
 }
 
-// addInterval returns the time n intervals after anchor. Months and years that lack anchor's
-// day end on their last day: Jan 31 + 1 month is Feb 28 (29 in a leap year), Feb 29 + 1 year is
-// Feb 28; counting from the anchor keeps the day: Jan 31 + 2 months is Mar 31.
-func addInterval(anchor time.Time, interval string, n int) time.Time {
-	switch interval {
-	case "day":
-		return anchor.AddDate(0, 0, n)
-	case "week":
-		return anchor.AddDate(0, 0, 7*n)
-	case "year":
-		n *= 12
-	}
-	y, m, d := anchor.Date()
-	first := time.Date(y, m+time.Month(n), 1, anchor.Hour(), anchor.Minute(), anchor.Second(), anchor.Nanosecond(), anchor.Location())
-	if last := first.AddDate(0, 1, -1).Day(); d > last {
-		d = last
-	}
-	return first.AddDate(0, 0, d-1)
-}
-
 // firstPeriod returns a subscription's first period from start: its trial if it has one, else
 // one interval.
 func firstPeriod(start time.Time, interval string, trialDays int64) billd.Period {
 	if end := trialEnd(start, trialDays); !end.IsZero() {
 		return billd.Period{Start: start, End: end}
 	}
-	return billd.Period{Start: start, End: addInterval(start, interval, 1)}
+	return billd.Period{Start: start, End: billd.AddInterval(start, interval, 1)}
 }
 
 // newSubscription returns a subscription that starts at now: trialing for its trial days, active
@@ -158,7 +138,7 @@ func (p *Provider) ChangeSubscription(ctx context.Context, providerID string, r 
 	} else {
 		if interval != s.interval {
 			now := p.clock()
-			s.view.CurrentPeriod = billd.Period{Start: now, End: addInterval(now, interval, 1)}
+			s.view.CurrentPeriod = billd.Period{Start: now, End: billd.AddInterval(now, interval, 1)}
 			s.view.TrialEndsAt = time.Time{}
 			if s.view.State == billd.SubscriptionTrialing {
 				s.view.State = billd.SubscriptionActive

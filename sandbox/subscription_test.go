@@ -31,7 +31,7 @@ func TestAddInterval(t *testing.T) {
 		{date(2024, 2, 29), "year", 1, date(2025, 2, 28)},
 		{date(2024, 2, 29), "year", 4, date(2028, 2, 29)},
 	} {
-		if got := addInterval(tc.from, tc.interval, tc.n); !got.Equal(tc.want) {
+		if got := billd.AddInterval(tc.from, tc.interval, tc.n); !got.Equal(tc.want) {
 			t.Errorf("%s + %d %s = %s, want %s", tc.from.Format(time.DateOnly), tc.n, tc.interval, got, tc.want)
 		}
 	}
