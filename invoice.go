@@ -116,28 +116,15 @@ func (s *Service) UpcomingInvoice(ctx context.Context, p Principal, orgID, billi
 	return next, err
 }
 
-// renewalInvoice is the draft invoice of a subscription's next period.
+// renewalInvoice is the draft invoice of a subscription's next period; nil if it cannot be priced.
 func renewalInvoice(cat *Catalog, a *BillingAccount, sub *Subscription, seats int64) *Invoice {
-	planID := sub.PlanID
-	if sub.NextPlanID != "" {
-		planID = sub.NextPlanID
-	}
-	plan := cat.Plan(planID)
-	if plan == nil {
-		return nil
-	}
-	lines, err := planLines(cat, plan, a.Currency, seats)
+	plan, amount, period, err := nextPeriod(cat, sub, a.Currency, seats)
 	if err != nil {
 		return nil
 	}
-	amount, err := linesAmount(lines)
-	if err != nil {
-		return nil
-	}
-	start := sub.CurrentPeriod.End
 	return &Invoice{OrgID: a.OrgID, AccountID: a.ID, Kind: InvoiceSubscription, Provider: sub.Provider, State: InvoiceDraft,
-		Currency: a.Currency, Amount: amount, SubscriptionID: sub.ID, PeriodStart: start,
-		PeriodEnd: AddInterval(start, plan.Interval, 1), DueAt: &start, Metadata: Metadata{"plan_id": plan.ID}}
+		Currency: a.Currency, Amount: amount, SubscriptionID: sub.ID, PeriodStart: period.Start, PeriodEnd: period.End,
+		DueAt: &period.Start, Metadata: Metadata{"plan_id": plan.ID}}
 }
 
 // GenerateInvoices makes the overdraft invoices of every postpaid account now, as the invoice day

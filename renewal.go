@@ -62,23 +62,10 @@ func (s *Service) renew(ctx context.Context, sub *Subscription, now time.Time) e
 	if err != nil {
 		return err
 	}
-	planID := sub.PlanID
-	if sub.NextPlanID != "" {
-		planID = sub.NextPlanID
-	}
-	plan := cat.Plan(planID)
-	if plan == nil {
-		return errNoPlan
-	}
-	lines, err := planLines(cat, plan, a.Currency, max(org.Seats, 1))
+	plan, amount, period, err := nextPeriod(cat, sub, a.Currency, max(org.Seats, 1))
 	if err != nil {
 		return err
 	}
-	amount, err := linesAmount(lines)
-	if err != nil {
-		return err
-	}
-	period := Period{Start: sub.CurrentPeriod.End, End: AddInterval(sub.CurrentPeriod.End, plan.Interval, 1)}
 	if pr != nil && amount > 0 {
 		key := "renewal:" + sub.ID + ":" + strconv.FormatInt(period.Start.Unix(), 10) + ":" + now.Format(time.DateOnly)
 		res, err := pr.Charge(ctx, ChargeRequest{IdempotencyKey: key, CustomerID: a.ProviderID, Amount: amount,
@@ -91,6 +78,29 @@ func (s *Service) renew(ctx context.Context, sub *Subscription, now time.Time) e
 		}
 	}
 	return s.startPeriod(ctx, sub, plan, period, amount, a.Currency, now)
+}
+
+// nextPeriod returns what a subscription's next period is and costs: the plan it will be on (a
+// scheduled change included), the amount of its lines at seats, and its span.
+func nextPeriod(cat *Catalog, sub *Subscription, currency string, seats int64) (*Plan, int64, Period, error) {
+	planID := sub.PlanID
+	if sub.NextPlanID != "" {
+		planID = sub.NextPlanID
+	}
+	plan := cat.Plan(planID)
+	if plan == nil {
+		return nil, 0, Period{}, errNoPlan
+	}
+	lines, err := planLines(cat, plan, currency, seats)
+	if err != nil {
+		return nil, 0, Period{}, err
+	}
+	amount, err := linesAmount(lines)
+	if err != nil {
+		return nil, 0, Period{}, err
+	}
+	start := sub.CurrentPeriod.End
+	return plan, amount, Period{Start: start, End: AddInterval(start, plan.Interval, 1)}, nil
 }
 
 // startPeriod records a renewal: the subscription's next period on plan, and its paid invoice.
