@@ -41,7 +41,7 @@ func TestFulfilmentReadsTheCardAnEventLacks(t *testing.T) {
 	t.Parallel()
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		var pr *eventsWithoutCards
-		pf := newPayFixtureOver(t, s, nil, func(sb *sandbox.Provider) billd.Provider {
+		pf := newPayFixtureConfig(t, s, billd.Config{}, func(sb *sandbox.Provider) billd.Provider {
 			pr = &eventsWithoutCards{Provider: sb}
 			return pr
 		})
@@ -90,7 +90,7 @@ func TestCancelAfterTrialReachesTheProvider(t *testing.T) {
 	t.Parallel()
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		var pr *renewingSandbox
-		pf := newPayFixtureOver(t, s, nil, func(sb *sandbox.Provider) billd.Provider {
+		pf := newPayFixtureConfig(t, s, billd.Config{}, func(sb *sandbox.Provider) billd.Provider {
 			pr = &renewingSandbox{Provider: sb}
 			return pr
 		})

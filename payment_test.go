@@ -40,12 +40,12 @@ const (
 
 func newPayFixture(t *testing.T, s sqltest.Store) *payFixture {
 	t.Helper()
-	return newPayFixtureOver(t, s, nil, nil)
+	return newPayFixtureConfig(t, s, billd.Config{}, nil)
 }
 
-// newPayFixtureOver is newPayFixture whose service runs on store (s.DB when nil), with its provider
-// made from the sandbox by wrap (the sandbox itself when nil).
-func newPayFixtureOver(t *testing.T, s sqltest.Store, store billd.Store, wrap func(*sandbox.Provider) billd.Provider) *payFixture {
+// newPayFixtureConfig is newPayFixture whose service has cfg's settings (its store: s.DB when
+// nil), with its provider made from the sandbox by wrap (the sandbox itself when nil).
+func newPayFixtureConfig(t *testing.T, s sqltest.Store, cfg billd.Config, wrap func(*sandbox.Provider) billd.Provider) *payFixture {
 	t.Helper()
 	pf := &payFixture{}
 	sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), BaseURL: "http://billd.test",
@@ -58,7 +58,8 @@ func newPayFixtureOver(t *testing.T, s sqltest.Store, store billd.Store, wrap fu
 	if wrap != nil {
 		provider = wrap(sb)
 	}
-	pf.fixture = newFixtureConfig(t, s, billd.Config{Store: store, Providers: []billd.Provider{provider}})
+	cfg.Providers = []billd.Provider{provider}
+	pf.fixture = newFixtureConfig(t, s, cfg)
 	pf.pages = sb.Handler(pf.svc)
 	ctx := t.Context()
 	_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "credits", Title: "Credits", Behavior: billd.BehaviorCredits,
@@ -410,7 +411,7 @@ func TestFailedEventsAreRetried(t *testing.T) {
 	t.Parallel()
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		store := &flakyStore{Store: s.DB}
-		pf := newPayFixtureOver(t, s, store, nil)
+		pf := newPayFixtureConfig(t, s, billd.Config{Store: store}, nil)
 		o := pf.newOrg(t)
 		c := pf.buy(t, o, 2)
 		store.fail.Store(true)

@@ -152,15 +152,10 @@ func TestSandboxRenewals(t *testing.T) {
 func TestOverdraftInvoices(t *testing.T) {
 	t.Parallel()
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		pf := &payFixture{}
-		sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), Deliver: pf.deliverEvent,
-			Now: func() time.Time { return pf.now() }})
-		must(t, err)
-		pf.fixture = newFixtureConfig(t, s, billd.Config{Providers: []billd.Provider{sb},
-			Invoicing: billd.InvoicingConfig{Product: "micro"}})
+		pf := newPayFixtureConfig(t, s, billd.Config{Invoicing: billd.InvoicingConfig{Product: "micro"}}, nil)
 		ctx := t.Context()
 		// 1 cent buys 1000 credits: 0.001 cent per credit, which Frontier's truncation bills as 0.
-		_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "micro", Behavior: billd.BehaviorCredits,
+		_, _, err := pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "micro", Behavior: billd.BehaviorCredits,
 			CreditAmount: 1000, Prices: []billd.PriceInput{{Name: "unit", Currency: "usd", Amount: 1}}})
 		must(t, err)
 		o := pf.newOrg(t)
@@ -200,14 +195,9 @@ func TestOverdraftInvoices(t *testing.T) {
 func TestSuspensions(t *testing.T) {
 	t.Parallel()
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		pf := &payFixture{}
-		sb, err := sandbox.New(sandbox.Config{Secret: []byte("a-test-secret-of-sandbox-events"), Deliver: pf.deliverEvent,
-			Now: func() time.Time { return pf.now() }})
-		must(t, err)
-		pf.fixture = newFixtureConfig(t, s, billd.Config{Providers: []billd.Provider{sb},
-			Invoicing: billd.InvoicingConfig{Product: "micro"}})
+		pf := newPayFixtureConfig(t, s, billd.Config{Invoicing: billd.InvoicingConfig{Product: "micro"}}, nil)
 		ctx := t.Context()
-		_, _, err = pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "micro", Behavior: billd.BehaviorCredits,
+		_, _, err := pf.svc.PutProduct(ctx, sys, billd.ProductInput{Name: "micro", Behavior: billd.BehaviorCredits,
 			CreditAmount: 100, Prices: []billd.PriceInput{{Name: "unit", Currency: "usd", Amount: 100}}})
 		must(t, err)
 		o := pf.newOrg(t)
