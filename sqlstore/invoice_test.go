@@ -203,40 +203,10 @@ func TestInvoicesPageNewestFirst(t *testing.T) {
 		}
 		insertInvoices(t, s.DB, mine...)
 		insertInvoices(t, s.DB, newInvoice(other, t0.Add(time.Second)))
-		var got []*billd.Invoice
-		q := billd.InvoiceQuery{AccountID: a.ID, Limit: 4}
-		view(t, s.DB, func(tx billd.Tx) error {
-			for range 10 {
-				page, err := tx.Invoices(ctx, q)
-				if err != nil {
-					return err
-				}
-				got = append(got, page...)
-				if len(page) < q.Limit {
-					return nil
-				}
-				last := page[len(page)-1]
-				q.After = &billd.Cursor{At: last.CreatedAt, ID: last.ID}
-			}
-			t.Fatal("paging does not end")
-			return nil
-		})
-		if len(got) != len(mine) {
-			t.Fatalf("paged %d invoices, want %d", len(got), len(mine))
-		}
-		seen := map[string]bool{}
-		for i, inv := range got {
-			if seen[inv.ID] || inv.AccountID != a.ID {
-				t.Fatalf("position %d: invoice repeated or not the account's", i)
-			}
-			seen[inv.ID] = true
-			if i > 0 {
-				prev := got[i-1]
-				if inv.CreatedAt.After(prev.CreatedAt) || inv.CreatedAt.Equal(prev.CreatedAt) && inv.ID > prev.ID {
-					t.Fatalf("position %d is not after position %d in (created_at, id) descending order", i, i-1)
-				}
-			}
-		}
+		pageNewestFirst(t, s.DB, len(mine), a.ID, func(inv *billd.Invoice) keyed { return keyed{inv.ID, inv.AccountID, inv.CreatedAt} },
+			func(tx billd.Tx, after *billd.Cursor, limit int) ([]*billd.Invoice, error) {
+				return tx.Invoices(ctx, billd.InvoiceQuery{AccountID: a.ID, After: after, Limit: limit})
+			})
 	})
 }
 

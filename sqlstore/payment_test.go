@@ -145,6 +145,57 @@ func checkoutIDs(cs []*billd.Checkout) []string {
 	return out
 }
 
+// keyed is what a newest-first keyset list is ordered and filtered by.
+type keyed struct {
+	id, accountID string
+	at            time.Time
+}
+
+// pageNewestFirst reads a list four items a page, each page after the last item of the one
+// before, and checks that it returns want items, each once, all of the account, in (created_at,
+// id) descending order.
+func pageNewestFirst[T any](t *testing.T, db *sqlstore.DB, want int, accountID string, key func(T) keyed,
+	list func(tx billd.Tx, after *billd.Cursor, limit int) ([]T, error)) {
+	t.Helper()
+	const limit = 4
+	var got []keyed
+	view(t, db, func(tx billd.Tx) error {
+		var after *billd.Cursor
+		for range 10 {
+			page, err := list(tx, after, limit)
+			if err != nil {
+				return err
+			}
+			for _, item := range page {
+				got = append(got, key(item))
+			}
+			if len(page) < limit {
+				return nil
+			}
+			last := got[len(got)-1]
+			after = &billd.Cursor{At: last.at, ID: last.id}
+		}
+		t.Fatal("paging does not end")
+		return nil
+	})
+	if len(got) != want {
+		t.Fatalf("paged %d items, want %d", len(got), want)
+	}
+	seen := map[string]bool{}
+	for i, k := range got {
+		if seen[k.id] || k.accountID != accountID {
+			t.Fatalf("position %d: item repeated or not the account's", i)
+		}
+		seen[k.id] = true
+		if i > 0 {
+			prev := got[i-1]
+			if k.at.After(prev.at) || k.at.Equal(prev.at) && k.id > prev.id {
+				t.Fatalf("position %d is not after position %d in (created_at, id) descending order", i, i-1)
+			}
+		}
+	}
+}
+
 func TestCheckoutsPageNewestFirst(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		ctx := context.Background()
@@ -158,40 +209,10 @@ func TestCheckoutsPageNewestFirst(t *testing.T) {
 		}
 		insertCheckouts(t, s.DB, mine...)
 		insertCheckouts(t, s.DB, newCheckout(other, t0.Add(time.Hour)))
-		var got []*billd.Checkout
-		q := billd.CheckoutQuery{AccountID: a.ID, Limit: 4}
-		view(t, s.DB, func(tx billd.Tx) error {
-			for range 10 {
-				page, err := tx.Checkouts(ctx, q)
-				if err != nil {
-					return err
-				}
-				got = append(got, page...)
-				if len(page) < q.Limit {
-					return nil
-				}
-				last := page[len(page)-1]
-				q.After = &billd.Cursor{At: last.CreatedAt, ID: last.ID}
-			}
-			t.Fatal("paging does not end")
-			return nil
-		})
-		if len(got) != len(mine) {
-			t.Fatalf("paged %d checkouts, want %d", len(got), len(mine))
-		}
-		seen := map[string]bool{}
-		for i, c := range got {
-			if seen[c.ID] || c.AccountID != a.ID {
-				t.Fatalf("position %d: checkout repeated or not the account's", i)
-			}
-			seen[c.ID] = true
-			if i > 0 {
-				prev := got[i-1]
-				if c.CreatedAt.After(prev.CreatedAt) || c.CreatedAt.Equal(prev.CreatedAt) && c.ID > prev.ID {
-					t.Fatalf("position %d is not after position %d in (created_at, id) descending order", i, i-1)
-				}
-			}
-		}
+		pageNewestFirst(t, s.DB, len(mine), a.ID, func(c *billd.Checkout) keyed { return keyed{c.ID, c.AccountID, c.CreatedAt} },
+			func(tx billd.Tx, after *billd.Cursor, limit int) ([]*billd.Checkout, error) {
+				return tx.Checkouts(ctx, billd.CheckoutQuery{AccountID: a.ID, After: after, Limit: limit})
+			})
 		view(t, s.DB, func(tx billd.Tx) error {
 			all, err := tx.Checkouts(ctx, billd.CheckoutQuery{})
 			if len(all) != 10 || all[0].AccountID != other.ID {
