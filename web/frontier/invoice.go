@@ -53,13 +53,7 @@ func (s *Server) GetUpcomingInvoice(ctx context.Context, req *connect.Request[fv
 // admins only. billd pages with page_token, not page_num, and does not count them all.
 func (s *Server) ListAllInvoices(ctx context.Context, req *connect.Request[fv1.ListAllInvoicesRequest]) (*connect.Response[fv1.ListAllInvoicesResponse], error) {
 	m := req.Msg
-	if m.GetPageNum() < 0 {
-		return nil, billd.Errorf(billd.EINVALID, "page_num must be a non-negative integer, got %d", m.GetPageNum())
-	}
-	if m.GetPageNum() > 1 {
-		return nil, billd.Errorf(billd.EINVALID, "page_num is not supported: pass next_page_token as page_token")
-	}
-	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	page, err := numberedPageRequest(m.GetPageNum(), m.GetPageSize(), m.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

@@ -16,13 +16,7 @@ func (s *Server) ListOrganizations(ctx context.Context, req *connect.Request[fv1
 	if m.GetUserId() != "" {
 		return nil, billd.Errorf(billd.EINVALID, "user_id is not supported: billd has API clients, not users")
 	}
-	if m.GetPageNum() < 0 {
-		return nil, billd.Errorf(billd.EINVALID, "page_num must be a non-negative integer, got %d", m.GetPageNum())
-	}
-	if m.GetPageNum() > 1 {
-		return nil, billd.Errorf(billd.EINVALID, "page_num is not supported: pass next_page_token as page_token")
-	}
-	page, err := pageRequest(m.GetPageSize(), m.GetPageToken())
+	page, err := numberedPageRequest(m.GetPageNum(), m.GetPageSize(), m.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,19 @@ func pageRequest(size int32, token string) (billd.PageRequest, error) {
 	return billd.PageRequest{PageSize: int(size), PageToken: token}, nil
 }
 
+// numberedPageRequest is pageRequest for Frontier's admin lists, whose requests also carry
+// page_num: billd pages with tokens, so only the first page (page_num 0 or 1) can be asked by
+// number.
+func numberedPageRequest(num, size int32, token string) (billd.PageRequest, error) {
+	if num < 0 {
+		return billd.PageRequest{}, billd.Errorf(billd.EINVALID, "page_num must be a non-negative integer, got %d", num)
+	}
+	if num > 1 {
+		return billd.PageRequest{}, billd.Errorf(billd.EINVALID, "page_num is not supported: pass next_page_token as page_token")
+	}
+	return pageRequest(size, token)
+}
+
 // expands reads expand values, each of which may list several names separated by commas.
 func expands(values []string) map[string]bool {
 	out := map[string]bool{}
