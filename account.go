@@ -56,8 +56,50 @@ type BillingAccount struct {
 	// SuspendedFor says why a disabled account was suspended (SuspendedForAbuse or
 	// SuspendedForPayment); empty for an account disabled otherwise, or not disabled.
 	SuspendedFor string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// BillingThreshold, for an invoiced account (PaymentTermsInvoice), is the unbilled spend at
+	// which an invoice is cut at once instead of at the month's end; 0 is none. Platform admins
+	// set it.
+	BillingThreshold int64
+	// Recharge is the account's automatic top-up, which its organization's admins set.
+	Recharge Recharge
+	// CreatedBy is the principal (API client id) that created the account.
+	CreatedBy string
+	// DeletedAt is when the account was closed; PurgeAt is when its personal data is (or was)
+	// erased, and PurgedAt when that happened. Nil while not applicable.
+	DeletedAt *time.Time
+	PurgeAt   *time.Time
+	PurgedAt  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Recharge is an automatic top-up: when a debit leaves the balance below Low, billd charges the
+// account's default payment method off-session for High minus the balance, once per crossing, and
+// credits what the charge pays. Amounts are in ledger units (credits), which are minor units of
+// the account's currency in the CUDO dialect. Off unless Auto; Auto needs 0 <= Low < High.
+type Recharge struct {
+	Auto bool
+	Low  int64
+	High int64
+}
+
+// PaymentTerms says how an account pays for its usage.
+type PaymentTerms string
+
+// Payment terms. A prepaid account's debits need its balance (credit_min is not negative); an
+// invoiced account has a credit line of -credit_min and is billed in arrears.
+const (
+	PaymentTermsPrepaid PaymentTerms = "prepaid"
+	PaymentTermsInvoice PaymentTerms = "invoice"
+)
+
+// PaymentTerms returns the account's terms, which follow its credit_min: a negative credit_min is
+// a credit line, which is invoiced.
+func (a *BillingAccount) PaymentTerms() PaymentTerms {
+	if a.CreditMin < 0 {
+		return PaymentTermsInvoice
+	}
+	return PaymentTermsPrepaid
 }
 
 // Address is a postal address.
@@ -190,7 +232,8 @@ func (s *Service) CreateBillingAccount(ctx context.Context, p Principal, orgID s
 		now := s.clock()
 		a = &BillingAccount{ID: s.newID(), OrgID: o.ID, Name: in.Name, Email: in.Email, Phone: in.Phone,
 			Address: in.Address, Currency: in.Currency, LedgerCurrency: CreditCurrency, State: AccountActive,
-			TaxData: in.TaxData, Metadata: in.Metadata, DueInDays: DefaultDueInDays, CreatedAt: now, UpdatedAt: now}
+			TaxData: in.TaxData, Metadata: in.Metadata, DueInDays: DefaultDueInDays, CreatedBy: p.ClientID,
+			CreatedAt: now, UpdatedAt: now}
 		return tx.InsertBillingAccount(ctx, a)
 	})
 	if err != nil {

@@ -53,6 +53,7 @@ type Tx interface {
 	CatalogTx
 	PaymentTx
 	InvoiceTx
+	NoticeTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"github.com/billd/billd"
@@ -38,19 +39,23 @@ func encodeTax(ts []billd.TaxID) string {
 
 const accountColumns = `b.id, b.org_id, b.name, b.email, b.phone, b.address, b.currency, l.currency, b.provider,
 	b.provider_id, b.state, b.tax_data, b.metadata, b.credit_min, b.due_in_days, b.hourly_spend_limit,
-	b.monthly_spend_limit, b.suspended_for, b.created_at, b.updated_at`
+	b.monthly_spend_limit, b.suspended_for, b.billing_threshold, b.recharge_auto, b.recharge_low, b.recharge_high,
+	b.created_by, b.deleted_at, b.purge_at, b.purged_at, b.created_at, b.updated_at`
 
 const accountFrom = ` FROM billing_accounts b JOIN ledger_accounts l ON l.id = b.id`
 
 func scanAccount(s scanner) (*billd.BillingAccount, error) {
 	var a billd.BillingAccount
 	var address, tax, meta string
+	var deleted, purge, purged sql.NullTime
 	err := s.Scan(&a.ID, &a.OrgID, &a.Name, &a.Email, &a.Phone, &address, &a.Currency, &a.LedgerCurrency,
 		&a.Provider, &a.ProviderID, &a.State, &tax, &meta, &a.CreditMin, &a.DueInDays, &a.HourlySpendLimit,
-		&a.MonthlySpendLimit, &a.SuspendedFor, &a.CreatedAt, &a.UpdatedAt)
+		&a.MonthlySpendLimit, &a.SuspendedFor, &a.BillingThreshold, &a.Recharge.Auto, &a.Recharge.Low,
+		&a.Recharge.High, &a.CreatedBy, &deleted, &purge, &purged, &a.CreatedAt, &a.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
+	a.DeletedAt, a.PurgeAt, a.PurgedAt = timePtr(deleted), timePtr(purge), timePtr(purged)
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	var addr addressJSON
 	var taxes []taxJSON
@@ -84,11 +89,14 @@ func (t *tx) InsertBillingAccount(ctx context.Context, a *billd.BillingAccount) 
 	}
 	return t.execMapped(ctx, conflict(errSecondActive), `INSERT INTO billing_accounts (id, org_id, name, email,
 		phone, address, currency, provider, provider_id, state, tax_data, metadata, credit_min, due_in_days,
-		hourly_spend_limit, monthly_spend_limit, suspended_for, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		hourly_spend_limit, monthly_spend_limit, suspended_for, billing_threshold, recharge_auto, recharge_low,
+		recharge_high, created_by, deleted_at, purge_at, purged_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+		$22, $23, $24, $25, $26, $27)`,
 		a.ID, a.OrgID, a.Name, a.Email, a.Phone, encodeAddress(a.Address), a.Currency, a.Provider, a.ProviderID,
 		string(a.State), encodeTax(a.TaxData), a.Metadata.Marshal(), a.CreditMin, a.DueInDays, a.HourlySpendLimit,
-		a.MonthlySpendLimit, a.SuspendedFor, a.CreatedAt, a.UpdatedAt)
+		a.MonthlySpendLimit, a.SuspendedFor, a.BillingThreshold, a.Recharge.Auto, a.Recharge.Low, a.Recharge.High,
+		a.CreatedBy, nullTimePtr(a.DeletedAt), nullTimePtr(a.PurgeAt), nullTimePtr(a.PurgedAt), a.CreatedAt, a.UpdatedAt)
 }
 
 // BillingAccount implements billd.AccountTx.
@@ -122,11 +130,14 @@ func (t *tx) BillingAccounts(ctx context.Context, q billd.BillingAccountQuery) (
 func (t *tx) UpdateBillingAccount(ctx context.Context, a *billd.BillingAccount) error {
 	return t.execMapped(ctx, conflict(errSecondActive), `UPDATE billing_accounts SET name = $1, email = $2, phone = $3, address = $4, currency = $5,
 		provider = $6, provider_id = $7, state = $8, tax_data = $9, metadata = $10, credit_min = $11,
-		due_in_days = $12, hourly_spend_limit = $13, monthly_spend_limit = $14, suspended_for = $15, updated_at = $16
-		WHERE id = $17`,
+		due_in_days = $12, hourly_spend_limit = $13, monthly_spend_limit = $14, suspended_for = $15, updated_at = $16,
+		billing_threshold = $17, recharge_auto = $18, recharge_low = $19, recharge_high = $20, deleted_at = $21,
+		purge_at = $22, purged_at = $23
+		WHERE id = $24`,
 		a.Name, a.Email, a.Phone, encodeAddress(a.Address), a.Currency, a.Provider, a.ProviderID, string(a.State),
 		encodeTax(a.TaxData), a.Metadata.Marshal(), a.CreditMin, a.DueInDays, a.HourlySpendLimit, a.MonthlySpendLimit,
-		a.SuspendedFor, a.UpdatedAt, a.ID)
+		a.SuspendedFor, a.UpdatedAt, a.BillingThreshold, a.Recharge.Auto, a.Recharge.Low, a.Recharge.High,
+		nullTimePtr(a.DeletedAt), nullTimePtr(a.PurgeAt), nullTimePtr(a.PurgedAt), a.ID)
 }
 
 // OrganizationHasDues implements billd.AccountTx.
