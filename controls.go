@@ -223,3 +223,16 @@ func nextInvoiceDay(now time.Time, day int) time.Time {
 	}
 	return at
 }
+
+// CreditAccount buys amount credits for an account by charging a saved payment method
+// (methodID; empty is the default) off-session, and grants them when the charge succeeds. Needs
+// update permission.
+func (s *Service) CreditAccount(ctx context.Context, p Principal, orgID, id string, amount int64, methodID string) (*Charge, error) {
+	return nil, Errorf(EUNIMPLEMENTED, "credit payments are not implemented yet") // replaced by the recharge work
+}
+
+// Charges lists an account's off-session charges (recharges and credit payments), newest first.
+// Needs get permission.
+func (s *Service) Charges(ctx context.Context, p Principal, orgID, id string, page PageRequest) (Page[*Charge], error) {
+	return Page[*Charge]{}, Errorf(EUNIMPLEMENTED, "charges are not implemented yet") // replaced by the recharge work
+}
