@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/web/cudo"
 	"github.com/billd/billd/web/frontier"
 )
 
@@ -61,6 +62,7 @@ func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, err
 	}
 	h.cors = newCORS(cfg.CORSOrigins)
 	h.routes(frontier.NewServer(svc, limits.MaxResponseBytes))
+	h.cudoRoutes(cudo.NewServer(svc))
 	return h, nil
 }
 
