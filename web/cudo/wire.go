@@ -231,7 +231,7 @@ type ProjectList struct {
 }
 
 // SpendRow is the contract's BillingAccountSpendRow. Quantity is a JSON number in the contract;
-// billd writes a whole number of usages, never a float.
+// billd meters amounts, not quantities, and writes 1, never a float.
 type SpendRow struct {
 	ProjectID   string `json:"projectId"`
 	Description string `json:"description"`
