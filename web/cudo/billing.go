@@ -122,26 +122,26 @@ type userPermission struct {
 // AddUserPermission is POST /v1/billing-accounts/{billingAccountId}/add-user-permission: billd
 // records the grant (see billd.AddAccountUser); dataCenterId is ignored.
 func (s *Server) AddUserPermission(ctx context.Context, p billd.Principal, in Input) (any, error) {
-	var body userPermission
-	if err := DecodeBody(in.Body, &body); err != nil {
-		return nil, err
-	}
-	err := s.svc.AddAccountUser(ctx, p, in.Path("billingAccountId"), body.UserEmail, roleInput(body.Role), body.ProjectID)
-	if err != nil {
-		return nil, err
-	}
-	return Empty{}, nil
+	return changePermission(in, func(id string, body userPermission) error {
+		return s.svc.AddAccountUser(ctx, p, id, body.UserEmail, roleInput(body.Role), body.ProjectID)
+	})
 }
 
 // RemoveUserPermission is POST /v1/billing-accounts/{billingAccountId}/remove-user-permission:
 // userId is the id billd derived from the email (or the email itself).
 func (s *Server) RemoveUserPermission(ctx context.Context, p billd.Principal, in Input) (any, error) {
+	return changePermission(in, func(id string, body userPermission) error {
+		return s.svc.RemoveAccountUser(ctx, p, id, body.UserID, roleInput(body.Role), body.ProjectID)
+	})
+}
+
+// changePermission decodes a user-permission body and applies it to the account the path names.
+func changePermission(in Input, apply func(accountID string, body userPermission) error) (any, error) {
 	var body userPermission
 	if err := DecodeBody(in.Body, &body); err != nil {
 		return nil, err
 	}
-	err := s.svc.RemoveAccountUser(ctx, p, in.Path("billingAccountId"), body.UserID, roleInput(body.Role), body.ProjectID)
-	if err != nil {
+	if err := apply(in.Path("billingAccountId"), body); err != nil {
 		return nil, err
 	}
 	return Empty{}, nil
