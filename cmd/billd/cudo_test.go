@@ -204,13 +204,19 @@ func TestCUDOUpdate(t *testing.T) {
 			{&owner, "createTime", map[string]any{}, 400, 3, `"createTime" is not a field`},
 			{&owner, "", map[string]any{"displayName": "x"}, 400, 3, "updateMask is required"},
 			{nil, "state", map[string]any{"state": "STATE_UNSPECIFIED"}, 400, 3, "state must be"},
+			// All or nothing: a refused field leaves the other fields of the patch unchanged too.
+			{&owner, "displayName,hourlySpendLimit", map[string]any{"displayName": "Nope",
+				"hourlySpendLimit": map[string]any{"value": "1"}}, 403, 7, "hourly spend limit"},
+			{&owner, "billingAddress.city,creditBalanceRecharge.high", map[string]any{"billingAddress": map[string]any{"city": strings.Repeat("x", 300)},
+				"creditBalanceRecharge": map[string]any{"high": map[string]any{"value": "70"}}}, 400, 3, "address.city"},
 		} {
 			s.fails(patch(bad.as, bad.mask, bad.account), bad.status, bad.code, bad.msg)
 		}
 		s.fails(req{method: "PATCH", path: path + "?updateMask=displayName", as: &owner, body: `[1]`}, 400, 3, "JSON object")
 		s.fails(req{method: "PATCH", path: path + "?updateMask=displayName", as: &owner, body: `{"x": ` + strings.Repeat("[", 40)}, 400, 3, "deeper")
 		after := s.ok(req{method: "GET", path: path})
-		if money(t, after, "hourlySpendLimit") != "5.00" || after["displayName"] != "Renamed" || after["state"] != "STATE_ACTIVE" {
+		if money(t, after, "hourlySpendLimit") != "5.00" || after["displayName"] != "Renamed" || after["state"] != "STATE_ACTIVE" ||
+			money(t, obj(t, after, "creditBalanceRecharge"), "high") != "50.50" || obj(t, after, "billingAddress")["city"] != "Hamburg" {
 			t.Errorf("refused patches changed the account: %v", after)
 		}
 	})

@@ -93,13 +93,19 @@ func (s *Server) DeleteBillingAccount(ctx context.Context, p billd.Principal, in
 	return Empty{}, nil
 }
 
+// MaxAccountsPage is the default and the largest pageSize of GET /v1/billing-accounts.
+const MaxAccountsPage = 100
+
 // ListBillingAccounts is GET /v1/billing-accounts: the accounts of the caller's organization, or,
 // for a platform principal, of the organization organizationId names (of every organization
-// without it: platform admins only).
+// without it: platform admins only), at most MaxAccountsPage a page.
 func (s *Server) ListBillingAccounts(ctx context.Context, p billd.Principal, in Input) (any, error) {
 	size, err := pageSize(in.Query)
 	if err != nil {
 		return nil, err
+	}
+	if size == 0 || size > MaxAccountsPage {
+		size = MaxAccountsPage // each account's status is one more read
 	}
 	page := billd.PageRequest{PageSize: size, PageToken: first(in.Query, "pageToken", "page_token")}
 	orgID := p.OrgID

@@ -43,9 +43,9 @@ type updateBody struct {
 }
 
 // UpdateBillingAccount is PATCH /v1/billing-accounts/{billingAccount.id}: the fields the
-// updateMask (query or body) names. The controls (recharge, limits, threshold, state, terms) are
-// set first, through UpdateAccountControls, which refuses a customer's readOnly field with 403
-// before anything changes; then the profile, through UpdateBillingAccount.
+// updateMask (query or body) names: the profile and the controls (recharge, limits, threshold,
+// state, terms) in one use case, billd.Service.UpdateAccount, which refuses a customer's readOnly
+// field with 403 and changes all or nothing.
 func (s *Server) UpdateBillingAccount(ctx context.Context, p billd.Principal, in Input) (any, error) {
 	var body updateBody
 	if err := DecodeBody(in.Body, &body); err != nil {
@@ -69,15 +69,12 @@ func (s *Server) UpdateBillingAccount(ctx context.Context, p billd.Principal, in
 	if err != nil {
 		return nil, err
 	}
-	if u != (billd.ControlsUpdate{}) {
-		if a, err = s.svc.UpdateAccountControls(ctx, p, a.OrgID, id, u); err != nil {
-			return nil, err
-		}
+	var profile *billd.BillingAccountInput
+	if in, ok := profileOf(mask, body.BillingAccount, a); ok {
+		profile = &in
 	}
-	if profile, ok := profileOf(mask, body.BillingAccount, a); ok {
-		if _, err := s.svc.UpdateBillingAccount(ctx, p, a.OrgID, id, profile); err != nil {
-			return nil, err
-		}
+	if _, err := s.svc.UpdateAccount(ctx, p, a.OrgID, id, profile, u); err != nil {
+		return nil, err
 	}
 	st, err := s.status(ctx, p, id)
 	if err != nil {
