@@ -398,6 +398,8 @@ func TestCUDOProjectsAndUsers(t *testing.T) {
 			s.ok(req{method: "POST", path: remove, as: &owner, body: map[string]any{"user_id": billd.AccountUserID("ada@acme.test"), "role": "EDITOR", "project_id": w.projectID}})
 		}
 		s.fails(req{method: "POST", path: remove, as: &owner, body: map[string]any{"userId": "x", "role": "EDITOR"}}, 400, 3, "userId")
+		big := `{"userEmail": "a@acme.test", "role": "VIEWER", "pad": "` + strings.Repeat("x", 2<<20) + `"}`
+		s.fails(req{method: "POST", path: add, as: &owner, body: big}, 413, 8, "larger than")
 	})
 }
 
