@@ -368,10 +368,15 @@ func (s *Service) UpdateBillingAccount(ctx context.Context, p Principal, orgID, 
 		return nil, err
 	}
 	return s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
-		a.Name, a.Email, a.Phone, a.Address = in.Name, in.Email, in.Phone, in.Address
-		a.Currency, a.TaxData, a.Metadata = in.Currency, in.TaxData, in.Metadata
+		in.apply(a)
 		return nil
 	})
+}
+
+// apply sets the profile in on a.
+func (in *BillingAccountInput) apply(a *BillingAccount) {
+	a.Name, a.Email, a.Phone, a.Address = in.Name, in.Email, in.Phone, in.Address
+	a.Currency, a.TaxData, a.Metadata = in.Currency, in.TaxData, in.Metadata
 }
 
 // changeAccount runs change on an account under its write lock, in an enabled organization, and

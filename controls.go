@@ -71,17 +71,7 @@ func (u ControlsUpdate) validate() error {
 // otherwise). Invoice terms need a credit line: credit_min below 0, set by a platform admin;
 // prepaid terms end one (credit_min becomes 0).
 func (s *Service) UpdateAccountControls(ctx context.Context, p Principal, orgID, id string, u ControlsUpdate) (*BillingAccount, error) {
-	perm := PermUpdate
-	if field := u.adminOnly(); field != "" {
-		if err := authorize(p, PermSuper, ""); err != nil {
-			return nil, Errorf(EFORBIDDEN, "only a platform admin may set the %s", field)
-		}
-		perm = PermSuper
-	}
-	if err := u.validate(); err != nil {
-		return nil, err
-	}
-	return s.changeAccount(ctx, p, perm, orgID, id, func(a *BillingAccount) error { return u.apply(a) })
+	return s.UpdateAccount(ctx, p, orgID, id, nil, u)
 }
 
 // apply sets the controls of u on a.

@@ -168,6 +168,8 @@ type PaymentTx interface {
 	PutPaymentMethod(ctx context.Context, m *PaymentMethod) error
 	// PaymentMethods lists an account's payment methods, oldest first.
 	PaymentMethods(ctx context.Context, accountID string) ([]*PaymentMethod, error)
+	// DeletePaymentMethod removes the payment method with the id; an unknown id is no error.
+	DeletePaymentMethod(ctx context.Context, id string) error
 
 	// InsertSubscription stores a new subscription; an error that wraps ErrDuplicateID if its id
 	// exists.

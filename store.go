@@ -54,6 +54,8 @@ type Tx interface {
 	PaymentTx
 	InvoiceTx
 	NoticeTx
+	AccountUserTx
+	SpendTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.

@@ -29,6 +29,10 @@ type TransactionQuery struct {
 	Start     time.Time
 	End       time.Time
 	Page      PageRequest
+	// StartingAfter, instead of a page token, starts the page after the account's transfer with
+	// this id (Stripe's paging, which the CUDO dialect uses). EINVALID if it is not one of the
+	// account's transfers.
+	StartingAfter string
 }
 
 // ListTransactions lists an account's journal entries, newest first, and returns the account (nil
@@ -60,6 +64,11 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 		if err != nil || account == nil {
 			return err
 		}
+		if q.StartingAfter != "" {
+			if after, err = transferCursor(ctx, tx, account.ID, q.StartingAfter); err != nil {
+				return err
+			}
+		}
 		transfers, err = tx.AccountTransfers(ctx, TransferQuery{AccountID: account.ID,
 			Start: q.Start, End: q.End, After: after, Limit: limit + 1})
 		return err
@@ -73,6 +82,21 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 	}
 	page := makePage(items, limit, func(t Transaction) Cursor { return Cursor{At: t.CreatedAt, ID: t.ID} })
 	return page, account, nil
+}
+
+// transferCursor is the list position just after the transfer id of the account accountID.
+func transferCursor(ctx context.Context, tx Tx, accountID, id string) (*Cursor, error) {
+	var found []Transfer
+	if IsUUID(id) {
+		var err error
+		if found, err = tx.Transfers(ctx, []string{id}); err != nil {
+			return nil, err
+		}
+	}
+	if len(found) == 0 || (found[0].DebitAccountID != accountID && found[0].CreditAccountID != accountID) {
+		return nil, Errorf(EINVALID, "startingAfter %q is not a transaction of the account", Truncate(id, 64))
+	}
+	return &Cursor{At: found[0].CreatedAt, ID: found[0].ID}, nil
 }
 
 // Spend is what an account has spent: the sum of its usage debits minus the sum of their reverts,

@@ -60,3 +60,8 @@ func (t *tx) PaymentMethods(ctx context.Context, accountID string) ([]*billd.Pay
 	return queryAll(ctx, t, scanPaymentMethod, `SELECT `+paymentMethodColumns+` FROM payment_methods
 		WHERE account_id = $1 ORDER BY created_at, id LIMIT $2`, accountID, billd.MaxPageSize)
 }
+
+// DeletePaymentMethod implements billd.PaymentTx.
+func (t *tx) DeletePaymentMethod(ctx context.Context, id string) error {
+	return t.exec(ctx, `DELETE FROM payment_methods WHERE id = $1`, id)
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/billd/billd"
+	"github.com/billd/billd/web/cudo"
 	"github.com/billd/billd/web/frontier"
 	bc "github.com/billd/billd/web/frontier/billdv1/billdv1connect"
 	fc "github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
@@ -217,4 +218,31 @@ func (h *Handler) routes(s *frontier.Server) {
 	rest(h, "POST /v1beta1/admin/clients", "", bc.BilldServiceCreateClientProcedure, bodyWhole, s.CreateClient)
 	rest(h, "GET /v1beta1/admin/clients", "", bc.BilldServiceListClientsProcedure, bodyNone, s.ListClients)
 	rest(h, "DELETE /v1beta1/admin/clients/{id}", "", bc.BilldServiceRevokeClientProcedure, bodyNone, s.RevokeClient)
+}
+
+// cudoRoutes lists the CUDO v1 billing-accounts paths. Each needs the weakest permission its use
+// case accepts, on some organization; the use case checks the account's own organization. The
+// contract's PATCH /v1/billing-accounts/{billingAccount.id} is {id} here: Go's wildcards are
+// identifiers.
+func (h *Handler) cudoRoutes(c *cudo.Server) {
+	read, update, owner := anyOrg(billd.PermRead), anyOrg(billd.PermUpdate), anyOrg(billd.PermDelete)
+	h.handle("GET /v1/billing-accounts", read, cudoCall(c.ListBillingAccounts))
+	h.handle("POST /v1/billing-accounts", owner, cudoCall(c.CreateBillingAccount))
+	h.handle("GET /v1/billing-accounts/{id}", read, cudoCall(c.GetBillingAccount))
+	h.handle("PATCH /v1/billing-accounts/{id}", update, cudoCall(c.UpdateBillingAccount))
+	h.handle("DELETE /v1/billing-accounts/{id}", owner, cudoCall(c.DeleteBillingAccount))
+	h.handle("GET /v1/billing-accounts/{id}/details", read, cudoCall(c.GetBillingAccountDetails))
+	h.handle("GET /v1/billing-accounts/{id}/credit-balance-transactions", read, cudoCall(c.ListCreditBalanceTransactions))
+	h.handle("GET /v1/billing-accounts/{id}/transactions", read, cudoCall(c.ListTransactions))
+	h.handle("POST /v1/billing-accounts/{id}/credit", update, cudoCall(c.CreateCreditPayment))
+	h.handle("GET /v1/billing-accounts/{billingAccountId}/spend/details", read, cudoCall(c.GetSpendDetails))
+	h.handle("GET /v1/billing-accounts/invoices", update, cudoCall(c.ListInvoices))
+	h.handle("GET /v1/billing-accounts/invoices/outstanding", update, cudoCall(c.ListOutstandingInvoices))
+	h.handle("GET /v1/billing-accounts/{id}/payment-methods", read, cudoCall(c.ListPaymentMethods))
+	h.handle("DELETE /v1/billing-accounts/{id}/payment-methods/{paymentMethodId}", owner, cudoCall(c.RemovePaymentMethod))
+	h.handle("POST /v1/billing-accounts/{id}/payment-methods/{paymentMethodId}/set-default", owner, cudoCall(c.SetDefaultPaymentMethod))
+	h.handle("GET /v1/billing-accounts/{id}/setup-intent", owner, cudoCall(c.GetSetupIntent))
+	h.handle("GET /v1/billing-accounts/{id}/projects", read, cudoCall(c.ListProjects))
+	h.handle("POST /v1/billing-accounts/{billingAccountId}/add-user-permission", owner, cudoCall(c.AddUserPermission))
+	h.handle("POST /v1/billing-accounts/{billingAccountId}/remove-user-permission", owner, cudoCall(c.RemoveUserPermission))
 }

@@ -1,6 +1,7 @@
-// Package web serves billd's HTTP API: the Frontier v1beta1 billing dialect (and later the CUDO
-// dialect) over one billd.Service. Handlers decode, call one Service method and encode; routes.go
-// lists the whole URL surface and errors.go maps error codes to statuses and bodies.
+// Package web serves billd's HTTP API: the Frontier v1beta1 billing dialect and the CUDO v1
+// billing-accounts dialect over one billd.Service. Handlers decode, call one Service method and
+// encode; routes.go lists the whole URL surface and errors.go maps error codes to statuses and
+// bodies.
 package web
 
 import (
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/web/cudo"
 	"github.com/billd/billd/web/frontier"
 )
 
@@ -61,6 +63,7 @@ func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, err
 	}
 	h.cors = newCORS(cfg.CORSOrigins)
 	h.routes(frontier.NewServer(svc, limits.MaxResponseBytes))
+	h.cudoRoutes(cudo.NewServer(svc))
 	return h, nil
 }
 
