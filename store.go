@@ -54,6 +54,7 @@ type Tx interface {
 	PaymentTx
 	InvoiceTx
 	NoticeTx
+	WebhookTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.
