@@ -88,8 +88,8 @@ func (f *fixture) notify(t *testing.T, o org, typ billd.NoticeType, cause string
 	return n
 }
 
-// deliver runs one delivery round and returns how many attempts it recorded.
-func (f *fixture) deliver(t *testing.T) int {
+// sendWebhooks runs one delivery round and returns how many attempts it recorded.
+func (f *fixture) sendWebhooks(t *testing.T) int {
 	t.Helper()
 	n, err := f.svc.DeliverWebhooks(t.Context(), 100)
 	must(t, err)
@@ -155,10 +155,10 @@ func TestWebhookDeliveredOnceSigned(t *testing.T) {
 
 		suspended := f.notify(t, a, billd.NoticeAccountSuspended, "a-suspended")
 		paid := f.notify(t, a, billd.NoticeInvoicePaid, "a-paid")
-		if got := f.deliver(t); got != 3 {
+		if got := f.sendWebhooks(t); got != 3 {
 			t.Fatalf("first round recorded %d attempts, want 3 (two to a's hook, one platform-wide)", got)
 		}
-		if got := f.deliver(t); got != 0 {
+		if got := f.sendWebhooks(t); got != 0 {
 			t.Errorf("second round recorded %d attempts, want none: all were delivered", got)
 		}
 		gotOwn := own.requests()
@@ -192,14 +192,14 @@ func TestWebhookRetriedWithBackoffUntilDelivered(t *testing.T) {
 		w := f.hook(t, o.ID, r.srv.URL)
 		n := f.notify(t, o, billd.NoticeCheckoutCompleted, "retried")
 		waits := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute}
-		f.deliver(t)
+		f.sendWebhooks(t)
 		for i, wait := range waits {
 			f.advance(wait - time.Second)
-			if got := f.deliver(t); got != 0 {
+			if got := f.sendWebhooks(t); got != 0 {
 				t.Fatalf("retry %d came before its backoff of %s", i+1, wait)
 			}
 			f.advance(time.Second)
-			if got := f.deliver(t); got != 1 {
+			if got := f.sendWebhooks(t); got != 1 {
 				t.Fatalf("retry %d did not come after its backoff of %s", i+1, wait)
 			}
 		}
@@ -275,7 +275,7 @@ func TestWebhookFailsAfterADayAndIsRedelivered(t *testing.T) {
 		start := f.now()
 		var d *billd.WebhookDelivery
 		for range 60 {
-			f.deliver(t)
+			f.sendWebhooks(t)
 			d = f.deliveries(t, o.ID, w.ID)[0]
 			if d.State != billd.DeliveryPending {
 				break
@@ -291,7 +291,7 @@ func TestWebhookFailsAfterADayAndIsRedelivered(t *testing.T) {
 		if len(d.Log) != billd.MaxDeliveryLog || d.Log[0].N != d.Attempts {
 			t.Errorf("log of %d attempts (newest %d) for %d attempts, want the newest %d", len(d.Log), d.Log[0].N, d.Attempts, billd.MaxDeliveryLog)
 		}
-		if got := f.deliver(t); got != 0 {
+		if got := f.sendWebhooks(t); got != 0 {
 			t.Errorf("a failed delivery was attempted again")
 		}
 		r.mu.Lock()
@@ -302,7 +302,7 @@ func TestWebhookFailsAfterADayAndIsRedelivered(t *testing.T) {
 		if re.State != billd.DeliveryPending {
 			t.Errorf("redelivered delivery is %s, want pending", re.State)
 		}
-		if got := f.deliver(t); got != 1 {
+		if got := f.sendWebhooks(t); got != 1 {
 			t.Fatalf("the redelivery round recorded %d attempts, want 1", got)
 		}
 		if d = f.deliveries(t, o.ID, w.ID)[0]; d.State != billd.DeliveryDelivered {
@@ -334,7 +334,7 @@ func TestWebhookRestartMidDeliveryLosesNothing(t *testing.T) {
 
 		g := newHookFixture(t, s) // billd starts again over the same database, at the time it stopped
 		g.ticks.Store(f.ticks.Load())
-		if got := g.deliver(t); got != 1 {
+		if got := g.sendWebhooks(t); got != 1 {
 			t.Fatalf("after the restart %d attempts were recorded, want the unacknowledged one", got)
 		}
 		got := r.requests()
@@ -368,7 +368,7 @@ func TestWebhookPrivateReceiversRefused(t *testing.T) {
 		w := lax.hook(t, o.ID, r.srv.URL)
 		lax.svc.Close()
 		strict.notify(t, o, billd.NoticeInvoicePaid, "private")
-		strict.deliver(t)
+		strict.sendWebhooks(t)
 		if got := r.requests(); len(got) != 0 {
 			t.Fatalf("a private receiver got %d requests", len(got))
 		}
@@ -379,5 +379,65 @@ func TestWebhookPrivateReceiversRefused(t *testing.T) {
 		if !strings.Contains(d.Log[0].Error, "private") {
 			t.Errorf("logged error %q, want the private address named", d.Log[0].Error)
 		}
+	})
+}
+
+func TestWebhookPermissions(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newHookFixture(t, s)
+		a, b := f.newOrg(t), f.newOrg(t)
+		r := newReceiver(t)
+		ctx := t.Context()
+		in := billd.WebhookInput{URL: r.srv.URL, Types: []string{"invoice.paid", "invoice.paid"}, Description: "ours"}
+		admin := billd.Principal{ClientID: "a-admin", Role: billd.RoleAdmin, OrgID: a.ID}
+		member := billd.Principal{ClientID: "a-member", Role: billd.RoleMember, OrgID: a.ID}
+		outsider := billd.Principal{ClientID: "b-owner", Role: billd.RoleOwner, OrgID: b.ID}
+
+		w, err := f.svc.CreateWebhook(ctx, admin, a.ID, in)
+		must(t, err)
+		if len(w.Types) != 1 || w.Secret == "" || !w.Enabled {
+			t.Errorf("created %+v, want one type, a secret and enabled", w)
+		}
+		platform := f.hook(t, "", r.srv.URL)
+		for _, p := range []billd.Principal{member, outsider, meter} {
+			_, err := f.svc.CreateWebhook(ctx, p, a.ID, in)
+			wantCode(t, err, billd.EFORBIDDEN)
+			_, err = f.svc.ListWebhooks(ctx, p, a.ID)
+			wantCode(t, err, billd.EFORBIDDEN)
+			wantCode(t, f.svc.DeleteWebhook(ctx, p, a.ID, w.ID), billd.EFORBIDDEN)
+		}
+		for _, p := range []billd.Principal{admin, outsider} { // platform-wide webhooks: platform admins only
+			_, err := f.svc.CreateWebhook(ctx, p, "", in)
+			wantCode(t, err, billd.EFORBIDDEN)
+			_, err = f.svc.ListWebhookDeliveries(ctx, p, "", platform.ID, billd.PageRequest{})
+			wantCode(t, err, billd.EFORBIDDEN)
+		}
+		// Another organization's webhook, or the platform's, is not found through a.
+		_, err = f.svc.ListWebhookDeliveries(ctx, admin, a.ID, platform.ID, billd.PageRequest{})
+		wantCode(t, err, billd.ENOTFOUND)
+		wantCode(t, f.svc.DeleteWebhook(ctx, sys, b.ID, w.ID), billd.ENOTFOUND)
+		_, err = f.svc.RedeliverWebhook(ctx, admin, a.ID, w.ID, billd.NewUUID())
+		wantCode(t, err, billd.ENOTFOUND)
+
+		hooks, err := f.svc.ListWebhooks(ctx, admin, a.ID)
+		must(t, err)
+		if len(hooks) != 1 || hooks[0].ID != w.ID || hooks[0].Secret != "" || hooks[0].Description != "ours" {
+			t.Errorf("listed %+v, want a's webhook without its secret", hooks)
+		}
+		_, err = f.svc.CreateWebhook(ctx, admin, a.ID, billd.WebhookInput{URL: r.srv.URL, Types: []string{"balance.high"}})
+		wantInvalid(t, err, "balance.high", "event type")
+		for range billd.DefaultMaxWebhooksPerOrg - 1 {
+			_, err := f.svc.CreateWebhook(ctx, admin, a.ID, in)
+			must(t, err)
+		}
+		_, err = f.svc.CreateWebhook(ctx, admin, a.ID, in)
+		wantCode(t, err, billd.EQUOTA)
+
+		f.notify(t, a, billd.NoticeInvoicePaid, "before-delete")
+		f.sendWebhooks(t)
+		must(t, f.svc.DeleteWebhook(ctx, admin, a.ID, w.ID))
+		_, err = f.svc.ListWebhookDeliveries(ctx, admin, a.ID, w.ID, billd.PageRequest{})
+		wantCode(t, err, billd.ENOTFOUND)
 	})
 }
