@@ -46,6 +46,7 @@ type Service struct {
 	provider  Provider // where new customers are registered
 	invoicing InvoicingConfig
 	hooks     *webhookRunner
+	rejected  rejections // usage.rejected notices stored this hour
 }
 
 // NewService returns a Service over cfg.Store.

@@ -99,3 +99,46 @@ func TestWebhookEventOfACompletedCheckout(t *testing.T) {
 		}
 	})
 }
+
+// usage.rejected comes at most once per account, reason and hour, whatever the refusals.
+func TestWebhookEventsOfRejectedUsage(t *testing.T) {
+	t.Parallel()
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		f := newFixtureConfig(t, s, billd.Config{Commit: commit, Webhooks: billd.WebhookConfig{AllowPrivate: true}})
+		o, other := f.newOrg(t), f.newOrg(t)
+		r := newReceiver(t)
+		f.hook(t, o.ID, r.srv.URL)
+		ctx := t.Context()
+		errs := race(8, func(int) error { return f.report(t, o, usage(5)) })
+		for _, err := range errs {
+			wantCode(t, err, billd.EINVALID, "insufficient credits")
+		}
+		wantCode(t, f.report(t, other, usage(5)), billd.EINVALID, "insufficient credits") // another org's
+		f.grant(t, o, 100)
+		_, err := f.svc.SetSpendLimits(ctx, sys, o.ID, o.AccountID, ptr(int64(10)), nil)
+		must(t, err)
+		wantCode(t, f.report(t, o, usage(11)), billd.EPRECONDITION, "hourly spend limit of 10 reached: 0 spent this hour")
+		wantCode(t, f.report(t, o, usage(500)), billd.EINVALID, "insufficient credits") // this hour's again
+		f.advance(time.Hour)
+		wantCode(t, f.report(t, o, usage(500)), billd.EINVALID, "insufficient credits") // a new hour
+		f.sendWebhooks(t)
+		var reasons []string
+		for _, req := range r.requests() {
+			var body struct {
+				Type string
+				Data struct{ Reason string }
+			}
+			must(t, json.Unmarshal(req.body, &body))
+			if body.Type != "usage.rejected" {
+				t.Errorf("event %s, want usage.rejected", req.body)
+			}
+			reasons = append(reasons, body.Data.Reason)
+		}
+		slices.Sort(reasons)
+		if want := []string{"credit", "credit", "limit"}; !slices.Equal(reasons, want) {
+			t.Errorf("rejections %v, want %v", reasons, want)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -39,7 +39,7 @@ func (f *rpcFixture) hookedWorld(t *testing.T) *hookedWorld {
 		case <-r.Context().Done():
 		}
 	}))
-	f.s.t.Cleanup(srv.Close) // at the end of the whole test, not of the case that made the world
+	f.s.t.Cleanup(srv.Close)              // at the end of the whole test, not of the case that made the world
 	f.s.t.Cleanup(func() { close(stop) }) // before srv.Close, which waits for the held request
 	h := &hookedWorld{world: newWorld(t, f.s, 0)}
 	f.s.ok(req{method: "PUT", path: h.billing("/details"), body: map[string]any{"credit_min": -1000, "due_in_days": 14}})
