@@ -441,3 +441,12 @@ func TestWebhookPermissions(t *testing.T) {
 		wantCode(t, err, billd.ENOTFOUND)
 	})
 }
+
+// The signature is the documented one: HMAC-SHA256 of "timestamp.body" keyed with the secret as
+// text (the value openssl prints in docs/api.md's example).
+func TestSignWebhook(t *testing.T) {
+	got := billd.SignWebhook("whsec_abc", 1700000000, []byte(`{"id":"x","data":{}}`))
+	if want := "v1=551c05d47ff38f1a2b05a4de85aa9c91e5e0fe850ac464b82004b3fd6624038f"; got != want {
+		t.Errorf("signature %s, want %s", got, want)
+	}
+}
