@@ -204,6 +204,13 @@ func ownWebhook(ctx context.Context, tx Tx, orgID, id string) (*Webhook, error) 
 // DeleteWebhook deletes a webhook of the organization (orgID "" : a platform-wide one) with its
 // deliveries and their log; nothing more is sent to it. ENOTFOUND if it has no such webhook.
 func (s *Service) DeleteWebhook(ctx context.Context, p Principal, orgID, id string) error {
+	return s.changeWebhook(ctx, p, orgID, id, func(tx Tx, w *Webhook) error { return tx.DeleteWebhook(ctx, w.ID) })
+}
+
+// changeWebhook checks that p may manage orgID's webhooks and runs fn in a write transaction on
+// the webhook id of the organization ("" : a platform-wide one); ENOTFOUND if it has no such
+// webhook.
+func (s *Service) changeWebhook(ctx context.Context, p Principal, orgID, id string, fn func(tx Tx, w *Webhook) error) error {
 	if err := s.authorizeWebhooks(p, orgID); err != nil {
 		return err
 	}
@@ -219,6 +226,6 @@ func (s *Service) DeleteWebhook(ctx context.Context, p Principal, orgID, id stri
 		if err != nil {
 			return err
 		}
-		return tx.DeleteWebhook(ctx, w.ID)
+		return fn(tx, w)
 	})
 }

@@ -117,22 +117,9 @@ func (s *Service) ListWebhookDeliveries(ctx context.Context, p Principal, orgID,
 // platform-wide one) for now, whatever its state, with a new 24-hour run of retries, and wakes the
 // delivery worker. ENOTFOUND if the webhook or the delivery is not there.
 func (s *Service) RedeliverWebhook(ctx context.Context, p Principal, orgID, webhookID, id string) (*WebhookDelivery, error) {
-	if err := s.authorizeWebhooks(p, orgID); err != nil {
-		return nil, err
-	}
 	var d *WebhookDelivery
-	err := s.update(ctx, func(tx Tx) error {
-		if orgID != "" {
-			o, err := openOrganization(ctx, tx, p, PermUpdate, orgID, false)
-			if err != nil {
-				return err
-			}
-			orgID = o.ID
-		}
-		w, err := ownWebhook(ctx, tx, orgID, webhookID)
-		if err != nil {
-			return err
-		}
+	err := s.changeWebhook(ctx, p, orgID, webhookID, func(tx Tx, w *Webhook) error {
+		var err error
 		if !IsUUID(id) {
 			return Errorf(ENOTFOUND, "delivery not found")
 		}
