@@ -66,9 +66,10 @@ type WebhookTx interface {
 	// WebhookDeliveries lists a webhook's deliveries, newest first, each with its log.
 	WebhookDeliveries(ctx context.Context, q DeliveryQuery) ([]*WebhookDelivery, error)
 	// UpdateDelivery stores d's state, attempts, next_at, retry_from and updated_at and, when a is
-	// not nil, appends a to its log and trims the log to its newest MaxDeliveryLog attempts. It
-	// returns false if the delivery no longer exists.
-	UpdateDelivery(ctx context.Context, d *WebhookDelivery, a *WebhookAttempt) (bool, error)
+	// not nil, appends a to its log and trims the log to its newest MaxDeliveryLog attempts. With
+	// a non-zero since, only attempts is stored unless its updated_at is still since (a redelivery
+	// meanwhile wins; a is logged anyway). It returns false if the delivery no longer exists.
+	UpdateDelivery(ctx context.Context, d *WebhookDelivery, a *WebhookAttempt, since time.Time) (bool, error)
 }
 
 // WebhookQuery selects webhooks.

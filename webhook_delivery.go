@@ -131,7 +131,7 @@ func (s *Service) RedeliverWebhook(ctx context.Context, p Principal, orgID, webh
 		}
 		now := s.clock()
 		d.State, d.NextAt, d.RetryFrom, d.UpdatedAt = DeliveryPending, now, now, now
-		_, err = tx.UpdateDelivery(ctx, d, nil)
+		_, err = tx.UpdateDelivery(ctx, d, nil, time.Time{})
 		return err
 	})
 	if err != nil {

@@ -450,3 +450,43 @@ func TestSignWebhook(t *testing.T) {
 		t.Errorf("signature %s, want %s", got, want)
 	}
 }
+
+// A redelivery asked while an attempt is in flight wins over that attempt's failure: the delivery
+// is due at once, not after a backoff.
+func TestWebhookRedeliveryDuringAnAttempt(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newHookFixture(t, s)
+		o := f.newOrg(t)
+		r := newReceiver(t, 500)
+		r.hold, r.held = make(chan struct{}), make(chan struct{}, 1)
+		w := f.hook(t, o.ID, r.srv.URL)
+		f.notify(t, o, billd.NoticeInvoicePaid, "redelivered-in-flight")
+		done := make(chan int)
+		go func() {
+			got, _ := f.svc.DeliverWebhooks(context.Background(), 100)
+			done <- got
+		}()
+		<-r.held
+		d := f.deliveries(t, o.ID, w.ID)[0]
+		_, err := f.svc.RedeliverWebhook(t.Context(), sys, o.ID, w.ID, d.ID)
+		must(t, err)
+		r.mu.Lock()
+		hold := r.hold
+		r.hold = nil
+		r.mu.Unlock()
+		close(hold) // the receiver answers 500 now
+		if got := <-done; got != 1 {
+			t.Fatalf("the round recorded %d attempts, want 1", got)
+		}
+		if d = f.deliveries(t, o.ID, w.ID)[0]; d.State != billd.DeliveryPending || d.Attempts != 1 || len(d.Log) != 1 || d.Log[0].StatusCode != 500 {
+			t.Fatalf("delivery %+v, want pending after one failed attempt", d)
+		}
+		if got := f.sendWebhooks(t); got != 1 {
+			t.Fatalf("the redelivery was not due at once: %d attempts", got)
+		}
+		if d = f.deliveries(t, o.ID, w.ID)[0]; d.State != billd.DeliveryDelivered || d.Attempts != 2 || len(d.Log) != 2 {
+			t.Errorf("delivery %+v, want delivered at the second attempt", d)
+		}
+	})
+}

@@ -170,13 +170,13 @@ func (s *Service) attempt(ctx context.Context, d *DueDelivery) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	del := d.Delivery
+	del, since := d.Delivery, d.Delivery.UpdatedAt
 	del.settle(a.StatusCode >= 200 && a.StatusCode < 300 && a.Error == "", at)
 	a.N = del.Attempts
 	var found bool
 	err := s.update(ctx, func(tx Tx) error {
 		var err error
-		found, err = tx.UpdateDelivery(ctx, &del, &a)
+		found, err = tx.UpdateDelivery(ctx, &del, &a, since)
 		return err
 	})
 	if err != nil {

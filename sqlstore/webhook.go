@@ -193,14 +193,22 @@ func (t *tx) deliveryLogs(ctx context.Context, ds []*billd.WebhookDelivery) erro
 }
 
 // UpdateDelivery implements billd.WebhookTx.
-func (t *tx) UpdateDelivery(ctx context.Context, d *billd.WebhookDelivery, a *billd.WebhookAttempt) (bool, error) {
-	n, err := queryInt64(ctx, t, `SELECT COUNT(*) FROM webhook_deliveries WHERE id = $1`, d.ID)
-	if err != nil || n == 0 {
+func (t *tx) UpdateDelivery(ctx context.Context, d *billd.WebhookDelivery, a *billd.WebhookAttempt, since time.Time) (bool, error) {
+	stamps, err := queryAll(ctx, t, func(s scanner) (time.Time, error) {
+		var at time.Time
+		err := s.Scan(&at)
+		return at, err
+	}, `SELECT updated_at FROM webhook_deliveries WHERE id = $1`+t.d.forUpdate, d.ID)
+	if err != nil || len(stamps) == 0 {
 		return false, err
 	}
-	if err := t.exec(ctx, `UPDATE webhook_deliveries SET state = $1, attempts = $2, next_at = $3, retry_from = $4,
-		updated_at = $5 WHERE id = $6`, string(d.State), d.Attempts, d.NextAt, d.RetryFrom, d.UpdatedAt, d.ID); err != nil {
-		return false, err
+	if since.IsZero() || stamps[0].Equal(since) {
+		if err := t.exec(ctx, `UPDATE webhook_deliveries SET state = $1, attempts = $2, next_at = $3, retry_from = $4,
+			updated_at = $5 WHERE id = $6`, string(d.State), d.Attempts, d.NextAt, d.RetryFrom, d.UpdatedAt, d.ID); err != nil {
+			return false, err
+		}
+	} else if err := t.exec(ctx, `UPDATE webhook_deliveries SET attempts = $1 WHERE id = $2`, d.Attempts, d.ID); err != nil {
+		return false, err // redelivered meanwhile: its state stands, the attempt counts
 	}
 	if a == nil {
 		return true, nil
