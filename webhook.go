@@ -45,6 +45,8 @@ const (
 type WebhookTx interface {
 	// InsertWebhook stores a new webhook.
 	InsertWebhook(ctx context.Context, w *Webhook) error
+	// UpdateWebhook stores w's url, types, description and enabled.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
 	// Webhook returns the webhook with the id; ENOTFOUND if there is none.
 	Webhook(ctx context.Context, id string) (*Webhook, error)
 	// Webhooks lists the webhooks of an organization (orgID "" : the platform-wide ones), oldest
@@ -106,6 +108,8 @@ func (s *Service) CreateWebhook(ctx context.Context, p Principal, orgID string, 
 			}
 			w.OrgID = o.ID
 		}
+		// An organization's webhooks are counted under its lock; platform-wide ones have none to
+		// take, so platform admins creating them at the same moment may pass the count together.
 		have, err := tx.Webhooks(ctx, WebhookQuery{OrgID: w.OrgID})
 		if err != nil {
 			return err
@@ -129,6 +133,9 @@ func (s *Service) newWebhook(ctx context.Context, in WebhookInput) (*Webhook, er
 	}
 	if len(in.Description) > MaxWebhookDescriptionBytes {
 		return nil, Errorf(EINVALID, "the description is longer than %d bytes", MaxWebhookDescriptionBytes)
+	}
+	if err := checkText("description", in.Description); err != nil {
+		return nil, err
 	}
 	var types []NoticeType
 	for _, name := range in.Types {
@@ -200,6 +207,31 @@ func ownWebhook(ctx context.Context, tx Tx, orgID, id string) (*Webhook, error) 
 		return nil, Errorf(ENOTFOUND, "webhook not found")
 	}
 	return w, nil
+}
+
+// UpdateWebhook replaces the url, event types, description and enabled state of a webhook of the
+// organization (orgID "" : a platform-wide one), validated as CreateWebhook does; its id and
+// secret stay. A disabled webhook gets no new deliveries and its pending ones wait until it is
+// enabled again. ENOTFOUND if the organization has no such webhook.
+func (s *Service) UpdateWebhook(ctx context.Context, p Principal, orgID, id string, in WebhookInput) (*Webhook, error) {
+	if err := s.authorizeWebhooks(p, orgID); err != nil {
+		return nil, err
+	}
+	next, err := s.newWebhook(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	var out *Webhook
+	err = s.changeWebhook(ctx, p, orgID, id, func(tx Tx, w *Webhook) error {
+		w.URL, w.Types, w.Description, w.Enabled = next.URL, next.Types, next.Description, next.Enabled
+		out = w
+		return tx.UpdateWebhook(ctx, w)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Secret = ""
+	return out, nil
 }
 
 // DeleteWebhook deletes a webhook of the organization (orgID "" : a platform-wide one) with its

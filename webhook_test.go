@@ -427,6 +427,12 @@ func TestWebhookPermissions(t *testing.T) {
 		}
 		_, err = f.svc.CreateWebhook(ctx, admin, a.ID, billd.WebhookInput{URL: r.srv.URL, Types: []string{"balance.high"}})
 		wantInvalid(t, err, "balance.high", "event type")
+		_, err = f.svc.CreateWebhook(ctx, admin, a.ID, billd.WebhookInput{URL: r.srv.URL, Description: "a\x00b"})
+		wantInvalid(t, err, "NUL", "NUL")
+		_, err = f.svc.CreateWebhook(ctx, admin, a.ID, billd.WebhookInput{URL: r.srv.URL, Description: strings.Repeat("d", 1001)})
+		wantInvalid(t, err, "long description", "longer")
+		_, err = f.svc.CreateWebhook(ctx, admin, a.ID, billd.WebhookInput{URL: r.srv.URL + "/" + strings.Repeat("u", 2048)})
+		wantInvalid(t, err, "long url", "longer")
 		for range billd.DefaultMaxWebhooksPerOrg - 1 {
 			_, err := f.svc.CreateWebhook(ctx, admin, a.ID, in)
 			must(t, err)
@@ -488,5 +494,45 @@ func TestWebhookRedeliveryDuringAnAttempt(t *testing.T) {
 		if d = f.deliveries(t, o.ID, w.ID)[0]; d.State != billd.DeliveryDelivered || d.Attempts != 2 || len(d.Log) != 2 {
 			t.Errorf("delivery %+v, want delivered at the second attempt", d)
 		}
+	})
+}
+
+// A disabled webhook gets no new deliveries and holds its pending ones until it is enabled again.
+func TestWebhookDisabledHoldsDeliveries(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newHookFixture(t, s)
+		o, other := f.newOrg(t), f.newOrg(t)
+		r := newReceiver(t, 500)
+		w := f.hook(t, o.ID, r.srv.URL)
+		ctx := t.Context()
+		held := f.notify(t, o, billd.NoticeInvoicePaid, "held")
+		f.sendWebhooks(t) // 500: pending
+		in := billd.WebhookInput{URL: r.srv.URL + "/v2", Types: []string{"invoice.paid"}, Description: "off", Disabled: true}
+		got, err := f.svc.UpdateWebhook(ctx, sys, o.ID, w.ID, in)
+		must(t, err)
+		if got.Enabled || got.URL != r.srv.URL+"/v2" || got.Secret != "" || got.Description != "off" {
+			t.Errorf("updated %+v, want disabled at the new url, without its secret", got)
+		}
+		_, err = f.svc.UpdateWebhook(ctx, sys, other.ID, w.ID, in)
+		wantCode(t, err, billd.ENOTFOUND)
+		_, err = f.svc.UpdateWebhook(ctx, sys, o.ID, w.ID, billd.WebhookInput{URL: "gopher://x"})
+		wantInvalid(t, err, "gopher", "url")
+		f.notify(t, o, billd.NoticeInvoicePaid, "while-disabled")
+		f.advance(time.Hour)
+		if n := f.sendWebhooks(t); n != 0 {
+			t.Fatalf("a disabled webhook got %d attempts", n)
+		}
+		in.Disabled = false
+		_, err = f.svc.UpdateWebhook(ctx, sys, o.ID, w.ID, in)
+		must(t, err)
+		if n := f.sendWebhooks(t); n != 1 {
+			t.Fatalf("after enabling, %d attempts, want the held delivery's", n)
+		}
+		reqs := r.requests()
+		if len(reqs) != 2 || reqs[1].header.Get(billd.WebhookIDHeader) != held.ID {
+			t.Fatalf("the receiver got %d requests, want the held event twice and nothing made while disabled", len(reqs))
+		}
+		wantSigned(t, reqs[1], held, w.Secret)
 	})
 }

@@ -29,12 +29,23 @@ func scanWebhook(s scanner) (*billd.Webhook, error) {
 
 // InsertWebhook implements billd.WebhookTx.
 func (t *tx) InsertWebhook(ctx context.Context, w *billd.Webhook) error {
-	types := make([]string, len(w.Types))
-	for i, ty := range w.Types {
-		types[i] = string(ty)
-	}
 	return t.execMapped(ctx, duplicateID, `INSERT INTO webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		w.ID, nullString(w.OrgID), w.URL, strings.Join(types, ","), w.Description, w.Enabled, w.Secret, w.CreatedAt)
+		w.ID, nullString(w.OrgID), w.URL, joinTypes(w.Types), w.Description, w.Enabled, w.Secret, w.CreatedAt)
+}
+
+// UpdateWebhook implements billd.WebhookTx.
+func (t *tx) UpdateWebhook(ctx context.Context, w *billd.Webhook) error {
+	return t.exec(ctx, `UPDATE webhooks SET url = $1, types = $2, description = $3, enabled = $4 WHERE id = $5`,
+		w.URL, joinTypes(w.Types), w.Description, w.Enabled, w.ID)
+}
+
+// joinTypes is the stored form of a webhook's event types: comma-separated, "" for all.
+func joinTypes(types []billd.NoticeType) string {
+	s := make([]string, len(types))
+	for i, ty := range types {
+		s[i] = string(ty)
+	}
+	return strings.Join(s, ",")
 }
 
 // Webhook implements billd.WebhookTx.

@@ -91,6 +91,7 @@ var permissions = map[string]billd.Permission{
 	// case checks).
 	bc.BilldServiceCreateWebhookProcedure:         billd.PermUpdate,
 	bc.BilldServiceListWebhooksProcedure:          billd.PermUpdate,
+	bc.BilldServiceUpdateWebhookProcedure:         billd.PermUpdate,
 	bc.BilldServiceDeleteWebhookProcedure:         billd.PermUpdate,
 	bc.BilldServiceListWebhookDeliveriesProcedure: billd.PermUpdate,
 	bc.BilldServiceRedeliverWebhookProcedure:      billd.PermUpdate,
@@ -229,11 +230,13 @@ func (h *Handler) routes(s *frontier.Server) {
 	// Webhooks (billd): platform-wide ones under /admin, an organization's under it.
 	rest(h, "POST /v1beta1/admin/webhooks", "", bc.BilldServiceCreateWebhookProcedure, bodyWhole, s.CreateWebhook)
 	rest(h, "GET /v1beta1/admin/webhooks", "", bc.BilldServiceListWebhooksProcedure, bodyNone, s.ListWebhooks)
+	rest(h, "PUT /v1beta1/admin/webhooks/{id}", "", bc.BilldServiceUpdateWebhookProcedure, bodyWhole, s.UpdateWebhook)
 	rest(h, "DELETE /v1beta1/admin/webhooks/{id}", "", bc.BilldServiceDeleteWebhookProcedure, bodyNone, s.DeleteWebhook)
 	rest(h, "GET /v1beta1/admin/webhooks/{webhook_id}/deliveries", "", bc.BilldServiceListWebhookDeliveriesProcedure, bodyNone, s.ListWebhookDeliveries)
 	rest(h, "POST /v1beta1/admin/webhooks/{webhook_id}/deliveries/{id}/redeliver", "", bc.BilldServiceRedeliverWebhookProcedure, bodyWhole, s.RedeliverWebhook)
 	rest(h, "POST /v1beta1/organizations/{org_id}/webhooks", "org_id", bc.BilldServiceCreateWebhookProcedure, bodyWhole, s.CreateWebhook)
 	rest(h, "GET /v1beta1/organizations/{org_id}/webhooks", "org_id", bc.BilldServiceListWebhooksProcedure, bodyNone, s.ListWebhooks)
+	rest(h, "PUT /v1beta1/organizations/{org_id}/webhooks/{id}", "org_id", bc.BilldServiceUpdateWebhookProcedure, bodyWhole, s.UpdateWebhook)
 	rest(h, "DELETE /v1beta1/organizations/{org_id}/webhooks/{id}", "org_id", bc.BilldServiceDeleteWebhookProcedure, bodyNone, s.DeleteWebhook)
 	rest(h, "GET /v1beta1/organizations/{org_id}/webhooks/{webhook_id}/deliveries", "org_id", bc.BilldServiceListWebhookDeliveriesProcedure, bodyNone, s.ListWebhookDeliveries)
 	rest(h, "POST /v1beta1/organizations/{org_id}/webhooks/{webhook_id}/deliveries/{id}/redeliver", "org_id", bc.BilldServiceRedeliverWebhookProcedure, bodyWhole, s.RedeliverWebhook)

@@ -177,6 +177,7 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 
 		bc.BilldServiceCreateWebhookProcedure:         invoke(b.CreateWebhook),
 		bc.BilldServiceListWebhooksProcedure:          invoke(b.ListWebhooks),
+		bc.BilldServiceUpdateWebhookProcedure:         invoke(b.UpdateWebhook),
 		bc.BilldServiceDeleteWebhookProcedure:         invoke(b.DeleteWebhook),
 		bc.BilldServiceListWebhookDeliveriesProcedure: invoke(b.ListWebhookDeliveries),
 		bc.BilldServiceRedeliverWebhookProcedure:      invoke(b.RedeliverWebhook),

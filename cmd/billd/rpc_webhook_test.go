@@ -23,6 +23,7 @@ type hookedWorld struct {
 	*world
 	webhookID  string
 	deliveryID string
+	url        string // the receiver's
 }
 
 // hookedWorld returns the fixture's hooked world, made on first use.
@@ -41,10 +42,10 @@ func (f *rpcFixture) hookedWorld(t *testing.T) *hookedWorld {
 	}))
 	f.s.t.Cleanup(srv.Close)              // at the end of the whole test, not of the case that made the world
 	f.s.t.Cleanup(func() { close(stop) }) // before srv.Close, which waits for the held request
-	h := &hookedWorld{world: newWorld(t, f.s, 0)}
+	h := &hookedWorld{world: newWorld(t, f.s, 0), url: srv.URL + "/billd"}
 	f.s.ok(req{method: "PUT", path: h.billing("/details"), body: map[string]any{"credit_min": -1000, "due_in_days": 14}})
 	hook := obj(t, f.s.ok(req{method: "POST", path: "/v1beta1/organizations/" + h.orgID + "/webhooks",
-		body: map[string]any{"url": srv.URL + "/billd", "types": []string{"invoice.created"}, "description": "ops"}}), "webhook")
+		body: map[string]any{"url": h.url, "types": []string{"invoice.created"}, "description": "ops"}}), "webhook")
 	h.webhookID = str(t, hook, "id")
 	h.use(t, f.s, billd.NewUUID(), 100)
 	f.s.ok(req{method: "POST", path: "/v1beta1/admin/billing/invoices/generate", body: ""})
@@ -83,6 +84,10 @@ var rpcWebhookCases = []rpcCase{
 	// Queued again, now: its next attempt and update times move; the attempt in flight holds it.
 	{proc: bc.BilldServiceRedeliverWebhookProcedure, stamps: true, req: hooked(func(h *hookedWorld) proto.Message {
 		return &bv1.RedeliverWebhookRequest{OrgId: h.orgID, WebhookId: h.webhookID, Id: h.deliveryID}
+	})},
+	// The hooked world's webhook, as it was made: the same answer every time.
+	{proc: bc.BilldServiceUpdateWebhookProcedure, req: hooked(func(h *hookedWorld) proto.Message {
+		return &bv1.UpdateWebhookRequest{OrgId: h.orgID, Id: h.webhookID, Url: h.url, Types: []string{"invoice.created"}, Description: "ops"}
 	})},
 	{proc: bc.BilldServiceDeleteWebhookProcedure, req: func(t *testing.T, f *rpcFixture) (proto.Message, []string) {
 		h := f.hookedWorld(t)
@@ -124,6 +129,7 @@ func init() {
 	for proc, route := range map[string]restRoute{
 		bc.BilldServiceCreateWebhookProcedure:         {"POST /v1beta1/organizations/{org_id}/webhooks", "*"},
 		bc.BilldServiceListWebhooksProcedure:          {"GET /v1beta1/organizations/{org_id}/webhooks", ""},
+		bc.BilldServiceUpdateWebhookProcedure:         {"PUT /v1beta1/organizations/{org_id}/webhooks/{id}", "*"},
 		bc.BilldServiceDeleteWebhookProcedure:         {"DELETE /v1beta1/organizations/{org_id}/webhooks/{id}", ""},
 		bc.BilldServiceListWebhookDeliveriesProcedure: {"GET /v1beta1/organizations/{org_id}/webhooks/{webhook_id}/deliveries", ""},
 		bc.BilldServiceRedeliverWebhookProcedure:      {"POST /v1beta1/organizations/{org_id}/webhooks/{webhook_id}/deliveries/{id}/redeliver", "*"},

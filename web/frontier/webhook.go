@@ -32,6 +32,17 @@ func (s *Server) ListWebhooks(ctx context.Context, req *connect.Request[billdv1.
 	return connect.NewResponse(&billdv1.ListWebhooksResponse{Webhooks: out}), nil
 }
 
+// UpdateWebhook replaces a webhook's url, types, description and enabled state (billd).
+func (s *Server) UpdateWebhook(ctx context.Context, req *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error) {
+	m := req.Msg
+	w, err := s.svc.UpdateWebhook(ctx, principal(ctx), m.GetOrgId(), m.GetId(), billd.WebhookInput{URL: m.GetUrl(), Types: m.GetTypes(),
+		Description: m.GetDescription(), Disabled: m.GetDisabled()})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.UpdateWebhookResponse{Webhook: webhook(w)}), nil
+}
+
 // DeleteWebhook deletes a webhook and its delivery log (billd).
 func (s *Server) DeleteWebhook(ctx context.Context, req *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error) {
 	if err := s.svc.DeleteWebhook(ctx, principal(ctx), req.Msg.GetOrgId(), req.Msg.GetId()); err != nil {

@@ -903,6 +903,17 @@ var wireMessages = map[string][]wireField{
 	"billd.v1.ListWebhooksResponse": {
 		{1, "webhooks", "billd.v1.Webhook", true, billdOwn},
 	},
+	"billd.v1.UpdateWebhookRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "id", "string", false, billdOwn},
+		{3, "url", "string", false, billdOwn},
+		{4, "types", "string", true, billdOwn},
+		{5, "description", "string", false, billdOwn},
+		{6, "disabled", "bool", false, billdOwn},
+	},
+	"billd.v1.UpdateWebhookResponse": {
+		{1, "webhook", "billd.v1.Webhook", false, billdOwn},
+	},
 	"billd.v1.DeleteWebhookRequest": {
 		{1, "org_id", "string", false, billdOwn},
 		{2, "id", "string", false, billdOwn},
@@ -1027,6 +1038,7 @@ var wireServices = map[string][]wireMethod{
 		{"SetSpendLimits", "billd.v1.SetSpendLimitsRequest", "billd.v1.SetSpendLimitsResponse"},
 		{"CreateWebhook", "billd.v1.CreateWebhookRequest", "billd.v1.CreateWebhookResponse"},
 		{"ListWebhooks", "billd.v1.ListWebhooksRequest", "billd.v1.ListWebhooksResponse"},
+		{"UpdateWebhook", "billd.v1.UpdateWebhookRequest", "billd.v1.UpdateWebhookResponse"},
 		{"DeleteWebhook", "billd.v1.DeleteWebhookRequest", "billd.v1.DeleteWebhookResponse"},
 		{"ListWebhookDeliveries", "billd.v1.ListWebhookDeliveriesRequest", "billd.v1.ListWebhookDeliveriesResponse"},
 		{"RedeliverWebhook", "billd.v1.RedeliverWebhookRequest", "billd.v1.RedeliverWebhookResponse"},

@@ -1106,7 +1106,7 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\x14_monthly_spend_limit\"v\n" +
 	"\x16SetSpendLimitsResponse\x12,\n" +
 	"\x12hourly_spend_limit\x18\x01 \x01(\x03R\x10hourlySpendLimit\x12.\n" +
-	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit2\xfc\b\n" +
+	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit2\xd0\t\n" +
 	"\fBilldService\x12O\n" +
 	"\fGrantCredits\x12\x1d.billd.v1.GrantCreditsRequest\x1a\x1e.billd.v1.GrantCreditsResponse\"\x00\x12O\n" +
 	"\fVerifyLedger\x12\x1d.billd.v1.VerifyLedgerRequest\x1a\x1e.billd.v1.VerifyLedgerResponse\"\x00\x12O\n" +
@@ -1118,6 +1118,7 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\x0eSetSpendLimits\x12\x1f.billd.v1.SetSpendLimitsRequest\x1a .billd.v1.SetSpendLimitsResponse\"\x00\x12R\n" +
 	"\rCreateWebhook\x12\x1e.billd.v1.CreateWebhookRequest\x1a\x1f.billd.v1.CreateWebhookResponse\"\x00\x12O\n" +
 	"\fListWebhooks\x12\x1d.billd.v1.ListWebhooksRequest\x1a\x1e.billd.v1.ListWebhooksResponse\"\x00\x12R\n" +
+	"\rUpdateWebhook\x12\x1e.billd.v1.UpdateWebhookRequest\x1a\x1f.billd.v1.UpdateWebhookResponse\"\x00\x12R\n" +
 	"\rDeleteWebhook\x12\x1e.billd.v1.DeleteWebhookRequest\x1a\x1f.billd.v1.DeleteWebhookResponse\"\x00\x12j\n" +
 	"\x15ListWebhookDeliveries\x12&.billd.v1.ListWebhookDeliveriesRequest\x1a'.billd.v1.ListWebhookDeliveriesResponse\"\x00\x12[\n" +
 	"\x10RedeliverWebhook\x12!.billd.v1.RedeliverWebhookRequest\x1a\".billd.v1.RedeliverWebhookResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
@@ -1161,14 +1162,16 @@ var file_billd_v1_admin_proto_goTypes = []any{
 	(*frontierv1beta1.Organization)(nil),       // 22: raystack.frontier.v1beta1.Organization
 	(*CreateWebhookRequest)(nil),               // 23: billd.v1.CreateWebhookRequest
 	(*ListWebhooksRequest)(nil),                // 24: billd.v1.ListWebhooksRequest
-	(*DeleteWebhookRequest)(nil),               // 25: billd.v1.DeleteWebhookRequest
-	(*ListWebhookDeliveriesRequest)(nil),       // 26: billd.v1.ListWebhookDeliveriesRequest
-	(*RedeliverWebhookRequest)(nil),            // 27: billd.v1.RedeliverWebhookRequest
-	(*CreateWebhookResponse)(nil),              // 28: billd.v1.CreateWebhookResponse
-	(*ListWebhooksResponse)(nil),               // 29: billd.v1.ListWebhooksResponse
-	(*DeleteWebhookResponse)(nil),              // 30: billd.v1.DeleteWebhookResponse
-	(*ListWebhookDeliveriesResponse)(nil),      // 31: billd.v1.ListWebhookDeliveriesResponse
-	(*RedeliverWebhookResponse)(nil),           // 32: billd.v1.RedeliverWebhookResponse
+	(*UpdateWebhookRequest)(nil),               // 25: billd.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),               // 26: billd.v1.DeleteWebhookRequest
+	(*ListWebhookDeliveriesRequest)(nil),       // 27: billd.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookRequest)(nil),            // 28: billd.v1.RedeliverWebhookRequest
+	(*CreateWebhookResponse)(nil),              // 29: billd.v1.CreateWebhookResponse
+	(*ListWebhooksResponse)(nil),               // 30: billd.v1.ListWebhooksResponse
+	(*UpdateWebhookResponse)(nil),              // 31: billd.v1.UpdateWebhookResponse
+	(*DeleteWebhookResponse)(nil),              // 32: billd.v1.DeleteWebhookResponse
+	(*ListWebhookDeliveriesResponse)(nil),      // 33: billd.v1.ListWebhookDeliveriesResponse
+	(*RedeliverWebhookResponse)(nil),           // 34: billd.v1.RedeliverWebhookResponse
 }
 var file_billd_v1_admin_proto_depIdxs = []int32{
 	18, // 0: billd.v1.GrantCreditsRequest.metadata:type_name -> google.protobuf.Struct
@@ -1189,24 +1192,26 @@ var file_billd_v1_admin_proto_depIdxs = []int32{
 	16, // 15: billd.v1.BilldService.SetSpendLimits:input_type -> billd.v1.SetSpendLimitsRequest
 	23, // 16: billd.v1.BilldService.CreateWebhook:input_type -> billd.v1.CreateWebhookRequest
 	24, // 17: billd.v1.BilldService.ListWebhooks:input_type -> billd.v1.ListWebhooksRequest
-	25, // 18: billd.v1.BilldService.DeleteWebhook:input_type -> billd.v1.DeleteWebhookRequest
-	26, // 19: billd.v1.BilldService.ListWebhookDeliveries:input_type -> billd.v1.ListWebhookDeliveriesRequest
-	27, // 20: billd.v1.BilldService.RedeliverWebhook:input_type -> billd.v1.RedeliverWebhookRequest
-	1,  // 21: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
-	3,  // 22: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
-	7,  // 23: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
-	9,  // 24: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
-	11, // 25: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
-	13, // 26: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
-	15, // 27: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
-	17, // 28: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
-	28, // 29: billd.v1.BilldService.CreateWebhook:output_type -> billd.v1.CreateWebhookResponse
-	29, // 30: billd.v1.BilldService.ListWebhooks:output_type -> billd.v1.ListWebhooksResponse
-	30, // 31: billd.v1.BilldService.DeleteWebhook:output_type -> billd.v1.DeleteWebhookResponse
-	31, // 32: billd.v1.BilldService.ListWebhookDeliveries:output_type -> billd.v1.ListWebhookDeliveriesResponse
-	32, // 33: billd.v1.BilldService.RedeliverWebhook:output_type -> billd.v1.RedeliverWebhookResponse
-	21, // [21:34] is the sub-list for method output_type
-	8,  // [8:21] is the sub-list for method input_type
+	25, // 18: billd.v1.BilldService.UpdateWebhook:input_type -> billd.v1.UpdateWebhookRequest
+	26, // 19: billd.v1.BilldService.DeleteWebhook:input_type -> billd.v1.DeleteWebhookRequest
+	27, // 20: billd.v1.BilldService.ListWebhookDeliveries:input_type -> billd.v1.ListWebhookDeliveriesRequest
+	28, // 21: billd.v1.BilldService.RedeliverWebhook:input_type -> billd.v1.RedeliverWebhookRequest
+	1,  // 22: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
+	3,  // 23: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
+	7,  // 24: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
+	9,  // 25: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
+	11, // 26: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
+	13, // 27: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
+	15, // 28: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
+	17, // 29: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
+	29, // 30: billd.v1.BilldService.CreateWebhook:output_type -> billd.v1.CreateWebhookResponse
+	30, // 31: billd.v1.BilldService.ListWebhooks:output_type -> billd.v1.ListWebhooksResponse
+	31, // 32: billd.v1.BilldService.UpdateWebhook:output_type -> billd.v1.UpdateWebhookResponse
+	32, // 33: billd.v1.BilldService.DeleteWebhook:output_type -> billd.v1.DeleteWebhookResponse
+	33, // 34: billd.v1.BilldService.ListWebhookDeliveries:output_type -> billd.v1.ListWebhookDeliveriesResponse
+	34, // 35: billd.v1.BilldService.RedeliverWebhook:output_type -> billd.v1.RedeliverWebhookResponse
+	22, // [22:36] is the sub-list for method output_type
+	8,  // [8:22] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name

@@ -339,6 +339,136 @@ func (x *ListWebhooksResponse) GetWebhooks() []*Webhook {
 	return nil
 }
 
+// UpdateWebhookRequest replaces the webhook's fields, as CreateWebhookRequest sets them.
+type UpdateWebhookRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	OrgId       string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	Id          string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Url         string                 `protobuf:"bytes,3,opt,name=url,proto3" json:"url,omitempty"`
+	Types       []string               `protobuf:"bytes,4,rep,name=types,proto3" json:"types,omitempty"`
+	Description string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	// Disable it: no new deliveries are made, and its pending ones wait until it is enabled.
+	Disabled      bool `protobuf:"varint,6,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateWebhookRequest) Reset() {
+	*x = UpdateWebhookRequest{}
+	mi := &file_billd_v1_webhook_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateWebhookRequest) ProtoMessage() {}
+
+func (x *UpdateWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_webhook_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateWebhookRequest.ProtoReflect.Descriptor instead.
+func (*UpdateWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UpdateWebhookRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *UpdateWebhookRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateWebhookRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *UpdateWebhookRequest) GetTypes() []string {
+	if x != nil {
+		return x.Types
+	}
+	return nil
+}
+
+func (x *UpdateWebhookRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *UpdateWebhookRequest) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+type UpdateWebhookResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Webhook       *Webhook               `protobuf:"bytes,1,opt,name=webhook,proto3" json:"webhook,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateWebhookResponse) Reset() {
+	*x = UpdateWebhookResponse{}
+	mi := &file_billd_v1_webhook_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateWebhookResponse) ProtoMessage() {}
+
+func (x *UpdateWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_webhook_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateWebhookResponse.ProtoReflect.Descriptor instead.
+func (*UpdateWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *UpdateWebhookResponse) GetWebhook() *Webhook {
+	if x != nil {
+		return x.Webhook
+	}
+	return nil
+}
+
 type DeleteWebhookRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OrgId         string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
@@ -349,7 +479,7 @@ type DeleteWebhookRequest struct {
 
 func (x *DeleteWebhookRequest) Reset() {
 	*x = DeleteWebhookRequest{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[5]
+	mi := &file_billd_v1_webhook_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -361,7 +491,7 @@ func (x *DeleteWebhookRequest) String() string {
 func (*DeleteWebhookRequest) ProtoMessage() {}
 
 func (x *DeleteWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[5]
+	mi := &file_billd_v1_webhook_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -374,7 +504,7 @@ func (x *DeleteWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteWebhookRequest.ProtoReflect.Descriptor instead.
 func (*DeleteWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{5}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeleteWebhookRequest) GetOrgId() string {
@@ -399,7 +529,7 @@ type DeleteWebhookResponse struct {
 
 func (x *DeleteWebhookResponse) Reset() {
 	*x = DeleteWebhookResponse{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[6]
+	mi := &file_billd_v1_webhook_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -411,7 +541,7 @@ func (x *DeleteWebhookResponse) String() string {
 func (*DeleteWebhookResponse) ProtoMessage() {}
 
 func (x *DeleteWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[6]
+	mi := &file_billd_v1_webhook_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -424,7 +554,7 @@ func (x *DeleteWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteWebhookResponse.ProtoReflect.Descriptor instead.
 func (*DeleteWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{6}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{8}
 }
 
 // WebhookAttempt is one attempt of a delivery.
@@ -443,7 +573,7 @@ type WebhookAttempt struct {
 
 func (x *WebhookAttempt) Reset() {
 	*x = WebhookAttempt{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[7]
+	mi := &file_billd_v1_webhook_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -455,7 +585,7 @@ func (x *WebhookAttempt) String() string {
 func (*WebhookAttempt) ProtoMessage() {}
 
 func (x *WebhookAttempt) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[7]
+	mi := &file_billd_v1_webhook_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -468,7 +598,7 @@ func (x *WebhookAttempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookAttempt.ProtoReflect.Descriptor instead.
 func (*WebhookAttempt) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{7}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *WebhookAttempt) GetN() int32 {
@@ -529,7 +659,7 @@ type WebhookDelivery struct {
 
 func (x *WebhookDelivery) Reset() {
 	*x = WebhookDelivery{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[8]
+	mi := &file_billd_v1_webhook_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -541,7 +671,7 @@ func (x *WebhookDelivery) String() string {
 func (*WebhookDelivery) ProtoMessage() {}
 
 func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[8]
+	mi := &file_billd_v1_webhook_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -554,7 +684,7 @@ func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookDelivery.ProtoReflect.Descriptor instead.
 func (*WebhookDelivery) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{8}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WebhookDelivery) GetId() string {
@@ -639,7 +769,7 @@ type ListWebhookDeliveriesRequest struct {
 
 func (x *ListWebhookDeliveriesRequest) Reset() {
 	*x = ListWebhookDeliveriesRequest{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[9]
+	mi := &file_billd_v1_webhook_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -651,7 +781,7 @@ func (x *ListWebhookDeliveriesRequest) String() string {
 func (*ListWebhookDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[9]
+	mi := &file_billd_v1_webhook_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -664,7 +794,7 @@ func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhookDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListWebhookDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{9}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListWebhookDeliveriesRequest) GetOrgId() string {
@@ -705,7 +835,7 @@ type ListWebhookDeliveriesResponse struct {
 
 func (x *ListWebhookDeliveriesResponse) Reset() {
 	*x = ListWebhookDeliveriesResponse{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[10]
+	mi := &file_billd_v1_webhook_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -717,7 +847,7 @@ func (x *ListWebhookDeliveriesResponse) String() string {
 func (*ListWebhookDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[10]
+	mi := &file_billd_v1_webhook_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -730,7 +860,7 @@ func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhookDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListWebhookDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{10}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListWebhookDeliveriesResponse) GetDeliveries() []*WebhookDelivery {
@@ -758,7 +888,7 @@ type RedeliverWebhookRequest struct {
 
 func (x *RedeliverWebhookRequest) Reset() {
 	*x = RedeliverWebhookRequest{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[11]
+	mi := &file_billd_v1_webhook_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -770,7 +900,7 @@ func (x *RedeliverWebhookRequest) String() string {
 func (*RedeliverWebhookRequest) ProtoMessage() {}
 
 func (x *RedeliverWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[11]
+	mi := &file_billd_v1_webhook_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -783,7 +913,7 @@ func (x *RedeliverWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedeliverWebhookRequest.ProtoReflect.Descriptor instead.
 func (*RedeliverWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{11}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RedeliverWebhookRequest) GetOrgId() string {
@@ -816,7 +946,7 @@ type RedeliverWebhookResponse struct {
 
 func (x *RedeliverWebhookResponse) Reset() {
 	*x = RedeliverWebhookResponse{}
-	mi := &file_billd_v1_webhook_proto_msgTypes[12]
+	mi := &file_billd_v1_webhook_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +958,7 @@ func (x *RedeliverWebhookResponse) String() string {
 func (*RedeliverWebhookResponse) ProtoMessage() {}
 
 func (x *RedeliverWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_billd_v1_webhook_proto_msgTypes[12]
+	mi := &file_billd_v1_webhook_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +971,7 @@ func (x *RedeliverWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedeliverWebhookResponse.ProtoReflect.Descriptor instead.
 func (*RedeliverWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{12}
+	return file_billd_v1_webhook_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RedeliverWebhookResponse) GetDelivery() *WebhookDelivery {
@@ -877,7 +1007,16 @@ const file_billd_v1_webhook_proto_rawDesc = "" +
 	"\x13ListWebhooksRequest\x12\x15\n" +
 	"\x06org_id\x18\x01 \x01(\tR\x05orgId\"E\n" +
 	"\x14ListWebhooksResponse\x12-\n" +
-	"\bwebhooks\x18\x01 \x03(\v2\x11.billd.v1.WebhookR\bwebhooks\"=\n" +
+	"\bwebhooks\x18\x01 \x03(\v2\x11.billd.v1.WebhookR\bwebhooks\"\xa3\x01\n" +
+	"\x14UpdateWebhookRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x10\n" +
+	"\x03url\x18\x03 \x01(\tR\x03url\x12\x14\n" +
+	"\x05types\x18\x04 \x03(\tR\x05types\x12 \n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1a\n" +
+	"\bdisabled\x18\x06 \x01(\bR\bdisabled\"D\n" +
+	"\x15UpdateWebhookResponse\x12+\n" +
+	"\awebhook\x18\x01 \x01(\v2\x11.billd.v1.WebhookR\awebhook\"=\n" +
 	"\x14DeleteWebhookRequest\x12\x15\n" +
 	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\"\x17\n" +
@@ -936,39 +1075,42 @@ func file_billd_v1_webhook_proto_rawDescGZIP() []byte {
 	return file_billd_v1_webhook_proto_rawDescData
 }
 
-var file_billd_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_billd_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_billd_v1_webhook_proto_goTypes = []any{
 	(*Webhook)(nil),                       // 0: billd.v1.Webhook
 	(*CreateWebhookRequest)(nil),          // 1: billd.v1.CreateWebhookRequest
 	(*CreateWebhookResponse)(nil),         // 2: billd.v1.CreateWebhookResponse
 	(*ListWebhooksRequest)(nil),           // 3: billd.v1.ListWebhooksRequest
 	(*ListWebhooksResponse)(nil),          // 4: billd.v1.ListWebhooksResponse
-	(*DeleteWebhookRequest)(nil),          // 5: billd.v1.DeleteWebhookRequest
-	(*DeleteWebhookResponse)(nil),         // 6: billd.v1.DeleteWebhookResponse
-	(*WebhookAttempt)(nil),                // 7: billd.v1.WebhookAttempt
-	(*WebhookDelivery)(nil),               // 8: billd.v1.WebhookDelivery
-	(*ListWebhookDeliveriesRequest)(nil),  // 9: billd.v1.ListWebhookDeliveriesRequest
-	(*ListWebhookDeliveriesResponse)(nil), // 10: billd.v1.ListWebhookDeliveriesResponse
-	(*RedeliverWebhookRequest)(nil),       // 11: billd.v1.RedeliverWebhookRequest
-	(*RedeliverWebhookResponse)(nil),      // 12: billd.v1.RedeliverWebhookResponse
-	(*timestamppb.Timestamp)(nil),         // 13: google.protobuf.Timestamp
+	(*UpdateWebhookRequest)(nil),          // 5: billd.v1.UpdateWebhookRequest
+	(*UpdateWebhookResponse)(nil),         // 6: billd.v1.UpdateWebhookResponse
+	(*DeleteWebhookRequest)(nil),          // 7: billd.v1.DeleteWebhookRequest
+	(*DeleteWebhookResponse)(nil),         // 8: billd.v1.DeleteWebhookResponse
+	(*WebhookAttempt)(nil),                // 9: billd.v1.WebhookAttempt
+	(*WebhookDelivery)(nil),               // 10: billd.v1.WebhookDelivery
+	(*ListWebhookDeliveriesRequest)(nil),  // 11: billd.v1.ListWebhookDeliveriesRequest
+	(*ListWebhookDeliveriesResponse)(nil), // 12: billd.v1.ListWebhookDeliveriesResponse
+	(*RedeliverWebhookRequest)(nil),       // 13: billd.v1.RedeliverWebhookRequest
+	(*RedeliverWebhookResponse)(nil),      // 14: billd.v1.RedeliverWebhookResponse
+	(*timestamppb.Timestamp)(nil),         // 15: google.protobuf.Timestamp
 }
 var file_billd_v1_webhook_proto_depIdxs = []int32{
-	13, // 0: billd.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
+	15, // 0: billd.v1.Webhook.created_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: billd.v1.CreateWebhookResponse.webhook:type_name -> billd.v1.Webhook
 	0,  // 2: billd.v1.ListWebhooksResponse.webhooks:type_name -> billd.v1.Webhook
-	13, // 3: billd.v1.WebhookAttempt.at:type_name -> google.protobuf.Timestamp
-	13, // 4: billd.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	13, // 5: billd.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
-	13, // 6: billd.v1.WebhookDelivery.updated_at:type_name -> google.protobuf.Timestamp
-	7,  // 7: billd.v1.WebhookDelivery.log:type_name -> billd.v1.WebhookAttempt
-	8,  // 8: billd.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> billd.v1.WebhookDelivery
-	8,  // 9: billd.v1.RedeliverWebhookResponse.delivery:type_name -> billd.v1.WebhookDelivery
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	0,  // 3: billd.v1.UpdateWebhookResponse.webhook:type_name -> billd.v1.Webhook
+	15, // 4: billd.v1.WebhookAttempt.at:type_name -> google.protobuf.Timestamp
+	15, // 5: billd.v1.WebhookDelivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	15, // 6: billd.v1.WebhookDelivery.created_at:type_name -> google.protobuf.Timestamp
+	15, // 7: billd.v1.WebhookDelivery.updated_at:type_name -> google.protobuf.Timestamp
+	9,  // 8: billd.v1.WebhookDelivery.log:type_name -> billd.v1.WebhookAttempt
+	10, // 9: billd.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> billd.v1.WebhookDelivery
+	10, // 10: billd.v1.RedeliverWebhookResponse.delivery:type_name -> billd.v1.WebhookDelivery
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_billd_v1_webhook_proto_init() }
@@ -982,7 +1124,7 @@ func file_billd_v1_webhook_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_billd_v1_webhook_proto_rawDesc), len(file_billd_v1_webhook_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -67,6 +67,9 @@ const (
 	// BilldServiceListWebhooksProcedure is the fully-qualified name of the BilldService's ListWebhooks
 	// RPC.
 	BilldServiceListWebhooksProcedure = "/billd.v1.BilldService/ListWebhooks"
+	// BilldServiceUpdateWebhookProcedure is the fully-qualified name of the BilldService's
+	// UpdateWebhook RPC.
+	BilldServiceUpdateWebhookProcedure = "/billd.v1.BilldService/UpdateWebhook"
 	// BilldServiceDeleteWebhookProcedure is the fully-qualified name of the BilldService's
 	// DeleteWebhook RPC.
 	BilldServiceDeleteWebhookProcedure = "/billd.v1.BilldService/DeleteWebhook"
@@ -103,6 +106,8 @@ type BilldServiceClient interface {
 	CreateWebhook(context.Context, *connect.Request[billdv1.CreateWebhookRequest]) (*connect.Response[billdv1.CreateWebhookResponse], error)
 	// ListWebhooks lists an organization's webhooks, or the platform-wide ones with no org_id.
 	ListWebhooks(context.Context, *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error)
+	// UpdateWebhook replaces a webhook's url, event types, description and enabled state.
+	UpdateWebhook(context.Context, *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error)
 	// DeleteWebhook deletes a webhook with its delivery log.
 	DeleteWebhook(context.Context, *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error)
 	// ListWebhookDeliveries lists a webhook's deliveries, newest first, with their attempts.
@@ -182,6 +187,12 @@ func NewBilldServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(billdServiceMethods.ByName("ListWebhooks")),
 			connect.WithClientOptions(opts...),
 		),
+		updateWebhook: connect.NewClient[billdv1.UpdateWebhookRequest, billdv1.UpdateWebhookResponse](
+			httpClient,
+			baseURL+BilldServiceUpdateWebhookProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("UpdateWebhook")),
+			connect.WithClientOptions(opts...),
+		),
 		deleteWebhook: connect.NewClient[billdv1.DeleteWebhookRequest, billdv1.DeleteWebhookResponse](
 			httpClient,
 			baseURL+BilldServiceDeleteWebhookProcedure,
@@ -215,6 +226,7 @@ type billdServiceClient struct {
 	setSpendLimits        *connect.Client[billdv1.SetSpendLimitsRequest, billdv1.SetSpendLimitsResponse]
 	createWebhook         *connect.Client[billdv1.CreateWebhookRequest, billdv1.CreateWebhookResponse]
 	listWebhooks          *connect.Client[billdv1.ListWebhooksRequest, billdv1.ListWebhooksResponse]
+	updateWebhook         *connect.Client[billdv1.UpdateWebhookRequest, billdv1.UpdateWebhookResponse]
 	deleteWebhook         *connect.Client[billdv1.DeleteWebhookRequest, billdv1.DeleteWebhookResponse]
 	listWebhookDeliveries *connect.Client[billdv1.ListWebhookDeliveriesRequest, billdv1.ListWebhookDeliveriesResponse]
 	redeliverWebhook      *connect.Client[billdv1.RedeliverWebhookRequest, billdv1.RedeliverWebhookResponse]
@@ -270,6 +282,11 @@ func (c *billdServiceClient) ListWebhooks(ctx context.Context, req *connect.Requ
 	return c.listWebhooks.CallUnary(ctx, req)
 }
 
+// UpdateWebhook calls billd.v1.BilldService.UpdateWebhook.
+func (c *billdServiceClient) UpdateWebhook(ctx context.Context, req *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error) {
+	return c.updateWebhook.CallUnary(ctx, req)
+}
+
 // DeleteWebhook calls billd.v1.BilldService.DeleteWebhook.
 func (c *billdServiceClient) DeleteWebhook(ctx context.Context, req *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error) {
 	return c.deleteWebhook.CallUnary(ctx, req)
@@ -310,6 +327,8 @@ type BilldServiceHandler interface {
 	CreateWebhook(context.Context, *connect.Request[billdv1.CreateWebhookRequest]) (*connect.Response[billdv1.CreateWebhookResponse], error)
 	// ListWebhooks lists an organization's webhooks, or the platform-wide ones with no org_id.
 	ListWebhooks(context.Context, *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error)
+	// UpdateWebhook replaces a webhook's url, event types, description and enabled state.
+	UpdateWebhook(context.Context, *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error)
 	// DeleteWebhook deletes a webhook with its delivery log.
 	DeleteWebhook(context.Context, *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error)
 	// ListWebhookDeliveries lists a webhook's deliveries, newest first, with their attempts.
@@ -385,6 +404,12 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(billdServiceMethods.ByName("ListWebhooks")),
 		connect.WithHandlerOptions(opts...),
 	)
+	billdServiceUpdateWebhookHandler := connect.NewUnaryHandler(
+		BilldServiceUpdateWebhookProcedure,
+		svc.UpdateWebhook,
+		connect.WithSchema(billdServiceMethods.ByName("UpdateWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
 	billdServiceDeleteWebhookHandler := connect.NewUnaryHandler(
 		BilldServiceDeleteWebhookProcedure,
 		svc.DeleteWebhook,
@@ -425,6 +450,8 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 			billdServiceCreateWebhookHandler.ServeHTTP(w, r)
 		case BilldServiceListWebhooksProcedure:
 			billdServiceListWebhooksHandler.ServeHTTP(w, r)
+		case BilldServiceUpdateWebhookProcedure:
+			billdServiceUpdateWebhookHandler.ServeHTTP(w, r)
 		case BilldServiceDeleteWebhookProcedure:
 			billdServiceDeleteWebhookHandler.ServeHTTP(w, r)
 		case BilldServiceListWebhookDeliveriesProcedure:
@@ -478,6 +505,10 @@ func (UnimplementedBilldServiceHandler) CreateWebhook(context.Context, *connect.
 
 func (UnimplementedBilldServiceHandler) ListWebhooks(context.Context, *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.ListWebhooks is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) UpdateWebhook(context.Context, *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.UpdateWebhook is not implemented"))
 }
 
 func (UnimplementedBilldServiceHandler) DeleteWebhook(context.Context, *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error) {
