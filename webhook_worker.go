@@ -71,8 +71,12 @@ func (s *Service) RunWebhooks(ctx context.Context) {
 	t := time.NewTicker(s.hooks.every)
 	defer t.Stop()
 	for {
-		if _, err := s.DeliverWebhooks(ctx, 100); err != nil && ctx.Err() == nil {
+		n, err := s.DeliverWebhooks(ctx, 100)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("webhooks: a delivery round failed", "err", err)
+		}
+		if n > 0 {
+			s.hooks.wakeUp() // there may be more due: another round at once, until one finds none
 		}
 		select {
 		case <-ctx.Done():
@@ -114,6 +118,9 @@ func (s *Service) fanOut(ctx context.Context, batch int) error {
 		notices, err := tx.UnsentNotices(ctx, batch)
 		if err != nil || len(notices) == 0 {
 			return err
+		}
+		if len(notices) == batch {
+			s.hooks.wakeUp() // more to fan out: another round at once
 		}
 		now := s.clock()
 		var ds []WebhookDelivery
