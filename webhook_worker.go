@@ -150,6 +150,9 @@ func (s *Service) sendAll(ctx context.Context, due []DueDelivery) int {
 	var mu sync.Mutex
 	recorded := 0
 	for i := range due {
+		if ctx.Err() != nil || s.hooks.stop.Err() != nil {
+			break // stopping: the rest stay due
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(d *DueDelivery) {
