@@ -18,31 +18,21 @@ func TestWebhookRestartMidDeliveryLosesNothing(t *testing.T) {
 		f := newHookFixture(t, s)
 		o := f.newOrg(t)
 		r := newReceiver(t)
-		r.hold, r.held = make(chan struct{}), make(chan struct{}, 1)
 		w := f.hook(t, o.ID, r.srv.URL)
 		n := f.notify(t, o, billd.NoticeAccountReactivated, "restart")
-		done := make(chan int)
-		go func() {
-			got, _ := f.svc.DeliverWebhooks(context.Background(), 100)
-			done <- got
-		}()
-		<-r.held      // the request is at the receiver, not yet answered
-		f.svc.Close() // billd stops
+		done := f.roundInFlight(r) // the request is at the receiver, not yet answered
+		f.svc.Close()              // billd stops
 		if got := <-done; got != 0 {
 			t.Fatalf("the stopped round recorded %d attempts, want none", got)
 		}
-		close(r.hold)
+		r.release()
 
 		g := newHookFixture(t, s) // billd starts again over the same database, at the time it stopped
 		g.ticks.Store(f.ticks.Load())
 		if got := g.sendWebhooks(t); got != 1 {
 			t.Fatalf("after the restart %d attempts were recorded, want the unacknowledged one", got)
 		}
-		got := r.requests()
-		if len(got) != 2 || got[1].header.Get(billd.WebhookIDHeader) != n.ID {
-			t.Fatalf("the receiver got %d requests, want the notice twice", len(got))
-		}
-		wantSigned(t, got[1], n, w.Secret)
+		wantSentAgain(t, r, n, w.Secret)
 		if d := g.deliveries(t, o.ID, w.ID)[0]; d.State != billd.DeliveryDelivered || d.Attempts != 1 {
 			t.Errorf("delivery %+v, want delivered with one recorded attempt", d)
 		}
@@ -57,23 +47,13 @@ func TestWebhookRedeliveryDuringAnAttempt(t *testing.T) {
 		f := newHookFixture(t, s)
 		o := f.newOrg(t)
 		r := newReceiver(t, 500)
-		r.hold, r.held = make(chan struct{}), make(chan struct{}, 1)
 		w := f.hook(t, o.ID, r.srv.URL)
 		f.notify(t, o, billd.NoticeInvoicePaid, "redelivered-in-flight")
-		done := make(chan int)
-		go func() {
-			got, _ := f.svc.DeliverWebhooks(context.Background(), 100)
-			done <- got
-		}()
-		<-r.held
+		done := f.roundInFlight(r)
 		d := f.deliveries(t, o.ID, w.ID)[0]
 		_, err := f.svc.RedeliverWebhook(t.Context(), sys, o.ID, w.ID, d.ID)
 		must(t, err)
-		r.mu.Lock()
-		hold := r.hold
-		r.hold = nil
-		r.mu.Unlock()
-		close(hold) // the receiver answers 500 now
+		r.release() // the receiver answers 500 now
 		if got := <-done; got != 1 {
 			t.Fatalf("the round recorded %d attempts, want 1", got)
 		}
@@ -121,10 +101,41 @@ func TestWebhookDisabledHoldsDeliveries(t *testing.T) {
 		if n := f.sendWebhooks(t); n != 1 {
 			t.Fatalf("after enabling, %d attempts, want the held delivery's", n)
 		}
-		reqs := r.requests()
-		if len(reqs) != 2 || reqs[1].header.Get(billd.WebhookIDHeader) != held.ID {
-			t.Fatalf("the receiver got %d requests, want the held event twice and nothing made while disabled", len(reqs))
-		}
-		wantSigned(t, reqs[1], held, w.Secret)
+		wantSentAgain(t, r, held, w.Secret) // and nothing made while disabled
 	})
+}
+
+// roundInFlight starts a delivery round whose first request r holds unanswered (until
+// r.release), and returns when the request is at r; the round's result comes on the channel.
+func (f *fixture) roundInFlight(r *receiver) <-chan int {
+	r.mu.Lock()
+	r.hold, r.held = make(chan struct{}), make(chan struct{}, 1)
+	held := r.held
+	r.mu.Unlock()
+	done := make(chan int, 1)
+	go func() {
+		got, _ := f.svc.DeliverWebhooks(context.Background(), 100)
+		done <- got
+	}()
+	<-held
+	return done
+}
+
+// release lets the request r holds be answered; later requests are answered at once.
+func (r *receiver) release() {
+	r.mu.Lock()
+	hold := r.hold
+	r.hold = nil
+	r.mu.Unlock()
+	close(hold)
+}
+
+// wantSentAgain checks that r got exactly two requests, the second the notice n signed with secret.
+func wantSentAgain(t *testing.T, r *receiver, n billd.Notice, secret string) {
+	t.Helper()
+	got := r.requests()
+	if len(got) != 2 || got[1].header.Get(billd.WebhookIDHeader) != n.ID {
+		t.Fatalf("the receiver got %d requests, want the notice %s twice", len(got), n.ID)
+	}
+	wantSigned(t, got[1], n, secret)
 }
