@@ -380,7 +380,7 @@ func (in *BillingAccountInput) apply(a *BillingAccount) {
 }
 
 // changeAccount runs change on an account under its write lock, in an enabled organization, and
-// stores the result.
+// stores the result, with the notice of a suspension made or lifted.
 func (s *Service) changeAccount(ctx context.Context, p Principal, perm Permission, orgID, id string, change func(*BillingAccount) error) (*BillingAccount, error) {
 	defer s.accountsChanged()
 	var a *BillingAccount
@@ -396,10 +396,14 @@ func (s *Service) changeAccount(ctx context.Context, p Principal, perm Permissio
 		if a, err = lockAccountOf(ctx, tx, o.ID, id); err != nil {
 			return err
 		}
+		wasFor := a.SuspendedFor
 		if err := change(a); err != nil {
 			return err
 		}
 		a.UpdatedAt = s.clock()
+		if err := tx.AppendNotices(ctx, accountStateNotices(wasFor, a, a.UpdatedAt)); err != nil {
+			return err
+		}
 		return tx.UpdateBillingAccount(ctx, a)
 	})
 	if err != nil {

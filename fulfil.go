@@ -130,6 +130,9 @@ func (s *Service) fulfil(ctx context.Context, c *Checkout, session *ProviderChec
 			}
 			c.SubscriptionID = sub.ID
 		}
+		if err := tx.AppendNotices(ctx, []Notice{checkoutNotice(c, now)}); err != nil {
+			return err
+		}
 		return tx.UpdateCheckout(ctx, c)
 	})
 }

@@ -196,6 +196,9 @@ func (s *Service) billOverdraft(ctx context.Context, a *BillingAccount) (bool, e
 		inv.Credits, inv.PeriodStart = owed, since
 		due := now.AddDate(0, 0, int(a.DueInDays))
 		inv.DueAt = &due
+		if err := tx.AppendNotices(ctx, []Notice{invoiceNotice(NoticeInvoiceCreated, inv, now)}); err != nil {
+			return err
+		}
 		return tx.InsertInvoice(ctx, inv)
 	})
 	if errors.Is(err, errBilled) || errors.Is(err, ErrDuplicateID) {
@@ -324,6 +327,9 @@ func (s *Service) invoicePaid(ctx context.Context, id string, at time.Time) (*In
 			return Errorf(EPRECONDITION, "invoice is void")
 		}
 		inv.State, inv.PaidAt, inv.UpdatedAt = InvoicePaid, &at, s.clock()
+		if err := tx.AppendNotices(ctx, []Notice{invoiceNotice(NoticeInvoicePaid, inv, inv.UpdatedAt)}); err != nil {
+			return err
+		}
 		return tx.UpdateInvoice(ctx, inv)
 	})
 	if err != nil {
@@ -360,6 +366,7 @@ func (s *Service) setPaymentSuspension(ctx context.Context, orgID, accountID str
 		if err != nil {
 			return err
 		}
+		was := a.SuspendedFor
 		switch {
 		case suspend && a.State == AccountActive:
 			a.State, a.SuspendedFor = AccountDisabled, SuspendedForPayment
@@ -373,6 +380,9 @@ func (s *Service) setPaymentSuspension(ctx context.Context, orgID, accountID str
 			return nil
 		}
 		changed, a.UpdatedAt = true, s.clock()
+		if err := tx.AppendNotices(ctx, accountStateNotices(was, a, a.UpdatedAt)); err != nil {
+			return err
+		}
 		return tx.UpdateBillingAccount(ctx, a)
 	})
 	if changed {

@@ -18,6 +18,9 @@ type Limits struct {
 	MaxAccountsPerOrg int
 	// MaxClientsPerOrg bounds the unrevoked API clients of one organization (default 100).
 	MaxClientsPerOrg int
+	// MaxWebhooksPerOrg bounds the webhooks of one organization, and the platform-wide ones
+	// (default 10).
+	MaxWebhooksPerOrg int
 }
 
 // Defaults of Limits.
@@ -26,6 +29,7 @@ const (
 	DefaultMaxProjectsPerOrg = 1000
 	DefaultMaxAccountsPerOrg = 100
 	DefaultMaxClientsPerOrg  = 100
+	DefaultMaxWebhooksPerOrg = 10
 )
 
 func (l Limits) withDefaults() Limits {
@@ -40,6 +44,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxClientsPerOrg <= 0 {
 		l.MaxClientsPerOrg = DefaultMaxClientsPerOrg
+	}
+	if l.MaxWebhooksPerOrg <= 0 {
+		l.MaxWebhooksPerOrg = DefaultMaxWebhooksPerOrg
 	}
 	return l
 }

@@ -46,6 +46,9 @@ func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results 
 			err = Errorf(ECONFLICT, "an id of the request was stored by a concurrent request")
 		}
 	}
+	if err == nil {
+		s.noteRejections(ctx, postings, results)
+	}
 	return err
 }
 

@@ -120,10 +120,14 @@ func (s *Service) startPeriod(ctx context.Context, sub *Subscription, plan *Plan
 			return err
 		}
 		paid := now
-		return tx.InsertInvoice(ctx, &Invoice{ID: DeriveUUID("renewal:" + sub.ID + ":" + period.Start.Format(time.RFC3339Nano)),
+		inv := &Invoice{ID: DeriveUUID("renewal:" + sub.ID + ":" + period.Start.Format(time.RFC3339Nano)),
 			OrgID: sub.OrgID, AccountID: sub.AccountID, Kind: InvoiceSubscription, Provider: sub.Provider, State: InvoicePaid,
 			Currency: currency, Amount: amount, SubscriptionID: sub.ID, PeriodStart: period.Start, PeriodEnd: period.End,
-			PaidAt: &paid, Metadata: Metadata{"plan_id": plan.ID}, CreatedAt: now, UpdatedAt: now})
+			PaidAt: &paid, Metadata: Metadata{"plan_id": plan.ID}, CreatedAt: now, UpdatedAt: now}
+		if err := tx.AppendNotices(ctx, []Notice{invoiceNotice(NoticeInvoiceCreated, inv, now), invoiceNotice(NoticeInvoicePaid, inv, now)}); err != nil {
+			return err
+		}
+		return tx.InsertInvoice(ctx, inv)
 	})
 }
 

@@ -24,6 +24,8 @@ type Config struct {
 	Providers []Provider
 	// Invoicing sets overdraft invoicing; off by default.
 	Invoicing InvoicingConfig
+	// Webhooks sets how webhooks are delivered (RunWebhooks).
+	Webhooks WebhookConfig
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -43,12 +45,15 @@ type Service struct {
 	providers map[string]Provider
 	provider  Provider // where new customers are registered
 	invoicing InvoicingConfig
+	hooks     *webhookRunner
+	rejected  rejections // usage.rejected notices stored this hour
 }
 
 // NewService returns a Service over cfg.Store.
 func NewService(cfg Config) *Service {
 	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger, limits: cfg.Limits.withDefaults(),
-		secrets: newSecretChecker(cfg.SecretHashIterations), invoicing: cfg.Invoicing}
+		secrets: newSecretChecker(cfg.SecretHashIterations), invoicing: cfg.Invoicing,
+		hooks: newWebhookRunner(cfg.Webhooks)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -82,8 +87,11 @@ func NewService(cfg Config) *Service {
 func (s *Service) accountsChanged() { s.accounts.reset() }
 
 // Close stops the service's background work: the group committer commits what is queued and
-// stops. Money-moving calls after Close fail with EUNAVAILABLE. The store is closed by its owner.
+// stops; webhook attempts in flight are dropped unrecorded (they are due again after a restart)
+// and RunWebhooks returns. Money-moving calls after Close fail with EUNAVAILABLE. The store is
+// closed by its owner.
 func (s *Service) Close() error {
+	s.hooks.cancel()
 	if s.committer != nil {
 		s.committer.close()
 	}
@@ -111,7 +119,30 @@ func (s *Service) view(ctx context.Context, fn func(Tx) error) error {
 	return s.store.View(ctx, fn)
 }
 
-// update runs fn in a read-write transaction.
+// update runs fn in a read-write transaction; when the transaction wrote notices, the webhook
+// worker is woken after its commit.
 func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
-	return s.store.Update(ctx, fn)
+	var wrote bool
+	err := s.store.Update(ctx, func(tx Tx) error {
+		wrote = false // a retried transaction starts over
+		return fn(noticeWatch{Tx: tx, wrote: &wrote})
+	})
+	if err == nil && wrote {
+		s.hooks.wakeUp()
+	}
+	return err
+}
+
+// noticeWatch is a Tx that notes whether notices were written.
+type noticeWatch struct {
+	Tx
+	wrote *bool
+}
+
+// AppendNotices implements NoticeTx.
+func (w noticeWatch) AppendNotices(ctx context.Context, notices []Notice) error {
+	if len(notices) > 0 {
+		*w.wrote = true
+	}
+	return w.Tx.AppendNotices(ctx, notices)
 }

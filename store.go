@@ -56,6 +56,7 @@ type Tx interface {
 	NoticeTx
 	AccountUserTx
 	SpendTx
+	WebhookTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.

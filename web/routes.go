@@ -87,6 +87,15 @@ var permissions = map[string]billd.Permission{
 	bc.BilldServiceCreateClientProcedure: billd.PermDelete,
 	bc.BilldServiceListClientsProcedure:  billd.PermDelete,
 	bc.BilldServiceRevokeClientProcedure: billd.PermDelete,
+
+	// Webhooks: an organization's admins and owners; platform-wide ones, platform admins (the use
+	// case checks).
+	bc.BilldServiceCreateWebhookProcedure:         billd.PermUpdate,
+	bc.BilldServiceListWebhooksProcedure:          billd.PermUpdate,
+	bc.BilldServiceUpdateWebhookProcedure:         billd.PermUpdate,
+	bc.BilldServiceDeleteWebhookProcedure:         billd.PermUpdate,
+	bc.BilldServiceListWebhookDeliveriesProcedure: billd.PermUpdate,
+	bc.BilldServiceRedeliverWebhookProcedure:      billd.PermUpdate,
 }
 
 // public are the RPCs served without credentials: a payment provider's webhook, which its
@@ -218,6 +227,20 @@ func (h *Handler) routes(s *frontier.Server) {
 	rest(h, "POST /v1beta1/admin/clients", "", bc.BilldServiceCreateClientProcedure, bodyWhole, s.CreateClient)
 	rest(h, "GET /v1beta1/admin/clients", "", bc.BilldServiceListClientsProcedure, bodyNone, s.ListClients)
 	rest(h, "DELETE /v1beta1/admin/clients/{id}", "", bc.BilldServiceRevokeClientProcedure, bodyNone, s.RevokeClient)
+
+	// Webhooks (billd): platform-wide ones under /admin, an organization's under it.
+	rest(h, "POST /v1beta1/admin/webhooks", "", bc.BilldServiceCreateWebhookProcedure, bodyWhole, s.CreateWebhook)
+	rest(h, "GET /v1beta1/admin/webhooks", "", bc.BilldServiceListWebhooksProcedure, bodyNone, s.ListWebhooks)
+	rest(h, "PUT /v1beta1/admin/webhooks/{id}", "", bc.BilldServiceUpdateWebhookProcedure, bodyWhole, s.UpdateWebhook)
+	rest(h, "DELETE /v1beta1/admin/webhooks/{id}", "", bc.BilldServiceDeleteWebhookProcedure, bodyNone, s.DeleteWebhook)
+	rest(h, "GET /v1beta1/admin/webhooks/{webhook_id}/deliveries", "", bc.BilldServiceListWebhookDeliveriesProcedure, bodyNone, s.ListWebhookDeliveries)
+	rest(h, "POST /v1beta1/admin/webhooks/{webhook_id}/deliveries/{id}/redeliver", "", bc.BilldServiceRedeliverWebhookProcedure, bodyWhole, s.RedeliverWebhook)
+	rest(h, "POST /v1beta1/organizations/{org_id}/webhooks", "org_id", bc.BilldServiceCreateWebhookProcedure, bodyWhole, s.CreateWebhook)
+	rest(h, "GET /v1beta1/organizations/{org_id}/webhooks", "org_id", bc.BilldServiceListWebhooksProcedure, bodyNone, s.ListWebhooks)
+	rest(h, "PUT /v1beta1/organizations/{org_id}/webhooks/{id}", "org_id", bc.BilldServiceUpdateWebhookProcedure, bodyWhole, s.UpdateWebhook)
+	rest(h, "DELETE /v1beta1/organizations/{org_id}/webhooks/{id}", "org_id", bc.BilldServiceDeleteWebhookProcedure, bodyNone, s.DeleteWebhook)
+	rest(h, "GET /v1beta1/organizations/{org_id}/webhooks/{webhook_id}/deliveries", "org_id", bc.BilldServiceListWebhookDeliveriesProcedure, bodyNone, s.ListWebhookDeliveries)
+	rest(h, "POST /v1beta1/organizations/{org_id}/webhooks/{webhook_id}/deliveries/{id}/redeliver", "org_id", bc.BilldServiceRedeliverWebhookProcedure, bodyWhole, s.RedeliverWebhook)
 }
 
 // cudoRoutes lists the CUDO v1 billing-accounts paths. Each needs the weakest permission its use

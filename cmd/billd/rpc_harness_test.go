@@ -174,6 +174,13 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		bc.BilldServiceMarkInvoicePaidProcedure:      invoke(b.MarkInvoicePaid),
 		bc.BilldServiceSetOrganizationSeatsProcedure: invoke(b.SetOrganizationSeats),
 		bc.BilldServiceSetSpendLimitsProcedure:       invoke(b.SetSpendLimits),
+
+		bc.BilldServiceCreateWebhookProcedure:         invoke(b.CreateWebhook),
+		bc.BilldServiceListWebhooksProcedure:          invoke(b.ListWebhooks),
+		bc.BilldServiceUpdateWebhookProcedure:         invoke(b.UpdateWebhook),
+		bc.BilldServiceDeleteWebhookProcedure:         invoke(b.DeleteWebhook),
+		bc.BilldServiceListWebhookDeliveriesProcedure: invoke(b.ListWebhookDeliveries),
+		bc.BilldServiceRedeliverWebhookProcedure:      invoke(b.RedeliverWebhook),
 	}}
 }
 
@@ -438,6 +445,7 @@ type rpcFixture struct {
 
 	subscribed *subscribedWorld // made by the first case that needs it
 	postpaid   *postpaidWorld   // made by the first case that needs it
+	hooked     *hookedWorld     // made by the first case that needs it
 }
 
 // newRPCFixture builds the fixture on s.

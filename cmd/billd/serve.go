@@ -107,7 +107,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); svc.RunJobs(jobsCtx, pf.jobs) }()
-	defer func() { stopJobs(); <-jobsDone }()
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); svc.RunWebhooks(jobsCtx) }()
+	defer func() { stopJobs(); <-jobsDone; <-hooksDone }()
 	srv := &http.Server{
 		Handler:           pay.withPages(api, svc),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -32,6 +32,7 @@ type storeFlags struct {
 	hashCost   int
 	providers  []billd.Provider // serve's payment provider
 	invoicing  billd.InvoicingConfig
+	webhooks   billd.WebhookConfig
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -46,6 +47,7 @@ func (f *storeFlags) registerLimits(fs *flag.FlagSet) {
 	fs.IntVar(&f.limits.MaxProjectsPerOrg, "max-projects-per-org", billd.DefaultMaxProjectsPerOrg, "open projects one organization may have; past it a create is refused with 429")
 	fs.IntVar(&f.limits.MaxAccountsPerOrg, "max-accounts-per-org", billd.DefaultMaxAccountsPerOrg, "billing accounts (not closed) one organization may have; past it a create is refused with 429")
 	fs.IntVar(&f.limits.MaxClientsPerOrg, "max-clients-per-org", billd.DefaultMaxClientsPerOrg, "API clients (not revoked) one organization may have; past it a create is refused with 429")
+	fs.IntVar(&f.limits.MaxWebhooksPerOrg, "max-webhooks-per-org", billd.DefaultMaxWebhooksPerOrg, "webhooks one organization may have, and platform-wide ones; past it a create is refused with 429")
 }
 
 func (f *storeFlags) registerService(fs *flag.FlagSet) {
@@ -56,6 +58,9 @@ func (f *storeFlags) registerService(fs *flag.FlagSet) {
 	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503 (default 200000)")
 	fs.DurationVar(&f.authTTL, "auth-cache-ttl", time.Second, "how long a verified credential is trusted without a store read; other nodes see a revocation within it; 0 disables")
 	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 10*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
+	fs.BoolVar(&f.webhooks.AllowPrivate, "webhooks-allow-private", false, "let webhooks be registered on and sent to private, loopback and link-local addresses (off: a customer's URL cannot reach billd's own network)")
+	fs.DurationVar(&f.webhooks.Timeout, "webhook-timeout", 10*time.Second, "time one webhook attempt may take; longer is a failed attempt, retried")
+	fs.IntVar(&f.webhooks.Concurrency, "webhook-concurrency", 4, "webhook attempts (and connections) in flight at once")
 	fs.IntVar(&f.hashCost, "secret-hash-iterations", billd.DefaultSecretHashIterations, "PBKDF2-HMAC-SHA256 iterations of secrets people choose (the admin secret and API key from the environment)")
 }
 
@@ -99,7 +104,7 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) 
 		f.commit.MaxWait = -1 // PostgreSQL's pipelined commits do best without lingering
 	}
 	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits,
-		SecretHashIterations: f.hashCost, Providers: f.providers, Invoicing: f.invoicing})
+		SecretHashIterations: f.hashCost, Providers: f.providers, Invoicing: f.invoicing, Webhooks: f.webhooks})
 	return db, svc, log, nil
 }
 

@@ -877,6 +877,85 @@ var wireMessages = map[string][]wireField{
 		{1, "hourly_spend_limit", "int64", false, billdOwn},
 		{2, "monthly_spend_limit", "int64", false, billdOwn},
 	},
+	"billd.v1.Webhook": {
+		{1, "id", "string", false, billdOwn},
+		{2, "org_id", "string", false, billdOwn},
+		{3, "url", "string", false, billdOwn},
+		{4, "types", "string", true, billdOwn},
+		{5, "description", "string", false, billdOwn},
+		{6, "enabled", "bool", false, billdOwn},
+		{7, "created_at", "google.protobuf.Timestamp", false, billdOwn},
+	},
+	"billd.v1.CreateWebhookRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "url", "string", false, billdOwn},
+		{3, "types", "string", true, billdOwn},
+		{4, "description", "string", false, billdOwn},
+		{5, "disabled", "bool", false, billdOwn},
+	},
+	"billd.v1.CreateWebhookResponse": {
+		{1, "webhook", "billd.v1.Webhook", false, billdOwn},
+		{2, "secret", "string", false, billdOwn},
+	},
+	"billd.v1.ListWebhooksRequest": {
+		{1, "org_id", "string", false, billdOwn},
+	},
+	"billd.v1.ListWebhooksResponse": {
+		{1, "webhooks", "billd.v1.Webhook", true, billdOwn},
+	},
+	"billd.v1.UpdateWebhookRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "id", "string", false, billdOwn},
+		{3, "url", "string", false, billdOwn},
+		{4, "types", "string", true, billdOwn},
+		{5, "description", "string", false, billdOwn},
+		{6, "disabled", "bool", false, billdOwn},
+	},
+	"billd.v1.UpdateWebhookResponse": {
+		{1, "webhook", "billd.v1.Webhook", false, billdOwn},
+	},
+	"billd.v1.DeleteWebhookRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "id", "string", false, billdOwn},
+	},
+	"billd.v1.DeleteWebhookResponse": {},
+	"billd.v1.WebhookAttempt": {
+		{1, "n", "int32", false, billdOwn},
+		{2, "at", "google.protobuf.Timestamp", false, billdOwn},
+		{3, "status_code", "int32", false, billdOwn},
+		{4, "error", "string", false, billdOwn},
+		{5, "response", "string", false, billdOwn},
+	},
+	"billd.v1.WebhookDelivery": {
+		{1, "id", "string", false, billdOwn},
+		{2, "webhook_id", "string", false, billdOwn},
+		{3, "event_id", "string", false, billdOwn},
+		{4, "type", "string", false, billdOwn},
+		{5, "state", "string", false, billdOwn},
+		{6, "attempts", "int32", false, billdOwn},
+		{7, "next_attempt_at", "google.protobuf.Timestamp", false, billdOwn},
+		{8, "created_at", "google.protobuf.Timestamp", false, billdOwn},
+		{9, "updated_at", "google.protobuf.Timestamp", false, billdOwn},
+		{10, "log", "billd.v1.WebhookAttempt", true, billdOwn},
+	},
+	"billd.v1.ListWebhookDeliveriesRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "webhook_id", "string", false, billdOwn},
+		{3, "page_size", "int32", false, billdOwn},
+		{4, "page_token", "string", false, billdOwn},
+	},
+	"billd.v1.ListWebhookDeliveriesResponse": {
+		{1, "deliveries", "billd.v1.WebhookDelivery", true, billdOwn},
+		{2, "next_page_token", "string", false, billdOwn},
+	},
+	"billd.v1.RedeliverWebhookRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "webhook_id", "string", false, billdOwn},
+		{3, "id", "string", false, billdOwn},
+	},
+	"billd.v1.RedeliverWebhookResponse": {
+		{1, "delivery", "billd.v1.WebhookDelivery", false, billdOwn},
+	},
 }
 
 // wireMethod is one RPC: its name and its request and response messages.
@@ -957,6 +1036,12 @@ var wireServices = map[string][]wireMethod{
 		{"MarkInvoicePaid", "billd.v1.MarkInvoicePaidRequest", "billd.v1.MarkInvoicePaidResponse"},
 		{"SetOrganizationSeats", "billd.v1.SetOrganizationSeatsRequest", "billd.v1.SetOrganizationSeatsResponse"},
 		{"SetSpendLimits", "billd.v1.SetSpendLimitsRequest", "billd.v1.SetSpendLimitsResponse"},
+		{"CreateWebhook", "billd.v1.CreateWebhookRequest", "billd.v1.CreateWebhookResponse"},
+		{"ListWebhooks", "billd.v1.ListWebhooksRequest", "billd.v1.ListWebhooksResponse"},
+		{"UpdateWebhook", "billd.v1.UpdateWebhookRequest", "billd.v1.UpdateWebhookResponse"},
+		{"DeleteWebhook", "billd.v1.DeleteWebhookRequest", "billd.v1.DeleteWebhookResponse"},
+		{"ListWebhookDeliveries", "billd.v1.ListWebhookDeliveriesRequest", "billd.v1.ListWebhookDeliveriesResponse"},
+		{"RedeliverWebhook", "billd.v1.RedeliverWebhookRequest", "billd.v1.RedeliverWebhookResponse"},
 	},
 }
 

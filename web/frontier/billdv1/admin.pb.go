@@ -1036,7 +1036,7 @@ var File_billd_v1_admin_proto protoreflect.FileDescriptor
 
 const file_billd_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x14billd/v1/admin.proto\x12\bbilld.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&raystack/frontier/v1beta1/models.proto\"\xca\x01\n" +
+	"\x14billd/v1/admin.proto\x12\bbilld.v1\x1a\x16billd/v1/webhook.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&raystack/frontier/v1beta1/models.proto\"\xca\x01\n" +
 	"\x13GrantCreditsRequest\x12\x15\n" +
 	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x1d\n" +
 	"\n" +
@@ -1106,7 +1106,7 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\x14_monthly_spend_limit\"v\n" +
 	"\x16SetSpendLimitsResponse\x12,\n" +
 	"\x12hourly_spend_limit\x18\x01 \x01(\x03R\x10hourlySpendLimit\x12.\n" +
-	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit2\xba\x05\n" +
+	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit2\xd0\t\n" +
 	"\fBilldService\x12O\n" +
 	"\fGrantCredits\x12\x1d.billd.v1.GrantCreditsRequest\x1a\x1e.billd.v1.GrantCreditsResponse\"\x00\x12O\n" +
 	"\fVerifyLedger\x12\x1d.billd.v1.VerifyLedgerRequest\x1a\x1e.billd.v1.VerifyLedgerResponse\"\x00\x12O\n" +
@@ -1115,7 +1115,13 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\fRevokeClient\x12\x1d.billd.v1.RevokeClientRequest\x1a\x1e.billd.v1.RevokeClientResponse\"\x00\x12X\n" +
 	"\x0fMarkInvoicePaid\x12 .billd.v1.MarkInvoicePaidRequest\x1a!.billd.v1.MarkInvoicePaidResponse\"\x00\x12g\n" +
 	"\x14SetOrganizationSeats\x12%.billd.v1.SetOrganizationSeatsRequest\x1a&.billd.v1.SetOrganizationSeatsResponse\"\x00\x12U\n" +
-	"\x0eSetSpendLimits\x12\x1f.billd.v1.SetSpendLimitsRequest\x1a .billd.v1.SetSpendLimitsResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
+	"\x0eSetSpendLimits\x12\x1f.billd.v1.SetSpendLimitsRequest\x1a .billd.v1.SetSpendLimitsResponse\"\x00\x12R\n" +
+	"\rCreateWebhook\x12\x1e.billd.v1.CreateWebhookRequest\x1a\x1f.billd.v1.CreateWebhookResponse\"\x00\x12O\n" +
+	"\fListWebhooks\x12\x1d.billd.v1.ListWebhooksRequest\x1a\x1e.billd.v1.ListWebhooksResponse\"\x00\x12R\n" +
+	"\rUpdateWebhook\x12\x1e.billd.v1.UpdateWebhookRequest\x1a\x1f.billd.v1.UpdateWebhookResponse\"\x00\x12R\n" +
+	"\rDeleteWebhook\x12\x1e.billd.v1.DeleteWebhookRequest\x1a\x1f.billd.v1.DeleteWebhookResponse\"\x00\x12j\n" +
+	"\x15ListWebhookDeliveries\x12&.billd.v1.ListWebhookDeliveriesRequest\x1a'.billd.v1.ListWebhookDeliveriesResponse\"\x00\x12[\n" +
+	"\x10RedeliverWebhook\x12!.billd.v1.RedeliverWebhookRequest\x1a\".billd.v1.RedeliverWebhookResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
 
 var (
 	file_billd_v1_admin_proto_rawDescOnce sync.Once
@@ -1154,6 +1160,18 @@ var file_billd_v1_admin_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil),              // 20: google.protobuf.Timestamp
 	(*frontierv1beta1.Invoice)(nil),            // 21: raystack.frontier.v1beta1.Invoice
 	(*frontierv1beta1.Organization)(nil),       // 22: raystack.frontier.v1beta1.Organization
+	(*CreateWebhookRequest)(nil),               // 23: billd.v1.CreateWebhookRequest
+	(*ListWebhooksRequest)(nil),                // 24: billd.v1.ListWebhooksRequest
+	(*UpdateWebhookRequest)(nil),               // 25: billd.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),               // 26: billd.v1.DeleteWebhookRequest
+	(*ListWebhookDeliveriesRequest)(nil),       // 27: billd.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookRequest)(nil),            // 28: billd.v1.RedeliverWebhookRequest
+	(*CreateWebhookResponse)(nil),              // 29: billd.v1.CreateWebhookResponse
+	(*ListWebhooksResponse)(nil),               // 30: billd.v1.ListWebhooksResponse
+	(*UpdateWebhookResponse)(nil),              // 31: billd.v1.UpdateWebhookResponse
+	(*DeleteWebhookResponse)(nil),              // 32: billd.v1.DeleteWebhookResponse
+	(*ListWebhookDeliveriesResponse)(nil),      // 33: billd.v1.ListWebhookDeliveriesResponse
+	(*RedeliverWebhookResponse)(nil),           // 34: billd.v1.RedeliverWebhookResponse
 }
 var file_billd_v1_admin_proto_depIdxs = []int32{
 	18, // 0: billd.v1.GrantCreditsRequest.metadata:type_name -> google.protobuf.Struct
@@ -1172,16 +1190,28 @@ var file_billd_v1_admin_proto_depIdxs = []int32{
 	12, // 13: billd.v1.BilldService.MarkInvoicePaid:input_type -> billd.v1.MarkInvoicePaidRequest
 	14, // 14: billd.v1.BilldService.SetOrganizationSeats:input_type -> billd.v1.SetOrganizationSeatsRequest
 	16, // 15: billd.v1.BilldService.SetSpendLimits:input_type -> billd.v1.SetSpendLimitsRequest
-	1,  // 16: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
-	3,  // 17: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
-	7,  // 18: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
-	9,  // 19: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
-	11, // 20: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
-	13, // 21: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
-	15, // 22: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
-	17, // 23: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
-	16, // [16:24] is the sub-list for method output_type
-	8,  // [8:16] is the sub-list for method input_type
+	23, // 16: billd.v1.BilldService.CreateWebhook:input_type -> billd.v1.CreateWebhookRequest
+	24, // 17: billd.v1.BilldService.ListWebhooks:input_type -> billd.v1.ListWebhooksRequest
+	25, // 18: billd.v1.BilldService.UpdateWebhook:input_type -> billd.v1.UpdateWebhookRequest
+	26, // 19: billd.v1.BilldService.DeleteWebhook:input_type -> billd.v1.DeleteWebhookRequest
+	27, // 20: billd.v1.BilldService.ListWebhookDeliveries:input_type -> billd.v1.ListWebhookDeliveriesRequest
+	28, // 21: billd.v1.BilldService.RedeliverWebhook:input_type -> billd.v1.RedeliverWebhookRequest
+	1,  // 22: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
+	3,  // 23: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
+	7,  // 24: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
+	9,  // 25: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
+	11, // 26: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
+	13, // 27: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
+	15, // 28: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
+	17, // 29: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
+	29, // 30: billd.v1.BilldService.CreateWebhook:output_type -> billd.v1.CreateWebhookResponse
+	30, // 31: billd.v1.BilldService.ListWebhooks:output_type -> billd.v1.ListWebhooksResponse
+	31, // 32: billd.v1.BilldService.UpdateWebhook:output_type -> billd.v1.UpdateWebhookResponse
+	32, // 33: billd.v1.BilldService.DeleteWebhook:output_type -> billd.v1.DeleteWebhookResponse
+	33, // 34: billd.v1.BilldService.ListWebhookDeliveries:output_type -> billd.v1.ListWebhookDeliveriesResponse
+	34, // 35: billd.v1.BilldService.RedeliverWebhook:output_type -> billd.v1.RedeliverWebhookResponse
+	22, // [22:36] is the sub-list for method output_type
+	8,  // [8:22] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1192,6 +1222,7 @@ func file_billd_v1_admin_proto_init() {
 	if File_billd_v1_admin_proto != nil {
 		return
 	}
+	file_billd_v1_webhook_proto_init()
 	file_billd_v1_admin_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

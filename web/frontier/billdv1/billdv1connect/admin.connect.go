@@ -61,6 +61,24 @@ const (
 	// BilldServiceSetSpendLimitsProcedure is the fully-qualified name of the BilldService's
 	// SetSpendLimits RPC.
 	BilldServiceSetSpendLimitsProcedure = "/billd.v1.BilldService/SetSpendLimits"
+	// BilldServiceCreateWebhookProcedure is the fully-qualified name of the BilldService's
+	// CreateWebhook RPC.
+	BilldServiceCreateWebhookProcedure = "/billd.v1.BilldService/CreateWebhook"
+	// BilldServiceListWebhooksProcedure is the fully-qualified name of the BilldService's ListWebhooks
+	// RPC.
+	BilldServiceListWebhooksProcedure = "/billd.v1.BilldService/ListWebhooks"
+	// BilldServiceUpdateWebhookProcedure is the fully-qualified name of the BilldService's
+	// UpdateWebhook RPC.
+	BilldServiceUpdateWebhookProcedure = "/billd.v1.BilldService/UpdateWebhook"
+	// BilldServiceDeleteWebhookProcedure is the fully-qualified name of the BilldService's
+	// DeleteWebhook RPC.
+	BilldServiceDeleteWebhookProcedure = "/billd.v1.BilldService/DeleteWebhook"
+	// BilldServiceListWebhookDeliveriesProcedure is the fully-qualified name of the BilldService's
+	// ListWebhookDeliveries RPC.
+	BilldServiceListWebhookDeliveriesProcedure = "/billd.v1.BilldService/ListWebhookDeliveries"
+	// BilldServiceRedeliverWebhookProcedure is the fully-qualified name of the BilldService's
+	// RedeliverWebhook RPC.
+	BilldServiceRedeliverWebhookProcedure = "/billd.v1.BilldService/RedeliverWebhook"
 )
 
 // BilldServiceClient is a client for the billd.v1.BilldService service.
@@ -83,6 +101,19 @@ type BilldServiceClient interface {
 	// no limit): a usage that would take the spend of the current UTC hour or calendar month over
 	// its limit is refused.
 	SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error)
+	// CreateWebhook registers a webhook of an organization (its admins and owners) or, with no
+	// org_id, a platform-wide one (platform admins); the answer holds its signing secret, once.
+	CreateWebhook(context.Context, *connect.Request[billdv1.CreateWebhookRequest]) (*connect.Response[billdv1.CreateWebhookResponse], error)
+	// ListWebhooks lists an organization's webhooks, or the platform-wide ones with no org_id.
+	ListWebhooks(context.Context, *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error)
+	// UpdateWebhook replaces a webhook's url, event types, description and enabled state.
+	UpdateWebhook(context.Context, *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error)
+	// DeleteWebhook deletes a webhook with its delivery log.
+	DeleteWebhook(context.Context, *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error)
+	// ListWebhookDeliveries lists a webhook's deliveries, newest first, with their attempts.
+	ListWebhookDeliveries(context.Context, *connect.Request[billdv1.ListWebhookDeliveriesRequest]) (*connect.Response[billdv1.ListWebhookDeliveriesResponse], error)
+	// RedeliverWebhook queues a delivery again, now, with a new day of retries.
+	RedeliverWebhook(context.Context, *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error)
 }
 
 // NewBilldServiceClient constructs a client for the billd.v1.BilldService service. By default, it
@@ -144,19 +175,61 @@ func NewBilldServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(billdServiceMethods.ByName("SetSpendLimits")),
 			connect.WithClientOptions(opts...),
 		),
+		createWebhook: connect.NewClient[billdv1.CreateWebhookRequest, billdv1.CreateWebhookResponse](
+			httpClient,
+			baseURL+BilldServiceCreateWebhookProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("CreateWebhook")),
+			connect.WithClientOptions(opts...),
+		),
+		listWebhooks: connect.NewClient[billdv1.ListWebhooksRequest, billdv1.ListWebhooksResponse](
+			httpClient,
+			baseURL+BilldServiceListWebhooksProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("ListWebhooks")),
+			connect.WithClientOptions(opts...),
+		),
+		updateWebhook: connect.NewClient[billdv1.UpdateWebhookRequest, billdv1.UpdateWebhookResponse](
+			httpClient,
+			baseURL+BilldServiceUpdateWebhookProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("UpdateWebhook")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteWebhook: connect.NewClient[billdv1.DeleteWebhookRequest, billdv1.DeleteWebhookResponse](
+			httpClient,
+			baseURL+BilldServiceDeleteWebhookProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("DeleteWebhook")),
+			connect.WithClientOptions(opts...),
+		),
+		listWebhookDeliveries: connect.NewClient[billdv1.ListWebhookDeliveriesRequest, billdv1.ListWebhookDeliveriesResponse](
+			httpClient,
+			baseURL+BilldServiceListWebhookDeliveriesProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("ListWebhookDeliveries")),
+			connect.WithClientOptions(opts...),
+		),
+		redeliverWebhook: connect.NewClient[billdv1.RedeliverWebhookRequest, billdv1.RedeliverWebhookResponse](
+			httpClient,
+			baseURL+BilldServiceRedeliverWebhookProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("RedeliverWebhook")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // billdServiceClient implements BilldServiceClient.
 type billdServiceClient struct {
-	grantCredits         *connect.Client[billdv1.GrantCreditsRequest, billdv1.GrantCreditsResponse]
-	verifyLedger         *connect.Client[billdv1.VerifyLedgerRequest, billdv1.VerifyLedgerResponse]
-	createClient         *connect.Client[billdv1.CreateClientRequest, billdv1.CreateClientResponse]
-	listClients          *connect.Client[billdv1.ListClientsRequest, billdv1.ListClientsResponse]
-	revokeClient         *connect.Client[billdv1.RevokeClientRequest, billdv1.RevokeClientResponse]
-	markInvoicePaid      *connect.Client[billdv1.MarkInvoicePaidRequest, billdv1.MarkInvoicePaidResponse]
-	setOrganizationSeats *connect.Client[billdv1.SetOrganizationSeatsRequest, billdv1.SetOrganizationSeatsResponse]
-	setSpendLimits       *connect.Client[billdv1.SetSpendLimitsRequest, billdv1.SetSpendLimitsResponse]
+	grantCredits          *connect.Client[billdv1.GrantCreditsRequest, billdv1.GrantCreditsResponse]
+	verifyLedger          *connect.Client[billdv1.VerifyLedgerRequest, billdv1.VerifyLedgerResponse]
+	createClient          *connect.Client[billdv1.CreateClientRequest, billdv1.CreateClientResponse]
+	listClients           *connect.Client[billdv1.ListClientsRequest, billdv1.ListClientsResponse]
+	revokeClient          *connect.Client[billdv1.RevokeClientRequest, billdv1.RevokeClientResponse]
+	markInvoicePaid       *connect.Client[billdv1.MarkInvoicePaidRequest, billdv1.MarkInvoicePaidResponse]
+	setOrganizationSeats  *connect.Client[billdv1.SetOrganizationSeatsRequest, billdv1.SetOrganizationSeatsResponse]
+	setSpendLimits        *connect.Client[billdv1.SetSpendLimitsRequest, billdv1.SetSpendLimitsResponse]
+	createWebhook         *connect.Client[billdv1.CreateWebhookRequest, billdv1.CreateWebhookResponse]
+	listWebhooks          *connect.Client[billdv1.ListWebhooksRequest, billdv1.ListWebhooksResponse]
+	updateWebhook         *connect.Client[billdv1.UpdateWebhookRequest, billdv1.UpdateWebhookResponse]
+	deleteWebhook         *connect.Client[billdv1.DeleteWebhookRequest, billdv1.DeleteWebhookResponse]
+	listWebhookDeliveries *connect.Client[billdv1.ListWebhookDeliveriesRequest, billdv1.ListWebhookDeliveriesResponse]
+	redeliverWebhook      *connect.Client[billdv1.RedeliverWebhookRequest, billdv1.RedeliverWebhookResponse]
 }
 
 // GrantCredits calls billd.v1.BilldService.GrantCredits.
@@ -199,6 +272,36 @@ func (c *billdServiceClient) SetSpendLimits(ctx context.Context, req *connect.Re
 	return c.setSpendLimits.CallUnary(ctx, req)
 }
 
+// CreateWebhook calls billd.v1.BilldService.CreateWebhook.
+func (c *billdServiceClient) CreateWebhook(ctx context.Context, req *connect.Request[billdv1.CreateWebhookRequest]) (*connect.Response[billdv1.CreateWebhookResponse], error) {
+	return c.createWebhook.CallUnary(ctx, req)
+}
+
+// ListWebhooks calls billd.v1.BilldService.ListWebhooks.
+func (c *billdServiceClient) ListWebhooks(ctx context.Context, req *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error) {
+	return c.listWebhooks.CallUnary(ctx, req)
+}
+
+// UpdateWebhook calls billd.v1.BilldService.UpdateWebhook.
+func (c *billdServiceClient) UpdateWebhook(ctx context.Context, req *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error) {
+	return c.updateWebhook.CallUnary(ctx, req)
+}
+
+// DeleteWebhook calls billd.v1.BilldService.DeleteWebhook.
+func (c *billdServiceClient) DeleteWebhook(ctx context.Context, req *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error) {
+	return c.deleteWebhook.CallUnary(ctx, req)
+}
+
+// ListWebhookDeliveries calls billd.v1.BilldService.ListWebhookDeliveries.
+func (c *billdServiceClient) ListWebhookDeliveries(ctx context.Context, req *connect.Request[billdv1.ListWebhookDeliveriesRequest]) (*connect.Response[billdv1.ListWebhookDeliveriesResponse], error) {
+	return c.listWebhookDeliveries.CallUnary(ctx, req)
+}
+
+// RedeliverWebhook calls billd.v1.BilldService.RedeliverWebhook.
+func (c *billdServiceClient) RedeliverWebhook(ctx context.Context, req *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error) {
+	return c.redeliverWebhook.CallUnary(ctx, req)
+}
+
 // BilldServiceHandler is an implementation of the billd.v1.BilldService service.
 type BilldServiceHandler interface {
 	// GrantCredits credits an account; id (or an Idempotency-Key header) makes a retry harmless.
@@ -219,6 +322,19 @@ type BilldServiceHandler interface {
 	// no limit): a usage that would take the spend of the current UTC hour or calendar month over
 	// its limit is refused.
 	SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error)
+	// CreateWebhook registers a webhook of an organization (its admins and owners) or, with no
+	// org_id, a platform-wide one (platform admins); the answer holds its signing secret, once.
+	CreateWebhook(context.Context, *connect.Request[billdv1.CreateWebhookRequest]) (*connect.Response[billdv1.CreateWebhookResponse], error)
+	// ListWebhooks lists an organization's webhooks, or the platform-wide ones with no org_id.
+	ListWebhooks(context.Context, *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error)
+	// UpdateWebhook replaces a webhook's url, event types, description and enabled state.
+	UpdateWebhook(context.Context, *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error)
+	// DeleteWebhook deletes a webhook with its delivery log.
+	DeleteWebhook(context.Context, *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error)
+	// ListWebhookDeliveries lists a webhook's deliveries, newest first, with their attempts.
+	ListWebhookDeliveries(context.Context, *connect.Request[billdv1.ListWebhookDeliveriesRequest]) (*connect.Response[billdv1.ListWebhookDeliveriesResponse], error)
+	// RedeliverWebhook queues a delivery again, now, with a new day of retries.
+	RedeliverWebhook(context.Context, *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error)
 }
 
 // NewBilldServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -276,6 +392,42 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(billdServiceMethods.ByName("SetSpendLimits")),
 		connect.WithHandlerOptions(opts...),
 	)
+	billdServiceCreateWebhookHandler := connect.NewUnaryHandler(
+		BilldServiceCreateWebhookProcedure,
+		svc.CreateWebhook,
+		connect.WithSchema(billdServiceMethods.ByName("CreateWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
+	billdServiceListWebhooksHandler := connect.NewUnaryHandler(
+		BilldServiceListWebhooksProcedure,
+		svc.ListWebhooks,
+		connect.WithSchema(billdServiceMethods.ByName("ListWebhooks")),
+		connect.WithHandlerOptions(opts...),
+	)
+	billdServiceUpdateWebhookHandler := connect.NewUnaryHandler(
+		BilldServiceUpdateWebhookProcedure,
+		svc.UpdateWebhook,
+		connect.WithSchema(billdServiceMethods.ByName("UpdateWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
+	billdServiceDeleteWebhookHandler := connect.NewUnaryHandler(
+		BilldServiceDeleteWebhookProcedure,
+		svc.DeleteWebhook,
+		connect.WithSchema(billdServiceMethods.ByName("DeleteWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
+	billdServiceListWebhookDeliveriesHandler := connect.NewUnaryHandler(
+		BilldServiceListWebhookDeliveriesProcedure,
+		svc.ListWebhookDeliveries,
+		connect.WithSchema(billdServiceMethods.ByName("ListWebhookDeliveries")),
+		connect.WithHandlerOptions(opts...),
+	)
+	billdServiceRedeliverWebhookHandler := connect.NewUnaryHandler(
+		BilldServiceRedeliverWebhookProcedure,
+		svc.RedeliverWebhook,
+		connect.WithSchema(billdServiceMethods.ByName("RedeliverWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/billd.v1.BilldService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BilldServiceGrantCreditsProcedure:
@@ -294,6 +446,18 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 			billdServiceSetOrganizationSeatsHandler.ServeHTTP(w, r)
 		case BilldServiceSetSpendLimitsProcedure:
 			billdServiceSetSpendLimitsHandler.ServeHTTP(w, r)
+		case BilldServiceCreateWebhookProcedure:
+			billdServiceCreateWebhookHandler.ServeHTTP(w, r)
+		case BilldServiceListWebhooksProcedure:
+			billdServiceListWebhooksHandler.ServeHTTP(w, r)
+		case BilldServiceUpdateWebhookProcedure:
+			billdServiceUpdateWebhookHandler.ServeHTTP(w, r)
+		case BilldServiceDeleteWebhookProcedure:
+			billdServiceDeleteWebhookHandler.ServeHTTP(w, r)
+		case BilldServiceListWebhookDeliveriesProcedure:
+			billdServiceListWebhookDeliveriesHandler.ServeHTTP(w, r)
+		case BilldServiceRedeliverWebhookProcedure:
+			billdServiceRedeliverWebhookHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -333,4 +497,28 @@ func (UnimplementedBilldServiceHandler) SetOrganizationSeats(context.Context, *c
 
 func (UnimplementedBilldServiceHandler) SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.SetSpendLimits is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) CreateWebhook(context.Context, *connect.Request[billdv1.CreateWebhookRequest]) (*connect.Response[billdv1.CreateWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.CreateWebhook is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) ListWebhooks(context.Context, *connect.Request[billdv1.ListWebhooksRequest]) (*connect.Response[billdv1.ListWebhooksResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.ListWebhooks is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) UpdateWebhook(context.Context, *connect.Request[billdv1.UpdateWebhookRequest]) (*connect.Response[billdv1.UpdateWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.UpdateWebhook is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) DeleteWebhook(context.Context, *connect.Request[billdv1.DeleteWebhookRequest]) (*connect.Response[billdv1.DeleteWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.DeleteWebhook is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) ListWebhookDeliveries(context.Context, *connect.Request[billdv1.ListWebhookDeliveriesRequest]) (*connect.Response[billdv1.ListWebhookDeliveriesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.ListWebhookDeliveries is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) RedeliverWebhook(context.Context, *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.RedeliverWebhook is not implemented"))
 }
