@@ -437,11 +437,14 @@ func (s *Service) SuspendBillingAccount(ctx context.Context, p Principal, orgID,
 }
 
 // DeleteBillingAccount closes an account: it takes no more transfers and is hidden from the API;
-// its journal is kept and a negative balance still counts as the organization's dues. Needs delete
-// permission.
+// its journal is kept and a negative balance still counts as the organization's dues. Its
+// DeletedAt is now and its PurgeAt now plus the service's PurgeAfter, when the purge job erases its
+// personal data (purge.go). Needs delete permission.
 func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, id string) error {
 	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
-		a.State = AccountClosed
+		now := s.clock()
+		purge := now.Add(s.purge)
+		a.State, a.DeletedAt, a.PurgeAt = AccountClosed, &now, &purge
 		return nil
 	})
 	return err
