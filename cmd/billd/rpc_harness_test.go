@@ -174,6 +174,7 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		bc.BilldServiceMarkInvoicePaidProcedure:      invoke(b.MarkInvoicePaid),
 		bc.BilldServiceSetOrganizationSeatsProcedure: invoke(b.SetOrganizationSeats),
 		bc.BilldServiceSetSpendLimitsProcedure:       invoke(b.SetSpendLimits),
+		bc.BilldServiceSetAccountControlsProcedure:   invoke(b.SetAccountControls),
 	}}
 }
 

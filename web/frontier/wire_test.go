@@ -877,6 +877,21 @@ var wireMessages = map[string][]wireField{
 		{1, "hourly_spend_limit", "int64", false, billdOwn},
 		{2, "monthly_spend_limit", "int64", false, billdOwn},
 	},
+	"billd.v1.AccountRecharge": {
+		{1, "auto_recharge", "bool", false, billdOwn},
+		{2, "low", "int64", false, billdOwn},
+		{3, "high", "int64", false, billdOwn},
+	},
+	"billd.v1.SetAccountControlsRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "id", "string", false, billdOwn},
+		{3, "billing_threshold", "int64", false, billdOwn},
+		{4, "recharge", "billd.v1.AccountRecharge", false, billdOwn},
+	},
+	"billd.v1.SetAccountControlsResponse": {
+		{1, "billing_threshold", "int64", false, billdOwn},
+		{2, "recharge", "billd.v1.AccountRecharge", false, billdOwn},
+	},
 }
 
 // wireMethod is one RPC: its name and its request and response messages.
@@ -957,6 +972,7 @@ var wireServices = map[string][]wireMethod{
 		{"MarkInvoicePaid", "billd.v1.MarkInvoicePaidRequest", "billd.v1.MarkInvoicePaidResponse"},
 		{"SetOrganizationSeats", "billd.v1.SetOrganizationSeatsRequest", "billd.v1.SetOrganizationSeatsResponse"},
 		{"SetSpendLimits", "billd.v1.SetSpendLimitsRequest", "billd.v1.SetSpendLimitsResponse"},
+		{"SetAccountControls", "billd.v1.SetAccountControlsRequest", "billd.v1.SetAccountControlsResponse"},
 	},
 }
 

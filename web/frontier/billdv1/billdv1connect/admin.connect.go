@@ -61,6 +61,9 @@ const (
 	// BilldServiceSetSpendLimitsProcedure is the fully-qualified name of the BilldService's
 	// SetSpendLimits RPC.
 	BilldServiceSetSpendLimitsProcedure = "/billd.v1.BilldService/SetSpendLimits"
+	// BilldServiceSetAccountControlsProcedure is the fully-qualified name of the BilldService's
+	// SetAccountControls RPC.
+	BilldServiceSetAccountControlsProcedure = "/billd.v1.BilldService/SetAccountControls"
 )
 
 // BilldServiceClient is a client for the billd.v1.BilldService service.
@@ -83,6 +86,9 @@ type BilldServiceClient interface {
 	// no limit): a usage that would take the spend of the current UTC hour or calendar month over
 	// its limit is refused.
 	SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error)
+	// SetAccountControls sets a billing account's billing threshold and automatic recharge (those
+	// given). Platform admins only.
+	SetAccountControls(context.Context, *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error)
 }
 
 // NewBilldServiceClient constructs a client for the billd.v1.BilldService service. By default, it
@@ -144,6 +150,12 @@ func NewBilldServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(billdServiceMethods.ByName("SetSpendLimits")),
 			connect.WithClientOptions(opts...),
 		),
+		setAccountControls: connect.NewClient[billdv1.SetAccountControlsRequest, billdv1.SetAccountControlsResponse](
+			httpClient,
+			baseURL+BilldServiceSetAccountControlsProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("SetAccountControls")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -157,6 +169,7 @@ type billdServiceClient struct {
 	markInvoicePaid      *connect.Client[billdv1.MarkInvoicePaidRequest, billdv1.MarkInvoicePaidResponse]
 	setOrganizationSeats *connect.Client[billdv1.SetOrganizationSeatsRequest, billdv1.SetOrganizationSeatsResponse]
 	setSpendLimits       *connect.Client[billdv1.SetSpendLimitsRequest, billdv1.SetSpendLimitsResponse]
+	setAccountControls   *connect.Client[billdv1.SetAccountControlsRequest, billdv1.SetAccountControlsResponse]
 }
 
 // GrantCredits calls billd.v1.BilldService.GrantCredits.
@@ -199,6 +212,11 @@ func (c *billdServiceClient) SetSpendLimits(ctx context.Context, req *connect.Re
 	return c.setSpendLimits.CallUnary(ctx, req)
 }
 
+// SetAccountControls calls billd.v1.BilldService.SetAccountControls.
+func (c *billdServiceClient) SetAccountControls(ctx context.Context, req *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error) {
+	return c.setAccountControls.CallUnary(ctx, req)
+}
+
 // BilldServiceHandler is an implementation of the billd.v1.BilldService service.
 type BilldServiceHandler interface {
 	// GrantCredits credits an account; id (or an Idempotency-Key header) makes a retry harmless.
@@ -219,6 +237,9 @@ type BilldServiceHandler interface {
 	// no limit): a usage that would take the spend of the current UTC hour or calendar month over
 	// its limit is refused.
 	SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error)
+	// SetAccountControls sets a billing account's billing threshold and automatic recharge (those
+	// given). Platform admins only.
+	SetAccountControls(context.Context, *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error)
 }
 
 // NewBilldServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -276,6 +297,12 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(billdServiceMethods.ByName("SetSpendLimits")),
 		connect.WithHandlerOptions(opts...),
 	)
+	billdServiceSetAccountControlsHandler := connect.NewUnaryHandler(
+		BilldServiceSetAccountControlsProcedure,
+		svc.SetAccountControls,
+		connect.WithSchema(billdServiceMethods.ByName("SetAccountControls")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/billd.v1.BilldService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BilldServiceGrantCreditsProcedure:
@@ -294,6 +321,8 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 			billdServiceSetOrganizationSeatsHandler.ServeHTTP(w, r)
 		case BilldServiceSetSpendLimitsProcedure:
 			billdServiceSetSpendLimitsHandler.ServeHTTP(w, r)
+		case BilldServiceSetAccountControlsProcedure:
+			billdServiceSetAccountControlsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -333,4 +362,8 @@ func (UnimplementedBilldServiceHandler) SetOrganizationSeats(context.Context, *c
 
 func (UnimplementedBilldServiceHandler) SetSpendLimits(context.Context, *connect.Request[billdv1.SetSpendLimitsRequest]) (*connect.Response[billdv1.SetSpendLimitsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.SetSpendLimits is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) SetAccountControls(context.Context, *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.SetAccountControls is not implemented"))
 }
