@@ -339,7 +339,7 @@ func (s *Service) finishAttempt(ctx context.Context, ch *Charge, res *ChargeResu
 		}
 		status := ChargeFailed
 		if cur.Kind == ChargeRecharge && cur.Attempts < s.recharge.Attempts {
-			next := now.Add(s.recharge.Backoff << (cur.Attempts - 1))
+			next := now.Add(s.recharge.Backoff << min(cur.Attempts-1, 16))
 			cur.NextAttemptAt = &next
 		} else if cur.Kind == ChargeRecharge {
 			status = ChargeCanceled // given up
