@@ -177,15 +177,7 @@ func (s *Service) Charges(ctx context.Context, p Principal, orgID, id string, pa
 	}
 	var items []*Charge
 	err = s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err := accountOf(ctx, tx, o.ID, id)
+		a, err := permittedAccount(ctx, tx, p, PermRead, orgID, id)
 		if err != nil {
 			return err
 		}

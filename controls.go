@@ -176,15 +176,7 @@ const (
 func (s *Service) AccountStatus(ctx context.Context, p Principal, orgID, id string) (*AccountStatus, error) {
 	var st *AccountStatus
 	err := s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err := accountOf(ctx, tx, o.ID, id)
+		a, err := permittedAccount(ctx, tx, p, PermRead, orgID, id)
 		if err != nil {
 			return err
 		}

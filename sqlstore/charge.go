@@ -72,12 +72,7 @@ func (t *tx) Charges(ctx context.Context, q billd.ChargeQuery) ([]*billd.Charge,
 	if q.Status != "" {
 		f.add("status = ?", q.Status)
 	}
-	if q.After != nil {
-		f.add("(created_at, id) < (?, ?)", q.After.At, q.After.ID)
-	}
-	query := `SELECT ` + chargeColumns + ` FROM charges` + f.where() +
-		` ORDER BY created_at DESC, id DESC LIMIT ` + f.next(pageLimit(q.Limit))
-	return queryAll(ctx, t, scanCharge, query, f.args...)
+	return newestFirst(ctx, t, scanCharge, chargeColumns, "charges", &f, q.After, q.Limit)
 }
 
 // DueCharges implements billd.ChargeTx, on the partial index of the charges still to be tried.
