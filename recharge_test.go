@@ -67,6 +67,14 @@ func (f *fixture) grants(t *testing.T, o org, source string) []int64 {
 	return out
 }
 
+// notices counts o's notices of type typ in the outbox.
+func (f *fixture) notices(t *testing.T, o org, typ billd.NoticeType) int64 {
+	t.Helper()
+	n, err := f.db.CountRaw(t.Context(), `SELECT COUNT(*) FROM notices WHERE type = $1 AND account_id = $2`, string(typ), o.AccountID)
+	must(t, err)
+	return n
+}
+
 // newRechargeFixture returns a payment fixture whose service recharges with cfg, and an
 // organization with card saved, granted 10000 credits.
 func newRechargeFixture(t *testing.T, s sqltest.Store, cfg billd.RechargeConfig, card string) (*payFixture, org) {
@@ -101,11 +109,45 @@ func TestConcurrentDebitsCrossingLowRechargeOnce(t *testing.T) {
 			t.Fatalf("recharge grants = %v, want [%d]", got, ch.Amount)
 		}
 		pf.wantBalance(t, o, 10000-32*200+ch.Amount)
+		if low, ok := pf.notices(t, o, billd.NoticeBalanceLow), pf.notices(t, o, billd.NoticeRechargeSucceeded); low != 1 || ok != 1 {
+			t.Fatalf("notices: %d balance.low, %d recharge.succeeded; want 1 each", low, ok)
+		}
 		pf.runJobs(t) // nothing more to do
 		if got := pf.onlyCharge(t, o); got.Status != billd.ChargeSucceeded || got.Attempts != 1 {
 			t.Fatalf("charge after another round = %+v", got)
 		}
 		pf.wantNoProblems(t)
+	})
+}
+
+// Without auto-recharge, a low still makes one balance.low notice per crossing, re-armed when a
+// credit brings the balance back to the low; no charge is made.
+func TestBalanceLowOncePerCrossing(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		pf, o := newRechargeFixture(t, s, billd.RechargeConfig{}, sandbox.CardSuccess)
+		_, err := pf.svc.UpdateAccountControls(t.Context(), sys, o.ID, o.AccountID,
+			billd.ControlsUpdate{Recharge: &billd.Recharge{Low: 5000}})
+		must(t, err)
+		pf.use(t, o, 5001) // 4999: a crossing
+		pf.use(t, o, 1000) // still below
+		if n := pf.notices(t, o, billd.NoticeBalanceLow); n != 1 {
+			t.Fatalf("balance.low notices = %d after one crossing, want 1", n)
+		}
+		pf.grant(t, o, 1000) // 4999: not yet recovered
+		pf.use(t, o, 1)
+		if n := pf.notices(t, o, billd.NoticeBalanceLow); n != 1 {
+			t.Fatalf("balance.low notices = %d without recovery, want 1", n)
+		}
+		pf.grant(t, o, 2) // 5000: re-armed
+		pf.use(t, o, 1)   // a second crossing
+		if n := pf.notices(t, o, billd.NoticeBalanceLow); n != 2 {
+			t.Fatalf("balance.low notices = %d after a recovery and a second crossing, want 2", n)
+		}
+		pf.runJobs(t)
+		if got := pf.charges(t, o); len(got) != 0 {
+			t.Fatalf("charges without auto-recharge = %+v", got)
+		}
 	})
 }
 
@@ -194,6 +236,9 @@ func TestDeclinedRechargeIsRetriedWithBackoff(t *testing.T) {
 		pf.advance(24 * time.Hour)
 		pf.runJobs(t)
 		want(3, billd.ChargeCanceled)
+		if n := pf.notices(t, o, billd.NoticeRechargeFailed); n != 3 {
+			t.Fatalf("recharge.failed notices = %d, want one per attempt", n)
+		}
 		if got := pf.grants(t, o, billd.SourceRecharge); len(got) != 0 {
 			t.Fatalf("recharge grants = %v, want none", got)
 		}

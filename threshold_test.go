@@ -59,6 +59,9 @@ func TestBillingThresholdCutsOneInvoicePerCrossing(t *testing.T) {
 		if len(got) != 2 || got[0].Credits != 1000 || got[0].Metadata["threshold_crossing"] != "2" {
 			t.Fatalf("invoices after the second crossing = %+v", got)
 		}
+		if n := pf.notices(t, o, billd.NoticeInvoiceCreated); n != 2 {
+			t.Fatalf("invoice.created notices = %d, want 2", n)
+		}
 		pf.wantNoProblems(t)
 	})
 }
