@@ -79,19 +79,25 @@ func (f *fixture) notices(t *testing.T, o org, typ billd.NoticeType) int64 {
 // organization with card saved, granted 10000 credits.
 func newRechargeFixture(t *testing.T, s sqltest.Store, cfg billd.RechargeConfig, card string) (*payFixture, org) {
 	t.Helper()
-	pf := newPayFixtureConfig(t, s, billd.Config{Recharge: cfg}, nil)
+	return newRechargeFixtureConfig(t, s, billd.Config{Recharge: cfg}, card)
+}
+
+// newRechargeFixtureConfig is newRechargeFixture whose service has cfg's settings.
+func newRechargeFixtureConfig(t *testing.T, s sqltest.Store, cfg billd.Config, card string) (*payFixture, org) {
+	t.Helper()
+	pf := newPayFixtureConfig(t, s, cfg, nil)
 	o := pf.newOrg(t)
 	pf.saveCard(t, o, card)
 	pf.grant(t, o, 10000)
 	return pf, o
 }
 
-// 32 concurrent debits that take the balance below the recharge low, with group commit on, make
-// one charge and one grant: High minus the balance when it was charged.
+// 32 concurrent debits that take the balance below the recharge low make one charge and one
+// grant, High minus the balance when it was charged, in every commit mode (group commit on, small
+// batches, one transaction each).
 func TestConcurrentDebitsCrossingLowRechargeOnce(t *testing.T) {
-	t.Parallel()
-	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
-		pf, o := newRechargeFixture(t, s, billd.RechargeConfig{}, sandbox.CardSuccess)
+	eachMode(t, func(t *testing.T, s sqltest.Store, commit billd.CommitConfig) {
+		pf, o := newRechargeFixtureConfig(t, s, billd.Config{Commit: commit}, sandbox.CardSuccess)
 		pf.setRecharge(t, o, 5000, 20000)
 		errs := race(32, func(int) error { return pf.report(t, o, usage(200)) })
 		if got := outcomes(errs); got["ok"] != 32 {
