@@ -448,12 +448,17 @@ func (s *Service) SuspendBillingAccount(ctx context.Context, p Principal, orgID,
 // personal data (purge.go). Needs delete permission.
 func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, id string) error {
 	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
-		now := s.clock()
-		purge := now.Add(s.purge)
-		a.State, a.DeletedAt, a.PurgeAt = AccountClosed, &now, &purge
+		s.closeAccount(a, s.clock())
 		return nil
 	})
 	return err
+}
+
+// closeAccount closes a at now: deleted now, its personal data to be purged after the service's
+// retention period.
+func (s *Service) closeAccount(a *BillingAccount, now time.Time) {
+	purge := now.Add(s.purge)
+	a.State, a.DeletedAt, a.PurgeAt, a.UpdatedAt = AccountClosed, &now, &purge, now
 }
 
 // AccountDetails returns the ledger rules of an account. Platform admins only.

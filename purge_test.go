@@ -50,5 +50,13 @@ func TestPurgeErasesPersonalDataAfterRetention(t *testing.T) {
 			t.Fatalf("purged again at %v, first at %v", a.PurgedAt, purged)
 		}
 		f.wantClean(t, 2)
+
+		other := f.newOrg(t) // an organization's deletion closes its account for purging too
+		must(t, f.svc.DeleteOrganization(t.Context(), sys, other.ID))
+		f.advance(48 * time.Hour)
+		f.runJobs(t)
+		if a := f.storedAccount(t, other); a.Name != "" || a.PurgedAt == nil {
+			t.Fatalf("account of a deleted organization after the retention = %+v", a)
+		}
 	})
 }
