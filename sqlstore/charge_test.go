@@ -102,15 +102,8 @@ func TestChargesStoreAndDue(t *testing.T) {
 func TestChargesPageNewestFirst(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		ctx := context.Background()
-		a := newAccount(t, s.DB, newOrg(t, s.DB, "acme", t0).ID, billd.AccountActive, t0)
-		other := newAccount(t, s.DB, newOrg(t, s.DB, "other", t0).ID, billd.AccountActive, t0)
-		var mine []*billd.Charge
-		for i := range 9 {
-			// Pairs share a creation time: the id orders them.
-			mine = append(mine, newCharge(a, billd.ChargePending, nil, t0.Add(time.Duration(i/2)*time.Second)))
-		}
-		insertCharges(t, s.DB, mine...)
-		insertCharges(t, s.DB, newCharge(other, billd.ChargePending, nil, t0.Add(time.Second)))
+		pending := func(a *billd.BillingAccount, at time.Time) *billd.Charge { return newCharge(a, billd.ChargePending, nil, at) }
+		a, _, mine := pagedItems(t, s.DB, t0.Add(time.Second), pending, insertCharges)
 		pageNewestFirst(t, s.DB, len(mine), a.ID, func(c *billd.Charge) keyed { return keyed{c.ID, c.AccountID, c.CreatedAt} },
 			func(tx billd.Tx, after *billd.Cursor, limit int) ([]*billd.Charge, error) {
 				return tx.Charges(ctx, billd.ChargeQuery{AccountID: a.ID, After: after, Limit: limit})
