@@ -74,7 +74,9 @@ func (s *Service) CreditAccount(ctx context.Context, p Principal, orgID, id stri
 // the IdempotencyKey of an earlier one returns that one's charge (carried to its end if a crash
 // interrupted it); with another amount or method it is ECONFLICT. EINVALID for an amount below 1
 // or above 10^12, ENOTFOUND for a method that is not the account's, EPRECONDITION for an account
-// that is not active or has no provider customer. Needs update permission.
+// that is not active or has no provider customer. If the provider cannot be asked, the error is
+// returned and the charge stays pending: the charges job carries it to its end, and a retry with
+// the same key answers with it. Needs update permission.
 func (s *Service) CreditAccountRequest(ctx context.Context, p Principal, orgID, id string, r CreditRequest) (*Charge, error) {
 	if r.Amount < 1 || r.Amount > maxCreditAmount {
 		return nil, Errorf(EINVALID, "amount must be between 1 and %d", int64(maxCreditAmount))
