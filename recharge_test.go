@@ -1,7 +1,9 @@
 package billd_test
 
 import (
+	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -282,5 +284,59 @@ func TestRechargeMonthlyCap(t *testing.T) {
 			t.Fatalf("charges = %d, want 4", got)
 		}
 		pf.wantNoProblems(t)
+	})
+}
+
+// lostAnswers is the sandbox whose Charge takes the money but loses its answer while lose is set,
+// as a connection dropped after the provider charged would.
+type lostAnswers struct {
+	*sandbox.Provider
+	lose  atomic.Bool
+	calls atomic.Int64
+}
+
+func (p *lostAnswers) Charge(ctx context.Context, r billd.ChargeRequest) (*billd.ChargeResult, error) {
+	p.calls.Add(1)
+	res, err := p.Provider.Charge(ctx, r)
+	if err == nil && p.lose.Load() {
+		return nil, billd.Errorf(billd.EUNAVAILABLE, "the provider's answer was lost")
+	}
+	return res, err
+}
+
+// A recharge whose answer is lost stays pending with its attempt recorded; the next round asks
+// again under the same idempotency key, learns it was paid, and credits it once.
+func TestRechargeAnswerLostIsReplayed(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		var pr *lostAnswers
+		pf := newPayFixtureConfig(t, s, billd.Config{}, func(sb *sandbox.Provider) billd.Provider {
+			pr = &lostAnswers{Provider: sb}
+			return pr
+		})
+		o := pf.newOrg(t)
+		pf.saveCard(t, o, sandbox.CardSuccess)
+		pf.grant(t, o, 10000)
+		pf.setRecharge(t, o, 5000, 20000)
+		pr.lose.Store(true)
+		pf.use(t, o, 6000)
+		pf.runJobs(t)
+		if ch := pf.onlyCharge(t, o); ch.Status != billd.ChargePending || ch.Attempts != 1 || ch.Amount != 16000 {
+			t.Fatalf("charge with its answer lost = %+v, want pending, attempt 1 recorded", ch)
+		}
+		pf.wantBalance(t, o, 4000)
+		pf.use(t, o, 1000) // the replay asks for the amount of its attempt, not a new one
+		pr.lose.Store(false)
+		pf.runJobs(t)
+		if ch := pf.onlyCharge(t, o); ch.Status != billd.ChargeSucceeded || ch.Attempts != 1 || ch.Amount != 16000 {
+			t.Fatalf("charge after the replay = %+v", ch)
+		}
+		pf.wantBalance(t, o, 3000+16000)
+		if got := pf.grants(t, o, billd.SourceRecharge); len(got) != 1 {
+			t.Fatalf("recharge grants = %v, want one", got)
+		}
+		if pr.calls.Load() < 2 {
+			t.Fatalf("the provider was asked %d times, want the attempt replayed", pr.calls.Load())
+		}
 	})
 }
