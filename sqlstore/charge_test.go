@@ -102,7 +102,9 @@ func TestChargesStoreAndDue(t *testing.T) {
 func TestChargesPageNewestFirst(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		ctx := context.Background()
-		pending := func(a *billd.BillingAccount, at time.Time) *billd.Charge { return newCharge(a, billd.ChargePending, nil, at) }
+		pending := func(a *billd.BillingAccount, at time.Time) *billd.Charge {
+			return newCharge(a, billd.ChargePending, nil, at)
+		}
 		a, _, mine := pagedItems(t, s.DB, t0.Add(time.Second), pending, insertCharges)
 		pageNewestFirst(t, s.DB, len(mine), a.ID, func(c *billd.Charge) keyed { return keyed{c.ID, c.AccountID, c.CreatedAt} },
 			func(tx billd.Tx, after *billd.Cursor, limit int) ([]*billd.Charge, error) {
