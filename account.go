@@ -250,16 +250,8 @@ var errActiveAccountExists = Errorf(EPRECONDITION, "organization already has an 
 // ENOTFOUND if the account is not the organization's.
 func (s *Service) BillingAccount(ctx context.Context, p Principal, orgID, id string) (*BillingAccount, error) {
 	var a *BillingAccount
-	err := s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err = accountOf(ctx, tx, o.ID, id)
+	err := s.view(ctx, func(tx Tx) (err error) {
+		a, err = permittedAccount(ctx, tx, p, PermRead, orgID, id)
 		return err
 	})
 	return a, err
@@ -296,6 +288,20 @@ func accountOf(ctx context.Context, tx Tx, orgID, id string) (*BillingAccount, e
 		return nil, Errorf(ENOTFOUND, "billing account not found")
 	}
 	return a, nil
+}
+
+// permittedAccount returns the open billing account id of orgID (empty: the account's own
+// organization) after checking that p has perm on the organization, which may be disabled.
+func permittedAccount(ctx context.Context, tx Tx, p Principal, perm Permission, orgID, id string) (*BillingAccount, error) {
+	orgID, err := accountOrganization(ctx, tx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	o, err := openOrganization(ctx, tx, p, perm, orgID, false)
+	if err != nil {
+		return nil, err
+	}
+	return accountOf(ctx, tx, o.ID, id)
 }
 
 // lockAccountOf is accountOf under the account's write lock, reading the account after the lock.
@@ -446,29 +452,29 @@ func (s *Service) SuspendBillingAccount(ctx context.Context, p Principal, orgID,
 }
 
 // DeleteBillingAccount closes an account: it takes no more transfers and is hidden from the API;
-// its journal is kept and a negative balance still counts as the organization's dues. Needs delete
-// permission.
+// its journal is kept and a negative balance still counts as the organization's dues. Its
+// DeletedAt is now and its PurgeAt now plus the service's PurgeAfter, when the purge job erases its
+// personal data (purge.go). Needs delete permission.
 func (s *Service) DeleteBillingAccount(ctx context.Context, p Principal, orgID, id string) error {
 	_, err := s.changeAccount(ctx, p, PermDelete, orgID, id, func(a *BillingAccount) error {
-		a.State = AccountClosed
+		s.closeAccount(a, s.clock())
 		return nil
 	})
 	return err
+}
+
+// closeAccount closes a at now: deleted now, its personal data to be purged after the service's
+// retention period.
+func (s *Service) closeAccount(a *BillingAccount, now time.Time) {
+	purge := now.Add(s.purge)
+	a.State, a.DeletedAt, a.PurgeAt, a.UpdatedAt = AccountClosed, &now, &purge, now
 }
 
 // AccountDetails returns the ledger rules of an account. Platform admins only.
 func (s *Service) AccountDetails(ctx context.Context, p Principal, orgID, id string) (AccountDetails, error) {
 	var d AccountDetails
 	err := s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		o, err := openOrganization(ctx, tx, p, PermSuper, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err := accountOf(ctx, tx, o.ID, id)
+		a, err := permittedAccount(ctx, tx, p, PermSuper, orgID, id)
 		if err != nil {
 			return err
 		}

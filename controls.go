@@ -142,9 +142,11 @@ type Charge struct {
 	// Status is "pending" (not yet answered), "succeeded" or "failed"; a failed charge may be
 	// tried again (Attempts, NextAttemptAt) until it succeeds or is given up ("canceled").
 	Status           string
+	MethodID         string // billd's id of the payment method charged; empty: the default
 	ProviderChargeID string
 	FailureCode      string // the provider's reason of the last failure
 	DeclineCode      string
+	FailureMessage   string
 	Attempts         int
 	NextAttemptAt    *time.Time
 	CreatedAt        time.Time
@@ -164,15 +166,7 @@ const (
 func (s *Service) AccountStatus(ctx context.Context, p Principal, orgID, id string) (*AccountStatus, error) {
 	var st *AccountStatus
 	err := s.view(ctx, func(tx Tx) error {
-		orgID, err := accountOrganization(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		o, err := openOrganization(ctx, tx, p, PermRead, orgID, false)
-		if err != nil {
-			return err
-		}
-		a, err := accountOf(ctx, tx, o.ID, id)
+		a, err := permittedAccount(ctx, tx, p, PermRead, orgID, id)
 		if err != nil {
 			return err
 		}
@@ -196,12 +190,30 @@ func (s *Service) accountStatus(ctx context.Context, tx Tx, a *BillingAccount) (
 			return nil, err
 		}
 		st.NextInvoiceTotal = max(owed, 0)
-		if s.invoicing.Day > 0 {
-			at := nextInvoiceDay(now, s.invoicing.Day)
-			st.InvoiceTime = &at
-		}
+		st.InvoiceTime = s.invoiceTime(a, owed, now)
+	}
+	recharges, err := tx.Charges(ctx, ChargeQuery{AccountID: a.ID, Kind: ChargeRecharge, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(recharges) > 0 {
+		st.LastRecharge = recharges[0]
 	}
 	return st, nil
+}
+
+// invoiceTime is when an invoiced account's next invoice is cut: now when what it owes unbilled
+// has reached its billing threshold (the invoices worker is cutting it), else the next invoice
+// day; nil when neither applies.
+func (s *Service) invoiceTime(a *BillingAccount, owed int64, now time.Time) *time.Time {
+	if s.invoicing.Product != "" && a.BillingThreshold > 0 && owed >= a.BillingThreshold {
+		return &now
+	}
+	if s.invoicing.Day > 0 {
+		at := nextInvoiceDay(now, s.invoicing.Day)
+		return &at
+	}
+	return nil
 }
 
 // nextInvoiceDay is the first invoice day (day of the month, UTC midnight) after now.
@@ -212,17 +224,4 @@ func nextInvoiceDay(now time.Time, day int) time.Time {
 		at = at.AddDate(0, 1, 0)
 	}
 	return at
-}
-
-// CreditAccount buys amount credits for an account by charging a saved payment method
-// (methodID; empty is the default) off-session, and grants them when the charge succeeds. Needs
-// update permission.
-func (s *Service) CreditAccount(ctx context.Context, p Principal, orgID, id string, amount int64, methodID string) (*Charge, error) {
-	return nil, Errorf(EUNIMPLEMENTED, "credit payments are not implemented yet") // replaced by the recharge work
-}
-
-// Charges lists an account's off-session charges (recharges and credit payments), newest first.
-// Needs get permission.
-func (s *Service) Charges(ctx context.Context, p Principal, orgID, id string, page PageRequest) (Page[*Charge], error) {
-	return Page[*Charge]{}, Errorf(EUNIMPLEMENTED, "charges are not implemented yet") // replaced by the recharge work
 }

@@ -170,8 +170,16 @@ func (s *Service) generateInvoices(ctx context.Context, batch int) (int, error) 
 func (s *Service) billOverdraft(ctx context.Context, a *BillingAccount) (bool, error) {
 	now := s.clock()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	inv := &Invoice{ID: DeriveUUID("overdraft:" + a.ID + ":" + month.Format("2006-01")), OrgID: a.OrgID, AccountID: a.ID,
-		Kind: InvoiceOverdraft, State: InvoiceDraft, Metadata: Metadata{}, PeriodEnd: now, CreatedAt: now, UpdatedAt: now}
+	return s.billOverdraftAs(ctx, a, DeriveUUID("overdraft:"+a.ID+":"+month.Format("2006-01")), Metadata{})
+}
+
+// billOverdraftAs makes the overdraft invoice id of an account, with what it owes now, unless the
+// invoice exists or nothing is owed; it reports whether it made one. The invoice.created notice is
+// stored with it.
+func (s *Service) billOverdraftAs(ctx context.Context, a *BillingAccount, id string, meta Metadata) (bool, error) {
+	now := s.clock()
+	inv := &Invoice{ID: id, OrgID: a.OrgID, AccountID: a.ID,
+		Kind: InvoiceOverdraft, State: InvoiceDraft, Metadata: meta, PeriodEnd: now, CreatedAt: now, UpdatedAt: now}
 	err := s.update(ctx, func(tx Tx) error {
 		if _, err := tx.Invoice(ctx, inv.ID); ErrorCode(err) != ENOTFOUND {
 			if err == nil {
@@ -448,6 +456,9 @@ func (s *Service) invoiceRound(ctx context.Context, batch int) error {
 		}
 	}
 	if err := s.suspendOverdue(ctx, batch); err != nil {
+		return err
+	}
+	if err := s.thresholdRound(ctx, batch); err != nil {
 		return err
 	}
 	if s.invoicing.Day == 0 || s.invoicing.Product == "" || s.clock().Day() != s.invoicing.Day {

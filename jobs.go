@@ -28,6 +28,8 @@ func (s *Service) jobs() []job {
 		{"billd.checkouts", s.sweepCheckouts},
 		{"billd.subscriptions", s.renewSubscriptions},
 		{"billd.invoices", s.invoiceRound},
+		{"billd.charges", s.chargeRound},
+		{"billd.purge", s.purgeRound},
 	}
 }
 

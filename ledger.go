@@ -17,6 +17,7 @@ type LedgerAccount struct {
 	DebitsPosted  int64
 	CreditsPosted int64
 	Spend         SpendWindows
+	Watch         Watch
 	UpdatedAt     time.Time
 }
 
@@ -87,6 +88,12 @@ type AccountGuard struct {
 	HourlyLimit  int64 // usage in one UTC hour at most; 0 is no limit
 	MonthlyLimit int64 // usage in one calendar month (UTC) at most; 0 is no limit
 	SuspendedFor string
+	// What the committer watches a debit for (watch.go): the organization and currency of the
+	// account, its recharge, and (invoiced accounts) its billing threshold.
+	OrgID            string
+	Currency         string
+	Recharge         Recharge
+	BillingThreshold int64
 }
 
 // TransferKind says why money moved.
@@ -138,6 +145,7 @@ type ledgerState struct {
 	reverted map[string]int64     // usage id → sum of its reverts
 	dirty    map[string]bool      // accounts whose totals changed
 	accepted []Transfer
+	watched  map[string]Watch // each account's watch as loaded, to tell the crossings of the batch
 }
 
 // newLedgerState returns a state over locked accounts, their guards, the stored transfers whose ids
@@ -149,12 +157,14 @@ func newLedgerState(accounts []LedgerAccount, guards []AccountGuard, stored []Tr
 		journal:  make(map[string]*Transfer, len(stored)),
 		reverted: reverted,
 		dirty:    make(map[string]bool),
+		watched:  make(map[string]Watch, len(accounts)),
 	}
 	if st.reverted == nil {
 		st.reverted = map[string]int64{}
 	}
 	for i := range accounts {
 		st.accounts[accounts[i].ID] = &accounts[i]
+		st.watched[accounts[i].ID] = accounts[i].Watch
 	}
 	for _, g := range guards {
 		st.guards[g.AccountID] = g
@@ -227,9 +237,10 @@ func (st *ledgerState) post(t *Transfer) error {
 			return err
 		}
 	}
+	var g AccountGuard // the debited account's
 	if debit != nil {
-		g, ok := st.guards[debit.ID]
-		if !ok {
+		var ok bool
+		if g, ok = st.guards[debit.ID]; !ok {
 			return Errorf(EINTERNAL, "no guard for account %s", debit.ID)
 		}
 		if err := debitAllowed(debit, g, t.Amount); err != nil {
@@ -252,6 +263,7 @@ func (st *ledgerState) post(t *Transfer) error {
 		if t.Kind == KindUsage {
 			debit.Spend = debit.Spend.add(t.CreatedAt, t.Amount)
 		}
+		debit.Watch = debit.Watch.debited(debit.CreditsPosted-debit.DebitsPosted, g, t)
 		st.dirty[debit.ID] = true
 	}
 	if credit != nil {
@@ -260,6 +272,7 @@ func (st *ledgerState) post(t *Transfer) error {
 		if t.Kind == KindRevert {
 			credit.Spend = credit.Spend.giveBack(st.journal[t.RefID].CreatedAt, t.Amount)
 		}
+		credit.Watch = credit.Watch.credited(credit.CreditsPosted-credit.DebitsPosted, st.guards[credit.ID], t)
 		st.dirty[credit.ID] = true
 	}
 	if t.Kind == KindRevert {

@@ -266,8 +266,9 @@ func (s *Service) SetOrganizationState(ctx context.Context, p Principal, id stri
 	})
 }
 
-// DeleteOrganization closes an organization: its projects and billing accounts are closed and its
-// clients revoked; its journal is kept. Needs delete permission.
+// DeleteOrganization closes an organization: its projects and billing accounts are closed (their
+// personal data purged after the retention period, as DeleteBillingAccount's) and its clients
+// revoked; its journal is kept. Needs delete permission.
 func (s *Service) DeleteOrganization(ctx context.Context, p Principal, id string) error {
 	defer s.auth.reset()
 	defer s.accountsChanged()
@@ -282,7 +283,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, p Principal, id string
 		}
 		now := s.clock()
 		for _, a := range accounts {
-			a.State, a.UpdatedAt = AccountClosed, now
+			s.closeAccount(a, now)
 			if err := tx.UpdateBillingAccount(ctx, a); err != nil {
 				return err
 			}

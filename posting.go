@@ -33,14 +33,20 @@ func (s *Service) postOne(ctx context.Context, p *Posting) error {
 // concurrent transaction that stores one of the ids between the lookup and the insert (a usage id
 // reused on another account at the same moment) makes the redo meet a stored id again: that is
 // ECONFLICT for the whole batch, which the committer then retries posting by posting.
+//
+// When the batch crossed a watermark (watch.go), the workers that act on it are woken after the
+// commit.
 func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results []error) error {
-	err := s.update(ctx, func(tx Tx) error {
-		return commitPostings(ctx, tx, postings, results, s.clock(), false)
+	var c crossed
+	err := s.update(ctx, func(tx Tx) (err error) {
+		c, err = commitPostings(ctx, tx, postings, results, s.clock(), false)
+		return err
 	})
 	if errors.Is(err, ErrDuplicateID) || errors.Is(err, errRedoWithLookups) {
 		clear(results)
-		err = s.update(ctx, func(tx Tx) error {
-			return commitPostings(ctx, tx, postings, results, s.clock(), true)
+		err = s.update(ctx, func(tx Tx) (err error) {
+			c, err = commitPostings(ctx, tx, postings, results, s.clock(), true)
+			return err
 		})
 		if errors.Is(err, ErrDuplicateID) {
 			err = Errorf(ECONFLICT, "an id of the request was stored by a concurrent request")
@@ -48,6 +54,7 @@ func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results 
 	}
 	if err == nil {
 		s.noteRejections(ctx, postings, results)
+		s.workers.wake(c)
 	}
 	return err
 }
@@ -59,8 +66,9 @@ func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results 
 // verdict; a rejected posting does not affect the others); then it appends the accepted transfers
 // and writes each changed account's totals once (one more store call). It returns an error only
 // if the transaction itself failed, and then nothing may be acknowledged; ErrDuplicateID or
-// errRedoWithLookups mean an id it did not look up was in the journal.
-func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []error, now time.Time, lookUpIDs bool) error {
+// errRedoWithLookups mean an id it did not look up was in the journal. It reports the watermarks
+// the batch crossed, whose consequences it stored (recordCrossings).
+func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []error, now time.Time, lookUpIDs bool) (crossed, error) {
 	var accountIDs, transferIDs, refIDs []string
 	for _, p := range batch {
 		for i := range p.Transfers {
@@ -78,7 +86,7 @@ func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []erro
 	}
 	loaded, err := tx.LoadPostingState(ctx, unique(accountIDs), unique(transferIDs), unique(refIDs))
 	if err != nil {
-		return err
+		return crossed{}, err
 	}
 	st := newLedgerState(loaded.Accounts, loaded.Guards, loaded.Transfers, loaded.Reverted)
 	for i, p := range batch {
@@ -88,13 +96,16 @@ func commitPostings(ctx context.Context, tx Tx, batch []*Posting, results []erro
 		// A replay answers "already applied" before any other rule: if a refused posting
 		// names a stored id, redo the batch with every id looked up.
 		if err := refusedReplays(ctx, tx, batch, results); err != nil {
-			return err
+			return crossed{}, err
 		}
 	}
 	if len(st.accepted) == 0 {
-		return nil
+		return crossed{}, nil
 	}
-	return tx.AppendTransfers(ctx, st.accepted, st.changedAccounts())
+	if err := tx.AppendTransfers(ctx, st.accepted, st.changedAccounts()); err != nil {
+		return crossed{}, err
+	}
+	return recordCrossings(ctx, tx, st, now)
 }
 
 // errRedoWithLookups asks commitBatch to redo a batch with every id looked up.

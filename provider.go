@@ -135,7 +135,11 @@ type ChargeRequest struct {
 type ChargeResult struct {
 	ID     string
 	Paid   bool
-	Reason string // why it was declined
+	Reason string // why it was declined, for people
+	// FailureCode and DeclineCode are the machine-readable reason of a decline, in Stripe's terms
+	// ("card_declined" and "generic_decline", "expired_card", ...); DeclineCode may be empty.
+	FailureCode string
+	DeclineCode string
 }
 
 // SubscriptionRequest starts or changes a provider subscription.

@@ -26,6 +26,11 @@ type Config struct {
 	Invoicing InvoicingConfig
 	// Webhooks sets how webhooks are delivered (RunWebhooks).
 	Webhooks WebhookConfig
+	// Recharge tunes automatic recharges (cooldown, monthly cap, retries).
+	Recharge RechargeConfig
+	// PurgeAfter is how long a deleted account's personal data is kept before the purge job
+	// erases it; 0 picks 30 days.
+	PurgeAfter time.Duration
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -47,13 +52,19 @@ type Service struct {
 	invoicing InvoicingConfig
 	hooks     *webhookRunner
 	rejected  rejections // usage.rejected notices stored this hour
+	recharge  RechargeConfig
+	purge     time.Duration
+	workers   *workers
 }
 
 // NewService returns a Service over cfg.Store.
 func NewService(cfg Config) *Service {
 	s := &Service{store: cfg.Store, now: cfg.Now, newID: cfg.NewID, log: cfg.Logger, limits: cfg.Limits.withDefaults(),
 		secrets: newSecretChecker(cfg.SecretHashIterations), invoicing: cfg.Invoicing,
-		hooks: newWebhookRunner(cfg.Webhooks)}
+		hooks: newWebhookRunner(cfg.Webhooks), recharge: cfg.Recharge.withDefaults(), purge: cfg.PurgeAfter}
+	if s.purge <= 0 {
+		s.purge = DefaultPurgeAfter
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -73,6 +84,7 @@ func NewService(cfg Config) *Service {
 	if !cfg.Commit.Disabled {
 		s.committer = newCommitter(s, cfg.Commit.withDefaults())
 	}
+	s.startWorkers()
 	if ttl := ttlOrDefault(cfg.Cache.AuthTTL, time.Second); ttl > 0 {
 		s.auth = newTTLCache[[32]byte, Principal](ttl, 100000)
 	}
@@ -86,12 +98,13 @@ func NewService(cfg Config) *Service {
 // projects or organizations on this node.
 func (s *Service) accountsChanged() { s.accounts.reset() }
 
-// Close stops the service's background work: the group committer commits what is queued and
-// stops; webhook attempts in flight are dropped unrecorded (they are due again after a restart)
-// and RunWebhooks returns. Money-moving calls after Close fail with EUNAVAILABLE. The store is
-// closed by its owner.
+// Close stops the service's background work: the workers stop, webhook attempts in flight are
+// dropped unrecorded (they are due again after a restart) and RunWebhooks returns, and the group
+// committer commits what is queued and stops. Money-moving calls after Close fail with
+// EUNAVAILABLE. The store is closed by its owner.
 func (s *Service) Close() error {
 	s.hooks.cancel()
+	s.workers.close()
 	if s.committer != nil {
 		s.committer.close()
 	}

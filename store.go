@@ -57,6 +57,7 @@ type Tx interface {
 	AccountUserTx
 	SpendTx
 	WebhookTx
+	ChargeTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.
@@ -150,6 +151,9 @@ type AccountTx interface {
 	// OrganizationHasDues reports whether any account of the organization, closed ones included,
 	// has a negative balance.
 	OrganizationHasDues(ctx context.Context, orgID string) (bool, error)
+	// AccountsToPurge lists at most limit closed accounts whose PurgeAt is at or before now and
+	// that are not purged yet, soonest first.
+	AccountsToPurge(ctx context.Context, now time.Time, limit int) ([]*BillingAccount, error)
 }
 
 // BillingAccountQuery selects billing accounts. Zero fields do not filter.

@@ -42,6 +42,13 @@ func (c *Client) SetSpendLimits(ctx context.Context, orgID, billingID string, ho
 		map[string]any{"hourly_spend_limit": Int64(hourly), "monthly_spend_limit": Int64(monthly)}, nil, nil)
 }
 
+// SetRecharge arms (auto) or disarms an account's automatic recharge between low and high
+// (platform admins).
+func (c *Client) SetRecharge(ctx context.Context, orgID, billingID string, auto bool, low, high int64) error {
+	return c.do(ctx, "PUT", "/v1beta1/admin/organizations/"+orgID+"/billing/"+billingID+"/controls",
+		map[string]any{"recharge": map[string]any{"auto_recharge": auto, "low": Int64(low), "high": Int64(high)}}, nil, nil)
+}
+
 // GrantCredits grants amount credits under the grant id (platform admins).
 func (c *Client) GrantCredits(ctx context.Context, orgID, billingID, id string, amount int64) error {
 	return c.do(ctx, "POST", "/v1beta1/admin/organizations/"+orgID+"/billing/"+billingID+"/credits",

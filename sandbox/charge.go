@@ -10,7 +10,8 @@ import (
 // Charge takes money off-session from a saved card: r.MethodID, or the customer's default. It
 // answers at once and delivers no event. A declined charge is a result, not an error: Paid is
 // false and Reason says why (the 0341 card: "Your card was declined."; an expired card; no
-// default card; a detached or unknown card). The same IdempotencyKey returns the first result
+// default card; a detached or unknown card), with Stripe's FailureCode and DeclineCode of it
+// (card_declined and generic_decline for the 0341 card). The same IdempotencyKey returns the first result
 // and charges nothing more. It returns EINVALID for a request without idempotency key or
 // customer, or with an amount below 1 or no currency, and ECONFLICT for an idempotency key used
 // by another charge.
@@ -36,9 +37,25 @@ func (p *Provider) Charge(ctx context.Context, r billd.ChargeRequest) (*billd.Ch
 	}
 	reason := p.declineReason(r, p.clock())
 	ch := &charge{request: r, result: billd.ChargeResult{ID: p.id("ch"), Paid: reason == "", Reason: reason}}
+	ch.result.FailureCode, ch.result.DeclineCode = failureCodes(reason)
 	p.mem.addCharge(ch)
 	res := ch.result
 	return &res, nil
+}
+
+// failureCodes are Stripe's codes of a decline reason: the failure code and the decline code.
+func failureCodes(reason string) (string, string) {
+	switch reason {
+	case "":
+		return "", ""
+	case ReasonDeclined:
+		return "card_declined", "generic_decline"
+	case ReasonExpired:
+		return "expired_card", ""
+	case ReasonNoMethod:
+		return "payment_method_missing", ""
+	}
+	return "resource_missing", ""
 }
 
 // sameCharge reports whether two requests under one idempotency key ask the same charge.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/billd/billd"
 )
@@ -145,4 +146,10 @@ func (t *tx) OrganizationHasDues(ctx context.Context, orgID string) (bool, error
 	n, err := queryInt64(ctx, t, `SELECT COUNT(*)`+accountFrom+
 		` WHERE b.org_id = $1 AND l.credits_posted < l.debits_posted`, orgID)
 	return n > 0, err
+}
+
+// AccountsToPurge implements billd.AccountTx.
+func (t *tx) AccountsToPurge(ctx context.Context, now time.Time, limit int) ([]*billd.BillingAccount, error) {
+	return queryAll(ctx, t, scanAccount, `SELECT `+accountColumns+accountFrom+` WHERE b.state = 'closed'
+		AND b.purge_at <= $1 AND b.purged_at IS NULL ORDER BY b.purge_at, b.id LIMIT $2`, now, pageLimit(limit))
 }

@@ -211,3 +211,11 @@ func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
 	_, err := db.writer.ExecContext(ctx, query, args...)
 	return err
 }
+
+// CountRaw runs a query that returns one number, outside the store's use cases. Tests use it to
+// count rows no use case reads back (such as the outbox's notices).
+func (db *DB) CountRaw(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := db.writer.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
+}

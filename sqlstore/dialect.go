@@ -356,9 +356,12 @@ func (d *dialect) journalWrites(transfers []billd.Transfer, accounts []billd.Led
 	}
 	for _, a := range accounts {
 		w := a.Spend
+		v := a.Watch
 		out = append(out, stmt{sql: `UPDATE ledger_accounts SET debits_posted = $1, credits_posted = $2,
-			hour_start = $3, hour_spend = $4, month_start = $5, month_spend = $6, updated_at = $7 WHERE id = $8`,
-			args: []any{a.DebitsPosted, a.CreditsPosted, w.HourStart, w.Hour, w.MonthStart, w.Month, a.UpdatedAt, a.ID}})
+			hour_start = $3, hour_spend = $4, month_start = $5, month_spend = $6, updated_at = $7, below_low = $8,
+			low_crossings = $9, unbilled = $10, threshold_crossings = $11 WHERE id = $12`,
+			args: []any{a.DebitsPosted, a.CreditsPosted, w.HourStart, w.Hour, w.MonthStart, w.Month, a.UpdatedAt,
+				v.BelowLow, v.LowCrossings, v.Unbilled, v.ThresholdCrossings, a.ID}})
 	}
 	return out
 }
@@ -388,17 +391,24 @@ func postgresJournalWrites(transfers []billd.Transfer, accounts []billd.LedgerAc
 	if n := len(accounts); n > 0 {
 		ids, debits, credits, times := make([]string, n), make([]int64, n), make([]int64, n), make([]time.Time, n)
 		hours, hourSpend, months, monthSpend := make([]time.Time, n), make([]int64, n), make([]time.Time, n), make([]int64, n)
+		below, lows, unbilled, thresholds := make([]bool, n), make([]int64, n), make([]int64, n), make([]int64, n)
 		for i, a := range accounts {
 			ids[i], debits[i], credits[i], times[i] = a.ID, a.DebitsPosted, a.CreditsPosted, a.UpdatedAt
 			hours[i], hourSpend[i], months[i], monthSpend[i] = a.Spend.HourStart, a.Spend.Hour, a.Spend.MonthStart, a.Spend.Month
+			below[i], lows[i], unbilled[i], thresholds[i] = a.Watch.BelowLow, a.Watch.LowCrossings, a.Watch.Unbilled, a.Watch.ThresholdCrossings
 		}
 		out = append(out, stmt{sql: `UPDATE ledger_accounts AS l SET debits_posted = u.debits,
 			credits_posted = u.credits, hour_start = u.hour_start, hour_spend = u.hour_spend,
-			month_start = u.month_start, month_spend = u.month_spend, updated_at = u.updated_at
+			month_start = u.month_start, month_spend = u.month_spend, updated_at = u.updated_at,
+			below_low = u.below_low, low_crossings = u.low_crossings, unbilled = u.unbilled,
+			threshold_crossings = u.threshold_crossings
 			FROM unnest($1::text[]::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[],
-				$6::timestamptz[], $7::bigint[], $8::timestamptz[])
-				AS u (id, debits, credits, hour_start, hour_spend, month_start, month_spend, updated_at)
-			WHERE l.id = u.id`, args: []any{ids, debits, credits, hours, hourSpend, months, monthSpend, times}})
+				$6::timestamptz[], $7::bigint[], $8::timestamptz[], $9::boolean[], $10::bigint[], $11::bigint[],
+				$12::bigint[])
+				AS u (id, debits, credits, hour_start, hour_spend, month_start, month_spend, updated_at, below_low,
+					low_crossings, unbilled, threshold_crossings)
+			WHERE l.id = u.id`, args: []any{ids, debits, credits, hours, hourSpend, months, monthSpend, times,
+			below, lows, unbilled, thresholds}})
 	}
 	return out
 }

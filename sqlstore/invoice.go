@@ -107,12 +107,7 @@ func (t *tx) Invoices(ctx context.Context, q billd.InvoiceQuery) ([]*billd.Invoi
 	if !q.DueBefore.IsZero() {
 		f.add("state = 'open' AND due_at < ?", q.DueBefore)
 	}
-	if q.After != nil {
-		f.add("(created_at, id) < (?, ?)", q.After.At, q.After.ID)
-	}
-	query := `SELECT ` + invoiceColumns + ` FROM invoices` + f.where() +
-		` ORDER BY created_at DESC, id DESC LIMIT ` + f.next(pageLimit(q.Limit))
-	return queryAll(ctx, t, scanInvoice, query, f.args...)
+	return newestFirst(ctx, t, scanInvoice, invoiceColumns, "invoices", &f, q.After, q.Limit)
 }
 
 // PostpaidAccounts implements billd.InvoiceTx: at most limit accounts (billd.MaxPageSize when it

@@ -194,15 +194,7 @@ func TestInvoiceQueryFilters(t *testing.T) {
 func TestInvoicesPageNewestFirst(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		ctx := context.Background()
-		a := newAccount(t, s.DB, newOrg(t, s.DB, "acme", t0).ID, billd.AccountActive, t0)
-		other := newAccount(t, s.DB, newOrg(t, s.DB, "other", t0).ID, billd.AccountActive, t0)
-		var mine []*billd.Invoice
-		for i := range 9 {
-			// Pairs share a creation time: the id orders them.
-			mine = append(mine, newInvoice(a, t0.Add(time.Duration(i/2)*time.Second)))
-		}
-		insertInvoices(t, s.DB, mine...)
-		insertInvoices(t, s.DB, newInvoice(other, t0.Add(time.Second)))
+		a, _, mine := pagedItems(t, s.DB, t0.Add(time.Second), newInvoice, insertInvoices)
 		pageNewestFirst(t, s.DB, len(mine), a.ID, func(inv *billd.Invoice) keyed { return keyed{inv.ID, inv.AccountID, inv.CreatedAt} },
 			func(tx billd.Tx, after *billd.Cursor, limit int) ([]*billd.Invoice, error) {
 				return tx.Invoices(ctx, billd.InvoiceQuery{AccountID: a.ID, After: after, Limit: limit})

@@ -10,13 +10,14 @@ import (
 )
 
 const ledgerColumns = `id, currency, platform, debits_posted, credits_posted, hour_start, hour_spend, month_start,
-	month_spend, updated_at`
+	month_spend, below_low, low_crossings, unbilled, threshold_crossings, updated_at`
 
 func scanLedgerAccount(s scanner) (billd.LedgerAccount, error) {
 	var l billd.LedgerAccount
 	w := &l.Spend
+	v := &l.Watch
 	err := s.Scan(&l.ID, &l.Currency, &l.Platform, &l.DebitsPosted, &l.CreditsPosted, &w.HourStart, &w.Hour,
-		&w.MonthStart, &w.Month, &l.UpdatedAt)
+		&w.MonthStart, &w.Month, &v.BelowLow, &v.LowCrossings, &v.Unbilled, &v.ThresholdCrossings, &l.UpdatedAt)
 	l.UpdatedAt, w.HourStart, w.MonthStart = l.UpdatedAt.UTC(), w.HourStart.UTC(), w.MonthStart.UTC()
 	return l, err
 }
@@ -78,7 +79,8 @@ func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refI
 		var f filter
 		f.in(t.d, "b.id", part)
 		stmts = append(stmts, each(&st.Guards, scanGuard, `SELECT b.id, b.state, b.credit_min, o.state, b.hourly_spend_limit,
-			b.monthly_spend_limit, b.suspended_for FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
+			b.monthly_spend_limit, b.suspended_for, b.org_id, b.currency, b.recharge_auto, b.recharge_low, b.recharge_high,
+			b.billing_threshold FROM billing_accounts b JOIN organizations o ON o.id = b.org_id`+f.where(), f.args...))
 	}
 	for _, part := range t.d.idLists(transferIDs) {
 		var f filter
@@ -103,7 +105,8 @@ func (t *tx) LoadPostingState(ctx context.Context, accountIDs, transferIDs, refI
 
 func scanGuard(s scanner) (billd.AccountGuard, error) {
 	var g billd.AccountGuard
-	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState, &g.HourlyLimit, &g.MonthlyLimit, &g.SuspendedFor)
+	err := s.Scan(&g.AccountID, &g.State, &g.CreditMin, &g.OrgState, &g.HourlyLimit, &g.MonthlyLimit, &g.SuspendedFor,
+		&g.OrgID, &g.Currency, &g.Recharge.Auto, &g.Recharge.Low, &g.Recharge.High, &g.BillingThreshold)
 	return g, err
 }
 

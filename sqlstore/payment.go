@@ -87,12 +87,7 @@ func (t *tx) Checkouts(ctx context.Context, q billd.CheckoutQuery) ([]*billd.Che
 	if !q.ExpiresBefore.IsZero() {
 		f.add("expire_at < ?", q.ExpiresBefore)
 	}
-	if q.After != nil {
-		f.add("(created_at, id) < (?, ?)", q.After.At, q.After.ID)
-	}
-	query := `SELECT ` + checkoutColumns + ` FROM checkouts` + f.where() +
-		` ORDER BY created_at DESC, id DESC LIMIT ` + f.next(pageLimit(q.Limit))
-	return queryAll(ctx, t, scanCheckout, query, f.args...)
+	return newestFirst(ctx, t, scanCheckout, checkoutColumns, "checkouts", &f, q.After, q.Limit)
 }
 
 // pageLimit is the number of rows a list returns for a requested limit: billd.MaxPageSize when

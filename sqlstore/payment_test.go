@@ -145,6 +145,21 @@ func checkoutIDs(cs []*billd.Checkout) []string {
 	return out
 }
 
+// pagedItems stores nine items of a new account, pairs of them sharing a creation time (so the id
+// orders them), and one of another account made at otherAt; it returns both accounts and the nine.
+func pagedItems[T any](t *testing.T, db *sqlstore.DB, otherAt time.Time, item func(*billd.BillingAccount, time.Time) T,
+	insert func(*testing.T, *sqlstore.DB, ...T)) (a, other *billd.BillingAccount, mine []T) {
+	t.Helper()
+	a = newAccount(t, db, newOrg(t, db, "acme", t0).ID, billd.AccountActive, t0)
+	other = newAccount(t, db, newOrg(t, db, "other", t0).ID, billd.AccountActive, t0)
+	for i := range 9 {
+		mine = append(mine, item(a, t0.Add(time.Duration(i/2)*time.Second)))
+	}
+	insert(t, db, mine...)
+	insert(t, db, item(other, otherAt))
+	return a, other, mine
+}
+
 // keyed is what a newest-first keyset list is ordered and filtered by.
 type keyed struct {
 	id, accountID string
@@ -199,16 +214,7 @@ func pageNewestFirst[T any](t *testing.T, db *sqlstore.DB, want int, accountID s
 func TestCheckoutsPageNewestFirst(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		ctx := context.Background()
-		o := newOrg(t, s.DB, "acme", t0)
-		a := newAccount(t, s.DB, o.ID, billd.AccountActive, t0)
-		other := newAccount(t, s.DB, newOrg(t, s.DB, "other", t0).ID, billd.AccountActive, t0)
-		var mine []*billd.Checkout
-		for i := range 9 {
-			// Pairs share a creation time: the id orders them.
-			mine = append(mine, newCheckout(a, t0.Add(time.Duration(i/2)*time.Second)))
-		}
-		insertCheckouts(t, s.DB, mine...)
-		insertCheckouts(t, s.DB, newCheckout(other, t0.Add(time.Hour)))
+		a, other, mine := pagedItems(t, s.DB, t0.Add(time.Hour), newCheckout, insertCheckouts)
 		pageNewestFirst(t, s.DB, len(mine), a.ID, func(c *billd.Checkout) keyed { return keyed{c.ID, c.AccountID, c.CreatedAt} },
 			func(tx billd.Tx, after *billd.Cursor, limit int) ([]*billd.Checkout, error) {
 				return tx.Checkouts(ctx, billd.CheckoutQuery{AccountID: a.ID, After: after, Limit: limit})

@@ -110,10 +110,5 @@ func (t *tx) Subscriptions(ctx context.Context, q billd.SubscriptionQuery) ([]*b
 	if !q.RenewBy.IsZero() {
 		f.add("current_period_end <= ?", q.RenewBy)
 	}
-	if q.After != nil {
-		f.add("(created_at, id) < (?, ?)", q.After.At, q.After.ID)
-	}
-	query := `SELECT ` + subscriptionColumns + ` FROM subscriptions` + f.where() +
-		` ORDER BY created_at DESC, id DESC LIMIT ` + f.next(pageLimit(q.Limit))
-	return queryAll(ctx, t, scanSubscription, query, f.args...)
+	return newestFirst(ctx, t, scanSubscription, subscriptionColumns, "subscriptions", &f, q.After, q.Limit)
 }

@@ -90,6 +90,18 @@ func queryInt64(ctx context.Context, t *tx, query string, args ...any) (int64, e
 	return n, err
 }
 
+// newestFirst lists a page of table newest first (by created_at, then id): the rows that pass f
+// and come after the keyset position after, at most pageLimit(limit).
+func newestFirst[T any](ctx context.Context, t *tx, scan func(scanner) (T, error), columns, table string, f *filter,
+	after *billd.Cursor, limit int) ([]T, error) {
+	if after != nil {
+		f.add("(created_at, id) < (?, ?)", after.At, after.ID)
+	}
+	query := `SELECT ` + columns + ` FROM ` + table + f.where() +
+		` ORDER BY created_at DESC, id DESC LIMIT ` + f.next(pageLimit(limit))
+	return queryAll(ctx, t, scan, query, f.args...)
+}
+
 // filter builds a WHERE clause whose conditions are written with ? and numbered $n in order.
 type filter struct {
 	conds []string

@@ -11,7 +11,8 @@ import (
 // (confirm=true, off_session=true) with r.MethodID or, when it is empty, the customer's default
 // method; r.IdempotencyKey is the request's Idempotency-Key, so a retry takes the money once.
 // Methods that would redirect the customer are not used. A declined card, or one that needs the
-// customer to authenticate, is a ChargeResult with Paid false and Stripe's reason, not an error;
+// customer to authenticate, is a ChargeResult with Paid false and Stripe's reason (with its error
+// and decline codes), not an error;
 // a customer without a default method is EPRECONDITION.
 func (p *Provider) Charge(ctx context.Context, r billd.ChargeRequest) (*billd.ChargeResult, error) {
 	method := r.MethodID
@@ -40,7 +41,7 @@ func (p *Provider) Charge(ctx context.Context, r billd.ChargeRequest) (*billd.Ch
 	params.IdempotencyKey = optional(r.IdempotencyKey)
 	pi, err := p.api.V1PaymentIntents.Create(ctx, params)
 	if se := stripeError(err); se != nil && se.Type == stripego.ErrorTypeCard {
-		res := &billd.ChargeResult{Reason: declineReason(se)}
+		res := &billd.ChargeResult{Reason: declineReason(se), FailureCode: string(se.Code), DeclineCode: string(se.DeclineCode)}
 		if se.PaymentIntent != nil {
 			res.ID = se.PaymentIntent.ID
 		}
@@ -59,6 +60,7 @@ func chargeResult(pi *stripego.PaymentIntent) *billd.ChargeResult {
 	case res.Paid:
 	case pi.LastPaymentError != nil && pi.LastPaymentError.Msg != "":
 		res.Reason = pi.LastPaymentError.Msg
+		res.FailureCode, res.DeclineCode = string(pi.LastPaymentError.Code), string(pi.LastPaymentError.DeclineCode)
 	case pi.Status == stripego.PaymentIntentStatusRequiresAction:
 		res.Reason = "the customer must authenticate the payment"
 	default:

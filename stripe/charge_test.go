@@ -73,7 +73,8 @@ func TestChargeDeclinedIsAResult(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Charge = %v, want a declined result", err)
 	}
-	if res.Paid || res.ID != "pi_declined" || res.Reason != "Your card has insufficient funds. (insufficient_funds)" {
+	if res.Paid || res.ID != "pi_declined" || res.Reason != "Your card has insufficient funds. (insufficient_funds)" ||
+		res.FailureCode != "card_declined" || res.DeclineCode != "insufficient_funds" {
 		t.Errorf("result = %+v", res)
 	}
 }
@@ -92,5 +93,19 @@ func TestChargeNotSucceeded(t *testing.T) {
 		if res.Paid || res.Reason != reason {
 			t.Errorf("status %s: result = %+v, want unpaid, %q", status, res, reason)
 		}
+	}
+}
+
+func TestChargeLastPaymentErrorCodes(t *testing.T) {
+	p, rec := testProvider(t)
+	rec.rewrite(http.MethodPost, "/v1/payment_intents", patchJSON(map[string]any{"status": "requires_payment_method",
+		"last_payment_error": map[string]any{"type": "card_error", "code": "card_declined", "decline_code": "do_not_honor",
+			"message": "Your card was declined."}}))
+	res, err := p.Charge(context.Background(), chargeRequest("pm_1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Paid || res.Reason != "Your card was declined." || res.FailureCode != "card_declined" || res.DeclineCode != "do_not_honor" {
+		t.Errorf("result = %+v", res)
 	}
 }

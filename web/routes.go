@@ -77,6 +77,7 @@ var permissions = map[string]billd.Permission{
 	fc.FrontierServiceHasTrialedProcedure:              billd.PermRead,
 	bc.BilldServiceSetOrganizationSeatsProcedure:       billd.PermSuper,
 	bc.BilldServiceSetSpendLimitsProcedure:             billd.PermSuper,
+	bc.BilldServiceSetAccountControlsProcedure:         billd.PermSuper,
 
 	fc.FrontierServiceListInvoicesProcedure:       billd.PermUpdate,
 	fc.FrontierServiceGetUpcomingInvoiceProcedure: billd.PermUpdate,
@@ -211,8 +212,9 @@ func (h *Handler) routes(s *frontier.Server) {
 	rest(h, "POST /v1beta1/organizations/{org_id}/billing/{billing_id}/check", "org_id", fc.FrontierServiceCheckFeatureEntitlementProcedure, bodyWhole, s.CheckFeatureEntitlement)
 	rest(h, "POST /v1beta1/organizations/billing/check", "", fc.FrontierServiceCheckFeatureEntitlementProcedure, bodyWhole, s.CheckFeatureEntitlement)
 	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{id}/plans/{plan_id}/trialed", "org_id", fc.FrontierServiceHasTrialedProcedure, bodyNone, s.HasTrialed)
-	rest(h, "PUT /v1beta1/admin/organizations/{id}/seats", "id", bc.BilldServiceSetOrganizationSeatsProcedure, bodyWhole, s.SetOrganizationSeats)                 // billd
-	rest(h, "PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/spend-limits", "org_id", bc.BilldServiceSetSpendLimitsProcedure, bodyWhole, s.SetSpendLimits) // billd
+	rest(h, "PUT /v1beta1/admin/organizations/{id}/seats", "id", bc.BilldServiceSetOrganizationSeatsProcedure, bodyWhole, s.SetOrganizationSeats)                     // billd
+	rest(h, "PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/spend-limits", "org_id", bc.BilldServiceSetSpendLimitsProcedure, bodyWhole, s.SetSpendLimits)     // billd
+	rest(h, "PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/controls", "org_id", bc.BilldServiceSetAccountControlsProcedure, bodyWhole, s.SetAccountControls) // billd
 
 	// Invoices.
 	rest(h, "GET /v1beta1/organizations/{org_id}/billing/{billing_id}/invoices", "org_id", fc.FrontierServiceListInvoicesProcedure, bodyNone, s.ListInvoices)

@@ -33,6 +33,7 @@ type benchFlags struct {
 	operations        int
 	prefill           int
 	spendLimits       bool
+	autoRecharge      bool
 	account           string
 	cleanup           bool
 }
@@ -59,6 +60,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&f.account, "account", "", "ORG_ID/BILLING_ID: drive this existing account (one-account scenarios) instead of creating one; its balance at the start is the books' baseline")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "at the end, close the organizations the run created (with their accounts) and revoke its meter client, through the API; the journal keeps its entries")
 	fs.BoolVar(&f.spendLimits, "spend-limits", false, "arm hourly and monthly spend limits on the run's accounts, set far above what the run spends, so that every usage is checked against them")
+	fs.BoolVar(&f.autoRecharge, "auto-recharge", false, "arm automatic recharge on the run's accounts, with a low far below what the run spends, so that every debit is watched and none recharges")
 	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
 	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --workers operations in flight); latency counts from each operation's scheduled start")
 	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
@@ -105,6 +107,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err == nil && f.spendLimits {
 		err = armSpendLimits(ctx, admin, w)
+	}
+	if err == nil && f.autoRecharge {
+		err = armRecharge(ctx, admin, w)
 	}
 	if err == nil && f.transport != "rest" {
 		w.rpc, err = newRPCClient(f.transport, strings.TrimSuffix(f.target, "/"), w.meterID, w.secret, conns)

@@ -118,6 +118,15 @@ func armSpendLimits(ctx context.Context, admin *client.Client, w *benchWorld) er
 	})
 }
 
+// armRecharge arms automatic recharge on every account of w, between 1 and 2 credits: far below
+// what the run spends from its funding, so every debit is watched and none crosses the low.
+func armRecharge(ctx context.Context, admin *client.Client, w *benchWorld) error {
+	return parallel(ctx, len(w.accounts), 32, func(i int) error {
+		a := w.accounts[i]
+		return admin.SetRecharge(ctx, a.orgID, a.id, true, 1, 2)
+	})
+}
+
 // newMeter creates the run's platform meter client.
 func (w *benchWorld) newMeter(ctx context.Context, admin *client.Client, prefix string) error {
 	meter, err := admin.CreateClient(ctx, prefix+"-meter", "meter", "")

@@ -273,3 +273,15 @@ func TestCLIServeGeneratesAdmin(t *testing.T) {
 		})
 	}
 }
+
+// serve refuses recharge and purge settings that make no sense, before it serves.
+func TestServeRefusesBadControlsFlags(t *testing.T) {
+	dsn := sqltest.DSN(t, "sqlite")
+	for _, flags := range [][]string{{"--recharge-cooldown", "-1s"}, {"--recharge-monthly-cap", "0"},
+		{"--recharge-attempts", "0"}, {"--recharge-backoff", "0s"}, {"--purge-after", "0s"}} {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, flags...)
+		if _, _, err := cliRun(t, args...); !cliIsUsage(err) || !strings.Contains(err.Error(), "--recharge-cooldown must not be negative") {
+			t.Errorf("serve %v = %v, want a usage error", flags, err)
+		}
+	}
+}

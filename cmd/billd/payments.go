@@ -24,6 +24,8 @@ type paymentFlags struct {
 	stripeHooks   string
 	jobs          billd.JobsConfig
 	invoicing     billd.InvoicingConfig
+	recharge      billd.RechargeConfig
+	purgeAfter    time.Duration
 	getenv        func(string) string
 }
 
@@ -34,6 +36,11 @@ func (f *paymentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&f.jobs.Every, "jobs-every", time.Minute, "pause between rounds of the background jobs (checkout sync and expiry, webhook event retries); each job runs on one node at a time")
 	fs.StringVar(&f.invoicing.Product, "overdraft-product", "", "the credits product (id or name) whose price bills a postpaid account's overdraft; empty: no overdraft invoices")
 	fs.IntVar(&f.invoicing.Day, "invoice-day", 1, "day of the month (1-28, UTC) overdraft invoices are made; 0: only when an admin asks (POST /v1beta1/admin/billing/invoices/generate)")
+	fs.DurationVar(&f.recharge.Cooldown, "recharge-cooldown", 10*time.Minute, "least time between two automatic recharges of one account (a recharge due sooner waits); 0: none")
+	fs.IntVar(&f.recharge.MonthlyCap, "recharge-monthly-cap", 20, "most automatic recharges of one account per calendar month (UTC); one beyond is canceled")
+	fs.IntVar(&f.recharge.Attempts, "recharge-attempts", 4, "tries of a declined automatic recharge before it is given up")
+	fs.DurationVar(&f.recharge.Backoff, "recharge-backoff", time.Hour, "wait before the first retry of a declined automatic recharge, doubled at each further one")
+	fs.DurationVar(&f.purgeAfter, "purge-after", billd.DefaultPurgeAfter, "how long a deleted billing account's personal data is kept before the purge job erases it")
 	f.sandboxSecret = getenv("BILLD_SANDBOX_SECRET")
 	f.stripeKey = getenv("BILLD_STRIPE_KEY")
 	f.stripeBase = getenv("BILLD_STRIPE_API_BASE")

@@ -78,6 +78,12 @@ var rpcInvoiceCases = []rpcCase{
 	{proc: bc.BilldServiceSetSpendLimitsProcedure, req: same(func(f *rpcFixture) proto.Message {
 		return &bv1.SetSpendLimitsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, HourlySpendLimit: proto.Int64(1 << 40)}
 	})},
+	// A recharge armed far below anything the cases spend, and a threshold on an account that is
+	// not invoiced (so never reached).
+	{proc: bc.BilldServiceSetAccountControlsProcedure, req: same(func(f *rpcFixture) proto.Message {
+		return &bv1.SetAccountControlsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, BillingThreshold: proto.Int64(1 << 40),
+			Recharge: &bv1.AccountRecharge{AutoRecharge: true, Low: 1, High: 2}}
+	})},
 }
 
 // paidBack checks that the postpaid world's overdraft was credited back once, whatever the calls.
@@ -109,6 +115,15 @@ var rpcInvoiceErrorCases = []rpcCase{
 		msg: "monthly_spend_limit must not be negative", req: same(func(f *rpcFixture) proto.Message {
 			return &bv1.SetSpendLimitsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, MonthlySpendLimit: proto.Int64(-1)}
 		})},
+	{name: "recharge low above high", proc: bc.BilldServiceSetAccountControlsProcedure, code: connect.CodeInvalidArgument,
+		msg: "recharge low (5) must be below high (2)", req: same(func(f *rpcFixture) proto.Message {
+			return &bv1.SetAccountControlsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID,
+				Recharge: &bv1.AccountRecharge{AutoRecharge: true, Low: 5, High: 2}}
+		})},
+	{name: "outsider sets controls", proc: bc.BilldServiceSetAccountControlsProcedure, as: asOutsider, code: connect.CodePermissionDenied,
+		req: same(func(f *rpcFixture) proto.Message {
+			return &bv1.SetAccountControlsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, BillingThreshold: proto.Int64(5)}
+		})},
 	{name: "owner sets spend limits", proc: bc.BilldServiceSetSpendLimitsProcedure, as: asOutsider, code: connect.CodePermissionDenied,
 		req: same(func(f *rpcFixture) proto.Message {
 			return &bv1.SetSpendLimitsRequest{OrgId: f.toggle.orgID, Id: f.toggle.accountID, HourlySpendLimit: proto.Int64(5)}
@@ -129,6 +144,7 @@ func init() {
 		bc.BilldServiceMarkInvoicePaidProcedure:      {"POST /v1beta1/admin/organizations/{org_id}/billing/{billing_id}/invoices/{id}/paid", "*"},
 		bc.BilldServiceSetOrganizationSeatsProcedure: {"PUT /v1beta1/admin/organizations/{id}/seats", "*"},
 		bc.BilldServiceSetSpendLimitsProcedure:       {"PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/spend-limits", "*"},
+		bc.BilldServiceSetAccountControlsProcedure:   {"PUT /v1beta1/admin/organizations/{org_id}/billing/{id}/controls", "*"},
 	} {
 		rpcRoutes[proc] = route
 	}

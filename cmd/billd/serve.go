@@ -88,7 +88,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if pf.invoicing.Day < 0 || pf.invoicing.Day > 28 {
 		return usageError{"--invoice-day must be between 0 and 28"}
 	}
-	sf.providers, sf.invoicing = []billd.Provider{pay.provider}, pf.invoicing
+	if pf.recharge.Cooldown < 0 || pf.recharge.MonthlyCap < 1 || pf.recharge.Attempts < 1 || pf.recharge.Backoff <= 0 || pf.purgeAfter <= 0 {
+		return usageError{"--recharge-cooldown must not be negative; --recharge-monthly-cap, --recharge-attempts, --recharge-backoff and --purge-after must be positive"}
+	}
+	if pf.recharge.Cooldown == 0 {
+		pf.recharge.Cooldown = -1 // none (RechargeConfig's 0 picks its default)
+	}
+	sf.providers, sf.invoicing, sf.recharge, sf.purgeAfter = []billd.Provider{pay.provider}, pf.invoicing, pf.recharge, pf.purgeAfter
 	logOut := newBufferedLog(stderr) // the access log writes a line per request
 	defer logOut.Close()
 	db, svc, log, err := sf.open(ctx, logOut, false)

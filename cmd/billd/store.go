@@ -33,6 +33,8 @@ type storeFlags struct {
 	providers  []billd.Provider // serve's payment provider
 	invoicing  billd.InvoicingConfig
 	webhooks   billd.WebhookConfig
+	recharge   billd.RechargeConfig
+	purgeAfter time.Duration
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -104,7 +106,8 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) 
 		f.commit.MaxWait = -1 // PostgreSQL's pipelined commits do best without lingering
 	}
 	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits,
-		SecretHashIterations: f.hashCost, Providers: f.providers, Invoicing: f.invoicing, Webhooks: f.webhooks})
+		SecretHashIterations: f.hashCost, Providers: f.providers, Invoicing: f.invoicing, Webhooks: f.webhooks,
+		Recharge: f.recharge, PurgeAfter: f.purgeAfter})
 	return db, svc, log, nil
 }
 

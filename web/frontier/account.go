@@ -169,3 +169,18 @@ func (s *Server) SetSpendLimits(ctx context.Context, req *connect.Request[billdv
 	return connect.NewResponse(&billdv1.SetSpendLimitsResponse{HourlySpendLimit: d.HourlySpendLimit,
 		MonthlySpendLimit: d.MonthlySpendLimit}), nil
 }
+
+// SetAccountControls sets an account's billing threshold and automatic recharge, those given (billd).
+func (s *Server) SetAccountControls(ctx context.Context, req *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error) {
+	m := req.Msg
+	u := billd.ControlsUpdate{BillingThreshold: m.BillingThreshold}
+	if r := m.GetRecharge(); r != nil {
+		u.Recharge = &billd.Recharge{Auto: r.GetAutoRecharge(), Low: r.GetLow(), High: r.GetHigh()}
+	}
+	a, err := s.svc.UpdateAccountControls(ctx, principal(ctx), m.GetOrgId(), m.GetId(), u)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&billdv1.SetAccountControlsResponse{BillingThreshold: a.BillingThreshold,
+		Recharge: &billdv1.AccountRecharge{AutoRecharge: a.Recharge.Auto, Low: a.Recharge.Low, High: a.Recharge.High}}), nil
+}

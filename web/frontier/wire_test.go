@@ -956,6 +956,21 @@ var wireMessages = map[string][]wireField{
 	"billd.v1.RedeliverWebhookResponse": {
 		{1, "delivery", "billd.v1.WebhookDelivery", false, billdOwn},
 	},
+	"billd.v1.AccountRecharge": {
+		{1, "auto_recharge", "bool", false, billdOwn},
+		{2, "low", "int64", false, billdOwn},
+		{3, "high", "int64", false, billdOwn},
+	},
+	"billd.v1.SetAccountControlsRequest": {
+		{1, "org_id", "string", false, billdOwn},
+		{2, "id", "string", false, billdOwn},
+		{3, "billing_threshold", "int64", false, billdOwn},
+		{4, "recharge", "billd.v1.AccountRecharge", false, billdOwn},
+	},
+	"billd.v1.SetAccountControlsResponse": {
+		{1, "billing_threshold", "int64", false, billdOwn},
+		{2, "recharge", "billd.v1.AccountRecharge", false, billdOwn},
+	},
 }
 
 // wireMethod is one RPC: its name and its request and response messages.
@@ -1042,6 +1057,7 @@ var wireServices = map[string][]wireMethod{
 		{"DeleteWebhook", "billd.v1.DeleteWebhookRequest", "billd.v1.DeleteWebhookResponse"},
 		{"ListWebhookDeliveries", "billd.v1.ListWebhookDeliveriesRequest", "billd.v1.ListWebhookDeliveriesResponse"},
 		{"RedeliverWebhook", "billd.v1.RedeliverWebhookRequest", "billd.v1.RedeliverWebhookResponse"},
+		{"SetAccountControls", "billd.v1.SetAccountControlsRequest", "billd.v1.SetAccountControlsResponse"},
 	},
 }
 

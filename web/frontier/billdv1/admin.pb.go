@@ -1032,6 +1032,190 @@ func (x *SetSpendLimitsResponse) GetMonthlySpendLimit() int64 {
 	return 0
 }
 
+// AccountRecharge is an automatic top-up: when a debit leaves the balance below low, the account's
+// default payment method is charged off-session for high minus the balance, once per crossing.
+type AccountRecharge struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AutoRecharge  bool                   `protobuf:"varint,1,opt,name=auto_recharge,json=autoRecharge,proto3" json:"auto_recharge,omitempty"`
+	Low           int64                  `protobuf:"varint,2,opt,name=low,proto3" json:"low,omitempty"`
+	High          int64                  `protobuf:"varint,3,opt,name=high,proto3" json:"high,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountRecharge) Reset() {
+	*x = AccountRecharge{}
+	mi := &file_billd_v1_admin_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountRecharge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountRecharge) ProtoMessage() {}
+
+func (x *AccountRecharge) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_admin_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountRecharge.ProtoReflect.Descriptor instead.
+func (*AccountRecharge) Descriptor() ([]byte, []int) {
+	return file_billd_v1_admin_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *AccountRecharge) GetAutoRecharge() bool {
+	if x != nil {
+		return x.AutoRecharge
+	}
+	return false
+}
+
+func (x *AccountRecharge) GetLow() int64 {
+	if x != nil {
+		return x.Low
+	}
+	return 0
+}
+
+func (x *AccountRecharge) GetHigh() int64 {
+	if x != nil {
+		return x.High
+	}
+	return 0
+}
+
+type SetAccountControlsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	OrgId string                 `protobuf:"bytes,1,opt,name=org_id,json=orgId,proto3" json:"org_id,omitempty"`
+	Id    string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// For an invoiced account: the unbilled spend at which an invoice is cut at once; 0 is none.
+	BillingThreshold *int64 `protobuf:"varint,3,opt,name=billing_threshold,json=billingThreshold,proto3,oneof" json:"billing_threshold,omitempty"`
+	// Replaces the account's recharge settings when given.
+	Recharge      *AccountRecharge `protobuf:"bytes,4,opt,name=recharge,proto3" json:"recharge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAccountControlsRequest) Reset() {
+	*x = SetAccountControlsRequest{}
+	mi := &file_billd_v1_admin_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAccountControlsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAccountControlsRequest) ProtoMessage() {}
+
+func (x *SetAccountControlsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_admin_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAccountControlsRequest.ProtoReflect.Descriptor instead.
+func (*SetAccountControlsRequest) Descriptor() ([]byte, []int) {
+	return file_billd_v1_admin_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SetAccountControlsRequest) GetOrgId() string {
+	if x != nil {
+		return x.OrgId
+	}
+	return ""
+}
+
+func (x *SetAccountControlsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SetAccountControlsRequest) GetBillingThreshold() int64 {
+	if x != nil && x.BillingThreshold != nil {
+		return *x.BillingThreshold
+	}
+	return 0
+}
+
+func (x *SetAccountControlsRequest) GetRecharge() *AccountRecharge {
+	if x != nil {
+		return x.Recharge
+	}
+	return nil
+}
+
+type SetAccountControlsResponse struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	BillingThreshold int64                  `protobuf:"varint,1,opt,name=billing_threshold,json=billingThreshold,proto3" json:"billing_threshold,omitempty"`
+	Recharge         *AccountRecharge       `protobuf:"bytes,2,opt,name=recharge,proto3" json:"recharge,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *SetAccountControlsResponse) Reset() {
+	*x = SetAccountControlsResponse{}
+	mi := &file_billd_v1_admin_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAccountControlsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAccountControlsResponse) ProtoMessage() {}
+
+func (x *SetAccountControlsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_billd_v1_admin_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAccountControlsResponse.ProtoReflect.Descriptor instead.
+func (*SetAccountControlsResponse) Descriptor() ([]byte, []int) {
+	return file_billd_v1_admin_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SetAccountControlsResponse) GetBillingThreshold() int64 {
+	if x != nil {
+		return x.BillingThreshold
+	}
+	return 0
+}
+
+func (x *SetAccountControlsResponse) GetRecharge() *AccountRecharge {
+	if x != nil {
+		return x.Recharge
+	}
+	return nil
+}
+
 var File_billd_v1_admin_proto protoreflect.FileDescriptor
 
 const file_billd_v1_admin_proto_rawDesc = "" +
@@ -1106,7 +1290,21 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\x14_monthly_spend_limit\"v\n" +
 	"\x16SetSpendLimitsResponse\x12,\n" +
 	"\x12hourly_spend_limit\x18\x01 \x01(\x03R\x10hourlySpendLimit\x12.\n" +
-	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit2\xd0\t\n" +
+	"\x13monthly_spend_limit\x18\x02 \x01(\x03R\x11monthlySpendLimit\"\\\n" +
+	"\x0fAccountRecharge\x12#\n" +
+	"\rauto_recharge\x18\x01 \x01(\bR\fautoRecharge\x12\x10\n" +
+	"\x03low\x18\x02 \x01(\x03R\x03low\x12\x12\n" +
+	"\x04high\x18\x03 \x01(\x03R\x04high\"\xc1\x01\n" +
+	"\x19SetAccountControlsRequest\x12\x15\n" +
+	"\x06org_id\x18\x01 \x01(\tR\x05orgId\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x120\n" +
+	"\x11billing_threshold\x18\x03 \x01(\x03H\x00R\x10billingThreshold\x88\x01\x01\x125\n" +
+	"\brecharge\x18\x04 \x01(\v2\x19.billd.v1.AccountRechargeR\brechargeB\x14\n" +
+	"\x12_billing_threshold\"\x80\x01\n" +
+	"\x1aSetAccountControlsResponse\x12+\n" +
+	"\x11billing_threshold\x18\x01 \x01(\x03R\x10billingThreshold\x125\n" +
+	"\brecharge\x18\x02 \x01(\v2\x19.billd.v1.AccountRechargeR\brecharge2\xb3\n" +
+	"\n" +
 	"\fBilldService\x12O\n" +
 	"\fGrantCredits\x12\x1d.billd.v1.GrantCreditsRequest\x1a\x1e.billd.v1.GrantCreditsResponse\"\x00\x12O\n" +
 	"\fVerifyLedger\x12\x1d.billd.v1.VerifyLedgerRequest\x1a\x1e.billd.v1.VerifyLedgerResponse\"\x00\x12O\n" +
@@ -1121,7 +1319,8 @@ const file_billd_v1_admin_proto_rawDesc = "" +
 	"\rUpdateWebhook\x12\x1e.billd.v1.UpdateWebhookRequest\x1a\x1f.billd.v1.UpdateWebhookResponse\"\x00\x12R\n" +
 	"\rDeleteWebhook\x12\x1e.billd.v1.DeleteWebhookRequest\x1a\x1f.billd.v1.DeleteWebhookResponse\"\x00\x12j\n" +
 	"\x15ListWebhookDeliveries\x12&.billd.v1.ListWebhookDeliveriesRequest\x1a'.billd.v1.ListWebhookDeliveriesResponse\"\x00\x12[\n" +
-	"\x10RedeliverWebhook\x12!.billd.v1.RedeliverWebhookRequest\x1a\".billd.v1.RedeliverWebhookResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
+	"\x10RedeliverWebhook\x12!.billd.v1.RedeliverWebhookRequest\x1a\".billd.v1.RedeliverWebhookResponse\"\x00\x12a\n" +
+	"\x12SetAccountControls\x12#.billd.v1.SetAccountControlsRequest\x1a$.billd.v1.SetAccountControlsResponse\"\x00B5Z3github.com/billd/billd/web/frontier/billdv1;billdv1b\x06proto3"
 
 var (
 	file_billd_v1_admin_proto_rawDescOnce sync.Once
@@ -1135,7 +1334,7 @@ func file_billd_v1_admin_proto_rawDescGZIP() []byte {
 	return file_billd_v1_admin_proto_rawDescData
 }
 
-var file_billd_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_billd_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_billd_v1_admin_proto_goTypes = []any{
 	(*GrantCreditsRequest)(nil),                // 0: billd.v1.GrantCreditsRequest
 	(*GrantCreditsResponse)(nil),               // 1: billd.v1.GrantCreditsResponse
@@ -1155,66 +1354,73 @@ var file_billd_v1_admin_proto_goTypes = []any{
 	(*SetOrganizationSeatsResponse)(nil),       // 15: billd.v1.SetOrganizationSeatsResponse
 	(*SetSpendLimitsRequest)(nil),              // 16: billd.v1.SetSpendLimitsRequest
 	(*SetSpendLimitsResponse)(nil),             // 17: billd.v1.SetSpendLimitsResponse
-	(*structpb.Struct)(nil),                    // 18: google.protobuf.Struct
-	(*frontierv1beta1.BillingTransaction)(nil), // 19: raystack.frontier.v1beta1.BillingTransaction
-	(*timestamppb.Timestamp)(nil),              // 20: google.protobuf.Timestamp
-	(*frontierv1beta1.Invoice)(nil),            // 21: raystack.frontier.v1beta1.Invoice
-	(*frontierv1beta1.Organization)(nil),       // 22: raystack.frontier.v1beta1.Organization
-	(*CreateWebhookRequest)(nil),               // 23: billd.v1.CreateWebhookRequest
-	(*ListWebhooksRequest)(nil),                // 24: billd.v1.ListWebhooksRequest
-	(*UpdateWebhookRequest)(nil),               // 25: billd.v1.UpdateWebhookRequest
-	(*DeleteWebhookRequest)(nil),               // 26: billd.v1.DeleteWebhookRequest
-	(*ListWebhookDeliveriesRequest)(nil),       // 27: billd.v1.ListWebhookDeliveriesRequest
-	(*RedeliverWebhookRequest)(nil),            // 28: billd.v1.RedeliverWebhookRequest
-	(*CreateWebhookResponse)(nil),              // 29: billd.v1.CreateWebhookResponse
-	(*ListWebhooksResponse)(nil),               // 30: billd.v1.ListWebhooksResponse
-	(*UpdateWebhookResponse)(nil),              // 31: billd.v1.UpdateWebhookResponse
-	(*DeleteWebhookResponse)(nil),              // 32: billd.v1.DeleteWebhookResponse
-	(*ListWebhookDeliveriesResponse)(nil),      // 33: billd.v1.ListWebhookDeliveriesResponse
-	(*RedeliverWebhookResponse)(nil),           // 34: billd.v1.RedeliverWebhookResponse
+	(*AccountRecharge)(nil),                    // 18: billd.v1.AccountRecharge
+	(*SetAccountControlsRequest)(nil),          // 19: billd.v1.SetAccountControlsRequest
+	(*SetAccountControlsResponse)(nil),         // 20: billd.v1.SetAccountControlsResponse
+	(*structpb.Struct)(nil),                    // 21: google.protobuf.Struct
+	(*frontierv1beta1.BillingTransaction)(nil), // 22: raystack.frontier.v1beta1.BillingTransaction
+	(*timestamppb.Timestamp)(nil),              // 23: google.protobuf.Timestamp
+	(*frontierv1beta1.Invoice)(nil),            // 24: raystack.frontier.v1beta1.Invoice
+	(*frontierv1beta1.Organization)(nil),       // 25: raystack.frontier.v1beta1.Organization
+	(*CreateWebhookRequest)(nil),               // 26: billd.v1.CreateWebhookRequest
+	(*ListWebhooksRequest)(nil),                // 27: billd.v1.ListWebhooksRequest
+	(*UpdateWebhookRequest)(nil),               // 28: billd.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),               // 29: billd.v1.DeleteWebhookRequest
+	(*ListWebhookDeliveriesRequest)(nil),       // 30: billd.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookRequest)(nil),            // 31: billd.v1.RedeliverWebhookRequest
+	(*CreateWebhookResponse)(nil),              // 32: billd.v1.CreateWebhookResponse
+	(*ListWebhooksResponse)(nil),               // 33: billd.v1.ListWebhooksResponse
+	(*UpdateWebhookResponse)(nil),              // 34: billd.v1.UpdateWebhookResponse
+	(*DeleteWebhookResponse)(nil),              // 35: billd.v1.DeleteWebhookResponse
+	(*ListWebhookDeliveriesResponse)(nil),      // 36: billd.v1.ListWebhookDeliveriesResponse
+	(*RedeliverWebhookResponse)(nil),           // 37: billd.v1.RedeliverWebhookResponse
 }
 var file_billd_v1_admin_proto_depIdxs = []int32{
-	18, // 0: billd.v1.GrantCreditsRequest.metadata:type_name -> google.protobuf.Struct
-	19, // 1: billd.v1.GrantCreditsResponse.transaction:type_name -> raystack.frontier.v1beta1.BillingTransaction
+	21, // 0: billd.v1.GrantCreditsRequest.metadata:type_name -> google.protobuf.Struct
+	22, // 1: billd.v1.GrantCreditsResponse.transaction:type_name -> raystack.frontier.v1beta1.BillingTransaction
 	4,  // 2: billd.v1.VerifyLedgerResponse.problems:type_name -> billd.v1.LedgerProblem
-	20, // 3: billd.v1.Client.created_at:type_name -> google.protobuf.Timestamp
+	23, // 3: billd.v1.Client.created_at:type_name -> google.protobuf.Timestamp
 	5,  // 4: billd.v1.CreateClientResponse.client:type_name -> billd.v1.Client
 	5,  // 5: billd.v1.ListClientsResponse.clients:type_name -> billd.v1.Client
-	21, // 6: billd.v1.MarkInvoicePaidResponse.invoice:type_name -> raystack.frontier.v1beta1.Invoice
-	22, // 7: billd.v1.SetOrganizationSeatsResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
-	0,  // 8: billd.v1.BilldService.GrantCredits:input_type -> billd.v1.GrantCreditsRequest
-	2,  // 9: billd.v1.BilldService.VerifyLedger:input_type -> billd.v1.VerifyLedgerRequest
-	6,  // 10: billd.v1.BilldService.CreateClient:input_type -> billd.v1.CreateClientRequest
-	8,  // 11: billd.v1.BilldService.ListClients:input_type -> billd.v1.ListClientsRequest
-	10, // 12: billd.v1.BilldService.RevokeClient:input_type -> billd.v1.RevokeClientRequest
-	12, // 13: billd.v1.BilldService.MarkInvoicePaid:input_type -> billd.v1.MarkInvoicePaidRequest
-	14, // 14: billd.v1.BilldService.SetOrganizationSeats:input_type -> billd.v1.SetOrganizationSeatsRequest
-	16, // 15: billd.v1.BilldService.SetSpendLimits:input_type -> billd.v1.SetSpendLimitsRequest
-	23, // 16: billd.v1.BilldService.CreateWebhook:input_type -> billd.v1.CreateWebhookRequest
-	24, // 17: billd.v1.BilldService.ListWebhooks:input_type -> billd.v1.ListWebhooksRequest
-	25, // 18: billd.v1.BilldService.UpdateWebhook:input_type -> billd.v1.UpdateWebhookRequest
-	26, // 19: billd.v1.BilldService.DeleteWebhook:input_type -> billd.v1.DeleteWebhookRequest
-	27, // 20: billd.v1.BilldService.ListWebhookDeliveries:input_type -> billd.v1.ListWebhookDeliveriesRequest
-	28, // 21: billd.v1.BilldService.RedeliverWebhook:input_type -> billd.v1.RedeliverWebhookRequest
-	1,  // 22: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
-	3,  // 23: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
-	7,  // 24: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
-	9,  // 25: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
-	11, // 26: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
-	13, // 27: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
-	15, // 28: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
-	17, // 29: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
-	29, // 30: billd.v1.BilldService.CreateWebhook:output_type -> billd.v1.CreateWebhookResponse
-	30, // 31: billd.v1.BilldService.ListWebhooks:output_type -> billd.v1.ListWebhooksResponse
-	31, // 32: billd.v1.BilldService.UpdateWebhook:output_type -> billd.v1.UpdateWebhookResponse
-	32, // 33: billd.v1.BilldService.DeleteWebhook:output_type -> billd.v1.DeleteWebhookResponse
-	33, // 34: billd.v1.BilldService.ListWebhookDeliveries:output_type -> billd.v1.ListWebhookDeliveriesResponse
-	34, // 35: billd.v1.BilldService.RedeliverWebhook:output_type -> billd.v1.RedeliverWebhookResponse
-	22, // [22:36] is the sub-list for method output_type
-	8,  // [8:22] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	24, // 6: billd.v1.MarkInvoicePaidResponse.invoice:type_name -> raystack.frontier.v1beta1.Invoice
+	25, // 7: billd.v1.SetOrganizationSeatsResponse.organization:type_name -> raystack.frontier.v1beta1.Organization
+	18, // 8: billd.v1.SetAccountControlsRequest.recharge:type_name -> billd.v1.AccountRecharge
+	18, // 9: billd.v1.SetAccountControlsResponse.recharge:type_name -> billd.v1.AccountRecharge
+	0,  // 10: billd.v1.BilldService.GrantCredits:input_type -> billd.v1.GrantCreditsRequest
+	2,  // 11: billd.v1.BilldService.VerifyLedger:input_type -> billd.v1.VerifyLedgerRequest
+	6,  // 12: billd.v1.BilldService.CreateClient:input_type -> billd.v1.CreateClientRequest
+	8,  // 13: billd.v1.BilldService.ListClients:input_type -> billd.v1.ListClientsRequest
+	10, // 14: billd.v1.BilldService.RevokeClient:input_type -> billd.v1.RevokeClientRequest
+	12, // 15: billd.v1.BilldService.MarkInvoicePaid:input_type -> billd.v1.MarkInvoicePaidRequest
+	14, // 16: billd.v1.BilldService.SetOrganizationSeats:input_type -> billd.v1.SetOrganizationSeatsRequest
+	16, // 17: billd.v1.BilldService.SetSpendLimits:input_type -> billd.v1.SetSpendLimitsRequest
+	26, // 18: billd.v1.BilldService.CreateWebhook:input_type -> billd.v1.CreateWebhookRequest
+	27, // 19: billd.v1.BilldService.ListWebhooks:input_type -> billd.v1.ListWebhooksRequest
+	28, // 20: billd.v1.BilldService.UpdateWebhook:input_type -> billd.v1.UpdateWebhookRequest
+	29, // 21: billd.v1.BilldService.DeleteWebhook:input_type -> billd.v1.DeleteWebhookRequest
+	30, // 22: billd.v1.BilldService.ListWebhookDeliveries:input_type -> billd.v1.ListWebhookDeliveriesRequest
+	31, // 23: billd.v1.BilldService.RedeliverWebhook:input_type -> billd.v1.RedeliverWebhookRequest
+	19, // 24: billd.v1.BilldService.SetAccountControls:input_type -> billd.v1.SetAccountControlsRequest
+	1,  // 25: billd.v1.BilldService.GrantCredits:output_type -> billd.v1.GrantCreditsResponse
+	3,  // 26: billd.v1.BilldService.VerifyLedger:output_type -> billd.v1.VerifyLedgerResponse
+	7,  // 27: billd.v1.BilldService.CreateClient:output_type -> billd.v1.CreateClientResponse
+	9,  // 28: billd.v1.BilldService.ListClients:output_type -> billd.v1.ListClientsResponse
+	11, // 29: billd.v1.BilldService.RevokeClient:output_type -> billd.v1.RevokeClientResponse
+	13, // 30: billd.v1.BilldService.MarkInvoicePaid:output_type -> billd.v1.MarkInvoicePaidResponse
+	15, // 31: billd.v1.BilldService.SetOrganizationSeats:output_type -> billd.v1.SetOrganizationSeatsResponse
+	17, // 32: billd.v1.BilldService.SetSpendLimits:output_type -> billd.v1.SetSpendLimitsResponse
+	32, // 33: billd.v1.BilldService.CreateWebhook:output_type -> billd.v1.CreateWebhookResponse
+	33, // 34: billd.v1.BilldService.ListWebhooks:output_type -> billd.v1.ListWebhooksResponse
+	34, // 35: billd.v1.BilldService.UpdateWebhook:output_type -> billd.v1.UpdateWebhookResponse
+	35, // 36: billd.v1.BilldService.DeleteWebhook:output_type -> billd.v1.DeleteWebhookResponse
+	36, // 37: billd.v1.BilldService.ListWebhookDeliveries:output_type -> billd.v1.ListWebhookDeliveriesResponse
+	37, // 38: billd.v1.BilldService.RedeliverWebhook:output_type -> billd.v1.RedeliverWebhookResponse
+	20, // 39: billd.v1.BilldService.SetAccountControls:output_type -> billd.v1.SetAccountControlsResponse
+	25, // [25:40] is the sub-list for method output_type
+	10, // [10:25] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_billd_v1_admin_proto_init() }
@@ -1224,13 +1430,14 @@ func file_billd_v1_admin_proto_init() {
 	}
 	file_billd_v1_webhook_proto_init()
 	file_billd_v1_admin_proto_msgTypes[16].OneofWrappers = []any{}
+	file_billd_v1_admin_proto_msgTypes[19].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_billd_v1_admin_proto_rawDesc), len(file_billd_v1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

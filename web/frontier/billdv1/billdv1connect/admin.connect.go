@@ -79,6 +79,9 @@ const (
 	// BilldServiceRedeliverWebhookProcedure is the fully-qualified name of the BilldService's
 	// RedeliverWebhook RPC.
 	BilldServiceRedeliverWebhookProcedure = "/billd.v1.BilldService/RedeliverWebhook"
+	// BilldServiceSetAccountControlsProcedure is the fully-qualified name of the BilldService's
+	// SetAccountControls RPC.
+	BilldServiceSetAccountControlsProcedure = "/billd.v1.BilldService/SetAccountControls"
 )
 
 // BilldServiceClient is a client for the billd.v1.BilldService service.
@@ -114,6 +117,9 @@ type BilldServiceClient interface {
 	ListWebhookDeliveries(context.Context, *connect.Request[billdv1.ListWebhookDeliveriesRequest]) (*connect.Response[billdv1.ListWebhookDeliveriesResponse], error)
 	// RedeliverWebhook queues a delivery again, now, with a new day of retries.
 	RedeliverWebhook(context.Context, *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error)
+	// SetAccountControls sets a billing account's billing threshold and automatic recharge (those
+	// given). Platform admins only.
+	SetAccountControls(context.Context, *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error)
 }
 
 // NewBilldServiceClient constructs a client for the billd.v1.BilldService service. By default, it
@@ -211,6 +217,12 @@ func NewBilldServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(billdServiceMethods.ByName("RedeliverWebhook")),
 			connect.WithClientOptions(opts...),
 		),
+		setAccountControls: connect.NewClient[billdv1.SetAccountControlsRequest, billdv1.SetAccountControlsResponse](
+			httpClient,
+			baseURL+BilldServiceSetAccountControlsProcedure,
+			connect.WithSchema(billdServiceMethods.ByName("SetAccountControls")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -230,6 +242,7 @@ type billdServiceClient struct {
 	deleteWebhook         *connect.Client[billdv1.DeleteWebhookRequest, billdv1.DeleteWebhookResponse]
 	listWebhookDeliveries *connect.Client[billdv1.ListWebhookDeliveriesRequest, billdv1.ListWebhookDeliveriesResponse]
 	redeliverWebhook      *connect.Client[billdv1.RedeliverWebhookRequest, billdv1.RedeliverWebhookResponse]
+	setAccountControls    *connect.Client[billdv1.SetAccountControlsRequest, billdv1.SetAccountControlsResponse]
 }
 
 // GrantCredits calls billd.v1.BilldService.GrantCredits.
@@ -302,6 +315,11 @@ func (c *billdServiceClient) RedeliverWebhook(ctx context.Context, req *connect.
 	return c.redeliverWebhook.CallUnary(ctx, req)
 }
 
+// SetAccountControls calls billd.v1.BilldService.SetAccountControls.
+func (c *billdServiceClient) SetAccountControls(ctx context.Context, req *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error) {
+	return c.setAccountControls.CallUnary(ctx, req)
+}
+
 // BilldServiceHandler is an implementation of the billd.v1.BilldService service.
 type BilldServiceHandler interface {
 	// GrantCredits credits an account; id (or an Idempotency-Key header) makes a retry harmless.
@@ -335,6 +353,9 @@ type BilldServiceHandler interface {
 	ListWebhookDeliveries(context.Context, *connect.Request[billdv1.ListWebhookDeliveriesRequest]) (*connect.Response[billdv1.ListWebhookDeliveriesResponse], error)
 	// RedeliverWebhook queues a delivery again, now, with a new day of retries.
 	RedeliverWebhook(context.Context, *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error)
+	// SetAccountControls sets a billing account's billing threshold and automatic recharge (those
+	// given). Platform admins only.
+	SetAccountControls(context.Context, *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error)
 }
 
 // NewBilldServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -428,6 +449,12 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(billdServiceMethods.ByName("RedeliverWebhook")),
 		connect.WithHandlerOptions(opts...),
 	)
+	billdServiceSetAccountControlsHandler := connect.NewUnaryHandler(
+		BilldServiceSetAccountControlsProcedure,
+		svc.SetAccountControls,
+		connect.WithSchema(billdServiceMethods.ByName("SetAccountControls")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/billd.v1.BilldService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case BilldServiceGrantCreditsProcedure:
@@ -458,6 +485,8 @@ func NewBilldServiceHandler(svc BilldServiceHandler, opts ...connect.HandlerOpti
 			billdServiceListWebhookDeliveriesHandler.ServeHTTP(w, r)
 		case BilldServiceRedeliverWebhookProcedure:
 			billdServiceRedeliverWebhookHandler.ServeHTTP(w, r)
+		case BilldServiceSetAccountControlsProcedure:
+			billdServiceSetAccountControlsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -521,4 +550,8 @@ func (UnimplementedBilldServiceHandler) ListWebhookDeliveries(context.Context, *
 
 func (UnimplementedBilldServiceHandler) RedeliverWebhook(context.Context, *connect.Request[billdv1.RedeliverWebhookRequest]) (*connect.Response[billdv1.RedeliverWebhookResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.RedeliverWebhook is not implemented"))
+}
+
+func (UnimplementedBilldServiceHandler) SetAccountControls(context.Context, *connect.Request[billdv1.SetAccountControlsRequest]) (*connect.Response[billdv1.SetAccountControlsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("billd.v1.BilldService.SetAccountControls is not implemented"))
 }
