@@ -181,7 +181,7 @@ func newTransportClient(s *server, tr rpcTransport) *transportClient {
 		bc.BilldServiceDeleteWebhookProcedure:         invoke(b.DeleteWebhook),
 		bc.BilldServiceListWebhookDeliveriesProcedure: invoke(b.ListWebhookDeliveries),
 		bc.BilldServiceRedeliverWebhookProcedure:      invoke(b.RedeliverWebhook),
-		bc.BilldServiceSetAccountControlsProcedure:   invoke(b.SetAccountControls),
+		bc.BilldServiceSetAccountControlsProcedure:    invoke(b.SetAccountControls),
 	}}
 }
 
