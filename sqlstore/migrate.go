@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -99,4 +101,18 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// MigrationsDigest identifies the schema the PostgreSQL migrations make: a hex digest of their
+// names and text. Test harnesses key reusable schemas by it.
+func MigrationsDigest() string {
+	ms, err := loadMigrations("postgres")
+	if err != nil {
+		return "invalid"
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s\x00%s\x00", m.name, m.sql)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

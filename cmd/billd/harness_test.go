@@ -85,7 +85,7 @@ func eachStoreWith(t *testing.T, env map[string]string, flags []string, fn func(
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			fn(t, serveWith(t, sqltest.DSN(t, name), env, flags...))
+			fn(t, serveWith(t, sqltest.MigratedDSN(t, name), env, flags...))
 		})
 	}
 }

@@ -32,6 +32,12 @@ const (
 // test that makes a PostgreSQL database of its own instead takes one itself.
 func AcquireSlot(t testing.TB) {
 	t.Helper()
+	acquireSlot(t)
+}
+
+// acquireSlot is AcquireSlot, returning the slot's number.
+func acquireSlot(t testing.TB) int {
+	t.Helper()
 	dir := slotDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatalf("postgres test slots: %v", err)
@@ -45,7 +51,7 @@ func AcquireSlot(t testing.TB) {
 			}
 			if ok {
 				t.Cleanup(release)
-				return
+				return i
 			}
 		}
 		if time.Now().After(deadline) {

@@ -45,7 +45,18 @@ func Each(t *testing.T, fn func(t *testing.T, s Store)) {
 // Open returns a fresh store of the named database, closed when the test ends.
 func Open(t testing.TB, name string) Store {
 	t.Helper()
-	return OpenAt(t, name, DSN(t, name))
+	return OpenAt(t, name, MigratedDSN(t, name))
+}
+
+// MigratedDSN is DSN for a test that does not care whether billd's tables exist yet: on
+// PostgreSQL it returns an empty schema that is already migrated, which costs a fraction of a new
+// one.
+func MigratedDSN(t testing.TB, name string) string {
+	t.Helper()
+	if name == "postgres" {
+		return migratedSchema(t)
+	}
+	return DSN(t, name)
 }
 
 // OpenAt opens the store of the named database at dsn (from DSN, or a Proxy's), closed when the
@@ -132,12 +143,226 @@ func postgresSchema(t testing.TB) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
+	return schemaURL(t, schema)
+}
+
+// migratedSchema returns a URL whose search_path points at an empty, migrated schema that the test
+// has to itself until it ends. Each slot keeps its schema between tests (named by the slot and
+// the migrations' digest) and empties it with one TRUNCATE when a test takes it: migrating a new
+// schema for every test made PostgreSQL's DDL most of the suite's time.
+func migratedSchema(t testing.TB) string {
+	t.Helper()
+	RequirePostgres(t)
+	slot := acquireSlot(t) // registered first, so released last: after the test's stores closed
+	schema := fmt.Sprintf("billd_test_slot%d_%s", slot, sqlstore.MigrationsDigest()[:12])
+	dsn := schemaURL(t, schema)
+	if err := resetSchema(schema, slot, dsn); err != nil {
+		t.Fatalf("prepare schema %s: %v", schema, err)
+	}
+	return dsn
+}
+
+// resetSchema empties schema, keeping its migrations, with the script stored beside it when it was
+// made; if it has none (new, or left half made by a test process that died), it makes and
+// migrates it afresh, dropping the slot's schemas of other migrations (no one else holds the
+// slot). Reading PostgreSQL's catalog on every reset would cost more than the reset.
+func resetSchema(schema string, slot int, dsn string) error {
+	db, err := sql.Open("pgx", PostgresURL())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var script string
+	if db.QueryRowContext(ctx, `SELECT script FROM `+schema+`_seed.billd_reset`).Scan(&script) == nil {
+		return inTx(ctx, db, script)
+	}
+	stale, err := queryNames(ctx, db, `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`,
+		fmt.Sprintf("billd\\_test\\_slot%d\\_%%", slot))
+	if err != nil {
+		return err
+	}
+	for _, name := range stale {
+		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
+			return err
+		}
+	}
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, dsn, sqlstore.Options{MaxConns: 1}) // migrates
+	if err != nil {
+		return err
+	}
+	if err := store.Close(); err != nil {
+		return err
+	}
+	return keepSeeds(ctx, db, schema)
+}
+
+// inTx runs script in one transaction.
+func inTx(ctx context.Context, db *sql.DB, script string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, script); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// schemaTables lists the tables of schema but schema_migrations, quoted.
+func schemaTables(ctx context.Context, db querier, schema string) ([]string, error) {
+	return queryNames(ctx, db, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = $1
+		AND tablename <> 'schema_migrations' ORDER BY tablename`, schema)
+}
+
+// keepSeeds copies the rows the migrations put in schema (reference data, such as the transfer
+// kinds) into schema_seed, and stores there the script that empties schema and puts them back.
+func keepSeeds(ctx context.Context, db *sql.DB, schema string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	seed := schema + "_seed"
+	if _, err := tx.ExecContext(ctx, `CREATE SCHEMA `+seed); err != nil {
+		return err
+	}
+	tables, err := schemaTables(ctx, tx, schema)
+	if err != nil {
+		return err
+	}
+	var seeded []string
+	for _, t := range tables {
+		var rows bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+schema+`.`+t+`)`).Scan(&rows); err != nil {
+			return err
+		}
+		if rows {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE `+seed+`.`+t+` AS SELECT * FROM `+schema+`.`+t); err != nil {
+				return err
+			}
+			seeded = append(seeded, t)
+		}
+	}
+	script, err := resetScript(ctx, tx, schema, tables, seeded)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE `+seed+`.billd_reset (script TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+seed+`.billd_reset (script) VALUES ($1)`, script); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// resetScript returns the statements that empty schema's tables with DELETE, children before
+// parents (on tables this small far cheaper than TRUNCATE, which scans PostgreSQL's shared buffers
+// once per table), and put back the seeded rows. The journal's immutability triggers refuse
+// deletes, so the schema's own triggers are off while it runs (ALTER TABLE inside the reset's
+// transaction: no other session sees them off).
+func resetScript(ctx context.Context, tx *sql.Tx, schema string, tables, seeded []string) (string, error) {
+	triggered, err := queryNames(ctx, tx, `SELECT DISTINCT quote_ident(c.relname) FROM pg_trigger g
+		JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND NOT g.tgisinternal`, schema)
+	if err != nil {
+		return "", err
+	}
+	order, err := deleteOrder(ctx, tx, schema, tables)
+	if err != nil {
+		return "", err
+	}
+	var stmts []string
+	for _, t := range triggered {
+		stmts = append(stmts, `ALTER TABLE `+schema+`.`+t+` DISABLE TRIGGER USER`)
+	}
+	for _, t := range order {
+		stmts = append(stmts, `DELETE FROM `+schema+`.`+t)
+	}
+	for _, t := range triggered {
+		stmts = append(stmts, `ALTER TABLE `+schema+`.`+t+` ENABLE TRIGGER USER`)
+	}
+	for _, t := range seeded {
+		stmts = append(stmts, `INSERT INTO `+schema+`.`+t+` SELECT * FROM `+schema+`_seed.`+t)
+	}
+	return strings.Join(stmts, ";\n"), nil
+}
+
+// deleteOrder returns tables ordered so that a table comes before every table its rows' foreign
+// keys point at.
+func deleteOrder(ctx context.Context, tx *sql.Tx, schema string, tables []string) ([]string, error) {
+	edges, err := queryNames(ctx, tx, `SELECT quote_ident(c.relname) || ' ' || quote_ident(p.relname) FROM pg_constraint k
+		JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE k.contype = 'f' AND n.nspname = $1 AND c.oid <> p.oid`, schema)
+	if err != nil {
+		return nil, err
+	}
+	children := map[string][]string{} // parent → tables that point at it
+	for _, e := range edges {
+		child, parent, _ := strings.Cut(e, " ")
+		children[parent] = append(children[parent], child)
+	}
+	var order []string
+	done := map[string]bool{}
+	var visit func(t string)
+	visit = func(t string) {
+		if done[t] {
+			return
+		}
+		done[t] = true
+		for _, c := range children[t] {
+			visit(c)
+		}
+		order = append(order, t)
+	}
+	for _, t := range tables {
+		visit(t)
+	}
+	// visit appends a table after the tables that point at it: children first.
+	return order, nil
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+// queryNames returns the one text column of a query's rows.
+func queryNames(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+// schemaURL returns the test server's URL with its search_path set to schema.
+func schemaURL(t testing.TB, schema string) string {
+	t.Helper()
 	u, err := url.Parse(PostgresURL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
 	return u.String()
 }
