@@ -173,6 +173,13 @@ func (s *Service) storeCreditCharge(ctx context.Context, tx Tx, a *BillingAccoun
 // Charges lists an account's off-session charges (recharges and credit payments), newest first.
 // Needs get permission.
 func (s *Service) Charges(ctx context.Context, p Principal, orgID, id string, page PageRequest) (Page[*Charge], error) {
+	return s.ChargesAfter(ctx, p, orgID, id, page, "")
+}
+
+// ChargesAfter is Charges starting after the account's charge startingAfter (Stripe-style paging,
+// as the CUDO dialect asks) when it is not empty, instead of at page's token. EINVALID if that is
+// not one of the account's charges.
+func (s *Service) ChargesAfter(ctx context.Context, p Principal, orgID, id string, page PageRequest, startingAfter string) (Page[*Charge], error) {
 	limit, after, err := pageQuery(page, IsUUID)
 	if err != nil {
 		return Page[*Charge]{}, err
@@ -183,6 +190,11 @@ func (s *Service) Charges(ctx context.Context, p Principal, orgID, id string, pa
 		if err != nil {
 			return err
 		}
+		if startingAfter != "" {
+			if after, err = chargeCursor(ctx, tx, a.ID, startingAfter); err != nil {
+				return err
+			}
+		}
 		items, err = tx.Charges(ctx, ChargeQuery{AccountID: a.ID, After: after, Limit: limit + 1})
 		return err
 	})
@@ -190,6 +202,21 @@ func (s *Service) Charges(ctx context.Context, p Principal, orgID, id string, pa
 		return Page[*Charge]{}, err
 	}
 	return makePage(items, limit, func(c *Charge) Cursor { return Cursor{At: c.CreatedAt, ID: c.ID} }), nil
+}
+
+// chargeCursor is the page position just after the account's charge id.
+func chargeCursor(ctx context.Context, tx Tx, accountID, id string) (*Cursor, error) {
+	var c *Charge
+	if IsUUID(id) {
+		var err error
+		if c, err = tx.Charge(ctx, id); err != nil && ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+	}
+	if c == nil || c.AccountID != accountID {
+		return nil, Errorf(EINVALID, "startingAfter %q is not a transaction of the account", Truncate(id, 64))
+	}
+	return &Cursor{At: c.CreatedAt, ID: c.ID}, nil
 }
 
 // attempt is one try of a charge: the charge as it was recorded before the call, and the account's

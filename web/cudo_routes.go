@@ -19,7 +19,11 @@ func cudoCall(call cudo.Call) apiFunc {
 				return err
 			}
 		}
-		res, err := call(r.Context(), p, cudo.Input{Path: r.PathValue, Query: r.URL.Query(), Body: body})
+		query := r.URL.Query()
+		if key := r.Header.Get("Idempotency-Key"); key != "" && query.Get(cudo.IdempotencyParam) == "" {
+			query.Set(cudo.IdempotencyParam, key)
+		}
+		res, err := call(r.Context(), p, cudo.Input{Path: r.PathValue, Query: query, Body: body})
 		if err != nil {
 			return err
 		}

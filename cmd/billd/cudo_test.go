@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/sandbox"
 )
 
 // The CUDO v1 billing-accounts dialect end to end, on SQLite and PostgreSQL: every path of the
@@ -435,6 +436,47 @@ func TestCUDOCharges(t *testing.T) {
 		tr := keys(t, "transaction", items[0], "id", "amount", "description", "createTime", "status", "succeeded", "latestCharge", "lastPaymentError")
 		if tr["id"] != secret || money(t, tr, "amount") != "12.34" || tr["succeeded"] != true {
 			t.Errorf("transaction %v", tr)
+		}
+
+		// A retried request with the same Idempotency-Key answers with the first one's charge.
+		retry := req{method: "POST", path: w.cudoAccount("/credit?paymentMethod=" + method + "&amount.value=1"), as: &owner,
+			header: map[string]string{"Idempotency-Key": "order-7"}}
+		first := str(t, obj(t, s.ok(retry), "paymentIntent"), "clientSecret")
+		if again := str(t, obj(t, s.ok(retry), "paymentIntent"), "clientSecret"); again != first {
+			t.Errorf("a retried credit payment made charge %s after %s", again, first)
+		}
+		if got := money(t, s.ok(req{method: "GET", path: w.cudoAccount(""), as: &owner}), "creditBalance"); got != "13.34" {
+			t.Errorf("creditBalance %q after a credit payment retried with its key, want 13.34", got)
+		}
+		// startingAfter pages from the charge after the one it names.
+		after := s.ok(req{method: "GET", path: w.cudoAccount("/transactions?pageSize=1&startingAfter=" + first), as: &owner})
+		if items := after["transactions"].([]any); len(items) != 1 || items[0].(map[string]any)["id"] != secret || after["hasMore"] != false {
+			t.Errorf("transactions after %s: %v", first, after)
+		}
+		s.fails(req{method: "GET", path: w.cudoAccount("/transactions?startingAfter=" + w.orgID), as: &owner}, 400, 3, "is not a transaction of the account")
+
+		// A card that every off-session charge declines: an error, nothing credited, the failed
+		// transaction listed with the provider's codes.
+		intent = s.ok(req{method: "GET", path: w.cudoAccount("/setup-intent"), as: &owner})
+		payOnPage(t, s, str(t, intent, "clientSecret"), "pay", url.Values{"card_number": {sandbox.CardDeclineOffSession},
+			"card_expiry": {"12/40"}, "card_cvc": {"123"}})
+		var declining string
+		eventually(t, "the second card", func() error {
+			for _, m := range s.ok(req{method: "GET", path: w.cudoAccount("/payment-methods"), as: &owner})["paymentMethods"].([]any) {
+				if id := m.(map[string]any)["id"].(string); id != method {
+					declining = id
+					return nil
+				}
+			}
+			return errNotYet
+		})
+		s.fails(req{method: "POST", path: w.cudoAccount("/credit?paymentMethod=" + declining + "&amount.value=5"), as: &owner}, 400, 9, "was declined: card_declined")
+		if got := money(t, s.ok(req{method: "GET", path: w.cudoAccount(""), as: &owner}), "creditBalance"); got != "13.34" {
+			t.Errorf("creditBalance %q after a declined credit payment, want 13.34", got)
+		}
+		newest := s.ok(req{method: "GET", path: w.cudoAccount("/transactions?pageSize=1"), as: &owner})["transactions"].([]any)[0].(map[string]any)
+		if newest["succeeded"] != false || obj(t, newest, "lastPaymentError")["code"] != "card_declined" {
+			t.Errorf("the declined transaction: %v", newest)
 		}
 	})
 }

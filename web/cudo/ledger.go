@@ -32,21 +32,18 @@ func (s *Server) ListCreditBalanceTransactions(ctx context.Context, p billd.Prin
 }
 
 // ListTransactions is GET /v1/billing-accounts/{id}/transactions: the account's off-session
-// charges (recharges and credit payments), newest first. startingAfter is not supported yet: the
-// charges' list pages by token only.
+// charges (recharges and credit payments), newest first, from the one after startingAfter.
 func (s *Server) ListTransactions(ctx context.Context, p billd.Principal, in Input) (any, error) {
 	size, err := pageSize(in.Query)
 	if err != nil {
 		return nil, err
 	}
-	if first(in.Query, "startingAfter", "starting_after") != "" {
-		return nil, billd.Errorf(billd.EUNIMPLEMENTED, "startingAfter is not supported on transactions yet: ask for a larger pageSize")
-	}
 	a, err := s.account(ctx, p, in.Path("id"))
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.svc.Charges(ctx, p, a.OrgID, a.ID, billd.PageRequest{PageSize: size})
+	page, err := s.svc.ChargesAfter(ctx, p, a.OrgID, a.ID, billd.PageRequest{PageSize: size},
+		first(in.Query, "startingAfter", "starting_after"))
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +57,10 @@ func (s *Server) ListTransactions(ctx context.Context, p billd.Principal, in Inp
 // CreateCreditPayment is POST /v1/billing-accounts/{id}/credit?amount.value=…&paymentMethod=…:
 // the saved payment method is charged off-session and the account credited when the charge
 // succeeds. The payment intent's client secret is billd's id of the charge, which the account's
-// transactions list.
+// transactions list. A declined charge is an error (FailedPrecondition, naming the charge and the
+// provider's codes) and credits nothing. billd's extension: an Idempotency-Key header (or query
+// parameter idempotencyKey) makes a retried request answer with the first one's charge instead of
+// charging again.
 func (s *Server) CreateCreditPayment(ctx context.Context, p billd.Principal, in Input) (any, error) {
 	method := first(in.Query, "paymentMethod", "payment_method")
 	if method == "" {
@@ -77,9 +77,13 @@ func (s *Server) CreateCreditPayment(ctx context.Context, p billd.Principal, in 
 	if amount <= 0 {
 		return nil, billd.Errorf(billd.EINVALID, "amount.value must be above 0")
 	}
-	c, err := s.svc.CreditAccount(ctx, p, a.OrgID, a.ID, amount, method)
+	c, err := s.svc.CreditAccountRequest(ctx, p, a.OrgID, a.ID, billd.CreditRequest{Amount: amount, MethodID: method,
+		IdempotencyKey: first(in.Query, IdempotencyParam)})
 	if err != nil {
 		return nil, err
+	}
+	if c.Status != billd.ChargeSucceeded {
+		return nil, declined(c)
 	}
 	return CreditPayment{PaymentIntent: PaymentIntent{ClientSecret: c.ID}}, nil
 }
@@ -123,4 +127,23 @@ func timeParam(in Input, names ...string) (time.Time, error) {
 		return time.Time{}, billd.Errorf(billd.EINVALID, "%s must be an RFC 3339 time, got %q", names[0], billd.Truncate(v, 40))
 	}
 	return t, nil
+}
+
+// IdempotencyParam is billd's extension of the credit payment: a key that makes a retried request
+// answer with the first one's charge. The Idempotency-Key header is read into it.
+const IdempotencyParam = "idempotencyKey"
+
+// declined is the error of a credit payment whose charge did not succeed.
+func declined(c *billd.Charge) error {
+	if c.Status == billd.ChargePending {
+		return billd.Errorf(billd.EUNAVAILABLE, "the payment provider has not answered charge %s yet; it is retried, and its outcome shows in the account's transactions", c.ID)
+	}
+	reason := c.FailureCode
+	if c.DeclineCode != "" {
+		reason += " (" + c.DeclineCode + ")"
+	}
+	if reason == "" {
+		reason = c.Status
+	}
+	return billd.Errorf(billd.EPRECONDITION, "charge %s was declined: %s; no credits were added", c.ID, reason)
 }
