@@ -167,14 +167,11 @@ func migratedSchema(t testing.TB) string {
 // migrates it afresh, dropping the slot's schemas of other migrations (no one else holds the
 // slot). Reading PostgreSQL's catalog on every reset would cost more than the reset.
 func resetSchema(schema string, slot int, dsn string) error {
-	db, err := sql.Open("pgx", PostgresURL())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	return withAdmin(func(ctx context.Context, db *sql.DB) error { return resetWith(ctx, db, schema, slot, dsn) })
+}
+
+// resetWith is resetSchema on the admin connection db.
+func resetWith(ctx context.Context, db *sql.DB, schema string, slot int, dsn string) error {
 	var script string
 	if db.QueryRowContext(ctx, `SELECT script FROM `+schema+`_seed.billd_reset`).Scan(&script) == nil {
 		return inTx(ctx, db, script)
@@ -369,6 +366,15 @@ func schemaURL(t testing.TB, schema string) string {
 
 // adminExec runs one statement on a connection of its own, closed right after.
 func adminExec(query string) error {
+	return withAdmin(func(ctx context.Context, db *sql.DB) error {
+		_, err := db.ExecContext(ctx, query)
+		return err
+	})
+}
+
+// withAdmin runs fn on one connection of its own to the test server, closed right after, within a
+// minute.
+func withAdmin(fn func(context.Context, *sql.DB) error) error {
 	db, err := sql.Open("pgx", PostgresURL())
 	if err != nil {
 		return err
@@ -377,8 +383,7 @@ func adminExec(query string) error {
 	db.SetMaxOpenConns(1)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err = db.ExecContext(ctx, query)
-	return err
+	return fn(ctx, db)
 }
 
 // notice shows msg on the terminal that runs the tests: `go test ./...` prints the output of a
