@@ -72,6 +72,10 @@ type WebhookTx interface {
 	// a non-zero since, only attempts is stored unless its updated_at is still since (a redelivery
 	// meanwhile wins; a is logged anyway). It returns false if the delivery no longer exists.
 	UpdateDelivery(ctx context.Context, d *WebhookDelivery, a *WebhookAttempt, since time.Time) (bool, error)
+	// PruneWebhookHistory deletes up to limit settled deliveries last changed before before, with
+	// their attempts, and up to limit fanned-out notices made before before that no delivery
+	// refers to.
+	PruneWebhookHistory(ctx context.Context, before time.Time, limit int) error
 }
 
 // WebhookQuery selects webhooks.

@@ -418,3 +418,41 @@ func TestSignWebhook(t *testing.T) {
 		t.Errorf("signature %s, want %s", got, want)
 	}
 }
+
+// Settled deliveries, their logs and their notices are pruned once they last changed longer ago
+// than the retention; a delivery that failed for a day and settled more recently is kept, with its
+// log and its notice (it may still be redelivered by hand).
+func TestWebhookHistoryIsPrunedAfterItsRetention(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixtureConfig(t, s, billd.Config{Webhooks: billd.WebhookConfig{AllowPrivate: true, Retention: 48 * time.Hour}})
+		o := f.newOrg(t)
+		ok, failing := newReceiver(t), newReceiver(t, 500, 500, 500, 500, 500, 500, 500, 500, 500, 500)
+		good := f.hook(t, o.ID, ok.srv.URL, string(billd.NoticeInvoicePaid))
+		bad := f.hook(t, o.ID, failing.srv.URL, string(billd.NoticeAccountSuspended))
+		f.notify(t, o, billd.NoticeInvoicePaid, "paid")
+		f.notify(t, o, billd.NoticeAccountSuspended, "suspended")
+		f.sendWebhooks(t)
+		count := func(query string) int64 {
+			n, err := f.db.CountRaw(t.Context(), query)
+			must(t, err)
+			return n
+		}
+		f.advance(47 * time.Hour)
+		f.sendWebhooks(t)
+		if n := count(`SELECT COUNT(*) FROM notices`); n != 2 {
+			t.Fatalf("%d notices before the retention has passed, want 2", n)
+		}
+		f.advance(2 * time.Hour) // the delivered one is 49 hours old; the failing one settled (failed) recently
+		f.sendWebhooks(t)
+		if got := f.deliveries(t, o.ID, good.ID); len(got) != 0 {
+			t.Errorf("the delivered delivery was kept past the retention: %+v", got[0])
+		}
+		if got := f.deliveries(t, o.ID, bad.ID); len(got) != 1 || got[0].State != billd.DeliveryFailed || len(got[0].Log) == 0 {
+			t.Errorf("the delivery that failed recently: %d kept, want 1, failed, with its log", len(got))
+		}
+		if n := count(`SELECT COUNT(*) FROM notices`); n != 1 {
+			t.Errorf("%d notices after the prune, want 1 (the failed delivery's)", n)
+		}
+	})
+}

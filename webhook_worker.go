@@ -28,7 +28,16 @@ type WebhookConfig struct {
 	Timeout      time.Duration // of one attempt (default 10s)
 	Concurrency  int           // attempts in flight at once, and connections (default 4)
 	Every        time.Duration // pause between rounds when nothing wakes the worker (default 5s)
+	// Retention is how long settled deliveries (delivered or failed), their logs and the notices
+	// they were made of are kept (default 30 days); pending ones are never pruned.
+	Retention time.Duration
 }
+
+// DefaultWebhookRetention is WebhookConfig.Retention's default.
+const DefaultWebhookRetention = 30 * 24 * time.Hour
+
+// pruneEvery spaces the rounds that prune settled webhook history.
+const pruneEvery = time.Hour
 
 // webhookRunner is the Service's delivery worker state.
 type webhookRunner struct {
@@ -36,6 +45,8 @@ type webhookRunner struct {
 	allowPrivate bool
 	concurrency  int
 	every        time.Duration
+	retention    time.Duration
+	prunedAt     time.Time // of the last prune, by the service's clock; only the round holding the lock uses it
 	wake         chan struct{}
 	stop         context.Context // ends when the Service closes: attempts in flight are dropped
 	cancel       context.CancelFunc
@@ -51,9 +62,12 @@ func newWebhookRunner(cfg WebhookConfig) *webhookRunner {
 	if cfg.Every <= 0 {
 		cfg.Every = 5 * time.Second
 	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = DefaultWebhookRetention
+	}
 	stop, cancel := context.WithCancel(context.Background())
 	return &webhookRunner{client: newWebhookClient(cfg.Timeout, cfg.Concurrency, cfg.AllowPrivate),
-		allowPrivate: cfg.AllowPrivate, concurrency: cfg.Concurrency, every: cfg.Every,
+		allowPrivate: cfg.AllowPrivate, concurrency: cfg.Concurrency, every: cfg.Every, retention: cfg.Retention,
 		wake: make(chan struct{}, 1), stop: stop, cancel: cancel}
 }
 
@@ -101,6 +115,9 @@ func (s *Service) DeliverWebhooks(ctx context.Context, batch int) (int, error) {
 	if err := s.fanOut(ctx, batch); err != nil {
 		return 0, err
 	}
+	if err := s.pruneWebhookHistory(ctx, batch); err != nil {
+		return 0, err
+	}
 	var due []DueDelivery
 	err = s.view(ctx, func(tx Tx) error {
 		due, err = tx.DueDeliveries(ctx, s.clock(), batch)
@@ -110,6 +127,21 @@ func (s *Service) DeliverWebhooks(ctx context.Context, batch int) (int, error) {
 		return 0, err
 	}
 	return s.sendAll(ctx, due), nil
+}
+
+// pruneWebhookHistory deletes, at most once per pruneEvery and up to batch of each, the settled
+// deliveries (with their logs) and the fanned-out notices that no delivery needs any more, once
+// they are older than the retention, so that the outbox does not grow for ever.
+func (s *Service) pruneWebhookHistory(ctx context.Context, batch int) error {
+	now := s.clock()
+	if now.Sub(s.hooks.prunedAt) < pruneEvery {
+		return nil
+	}
+	err := s.update(ctx, func(tx Tx) error { return tx.PruneWebhookHistory(ctx, now.Add(-s.hooks.retention), batch) })
+	if err == nil {
+		s.hooks.prunedAt = now
+	}
+	return err
 }
 
 // fanOut makes the deliveries of up to batch notices not fanned out yet.

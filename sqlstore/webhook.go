@@ -230,3 +230,18 @@ func (t *tx) UpdateDelivery(ctx context.Context, d *billd.WebhookDelivery, a *bi
 	}
 	return true, t.exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id = $1 AND n <= $2`, d.ID, a.N-billd.MaxDeliveryLog)
 }
+
+// PruneWebhookHistory implements billd.WebhookTx.
+func (t *tx) PruneWebhookHistory(ctx context.Context, before time.Time, limit int) error {
+	const settled = `SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < $1
+		ORDER BY updated_at, id LIMIT $2`
+	if err := t.exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id IN (`+settled+`)`, before, limit); err != nil {
+		return err
+	}
+	if err := t.exec(ctx, `DELETE FROM webhook_deliveries WHERE id IN (`+settled+`)`, before, limit); err != nil {
+		return err
+	}
+	return t.exec(ctx, `DELETE FROM notices WHERE id IN (SELECT n.id FROM notices n WHERE n.fanned_out
+		AND n.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.notice_id = n.id)
+		ORDER BY n.created_at, n.id LIMIT $2)`, before, limit)
+}

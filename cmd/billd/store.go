@@ -63,6 +63,7 @@ func (f *storeFlags) registerService(fs *flag.FlagSet) {
 	fs.BoolVar(&f.webhooks.AllowPrivate, "webhooks-allow-private", false, "let webhooks be registered on and sent to private, loopback and link-local addresses (off: a customer's URL cannot reach billd's own network)")
 	fs.DurationVar(&f.webhooks.Timeout, "webhook-timeout", 10*time.Second, "time one webhook attempt may take; longer is a failed attempt, retried")
 	fs.IntVar(&f.webhooks.Concurrency, "webhook-concurrency", 4, "webhook attempts (and connections) in flight at once")
+	fs.DurationVar(&f.webhooks.Retention, "webhook-retention", billd.DefaultWebhookRetention, "how long settled webhook deliveries, their logs and their events are kept before they are pruned")
 	fs.IntVar(&f.hashCost, "secret-hash-iterations", billd.DefaultSecretHashIterations, "PBKDF2-HMAC-SHA256 iterations of secrets people choose (the admin secret and API key from the environment)")
 }
 
