@@ -162,11 +162,15 @@ const (
 )
 
 // AccountStatus returns an account with its balance, spend windows, next invoice and last
-// recharge. Needs get permission; orgID may be empty (the account's own organization).
+// recharge. Needs get permission; orgID may be empty (the account's own organization). A closed
+// (deleted) account is found for platform admins only.
 func (s *Service) AccountStatus(ctx context.Context, p Principal, orgID, id string) (*AccountStatus, error) {
 	var st *AccountStatus
 	err := s.view(ctx, func(tx Tx) error {
-		a, err := permittedAccount(ctx, tx, p, PermRead, orgID, id)
+		a, err := closedAccount(ctx, tx, p, orgID, id)
+		if a == nil && err == nil {
+			a, err = permittedAccount(ctx, tx, p, PermRead, orgID, id)
+		}
 		if err != nil {
 			return err
 		}
@@ -174,6 +178,20 @@ func (s *Service) AccountStatus(ctx context.Context, p Principal, orgID, id stri
 		return err
 	})
 	return st, err
+}
+
+// closedAccount returns the account id when it is closed (deleted) and p is a platform admin, who
+// still sees it, with its delete and purge times; nil otherwise (everyone else is told it is not
+// found, by permittedAccount).
+func closedAccount(ctx context.Context, tx Tx, p Principal, orgID, id string) (*BillingAccount, error) {
+	if authorize(p, PermSuper, "") != nil || !IsUUID(id) {
+		return nil, nil
+	}
+	a, err := tx.BillingAccount(ctx, id)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && (a.State != AccountClosed || (orgID != "" && a.OrgID != orgID))) {
+		return nil, nil
+	}
+	return a, err
 }
 
 // accountStatus reads what AccountStatus returns of a.

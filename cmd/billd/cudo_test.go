@@ -150,6 +150,14 @@ func TestCUDOAccounts(t *testing.T) {
 			t.Errorf("delete answered %v, want {}", got)
 		}
 		s.fails(req{method: "GET", path: "/v1/billing-accounts/" + id, as: &orgKey}, 404, 5, "not found")
+		// A platform admin still sees the closed account: when it was deleted, and when its personal
+		// data will be purged (30 days later by default).
+		closed := s.ok(req{method: "GET", path: "/v1/billing-accounts/" + id})
+		deleted, err1 := time.Parse(time.RFC3339Nano, str(t, closed, "deleteTime"))
+		purge, err2 := time.Parse(time.RFC3339Nano, str(t, closed, "purgeTime"))
+		if err1 != nil || err2 != nil || purge.Sub(deleted) != 30*24*time.Hour {
+			t.Errorf("closed account: deleteTime %v, purgeTime %v", closed["deleteTime"], closed["purgeTime"])
+		}
 		s.fails(req{method: "GET", path: "/v1/billing-accounts/" + billd.NewUUID() + "/details"}, 404, 5, "not found")
 		s.fails(req{method: "GET", path: "/v1/billing-accounts/" + w.accountID, as: &creds{}}, 401, 16, "credentials")
 	})
@@ -201,7 +209,7 @@ func TestCUDOUpdate(t *testing.T) {
 			{nil, "monthlySpendLimit", map[string]any{"monthlySpendLimit": map[string]any{"value": "1.2.3"}}, 400, 3, "not a decimal"},
 			{nil, "billingThreshold", map[string]any{"billingThreshold": map[string]any{"value": 12}}, 400, 3, "decimal string"},
 			{&owner, "creditBalanceRecharge", map[string]any{"creditBalanceRecharge": map[string]any{"autoRecharge": true,
-				"low": map[string]any{"value": "9"}, "high": map[string]any{"value": "3"}}}, 400, 3, "must be below high"},
+				"low": map[string]any{"value": "9"}, "high": map[string]any{"value": "3"}}}, 400, 3, "creditBalanceRecharge.low (9.00) must be below creditBalanceRecharge.high (3.00)"},
 			{&owner, "createTime", map[string]any{}, 400, 3, `"createTime" is not a field`},
 			{&owner, "", map[string]any{"displayName": "x"}, 400, 3, "updateMask is required"},
 			{nil, "state", map[string]any{"state": "STATE_UNSPECIFIED"}, 400, 3, "state must be"},

@@ -158,6 +158,10 @@ func rechargeOf(mask UpdateMask, patch accountPatch, a *billd.BillingAccount) (*
 	if !changed {
 		return nil, nil
 	}
+	if r.Auto && r.Low >= r.High { // the domain says so too, in minor units; say it in the dialect's decimals
+		return nil, billd.Errorf(billd.EINVALID, "creditBalanceRecharge.low (%s) must be below creditBalanceRecharge.high (%s)",
+			FormatMoney(r.Low, a.Currency), FormatMoney(r.High, a.Currency))
+	}
 	return &r, nil
 }
 
