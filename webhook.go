@@ -76,6 +76,9 @@ type WebhookTx interface {
 	// their attempts, and up to limit fanned-out notices made before before that no delivery
 	// refers to.
 	PruneWebhookHistory(ctx context.Context, before time.Time, limit int) error
+	// LockPlatformWebhooks holds, to the end of the transaction, the lock under which the
+	// platform-wide webhooks are counted.
+	LockPlatformWebhooks(ctx context.Context) error
 }
 
 // WebhookQuery selects webhooks.
@@ -112,8 +115,13 @@ func (s *Service) CreateWebhook(ctx context.Context, p Principal, orgID string, 
 			}
 			w.OrgID = o.ID
 		}
-		// An organization's webhooks are counted under its lock; platform-wide ones have none to
-		// take, so platform admins creating them at the same moment may pass the count together.
+		// An organization's webhooks are counted under its lock, platform-wide ones under the
+		// platform's webhooks lock: creations at the same moment cannot pass the count together.
+		if w.OrgID == "" {
+			if err := tx.LockPlatformWebhooks(ctx); err != nil {
+				return err
+			}
+		}
 		have, err := tx.Webhooks(ctx, WebhookQuery{OrgID: w.OrgID})
 		if err != nil {
 			return err

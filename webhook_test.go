@@ -456,3 +456,39 @@ func TestWebhookHistoryIsPrunedAfterItsRetention(t *testing.T) {
 		}
 	})
 }
+
+// Platform admins creating platform-wide webhooks at the same moment cannot pass the quota
+// together: the count runs under the platform's webhooks lock. The race is narrow, so it is run
+// for several rounds.
+func TestConcurrentPlatformWebhooksKeepTheQuota(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		const quota, tries, rounds = 3, 12, 20
+		f := newFixtureConfig(t, s, billd.Config{Webhooks: billd.WebhookConfig{AllowPrivate: true},
+			Limits: billd.Limits{MaxWebhooksPerOrg: quota}})
+		r := newReceiver(t)
+		for round := range rounds {
+			errs := race(tries, func(int) error {
+				_, err := f.svc.CreateWebhook(t.Context(), sys, "", billd.WebhookInput{URL: r.srv.URL})
+				return err
+			})
+			created := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					created++
+				case billd.ErrorCode(err) != billd.EQUOTA:
+					t.Fatalf("a create failed otherwise than on the quota: %v", err)
+				}
+			}
+			hooks, err := f.svc.ListWebhooks(t.Context(), sys, "")
+			must(t, err)
+			if created != quota || len(hooks) != quota {
+				t.Fatalf("round %d: %d creates succeeded and %d webhooks exist; the quota is %d", round, created, len(hooks), quota)
+			}
+			for _, w := range hooks {
+				must(t, f.svc.DeleteWebhook(t.Context(), sys, "", w.ID))
+			}
+		}
+	})
+}

@@ -245,3 +245,10 @@ func (t *tx) PruneWebhookHistory(ctx context.Context, before time.Time, limit in
 		AND n.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.notice_id = n.id)
 		ORDER BY n.created_at, n.id LIMIT $2)`, before, limit)
 }
+
+// LockPlatformWebhooks implements billd.WebhookTx: the upsert holds the row's write lock to the end
+// of the transaction on PostgreSQL (SQLite has one writer at a time).
+func (t *tx) LockPlatformWebhooks(ctx context.Context) error {
+	return t.exec(ctx, `INSERT INTO platform_locks (name) VALUES ('webhooks')
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name`)
+}
