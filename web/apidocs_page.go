@@ -106,8 +106,8 @@ var httpMethods = []string{"get", "put", "post", "delete", "patch", "head", "opt
 //go:embed apidocs.html
 var apiPageHTML string
 
-// apiPageTemplate renders docPage. Descriptions are text with `code` spans.
-var apiPageTemplate = template.Must(template.New("docs").Funcs(template.FuncMap{"text": codeSpans}).Parse(apiPageHTML))
+// apiPageTemplate renders docPage; descriptions are markdown.
+var apiPageTemplate = template.Must(template.New("docs").Funcs(template.FuncMap{"md": markdown}).Parse(apiPageHTML))
 
 // codeSpans escapes s and sets its `backquoted` spans as code.
 func codeSpans(s string) template.HTML {
