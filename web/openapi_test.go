@@ -1,7 +1,7 @@
 package web
 
 import (
-	"bufio"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -10,16 +10,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/billd/billd/docs"
 )
 
-// openAPIPath is the project's OpenAPI document, relative to this package's directory.
-const openAPIPath = "../docs/openapi.yaml"
-
 var (
-	// specPathLine is a path item key of the paths: section: "  /v1beta1/...:" at two spaces.
-	specPathLine = regexp.MustCompile(`^  ['"]?(/[^'":]*)['"]?:\s*(?:#.*)?$`)
-	// specMethodLine is an operation key of a path item: "    get:" at four spaces.
-	specMethodLine = regexp.MustCompile(`^    (get|put|post|delete|patch|head|options|trace):\s*(?:#.*)?$`)
 	// routeLine is a route registration with a literal pattern in routes.go: a REST route of an
 	// RPC, rest(h, "METHOD /path", ...), or a plain handler, h.mux.HandleFunc("METHOD /path", ...).
 	routeLine = regexp.MustCompile(`(?m)^\s*(?:rest\(\s*h\s*,|h\.(?:handle|mux\.Handle(?:Func)?)\()\s*"([A-Z]+) (/[^"]*)"`)
@@ -29,58 +26,28 @@ var (
 	wildcard = regexp.MustCompile(`\{([^{}]+)\}`)
 )
 
-// documentedRoutes returns "METHOD /path" for every operation in the paths: section of the OpenAPI
-// document, read line by line without a YAML library.
+// documentedRoutes returns "METHOD /path" for every operation of the OpenAPI document the binary
+// embeds and serves (docs/openapi.yaml), in the document's order.
 func documentedRoutes(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open(openAPIPath)
-	if err != nil {
+	var doc struct{ Paths yaml.Node }
+	if err := yaml.Unmarshal(docs.OpenAPI(), &doc); err != nil { // refuses a path given twice
 		t.Fatalf("the OpenAPI document: %v", err)
 	}
-	defer f.Close()
 	var routes []string
-	inPaths, path := false, ""
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), " \t\r")
-		if line == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue
-		}
-		if line[0] != ' ' { // a top-level key
-			if inPaths {
-				break
+	err := eachPair(&doc.Paths, func(path string, item *yaml.Node) error {
+		return eachPair(item, func(key string, _ *yaml.Node) error {
+			if slices.Contains(httpMethods, key) {
+				routes = append(routes, strings.ToUpper(key)+" "+path)
 			}
-			inPaths = line == "paths:"
-			continue
-		}
-		if !inPaths {
-			continue
-		}
-		if m := specPathLine.FindStringSubmatch(line); m != nil {
-			path = m[1]
-			continue
-		}
-		if m := specMethodLine.FindStringSubmatch(line); m != nil {
-			if path == "" {
-				t.Fatalf("%s:%d: operation %s outside a path item", openAPIPath, n, m[1])
-			}
-			route := strings.ToUpper(m[1]) + " " + path
-			if seen[route] {
-				t.Errorf("%s:%d: %s is documented twice", openAPIPath, n, route)
-			}
-			seen[route] = true
-			routes = append(routes, route)
-		}
-	}
-	if err := sc.Err(); err != nil {
+			return nil
+		})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !inPaths {
-		t.Fatalf("%s has no top-level paths: section", openAPIPath)
-	}
 	if len(routes) == 0 {
-		t.Fatalf("%s documents no operations", openAPIPath)
+		t.Fatal("the OpenAPI document documents no operations")
 	}
 	return routes
 }
@@ -119,39 +86,76 @@ func probe(h *Handler, route string) string {
 	return pattern
 }
 
-// TestOpenAPIDocumentsEveryRoute checks docs/openapi.yaml against the routes the handler serves:
-// every documented operation must be a registered pattern (same method, path and wildcard names),
-// and every route that routes.go registers must be documented.
-func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	// NewHandler only registers routes; the service is used when a request is served.
-	h, err := NewHandler(nil, slog.New(slog.DiscardHandler), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	documented := documentedRoutes(t)
-	registered := sourceRoutes(t)
-
+// routeMismatches compares the documented routes with those routes.go registers and the
+// handler's mux serves: every documented operation must be a registered pattern (same method,
+// path and wildcard names), and every registered route must be documented. It returns one line
+// per mismatch.
+func routeMismatches(h *Handler, documented, registered []string) []string {
+	var out []string
 	for _, route := range documented {
-		if got := probe(h, route); got != route {
-			if got == "" {
-				t.Errorf("documented %s does not exist: no registered route matches it", route)
-			} else {
-				t.Errorf("documented %s does not exist: the request goes to %q", route, got)
-			}
+		switch got := probe(h, route); {
+		case got == "":
+			out = append(out, fmt.Sprintf("documented %s does not exist: no registered route matches it", route))
+		case got != route:
+			out = append(out, fmt.Sprintf("documented %s does not exist: the request goes to %q", route, got))
+		case !slices.Contains(registered, route):
+			out = append(out, fmt.Sprintf("documented %s is not among the routes.go registrations", route))
 		}
 	}
 	for _, route := range registered {
 		if got := probe(h, route); got != route {
-			t.Errorf("routes.go registers %s, but the mux sends its request to %q", route, got)
+			out = append(out, fmt.Sprintf("routes.go registers %s, but the mux sends its request to %q", route, got))
 		}
 		if !slices.Contains(documented, route) {
-			t.Errorf("%s is registered in routes.go but not documented in %s", route, openAPIPath)
+			out = append(out, fmt.Sprintf("%s is registered in routes.go but not documented in docs/openapi.yaml", route))
 		}
 	}
-	for _, route := range documented {
-		if !slices.Contains(registered, route) {
-			t.Errorf("documented %s is not among the routes.go registrations", route)
-		}
+	return out
+}
+
+// newRouteHandler returns a handler to probe routes with: NewHandler only registers routes; the
+// service is used when a request is served.
+func newRouteHandler(t *testing.T) *Handler {
+	t.Helper()
+	h, err := NewHandler(nil, slog.New(slog.DiscardHandler), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestOpenAPIDocumentsEveryRoute checks the OpenAPI document the binary serves against the routes
+// the handler serves, both ways.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	documented, registered := documentedRoutes(t), sourceRoutes(t)
+	for _, m := range routeMismatches(newRouteHandler(t), documented, registered) {
+		t.Error(m)
 	}
 	t.Logf("%d documented operations, %d registered routes", len(documented), len(registered))
+}
+
+// TestRouteMismatchesBothWays checks that the route check fails on a document that names a route
+// the server does not have, and on one that leaves out a route it has.
+func TestRouteMismatchesBothWays(t *testing.T) {
+	h := newRouteHandler(t)
+	documented, registered := documentedRoutes(t), sourceRoutes(t)
+	cases := map[string]struct {
+		documented []string
+		want       string
+	}{
+		"unknown path": {append(slices.Clone(documented), "GET /v1beta1/nowhere"),
+			"documented GET /v1beta1/nowhere does not exist: no registered route matches it"},
+		"wrong method": {append(slices.Clone(documented), "PATCH /healthz"),
+			"documented PATCH /healthz does not exist"},
+		"wrong wildcard": {append(slices.Clone(documented), "GET /v1beta1/organizations/{org}"),
+			`documented GET /v1beta1/organizations/{org} does not exist: the request goes to "GET /v1beta1/organizations/{id}"`},
+		"missing route": {slices.DeleteFunc(slices.Clone(documented), func(r string) bool { return r == "GET /docs" }),
+			"GET /docs is registered in routes.go but not documented in docs/openapi.yaml"},
+	}
+	for name, c := range cases {
+		got := routeMismatches(h, c.documented, registered)
+		if len(got) != 1 || !strings.HasPrefix(got[0], c.want) {
+			t.Errorf("%s: mismatches %q, want one starting %q", name, got, c.want)
+		}
+	}
 }

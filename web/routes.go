@@ -118,13 +118,15 @@ var aliased = []string{
 	"POST /v1beta1/organizations/{org_id}/billing/subscriptions/{id}",
 }
 
-// routes lists billd's whole URL surface: the health probes, the RPC services, and the legacy
+// routes lists billd's whole URL surface: the health probes, the API reference, the RPC services, and the legacy
 // REST paths of the Frontier v1beta1 contract, each bound to its RPC (rows marked "billd" are
 // billd's own). A REST route names the path wildcard holding the organization whose permission
 // it checks before the body is read ("" when the path names none) and its body binding.
 func (h *Handler) routes(s *frontier.Server) {
 	h.mux.HandleFunc("GET /healthz", h.live)
 	h.mux.HandleFunc("GET /readyz", h.ready)
+	h.mux.HandleFunc("GET /openapi.json", h.openAPIJSON) // the API reference, no credentials
+	h.mux.HandleFunc("GET /docs", h.apiPage)
 	h.mountRPC(s)
 
 	// Organizations and projects.

@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/docs"
 	"github.com/billd/billd/web/cudo"
 	"github.com/billd/billd/web/frontier"
 )
@@ -43,6 +45,7 @@ type Handler struct {
 	cors      cors
 	readiness readiness
 	ids       *requestIDs
+	apiDocs   func() (*apiDocs, error) // the API reference, made on first use
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -50,7 +53,8 @@ type Handler struct {
 func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
-		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs()}
+		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(),
+		apiDocs: sync.OnceValues(func() (*apiDocs, error) { return loadAPIDocs(docs.OpenAPI()) })}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
 			return nil, fmt.Errorf("--trusted-origins: %w", err)

@@ -97,6 +97,20 @@ func TestEndpointsHealthAndRouting(t *testing.T) {
 			t.Errorf("healthz = %v", health)
 		}
 
+		// The API reference is served without credentials.
+		doc := s.ok(req{method: "GET", path: "/openapi.json", as: &creds{}})
+		if paths, _ := doc["paths"].(map[string]any); paths["/docs"] == nil || doc["openapi"] == nil {
+			t.Errorf("/openapi.json is not billd's OpenAPI document: %.200v", doc)
+		}
+		page, err := s.http.Get(s.url + "/docs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.Body.Close()
+		if page.StatusCode != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("GET /docs: %d %q", page.StatusCode, page.Header.Get("Content-Type"))
+		}
+
 		s.fails(req{method: "GET", path: "/v1beta1/nope"}, http.StatusNotFound, 5, "no such path")
 		s.fails(req{method: "GET", path: "/v1beta1/nope", as: &creds{}}, http.StatusNotFound, 5, "no such path")
 		s.fails(req{method: "GET", path: "/"}, http.StatusNotFound, 5, "no such path")
