@@ -29,6 +29,9 @@ type Config struct {
 	// and gRPC-Web): their preflights are answered and their responses readable. They are trusted
 	// as TrustedOrigins are. None by default.
 	CORSOrigins []string
+	// RateLimits set the request budget of each API client by its role; zero values pick the
+	// defaults (DefaultRateLimits).
+	RateLimits RateLimits
 }
 
 // Handler is billd's http.Handler.
@@ -43,6 +46,7 @@ type Handler struct {
 	cors      cors
 	readiness readiness
 	ids       *requestIDs
+	rate      *rateLimiter
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -50,7 +54,7 @@ type Handler struct {
 func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
-		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs()}
+		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(), rate: newRateLimiter(cfg.RateLimits.withDefaults())}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
 			return nil, fmt.Errorf("--trusted-origins: %w", err)
@@ -194,15 +198,18 @@ func (h *Handler) handle(pattern string, a access, fn apiFunc) {
 	})
 }
 
-// admitBody authenticates the caller and checks a before it reserves room for the request's body,
-// so that a caller who may not make the request never makes the server wait for, hold or read its
-// body.
+// admitBody authenticates the caller, takes a token of its rate-limit bucket and checks a before
+// it reserves room for the request's body, so that a caller who may not make the request, or not
+// now, never makes the server wait for, hold or read its body.
 func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (billd.Principal, *bodyBudget, error) {
 	p, err := h.authenticate(r)
 	if err != nil {
 		return p, nil, err
 	}
 	setPrincipal(w, p.ClientID)
+	if err := h.rate.allow(p); err != nil {
+		return p, nil, err
+	}
 	orgID := ""
 	if a.orgParam != "" {
 		orgID = r.PathValue(a.orgParam)
