@@ -3,9 +3,11 @@ package main
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/billd/billd/sqlstore/sqltest"
 	fv1 "github.com/billd/billd/web/frontier/frontierv1beta1"
 	fc "github.com/billd/billd/web/frontier/frontierv1beta1/frontierv1beta1connect"
 )
@@ -76,4 +78,20 @@ func TestRateLimitRPC(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRateLimitFlagsChecked: serve refuses to start on a malformed --rate-limit or a
+// --rate-limit-clients below 1.
+func TestRateLimitFlagsChecked(t *testing.T) {
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--rate-limit", "guest=1", "want class=rate[/burst]"},
+		{"--rate-limit", "member=5/0", "the burst must be a whole number"},
+		{"--rate-limit", "owner=-1", "the rate must be a number"},
+		{"--rate-limit-clients", "0", "--rate-limit-clients must be ≥ 1"},
+	} {
+		_, err := refusedStart(t, adminEnv, "serve", "--addr", "127.0.0.1:0", "--db", sqltest.DSN(t, "sqlite"), tc.flag, tc.value)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("serve %s %s: %v, want an error containing %q", tc.flag, tc.value, err, tc.want)
+		}
+	}
 }
