@@ -3,6 +3,7 @@ package billd
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Every error a use case returns on purpose carries one of them; the web package maps
@@ -19,6 +20,7 @@ const (
 	EQUOTA         = "quota"               // the organization holds as many objects of a kind as it may
 	EMETHOD        = "method"              // the path exists but not with this method
 	EOVERLOADED    = "overloaded"          // the server sheds load; retry later
+	ERATELIMITED   = "rate_limited"        // the caller made more requests than its budget; retry after Error.RetryAfter
 	EUNAVAILABLE   = "unavailable"         // a dependency is down; retry later
 	EUNIMPLEMENTED = "unimplemented"       // the operation is not implemented
 	EINTERNAL      = "internal"            // a bug or an unexpected failure
@@ -31,6 +33,9 @@ type Error struct {
 	Message string
 	Op      string // the operation that failed, such as "ReportUsage" or "sqlstore: insert transfers"
 	Err     error  // the underlying cause, if any; never shown to API callers
+	// RetryAfter is, when not zero, how long the caller should wait before it retries (an
+	// ERATELIMITED error carries it; the web package sends it as Retry-After).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface: "op: message: cause", leaving out what is empty.
@@ -51,6 +56,15 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorRetryAfter returns the RetryAfter of the *Error in err's chain: zero when there is none.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // ErrDuplicateID is what a Store returns (wrapped or not) when a write would store an id that

@@ -137,7 +137,7 @@ func (h *Handler) refuseRPC(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	m := h.logError(r.URL.Path, requestIDOf(w), err)
 	unreadBody(w, r, m)
-	setErrorHeaders(w.Header(), m)
+	setErrorHeaders(w.Header(), m, err)
 	rpcErrorWriter.Write(w, r, connectError(err))
 }
 

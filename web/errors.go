@@ -29,6 +29,7 @@ var errorMappings = map[string]errorMapping{
 	billd.EQUOTA:         {http.StatusTooManyRequests, connect.CodeResourceExhausted},
 	billd.EMETHOD:        {http.StatusMethodNotAllowed, connect.CodeUnimplemented},
 	billd.EOVERLOADED:    {http.StatusServiceUnavailable, connect.CodeUnavailable},
+	billd.ERATELIMITED:   {http.StatusTooManyRequests, connect.CodeResourceExhausted},
 	billd.EUNAVAILABLE:   {http.StatusServiceUnavailable, connect.CodeUnavailable},
 	billd.EUNIMPLEMENTED: {http.StatusNotImplemented, connect.CodeUnimplemented},
 	billd.EINTERNAL:      {http.StatusInternalServerError, connect.CodeInternal},
@@ -53,7 +54,7 @@ type status struct {
 // error without a code is logged with its detail and shown as "internal server error".
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	m := h.logError(r.Pattern, requestIDOf(w), err)
-	setErrorHeaders(w.Header(), m)
+	setErrorHeaders(w.Header(), m, err)
 	writeJSON(w, m.status, status{Code: int(m.code), Message: billd.ErrorMessage(err), Details: []any{}})
 }
 
@@ -67,13 +68,15 @@ func (h *Handler) logError(route, requestID string, err error) errorMapping {
 	return m
 }
 
-// setErrorHeaders adds what an error's status asks for: the schemes to authenticate with, or when
-// to retry.
-func setErrorHeaders(hdr http.Header, m errorMapping) {
-	switch m.status {
-	case http.StatusUnauthorized:
+// setErrorHeaders adds what err and its status ask for: the schemes to authenticate with, or when
+// to retry (the error's RetryAfter in whole seconds, rounded up; 1 s for a 503 without one).
+func setErrorHeaders(hdr http.Header, m errorMapping, err error) {
+	switch wait := billd.ErrorRetryAfter(err); {
+	case m.status == http.StatusUnauthorized:
 		hdr.Set("WWW-Authenticate", `Basic realm="billd", Bearer realm="billd"`)
-	case http.StatusServiceUnavailable:
+	case wait > 0:
+		hdr.Set("Retry-After", strconv.FormatInt(retrySeconds(wait), 10))
+	case m.status == http.StatusServiceUnavailable:
 		hdr.Set("Retry-After", "1")
 	}
 }

@@ -31,6 +31,9 @@ type Config struct {
 	// and gRPC-Web): their preflights are answered and their responses readable. They are trusted
 	// as TrustedOrigins are. None by default.
 	CORSOrigins []string
+	// RateLimits set the request budget of each API client by its role; zero values pick the
+	// defaults (DefaultRateLimits).
+	RateLimits RateLimits
 }
 
 // Handler is billd's http.Handler.
@@ -46,6 +49,7 @@ type Handler struct {
 	readiness readiness
 	ids       *requestIDs
 	apiDocs   func() (*apiDocs, error) // the API reference, made on first use
+	rate      *rateLimiter
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -53,7 +57,7 @@ type Handler struct {
 func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
-		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(),
+		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(), rate: newRateLimiter(cfg.RateLimits.withDefaults()),
 		apiDocs: sync.OnceValues(func() (*apiDocs, error) { return loadAPIDocs(docs.OpenAPI()) })}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
@@ -198,15 +202,18 @@ func (h *Handler) handle(pattern string, a access, fn apiFunc) {
 	})
 }
 
-// admitBody authenticates the caller and checks a before it reserves room for the request's body,
-// so that a caller who may not make the request never makes the server wait for, hold or read its
-// body.
+// admitBody authenticates the caller, takes a token of its rate-limit bucket and checks a before
+// it reserves room for the request's body, so that a caller who may not make the request, or not
+// now, never makes the server wait for, hold or read its body.
 func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (billd.Principal, *bodyBudget, error) {
 	p, err := h.authenticate(r)
 	if err != nil {
 		return p, nil, err
 	}
 	setPrincipal(w, p.ClientID)
+	if err := h.rate.allow(p); err != nil {
+		return p, nil, err
+	}
 	orgID := ""
 	if a.orgParam != "" {
 		orgID = r.PathValue(a.orgParam)

@@ -20,8 +20,9 @@ import (
 // rpcOverdraftProduct is the credits product that prices overdrafts: 10 credits for 1.00 USD.
 const rpcOverdraftProduct = "rpc-overdraft"
 
-// rpcServeFlags are the flags of the RPC cases' server.
-var rpcServeFlags = []string{"--overdraft-product", rpcOverdraftProduct, "--invoice-day", "0"}
+// rpcServeFlags are the flags of the RPC cases' server. Its clients are not rate limited: the
+// cases call every RPC five times in a row with a few clients (ratelimit_test.go tests the limits).
+var rpcServeFlags = []string{"--overdraft-product", rpcOverdraftProduct, "--invoice-day", "0", "--rate-limit", "owner=0,org-admin=0,member=0"}
 
 // postpaidWorld is a postpaid organization (credit_min -1000) that used 100 credits beyond its
 // balance, billed on one overdraft invoice.

@@ -53,6 +53,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
 	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
 	fs.DurationVar(&conns.grace, "new-conn-grace", 2*time.Second, "with connections short, a connection that has not sent a complete request within this time may be closed to make room")
+	rateLimits := registerRateLimits(fs)
 	var pf paymentFlags
 	pf.register(fs, getenv)
 	var gc gcSettings
@@ -61,8 +62,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}
-	if conns.max < 1 || conns.perClient < 0 || conns.grace < 0 {
-		return usageError{"serve: --max-connections must be ≥ 1, --max-connections-per-client ≥ 0 and --new-conn-grace ≥ 0"}
+	if conns.max < 1 || conns.perClient < 0 || conns.grace < 0 || rateLimits.MaxClients < 1 {
+		return usageError{"serve: --max-connections and --rate-limit-clients must be ≥ 1, --max-connections-per-client ≥ 0 and --new-conn-grace ≥ 0"}
 	}
 	gc.apply(getenv)
 	unlock, err := lockStore(sf.dsn())
@@ -103,7 +104,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
-	api, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins})
+	api, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins, RateLimits: *rateLimits})
 	if err != nil {
 		return usageError{err.Error()}
 	}
