@@ -29,6 +29,12 @@ type Config struct {
 	// and gRPC-Web): their preflights are answered and their responses readable. They are trusted
 	// as TrustedOrigins are. None by default.
 	CORSOrigins []string
+	// Observer is told of every request answered but the health probes and the metrics' own;
+	// nil: nobody.
+	Observer Observer
+	// Metrics, when set, serves GET /metrics without credentials, as the health probes are
+	// served: never shed, not logged (docs/operations.md says how to keep it private).
+	Metrics http.Handler
 }
 
 // Handler is billd's http.Handler.
@@ -43,6 +49,8 @@ type Handler struct {
 	cors      cors
 	readiness readiness
 	ids       *requestIDs
+	obs       Observer     // nil: none
+	metrics   http.Handler // nil: no /metrics
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -50,7 +58,7 @@ type Handler struct {
 func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
-		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs()}
+		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(), obs: cfg.Observer, metrics: cfg.Metrics}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
 			return nil, fmt.Errorf("--trusted-origins: %w", err)
@@ -76,12 +84,17 @@ var errCrossOrigin = billd.Errorf(billd.EFORBIDDEN, "cross-origin request refuse
 // ServeHTTP routes the request; unknown paths and methods get JSON errors too. Every request but
 // the health probes is logged once when it is answered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.metrics != nil && isMetrics(r) {
+		h.metrics.ServeHTTP(w, r)
+		return
+	}
 	mux, pattern := h.route(r)
 	if IsHealthCheck(r) {
 		mux.ServeHTTP(w, r)
 		return
 	}
 	lw := h.startLog(w, r)
+	defer h.observe(lw, r, pattern)
 	defer h.logRequest(lw, r, pattern)
 	defer h.recoverPanic(lw, r)
 	if h.cors.handle(lw, r) {
@@ -220,6 +233,7 @@ func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (b
 // and a 503 (load shed), which keeps the connection for the caller's retry, waits at most
 // drainWait for the rest of the body, after which the connection is closed instead.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	h.observeShed(err)
 	unreadBody(w, r, mapError(err))
 	h.writeError(w, r, err)
 }
