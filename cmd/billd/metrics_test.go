@@ -24,6 +24,7 @@ func TestMetricsScrape(t *testing.T) {
 		s.fails(req{method: "POST", path: w.account("/usages"), as: &w.meter, body: epUsages(epUsage(billd.NewUUID(), 50))}, http.StatusBadRequest, 3, "insufficient credits")
 		s.fails(req{method: "GET", path: "/no/such/" + billd.NewUUID()}, http.StatusNotFound, 5, "no such path")
 		s.ok(req{method: "POST", path: fc.FrontierServiceGetBillingBalanceProcedure, body: map[string]any{"org_id": w.orgID, "id": w.accountID}})
+		s.ok(req{method: "GET", path: "/v1/billing-accounts/" + w.accountID})
 
 		m := scrape(t, s)
 		const usages = `route="POST /v1beta1/organizations/{org_id}/billing/{billing_id}/usages"`
@@ -31,6 +32,7 @@ func TestMetricsScrape(t *testing.T) {
 		m.atLeast(t, 1, "billd_http_request_duration_seconds_count", `code="400"`, usages, `transport="rest"`)
 		m.atLeast(t, 1, "billd_http_request_duration_seconds_count", `code="404"`, `route="unmatched"`)
 		m.atLeast(t, 1, "billd_http_request_duration_seconds_count", `code="200"`, `route="POST `+fc.FrontierServiceGetBillingBalanceProcedure+`"`, `transport="connect"`)
+		m.atLeast(t, 1, "billd_http_request_duration_seconds_count", `code="200"`, `route="GET /v1/billing-accounts/{id}"`, `transport="cudo"`)
 		m.exactly(t, 0, "billd_http_request_duration_seconds_count", `route="/no/such`) // never the raw path
 		m.exactly(t, 1, "billd_ledger_transfers_total", `kind="usage"`)
 		m.exactly(t, 1, "billd_ledger_transfers_total", `kind="grant"`)
