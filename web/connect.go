@@ -135,7 +135,6 @@ func (h *Handler) refuseRPC(w http.ResponseWriter, r *http.Request, err error) {
 		h.refuse(w, r, err)
 		return
 	}
-	h.observeShed(err)
 	m := h.logError(r.URL.Path, requestIDOf(w), err)
 	unreadBody(w, r, m)
 	setErrorHeaders(w.Header(), m)

@@ -1,11 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/billd/billd"
 )
 
 // Observer is told of the requests the Handler answers, for metrics. Its methods are called once
@@ -67,14 +66,15 @@ func rpcTransport(contentType string) string {
 	return "connect"
 }
 
-// observeShed counts a request refused with err, if it was refused for overload.
+// observeShed counts a request the Handler refused for overload with err: its admission's
+// refusals, whether of the request or of its body as it is read. The ledger's own (the
+// committer's queue) are counted by the service.
 func (h *Handler) observeShed(err error) {
-	if h.obs == nil || billd.ErrorCode(err) != billd.EOVERLOADED {
-		return
+	switch {
+	case h.obs == nil:
+	case errors.Is(err, errOverloaded):
+		h.obs.Shed(ShedAdmission)
+	case errors.Is(err, errPrincipalBodyFull):
+		h.obs.Shed(ShedPrincipal)
 	}
-	where := ShedAdmission
-	if err == errPrincipalBodyFull {
-		where = ShedPrincipal
-	}
-	h.obs.Shed(where)
 }

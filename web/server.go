@@ -233,7 +233,6 @@ func (h *Handler) admitBody(w http.ResponseWriter, r *http.Request, a access) (b
 // and a 503 (load shed), which keeps the connection for the caller's retry, waits at most
 // drainWait for the rest of the body, after which the connection is closed instead.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	h.observeShed(err)
 	unreadBody(w, r, mapError(err))
 	h.writeError(w, r, err)
 }
