@@ -14,18 +14,16 @@ import (
 
 // TestRPCTransport: an RPC's transport is named by its Content-Type, as connect-go tells them.
 func TestRPCTransport(t *testing.T) {
-	for ct, want := range map[string]string{
-		"application/json":           "connect",
-		"application/proto":          "connect",
-		"application/connect+proto":  "connect",
-		"application/grpc":           "grpc",
-		"application/grpc+proto":     "grpc",
-		"application/grpc-web":       "grpc-web",
-		"application/grpc-web-text":  "grpc-web",
-		"application/grpc-web+proto": "grpc-web",
-	} {
-		if got := rpcTransport(ct); got != want {
-			t.Errorf("rpcTransport(%q) = %s, want %s", ct, got, want)
+	byTransport := map[string][]string{
+		"connect":  {"application/json", "application/proto", "application/connect+proto"},
+		"grpc":     {"application/grpc", "application/grpc+proto"},
+		"grpc-web": {"application/grpc-web", "application/grpc-web-text", "application/grpc-web+proto"},
+	}
+	for want, types := range byTransport {
+		for _, ct := range types {
+			if got := rpcTransport(ct); got != want {
+				t.Errorf("rpcTransport(%q) = %s, want %s", ct, got, want)
+			}
 		}
 	}
 }
