@@ -92,6 +92,7 @@ func (c *committer) submit(p *Posting) error {
 	n := int64(len(p.Transfers))
 	if queued := c.queued.Add(n); queued > c.admissible() && queued > n {
 		c.queued.Add(-n)
+		c.s.obs.Shed(ShedLedger)
 		return Errorf(EOVERLOADED, "the ledger is overloaded; retry later")
 	}
 	pd := &pending{posting: p, result: make(chan error, 1)}
@@ -149,7 +150,9 @@ func (c *committer) warn(msg string, postings int, err error) {
 func (c *committer) run() {
 	defer close(c.done)
 	for first := range c.queue {
-		c.commit(c.gather(first))
+		start := time.Now()
+		batch := c.gather(first)
+		c.commit(batch, time.Since(start))
 	}
 }
 
@@ -198,7 +201,7 @@ func (c *committer) gather(first *pending) []*pending {
 // a whole (a lost race with another node, a dropped connection), none of its postings was applied
 // and each is retried alone, so that one cannot fail its neighbours. A posting whose first
 // attempt did commit after all answers as a replay ("already applied") on its retry.
-func (c *committer) commit(batch []*pending) {
+func (c *committer) commit(batch []*pending, wait time.Duration) {
 	postings := make([]*Posting, len(batch))
 	transfers := int64(0)
 	for i, pd := range batch {
@@ -206,6 +209,7 @@ func (c *committer) commit(batch []*pending) {
 		transfers += int64(len(pd.posting.Transfers))
 	}
 	c.queued.Add(-transfers)
+	c.s.obs.Batch(len(batch), int(transfers), wait)
 	results := make([]error, len(batch))
 	ctx := context.Background() // a batch outlives the requests in it
 	start := time.Now()
@@ -228,4 +232,13 @@ func (c *committer) commit(batch []*pending) {
 	for i, pd := range batch {
 		pd.result <- results[i]
 	}
+}
+
+// CommitQueueDepth returns the transfers waiting in the group committer for a transaction: 0
+// when group commit is disabled.
+func (s *Service) CommitQueueDepth() int64 {
+	if s.committer == nil {
+		return 0
+	}
+	return s.committer.queued.Load()
 }

@@ -68,7 +68,7 @@ func (s *Service) RunJobsOnce(ctx context.Context, batch int) int {
 		if !ok {
 			continue
 		}
-		if err := j.round(ctx, batch); err != nil {
+		if err := s.observeJob(j.name, j.round(ctx, batch)); err != nil {
 			s.log.Warn("jobs: a round failed", "job", j.name, "err", err)
 		}
 		release()

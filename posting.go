@@ -53,6 +53,7 @@ func (s *Service) commitBatch(ctx context.Context, postings []*Posting, results 
 		}
 	}
 	if err == nil {
+		s.observeBatch(postings, results)
 		s.noteRejections(ctx, postings, results)
 		s.workers.wake(c)
 	}

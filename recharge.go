@@ -125,11 +125,11 @@ func (s *Service) startWorkers() {
 			case <-ctx.Done():
 				return
 			case <-s.workers.charges:
-				if err := s.chargeRound(ctx, workerBatch); err != nil && ctx.Err() == nil {
+				if err := s.chargeRound(ctx, workerBatch); ctx.Err() == nil && s.observeJob("worker.charges", err) != nil {
 					s.log.Warn("charges: a round failed", "err", err)
 				}
 			case <-s.workers.invoices:
-				if err := s.thresholdRound(ctx, workerBatch); err != nil && ctx.Err() == nil {
+				if err := s.thresholdRound(ctx, workerBatch); ctx.Err() == nil && s.observeJob("worker.invoices", err) != nil {
 					s.log.Warn("invoices: a threshold round failed", "err", err)
 				}
 			}

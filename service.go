@@ -31,6 +31,8 @@ type Config struct {
 	// PurgeAfter is how long a deleted account's personal data is kept before the purge job
 	// erases it; 0 picks 30 days.
 	PurgeAfter time.Duration
+	// Observer is told what the service does, for metrics; nil: nobody.
+	Observer Observer
 }
 
 // Service runs billd's use cases. Each method checks the principal's permission, validates its
@@ -55,6 +57,7 @@ type Service struct {
 	recharge  RechargeConfig
 	purge     time.Duration
 	workers   *workers
+	obs       Observer // never nil
 }
 
 // NewService returns a Service over cfg.Store.
@@ -67,6 +70,9 @@ func NewService(cfg Config) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.obs = cfg.Observer; s.obs == nil {
+		s.obs = nopObserver{}
 	}
 	s.providers = make(map[string]Provider, len(cfg.Providers))
 	for i, p := range cfg.Providers {

@@ -86,7 +86,7 @@ func (s *Service) RunWebhooks(ctx context.Context) {
 	defer t.Stop()
 	for {
 		n, err := s.DeliverWebhooks(ctx, 100)
-		if err != nil && ctx.Err() == nil {
+		if ctx.Err() == nil && s.observeJob("billd.webhooks", err) != nil {
 			s.log.Warn("webhooks: a delivery round failed", "err", err)
 		}
 		if n > 0 {
@@ -224,6 +224,9 @@ func (s *Service) attempt(ctx context.Context, d *DueDelivery) bool {
 	if err != nil {
 		s.log.Warn("webhooks: could not record an attempt", "delivery", del.ID, "err", err)
 		return false
+	}
+	if found {
+		s.obs.WebhookDelivery(deliveryOutcome(del.State))
 	}
 	return found
 }

@@ -219,3 +219,13 @@ func (db *DB) CountRaw(ctx context.Context, query string, args ...any) (int64, e
 	err := db.writer.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
 }
+
+// PoolStats returns the statistics of the store's connection pools by role: "write" and "read"
+// on SQLite (its one writer connection and its readers), "pool" on PostgreSQL (one pool serves
+// both).
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	if db.reader == db.writer {
+		return map[string]sql.DBStats{"pool": db.writer.Stats()}
+	}
+	return map[string]sql.DBStats{"write": db.writer.Stats(), "read": db.reader.Stats()}
+}

@@ -58,10 +58,12 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	writeJSON(w, m.status, status{Code: int(m.code), Message: billd.ErrorMessage(err), Details: []any{}})
 }
 
-// logError logs an internal error with its detail, once, and returns err's mapping. Load shedding
+// logError logs an internal error with its detail, once, counts the Handler's own load shedding,
+// and returns err's mapping. Load shedding
 // (503) and what billd does not implement (501) are not internal errors.
 func (h *Handler) logError(route, requestID string, err error) errorMapping {
 	m := mapError(err)
+	h.observeShed(err)
 	if m.status >= 500 && m.status != http.StatusServiceUnavailable && m.status != http.StatusNotImplemented {
 		h.log.Error("request failed", "route", route, "request_id", requestID, "err", err)
 	}

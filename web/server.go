@@ -34,6 +34,12 @@ type Config struct {
 	// RateLimits set the request budget of each API client by its role; zero values pick the
 	// defaults (DefaultRateLimits).
 	RateLimits RateLimits
+	// Observer is told of every request answered but the health probes and the metrics' own;
+	// nil: nobody.
+	Observer Observer
+	// Metrics, when set, serves GET /metrics without credentials, as the health probes are
+	// served: never shed, not logged (docs/operations.md says how to keep it private).
+	Metrics http.Handler
 }
 
 // Handler is billd's http.Handler.
@@ -50,6 +56,8 @@ type Handler struct {
 	ids       *requestIDs
 	apiDocs   func() (*apiDocs, error) // the API reference, made on first use
 	rate      *rateLimiter
+	obs       Observer     // nil: none
+	metrics   http.Handler // nil: no /metrics
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -58,6 +66,7 @@ func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, err
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
 		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(), rate: newRateLimiter(cfg.RateLimits.withDefaults()),
+		obs: cfg.Observer, metrics: cfg.Metrics,
 		apiDocs: sync.OnceValues(func() (*apiDocs, error) { return loadAPIDocs(docs.OpenAPI()) })}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
@@ -84,12 +93,17 @@ var errCrossOrigin = billd.Errorf(billd.EFORBIDDEN, "cross-origin request refuse
 // ServeHTTP routes the request; unknown paths and methods get JSON errors too. Every request but
 // the health probes is logged once when it is answered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.metrics != nil && isMetrics(r) {
+		h.metrics.ServeHTTP(w, r)
+		return
+	}
 	mux, pattern := h.route(r)
 	if IsHealthCheck(r) {
 		mux.ServeHTTP(w, r)
 		return
 	}
 	lw := h.startLog(w, r)
+	defer h.observe(lw, r, pattern)
 	defer h.logRequest(lw, r, pattern)
 	defer h.recoverPanic(lw, r)
 	if h.cors.handle(lw, r) {

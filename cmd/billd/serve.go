@@ -30,6 +30,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sf.registerService(fs)
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
+	metricsOn := fs.Bool("metrics", true, "serve Prometheus metrics at GET /metrics on --addr, without credentials (docs/operations.md)")
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
@@ -96,6 +97,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		pf.recharge.Cooldown = -1 // none (RechargeConfig's 0 picks its default)
 	}
 	sf.providers, sf.invoicing, sf.recharge, sf.purgeAfter = []billd.Provider{pay.provider}, pf.invoicing, pf.recharge, pf.purgeAfter
+	obs := newObservability(*metricsOn)
+	sf.observer = obs.service()
 	logOut := newBufferedLog(stderr) // the access log writes a line per request
 	defer logOut.Close()
 	db, svc, log, err := sf.open(ctx, logOut, false)
@@ -104,7 +107,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
-	api, err := web.NewHandler(svc, log, web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins, RateLimits: *rateLimits})
+	api, err := web.NewHandler(svc, log, obs.web(web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins,
+		RateLimits: *rateLimits}, svc, db))
 	if err != nil {
 		return usageError{err.Error()}
 	}

@@ -35,6 +35,7 @@ type storeFlags struct {
 	webhooks   billd.WebhookConfig
 	recharge   billd.RechargeConfig
 	purgeAfter time.Duration
+	observer   billd.Observer // serve's metrics; nil: none
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -108,7 +109,7 @@ func (f *storeFlags) open(ctx context.Context, stderr io.Writer, existing bool) 
 	}
 	svc := billd.NewService(billd.Config{Store: db, Logger: log, Commit: f.commit, Cache: f.cacheConfig(), Limits: f.limits,
 		SecretHashIterations: f.hashCost, Providers: f.providers, Invoicing: f.invoicing, Webhooks: f.webhooks,
-		Recharge: f.recharge, PurgeAfter: f.purgeAfter})
+		Recharge: f.recharge, PurgeAfter: f.purgeAfter, Observer: f.observer})
 	return db, svc, log, nil
 }
 
