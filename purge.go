@@ -7,7 +7,8 @@ import (
 
 // Purge. A deleted (closed) billing account keeps its personal data for a retention period
 // (Config.PurgeAfter, 30 days by default) after DeletedAt; then the "billd.purge" job erases it:
-// the name, email, phone, postal address, tax ids and metadata. The account row, its ledger account
+// the name, email, phone, postal address, tax ids and metadata, and the grants of people (with
+// their emails) on the account. The account row, its ledger account
 // and its journal stay, with every amount, so the books still balance (`billd verify`).
 
 // DefaultPurgeAfter is how long a deleted account's personal data is kept by default.
@@ -36,6 +37,15 @@ func (s *Service) purgeAccount(ctx context.Context, id string, now time.Time) er
 		a, err := tx.BillingAccount(ctx, id)
 		if err != nil || a.State != AccountClosed || a.PurgedAt != nil || a.PurgeAt == nil || a.PurgeAt.After(now) {
 			return err
+		}
+		users, err := tx.AccountUsers(ctx, id) // the people granted roles on it: their emails go too
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if err := tx.DeleteAccountUser(ctx, u); err != nil {
+				return err
+			}
 		}
 		a.Name, a.Email, a.Phone, a.Address, a.TaxData, a.Metadata = "", "", "", Address{}, []TaxID{}, Metadata{}
 		a.PurgedAt, a.UpdatedAt = &now, now

@@ -26,6 +26,7 @@ func TestPurgeErasesPersonalDataAfterRetention(t *testing.T) {
 		o := f.newOrg(t)
 		f.grant(t, o, 500)
 		f.use(t, o, 200)
+		must(t, f.svc.AddAccountUser(t.Context(), sys, o.AccountID, "ada@example.test", "viewer", ""))
 		must(t, f.svc.DeleteBillingAccount(t.Context(), sys, o.ID, o.AccountID))
 		a := f.storedAccount(t, o)
 		if a.DeletedAt == nil || a.PurgeAt == nil || a.PurgeAt.Sub(*a.DeletedAt) != 48*time.Hour || a.PurgedAt != nil {
@@ -36,12 +37,18 @@ func TestPurgeErasesPersonalDataAfterRetention(t *testing.T) {
 		if a := f.storedAccount(t, o); a.Name != o.Name || a.PurgedAt != nil {
 			t.Fatalf("account purged before its time: %+v", a)
 		}
+		if n, err := f.db.CountRaw(t.Context(), `SELECT COUNT(*) FROM account_users`); err != nil || n != 1 {
+			t.Fatalf("user grants before the purge: %d (%v), want 1", n, err)
+		}
 		f.advance(time.Hour)
 		f.runJobs(t)
 		a = f.storedAccount(t, o)
 		if a.Name != "" || a.Email != "" || a.Phone != "" || a.Address != (billd.Address{}) || len(a.TaxData) != 0 ||
 			len(a.Metadata) != 0 || a.PurgedAt == nil || a.State != billd.AccountClosed {
 			t.Fatalf("purged account = %+v", a)
+		}
+		if n, err := f.db.CountRaw(t.Context(), `SELECT COUNT(*) FROM account_users`); err != nil || n != 0 {
+			t.Fatalf("user grants (people's emails) after the purge: %d (%v), want none", n, err)
 		}
 		purged := *a.PurgedAt
 		f.advance(time.Hour)
