@@ -67,8 +67,8 @@ var (
 		epochDay:      "CAST(floor(extract(epoch FROM %s) / 86400) AS BIGINT)",
 	}
 	sqliteDialect = &dialect{
-		name:   "sqlite",
-		viewTx: &sql.TxOptions{},
+		name:     "sqlite",
+		viewTx:   &sql.TxOptions{},
 		rebind:   anonymousPlaceholders,
 		epochDay: "(%s / 86400000000)",
 	}
