@@ -58,7 +58,7 @@ func (t *tx) AccountDailyUsage(ctx context.Context, accountID string, from, to t
 		UNION ALL
 		SELECT ` + t.day("r.created_at") + ` AS day, u.source, -r.amount
 		FROM transfers AS r JOIN transfers AS u ON u.id = r.ref_id
-		WHERE r.credit_account_id = $1 AND r.kind = 'revert' AND r.created_at >= $2 AND r.created_at < $3
+		WHERE r.credit_account_id = $1 AND r.kind <> 'usage' AND r.kind = 'revert' AND r.created_at >= $2 AND r.created_at < $3
 	), top AS (
 		SELECT source FROM used GROUP BY source ORDER BY SUM(amount) DESC, source LIMIT $4
 	)
