@@ -102,24 +102,28 @@ func invoiceLines(ctx context.Context, tx Tx, inv *Invoice) ([]InvoiceLine, erro
 	return whole(fmt.Sprintf("Invoice (%s)", inv.Kind)), nil
 }
 
-// subscriptionLines is the line of a subscription's invoice: its plan, seats and period.
+// subscriptionLines is the line of a subscription's invoice: its plan (the one the invoice names
+// in its plan_id metadata, which a renewal records, else the subscription's), seats and period.
 func subscriptionLines(ctx context.Context, tx Tx, inv *Invoice, whole func(string) []InvoiceLine) ([]InvoiceLine, error) {
 	plan := "Subscription"
 	quantity := int64(1)
+	planID, _ := inv.Metadata["plan_id"].(string)
 	if inv.SubscriptionID != "" {
 		sub, err := tx.Subscription(ctx, inv.SubscriptionID)
 		if err != nil && ErrorCode(err) != ENOTFOUND {
 			return nil, err
 		}
 		if sub != nil {
-			quantity = max(sub.Quantity, 1)
-			cat, err := tx.Catalog(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if pl := cat.Plan(sub.PlanID); pl != nil {
-				plan = "Plan " + cmp.Or(pl.Title, pl.Name)
-			}
+			quantity, planID = max(sub.Quantity, 1), cmp.Or(planID, sub.PlanID)
+		}
+	}
+	if planID != "" {
+		cat, err := tx.Catalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if pl := cat.Plan(planID); pl != nil {
+			plan = "Plan " + cmp.Or(pl.Title, pl.Name)
 		}
 	}
 	if !inv.PeriodStart.IsZero() {

@@ -1,9 +1,12 @@
 package billd_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/sandbox"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
@@ -48,5 +51,38 @@ func TestInvoiceDocument(t *testing.T) {
 		owner := billd.Principal{ClientID: "owner", OrgID: o.ID, Role: billd.RoleOwner}
 		_, err = pf.svc.InvoiceDocument(ctx, owner, o.ID, o.AccountID, inv.ID)
 		must(t, err)
+	})
+}
+
+// A renewal's invoice prints the plan of the period it paid for, even after the subscription moved
+// to another plan, and the period.
+func TestSubscriptionInvoiceDocument(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		pf := newPayFixture(t, s)
+		ctx := t.Context()
+		o := pf.newOrg(t)
+		sub := pf.subscribe(t, o, "pro", sandbox.CardSuccess)
+		pf.advance(sub.CurrentPeriod.End.Sub(pf.now()) + time.Hour)
+		pf.svc.RunJobsOnce(ctx, 100)
+		_, _, err := pf.svc.PutPlan(ctx, sys, billd.PlanInput{Name: "max", Interval: "month",
+			Products: []billd.PlanProductInput{{Product: &billd.ProductInput{Name: "max-seat", Behavior: billd.BehaviorBasic,
+				Prices: []billd.PriceInput{{Name: "monthly", Interval: "month", Currency: "usd", Amount: 5000}}}}}})
+		must(t, err)
+		_, err = pf.svc.ChangeSubscription(ctx, sys, o.ID, "", sub.ID, billd.PlanChange{Plan: "max", Immediate: true})
+		must(t, err)
+		invoices, err := pf.svc.ListInvoices(ctx, sys, o.ID, "", true, billd.PageRequest{})
+		must(t, err)
+		if len(invoices.Items) == 0 {
+			t.Fatal("no invoice after a renewal")
+		}
+		inv := invoices.Items[len(invoices.Items)-1]
+		doc, err := pf.svc.InvoiceDocument(ctx, sys, o.ID, o.AccountID, inv.ID)
+		must(t, err)
+		want := fmt.Sprintf("Plan pro, %s to %s", inv.PeriodStart.Format(time.DateOnly), inv.PeriodEnd.Format(time.DateOnly))
+		if len(doc.Lines) != 1 || doc.Lines[0].Description != want || doc.Lines[0].Amount != 2000 || doc.Total != 2000 ||
+			doc.State != billd.InvoicePaid || doc.PaidAt == nil {
+			t.Errorf("document = %+v, want one line %q of 2000", doc, want)
+		}
 	})
 }
