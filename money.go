@@ -16,12 +16,9 @@ var minorUnitDecimals = map[string]int{
 }
 
 // CurrencyDecimals returns how many decimals currency's minor unit has, case-insensitively, per
-// ISO 4217: 0 for JPY, 3 for KWD, 4 for CLF, 0 for VC (credits) and for no currency, 2 for any
-// other currency, unknown ones included.
+// ISO 4217: 0 for JPY, 3 for KWD, 4 for CLF, 0 for VC (credits), 2 for any other currency, unknown
+// ones and none included.
 func CurrencyDecimals(currency string) int {
-	if currency == "" {
-		return 0
-	}
 	if d, ok := minorUnitDecimals[strings.ToLower(currency)]; ok {
 		return d
 	}
@@ -30,7 +27,7 @@ func CurrencyDecimals(currency string) int {
 
 // FormatMoney formats amount, in minor units of currency, for people: the currency's decimals,
 // thousands separated by commas, and the upper-case code after it (123456, "usd" → "1,234.56 USD";
-// 1500, "jpy" → "1,500 JPY"). With no currency the number stands alone.
+// 1500, "jpy" → "1,500 JPY"). With no currency the number stands alone, with 2 decimals.
 func FormatMoney(amount int64, currency string) string {
 	s := strconv.FormatUint(magnitude(amount), 10)
 	decimals := CurrencyDecimals(currency)

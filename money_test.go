@@ -25,11 +25,26 @@ func TestFormatMoney(t *testing.T) {
 		{12345, "clf", "1.2345 CLF"},
 		{1234, "vc", "1,234 VC"},
 		{42, "xyz", "0.42 XYZ"},
-		{42, "", "42"},
+		{42, "", "0.42"},
 		{math.MinInt64, "usd", "-92,233,720,368,547,758.08 USD"},
 	} {
 		if got := billd.FormatMoney(tc.amount, tc.currency); got != tc.want {
 			t.Errorf("FormatMoney(%d, %q) = %q, want %q", tc.amount, tc.currency, got, tc.want)
+		}
+	}
+}
+
+func TestCurrencyDecimals(t *testing.T) {
+	for want, currencies := range map[int][]string{
+		0: {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf", "JPY", "Krw", "vc", "VC"},
+		3: {"bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd", "KWD"},
+		4: {"clf", "uyw"},
+		2: {"usd", "eur", "gbp", "USD", "", "zzz", "credits", "jpyx", " jpy"},
+	} {
+		for _, c := range currencies {
+			if got := billd.CurrencyDecimals(c); got != want {
+				t.Errorf("CurrencyDecimals(%q) = %d, want %d", c, got, want)
+			}
 		}
 	}
 }
