@@ -58,6 +58,7 @@ type Tx interface {
 	SpendTx
 	WebhookTx
 	ChargeTx
+	SeriesTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.
