@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -112,15 +114,26 @@ func newFlags(name, synopsis, about string) *flag.FlagSet {
 	return fs
 }
 
-// printFlags lists the flags of fs under a heading, if it has any.
+// printFlags lists the flags of fs under a heading, if it has any: each with its default and its
+// environment variable (see config.go).
 func printFlags(w io.Writer, heading string, fs *flag.FlagSet) {
 	has := false
 	fs.VisitAll(func(*flag.Flag) { has = true })
-	if has {
-		fmt.Fprintf(w, "\n%s:\n", heading)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+	if !has {
+		return
 	}
+	fmt.Fprintf(w, "\n%s:\n", heading)
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		where := "env: " + envName(f.Name)
+		switch def := f.DefValue; {
+		case def != "" && def != "0" && def != "0s" && def != "false":
+			where = "default: " + def + "; " + where
+		case !strings.Contains(usage, "default"): // else the usage says what its zero value means
+			where = "default: " + cmp.Or(def, "none") + "; " + where
+		}
+		fmt.Fprintf(w, "  -%s %s\n    \t%s\n    \t(%s)\n", f.Name, typ, strings.ReplaceAll(usage, "\n", "\n    \t"), where)
+	})
 }
 
 // parseArgs parses a command's flags (as parseFlags) and checks that n arguments follow them.
@@ -138,7 +151,8 @@ func parseArgs(fs *flag.FlagSet, args []string, n int, stdout, stderr io.Writer)
 
 // parseFlags parses a command's flags. -h or --help prints the command's help on stdout and
 // returns flag.ErrHelp (billd then exits 0); a mistake prints it on stderr and returns a
-// usageError.
+// usageError. A command with --config (registerConfig) then takes the values of the flags the
+// command line left unset from the environment and the file.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
@@ -152,5 +166,8 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		err = usageError{fs.Name() + ": " + err.Error()}
 	}
 	fs.SetOutput(stderr)
+	if c := configOf(fs); err == nil && c != nil {
+		err = applyConfig(fs, c)
+	}
 	return err
 }
