@@ -4,6 +4,7 @@
 //	billd verify                re-sum the journal and report accounts whose balance drifted
 //	billd clients create|list|revoke   manage API clients on the same store
 //	billd catalog apply|show    sync the catalog with a YAML file, or print it
+//	billd backup|restore        copy a live SQLite store into a file, or put such a copy back
 //	billd bench                 drive a running billd over HTTP and check its books
 //	billd version               print the version and the build it comes from (also --version)
 //	billd help [COMMAND]        print the commands, or a command's flags (also COMMAND --help)
@@ -59,6 +60,8 @@ var commands = []command{
 	{"verify", "re-sum the journal and report every account whose stored balance differs", verify},
 	{"clients", "manage API clients on the store: create, list, revoke", clients},
 	{"catalog", "sync the catalog with a YAML file, or print it: apply, show", catalog},
+	{"backup", "write a consistent copy of a live SQLite store into a file", backup},
+	{"restore", "put a backup in place of a SQLite store (then run billd verify)", restore},
 	{"bench", "drive a running billd with a load scenario and check its books", bench},
 	{"version", "print the version and the build it comes from (also: billd --version)", printVersion},
 }
