@@ -1,6 +1,7 @@
 // Command billd is the billd billing and credits server and its administration tools.
 //
 //	billd serve                 start the HTTP API (SQLite in ./billd-data by default)
+//	billd demo                  serve a sample organization with a month of usage, on a store of its own
 //	billd verify                re-sum the journal and report accounts whose balance drifted
 //	billd clients create|list|revoke   manage API clients on the same store
 //	billd catalog apply|show    sync the catalog with a YAML file, or print it
@@ -57,6 +58,7 @@ type command struct {
 // commands are billd's commands, in the order of its help.
 var commands = []command{
 	{"serve", "start the HTTP API (SQLite in ./billd-data by default)", serve},
+	{"demo", "serve a sample organization with a month of usage: the whole product in a minute", demo},
 	{"verify", "re-sum the journal and report every account whose stored balance differs", verify},
 	{"clients", "manage API clients on the store: create, list, revoke", clients},
 	{"catalog", "sync the catalog with a YAML file, or print it: apply, show", catalog},
