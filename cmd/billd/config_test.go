@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 	"maps"
@@ -26,16 +27,6 @@ func configServeFlags(env map[string]string) (*flag.FlagSet, *storeFlags) {
 	return fs, &sf
 }
 
-// configWrite writes a configuration file named name in a fresh directory and returns its path.
-func configWrite(t *testing.T, name, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // configParse parses args on serve's store flags with the environment env.
 func configParse(env map[string]string, args ...string) (*storeFlags, error) {
 	fs, sf := configServeFlags(env)
@@ -45,7 +36,7 @@ func configParse(env map[string]string, args ...string) (*storeFlags, error) {
 // TestConfigPrecedence checks that a flag takes its value from the command line, else the
 // environment, else the file, else its default.
 func TestConfigPrecedence(t *testing.T) {
-	file := configWrite(t, "billd.yaml", "log-level: warn\ndb-conns: 7\nauth-cache-ttl: 5s\ngroup-commit: false\nmax-projects-per-org: 11\n")
+	file := catalogWrite(t, "billd.yaml", "log-level: warn\ndb-conns: 7\nauth-cache-ttl: 5s\ngroup-commit: false\nmax-projects-per-org: 11\n")
 	env := map[string]string{"BILLD_CONFIG": file, "BILLD_DB_CONNS": "9", "BILLD_AUTH_CACHE_TTL": "3s", "BILLD_DB": "sqlite:/tmp/env.db"}
 	sf, err := configParse(env, "--auth-cache-ttl", "2s")
 	if err != nil {
@@ -69,7 +60,7 @@ func TestConfigPrecedence(t *testing.T) {
 		}
 	}
 	// --config on the command line beats BILLD_CONFIG.
-	other := configWrite(t, "other.yml", "log-level: error\n")
+	other := catalogWrite(t, "other.yml", "log-level: error\n")
 	if sf, err := configParse(env, "--config", other); err != nil || sf.logLevel != "error" || sf.conns != 9 {
 		t.Errorf("--config %s: log-level %q, db-conns %d, %v; want error, 9 (env), nil", other, sf.logLevel, sf.conns, err)
 	}
@@ -101,7 +92,7 @@ func TestConfigErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			args := []string{}
 			if c.file != "" {
-				args = append(args, "--config", configWrite(t, c.file, c.text))
+				args = append(args, "--config", catalogWrite(t, c.file, c.text))
 			}
 			_, err := configParse(c.env, args...)
 			if !cliIsUsage(err) || !strings.Contains(err.Error(), c.want) {
@@ -110,7 +101,7 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 	// The tools share serve's file: they take the keys they know and skip the others.
-	file := configWrite(t, "billd.yaml", "addr: 127.0.0.1:1\ndata: "+filepath.Join(t.TempDir(), "none")+"\n")
+	file := catalogWrite(t, "billd.yaml", "addr: 127.0.0.1:1\ndata: "+filepath.Join(t.TempDir(), "none")+"\n")
 	if _, _, err := cliRun(t, "verify", "--config", file); err == nil || cliIsUsage(err) || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("verify --config with serve's keys: %v, want the error of a missing store under the file's data", err)
 	}
@@ -124,7 +115,7 @@ func TestConfigServe(t *testing.T) {
 	if got := configMetricsStatus(t, example); got != http.StatusOK {
 		t.Errorf("examples/billd.yaml (metrics: true): /metrics %d, want 200", got)
 	}
-	off := configWrite(t, "billd.yaml", "metrics: false\n")
+	off := catalogWrite(t, "billd.yaml", "metrics: false\n")
 	withEnv := maps.Clone(adminEnv)
 	withEnv["BILLD_METRICS"] = "true"
 	for _, c := range []struct {
@@ -181,6 +172,27 @@ func TestConfigHelpAndDocs(t *testing.T) {
 		}
 		if !strings.Contains(table, "`--"+name+"`") {
 			t.Errorf("docs/operations.md's \"Flags of `billd serve`\" lacks `--%s`", name)
+		}
+	}
+}
+
+// TestConfigEnvOfEveryCommand checks the environment beyond serve: the tools' flags and bench's.
+func TestConfigEnvOfEveryCommand(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"verify"}, map[string]string{"BILLD_DATA": none}, none},
+		{[]string{"clients", "list"}, map[string]string{"BILLD_DATA": none}, none},
+		{[]string{"catalog", "apply"}, map[string]string{"BILLD_DATA": none, "BILLD_F": "../../examples/catalog.yaml"}, none},
+		{[]string{"backup"}, map[string]string{"BILLD_DATA": none, "BILLD_TO": filepath.Join(t.TempDir(), "b.db")}, none},
+		{[]string{"bench", "--client-id", "x", "--client-secret", "y"}, map[string]string{"BILLD_SCENARIO": "nope"}, `unknown scenario "nope"`},
+	} {
+		err := run(context.Background(), c.args, func(k string) string { return c.env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("billd %v with %v: %v, want an error holding %q", c.args, c.env, err, c.want)
 		}
 	}
 }
