@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,13 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err := parseArgs(fs, args, 0, stdout, stderr); err != nil {
 		return err
 	}
+	// A quick check, so that a busy address does not leave a seeded store unserved (serve binds
+	// for good once the store is seeded).
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	ln.Close()
 	dir, err := demoDir(*data)
 	if err != nil {
 		return err
