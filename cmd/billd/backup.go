@@ -132,7 +132,7 @@ func restoreCopy(ctx context.Context, from, tmp string) error {
 	if storeExists(tmp + "-wal") {
 		return fmt.Errorf("%s-wal was not checkpointed into the store", tmp)
 	}
-	return nil
+	return removeFiles(tmp+"-wal", tmp+"-shm") // empty once closed, and not to outlive tmp
 }
 
 // checkSQLiteFile fails unless path is a SQLite database file.
@@ -158,7 +158,12 @@ func storeExists(path string) bool {
 // removeSQLite removes a SQLite database file and its write-ahead log and shared memory, which
 // must never outlive it.
 func removeSQLite(path string) error {
-	for _, p := range []string{path + "-wal", path + "-shm", path} {
+	return removeFiles(path+"-wal", path+"-shm", path)
+}
+
+// removeFiles removes those of the files that exist.
+func removeFiles(paths ...string) error {
+	for _, p := range paths {
 		if err := os.Remove(p); err != nil && !errors.Is(err, iofs.ErrNotExist) {
 			return err
 		}
