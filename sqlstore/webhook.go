@@ -67,8 +67,13 @@ func (t *tx) Webhooks(ctx context.Context, q billd.WebhookQuery) ([]*billd.Webho
 	return queryAll(ctx, t, scanWebhook, `SELECT `+webhookColumns+` FROM webhooks`+f.where()+` ORDER BY created_at, id`, f.args...)
 }
 
-// DeleteWebhook implements billd.WebhookTx.
+// DeleteWebhook implements billd.WebhookTx. It locks the webhook's deliveries first: the worker
+// logs an attempt under its delivery's lock, so no attempt can be logged between the deletes of
+// the log and of the deliveries (it would break the log's foreign key).
 func (t *tx) DeleteWebhook(ctx context.Context, id string) error {
+	if err := t.exec(ctx, `SELECT id FROM webhook_deliveries WHERE webhook_id = $1`+t.d.forUpdate, id); err != nil {
+		return err
+	}
 	if err := t.exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id IN
 		(SELECT id FROM webhook_deliveries WHERE webhook_id = $1)`, id); err != nil {
 		return err
@@ -231,10 +236,14 @@ func (t *tx) UpdateDelivery(ctx context.Context, d *billd.WebhookDelivery, a *bi
 	return true, t.exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id = $1 AND n <= $2`, d.ID, a.N-billd.MaxDeliveryLog)
 }
 
-// PruneWebhookHistory implements billd.WebhookTx.
+// PruneWebhookHistory implements billd.WebhookTx. Like DeleteWebhook, it locks the deliveries
+// it deletes before it deletes their log.
 func (t *tx) PruneWebhookHistory(ctx context.Context, before time.Time, limit int) error {
 	const settled = `SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < $1
 		ORDER BY updated_at, id LIMIT $2`
+	if err := t.exec(ctx, settled+t.d.forUpdate, before, limit); err != nil {
+		return err
+	}
 	if err := t.exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id IN (`+settled+`)`, before, limit); err != nil {
 		return err
 	}
