@@ -37,8 +37,13 @@ type guideBlock struct {
 // guideFence matches a fence line and its info string.
 var guideFence = regexp.MustCompile("^```(.*)$")
 
+// guideShells are the info strings of shell blocks other than sh: the guide must say of each
+// shell block whether it runs.
+var guideShells = map[string]bool{"bash": true, "shell": true, "console": true, "zsh": true, "sh-session": true}
+
 // guideBlocks returns the blocks of doc that run: ```sh blocks, unless their info string is
-// "sh norun". A ```text block is the expected output of the running block just before it.
+// "sh norun". A ```text block is the expected output of the running block just before it. Other
+// shell blocks (```bash, ...) fail t: each shell block is sh or sh norun.
 func guideBlocks(t *testing.T, doc string) []guideBlock {
 	t.Helper()
 	var blocks []guideBlock
@@ -63,6 +68,8 @@ func guideBlocks(t *testing.T, doc string) []guideBlock {
 			blocks = append(blocks, guideBlock{line: start + 1, code: text})
 		case info == "text" && lastRan:
 			blocks[len(blocks)-1].want = text
+		case guideShells[info]:
+			t.Errorf("docs/api.md:%d: a ```%s block: write ```sh to run it in the guide's test, ```sh norun if it must not run", start+1, info)
 		}
 		lastRan = info == "sh"
 	}

@@ -44,7 +44,9 @@ func TestExampleTSReportUsage(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".bin", "tsx")); err != nil {
 		missingTool(t, "examples/ts is not installed: run npm ci --prefix examples/ts")
 	}
-	tsc := exec.Command(filepath.Join("node_modules", ".bin", "tsc"), "-p", ".")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	tsc := exec.CommandContext(ctx, filepath.Join("node_modules", ".bin", "tsc"), "-p", ".")
 	tsc.Dir = dir
 	if out, err := tsc.CombinedOutput(); err != nil {
 		t.Fatalf("examples/ts does not type-check: %v\n%s", err, out)
