@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
@@ -92,4 +94,86 @@ func missingTool(t *testing.T, msg string) {
 		t.Fatalf("%s (under CI=true this test may not be skipped; .ci/run installs it)", msg)
 	}
 	t.Skip(msg)
+}
+
+// TestExampleGoWebhookReceiver builds examples/go/webhook-receiver, registers it as a webhook of
+// an organization, and has billd refuse a usage beyond the balance: the receiver must print the
+// usage.rejected event it verified, refuse a forged delivery, and billd's log call the delivery
+// delivered. The verify function docs/api.md shows must be the receiver's own.
+func TestExampleGoWebhookReceiver(t *testing.T) {
+	procRequired(t)
+	src, err := os.ReadFile("../../examples/go/webhook-receiver/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../../docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fn, _ := strings.Cut(string(src), "\nfunc verify(")
+	fn, _, _ = strings.Cut(fn, "\n}\n")
+	if fn == "" || !strings.Contains(string(doc), "```go\nfunc verify("+fn+"\n}\n```") {
+		t.Fatal("docs/api.md's verify function is not the one of examples/go/webhook-receiver")
+	}
+
+	s := serveWith(t, sqltest.MigratedDSN(t, "sqlite"), adminEnv, "--webhooks-allow-private")
+	w := newWorld(t, s, 100)
+	url := fmt.Sprintf("http://127.0.0.1:%d/billd", opsFreePort(t))
+	hook, err := s.goClient(admin, 1).CreateWebhook(t.Context(), w.orgID, url, "usage.rejected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/billd")
+	out := startReceiverExample(t, addr, hook.Secret)
+	eventually(t, "the receiver to listen", func() error {
+		resp, err := http.Post(url, "application/json", strings.NewReader(`{"id":"forged"}`))
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			return fmt.Errorf("a forged delivery answered %d, want 401", resp.StatusCode)
+		}
+		return nil
+	})
+
+	resp := s.do(req{method: "POST", path: w.account("/usages"), as: &w.meter,
+		body: map[string]any{"usages": []any{map[string]any{"id": billd.NewUUID(), "amount": 500, "source": "gpu"}}}})
+	if resp.status != http.StatusBadRequest {
+		t.Fatalf("a usage beyond the balance answered %d, want 400", resp.status)
+	}
+	eventually(t, "the receiver to print the event", func() error {
+		if !strings.Contains(out.String(), "usage.rejected ") || !strings.Contains(out.String(), "account "+w.accountID) {
+			return errNotYet
+		}
+		return nil
+	})
+	deliveries, err := s.goClient(admin, 1).WebhookDeliveries(t.Context(), w.orgID, hook.ID)
+	if err != nil || len(deliveries) != 1 || deliveries[0].State != "delivered" {
+		t.Errorf("deliveries %+v, %v: want one, delivered", deliveries, err)
+	}
+}
+
+// startReceiverExample builds and starts examples/go/webhook-receiver on addr with the secret,
+// stopped when the test ends, and returns its standard output.
+func startReceiverExample(t *testing.T, addr, secret string) *syncBuffer {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "webhook-receiver")
+	build := exec.Command("go", "build", "-o", bin, "./examples/go/webhook-receiver")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := &syncBuffer{}
+	cmd := exec.Command(bin, "-addr", addr)
+	cmd.Env = childEnviron(map[string]string{"WEBHOOK_SECRET": secret})
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	return out
 }
