@@ -148,10 +148,13 @@ func TestExampleGoWebhookReceiver(t *testing.T) {
 		}
 		return nil
 	})
-	deliveries, err := s.goClient(admin, 1).WebhookDeliveries(t.Context(), w.orgID, hook.ID)
-	if err != nil || len(deliveries) != 1 || deliveries[0].State != "delivered" {
-		t.Errorf("deliveries %+v, %v: want one, delivered", deliveries, err)
-	}
+	eventually(t, "billd to log the delivery as delivered", func() error { // once it has stored the answer
+		deliveries, err := s.goClient(admin, 1).WebhookDeliveries(t.Context(), w.orgID, hook.ID)
+		if err != nil || len(deliveries) != 1 || deliveries[0].State != "delivered" {
+			return fmt.Errorf("deliveries %+v, %v: want one, delivered", deliveries, err)
+		}
+		return nil
+	})
 }
 
 // startReceiverExample builds and starts examples/go/webhook-receiver on addr with the secret,
