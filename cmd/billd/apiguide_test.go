@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/billd/billd/sqlstore/sqltest"
 )
 
 // docs/api.md's guide is executable: its ```sh blocks run in order, in one bash, against a live
@@ -80,9 +78,9 @@ func guideBlocks(t *testing.T, doc string) []guideBlock {
 // print the status for its expected output to check.
 var guideCurlChecked = regexp.MustCompile(`(^|\s)(-f\w*|--fail\S*)\s|%\{http_code\}`)
 
-// TestAPIGuide runs the guide's blocks against billd on SQLite with a webhook receiver that saves
-// each delivery's body (body.json) and headers (headers.txt) in the blocks' directory, as the guide
-// says a receiver of yours might. It fails when a block fails (a curl given an error status among
+// TestAPIGuide runs the guide's blocks against billd on SQLite and on PostgreSQL, each with a
+// webhook receiver that saves each delivery's body (body.json) and headers (headers.txt) in the
+// blocks' directory, as the guide says a receiver of yours might. It fails when a block fails (a curl given an error status among
 // them: every curl of the guide fails on one or prints its status) or does not print what its
 // ```text block shows.
 func TestAPIGuide(t *testing.T) {
@@ -106,30 +104,30 @@ func TestAPIGuide(t *testing.T) {
 			}
 		}
 	}
-	s := serveWith(t, sqltest.MigratedDSN(t, "sqlite"), adminEnv, "--webhooks-allow-private")
-	dir := t.TempDir()
-	receiver := savingReceiver(t, dir)
 	var script strings.Builder
 	for i, b := range blocks {
 		fmt.Fprintf(&script, "printf '\\n@@block %d@@\\n'\n%s", i, b.code)
 	}
 	fmt.Fprintf(&script, "printf '\\n@@block %d@@\\n'\n", len(blocks))
-	code := script.String()
 	for _, want := range []string{guideServer, guideAdmin, guideReceiver} {
-		if !strings.Contains(code, want) {
+		if !strings.Contains(script.String(), want) {
 			t.Fatalf("the guide no longer holds %q, which this test replaces", want)
 		}
 	}
-	code = strings.NewReplacer(guideServer, s.url, guideAdmin, adminID+":"+adminSecret,
-		guideReceiver, receiver+"/billd-webhooks").Replace(code)
-	out := runGuide(t, dir, code)
-	for i, b := range blocks {
-		_, got, _ := strings.Cut(out, fmt.Sprintf("\n@@block %d@@\n", i))
-		got, _, _ = strings.Cut(got, fmt.Sprintf("\n@@block %d@@\n", i+1))
-		if missing := guideMissing(got, b.want); missing != "" {
-			t.Errorf("docs/api.md:%d: the block printed no %q (after the earlier parts of its ```text block):\n%s", b.line, missing, got)
+	eachStoreWith(t, adminEnv, []string{"--webhooks-allow-private"}, func(t *testing.T, s *server) {
+		dir := t.TempDir()
+		receiver := savingReceiver(t, dir)
+		code := strings.NewReplacer(guideServer, s.url, guideAdmin, adminID+":"+adminSecret,
+			guideReceiver, receiver+"/billd-webhooks").Replace(script.String())
+		out := runGuide(t, dir, code)
+		for i, b := range blocks {
+			_, got, _ := strings.Cut(out, fmt.Sprintf("\n@@block %d@@\n", i))
+			got, _, _ = strings.Cut(got, fmt.Sprintf("\n@@block %d@@\n", i+1))
+			if missing := guideMissing(got, b.want); missing != "" {
+				t.Errorf("docs/api.md:%d: the block printed no %q (after the earlier parts of its ```text block):\n%s", b.line, missing, got)
+			}
 		}
-	}
+	})
 }
 
 // runGuide runs the guide's script with bash in dir and returns what it printed; it fails t with
