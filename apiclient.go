@@ -208,7 +208,10 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 			}
 		}
 		c.RevokedAt = s.clock()
-		return tx.UpdateClient(ctx, c)
+		if err := tx.UpdateClient(ctx, c); err != nil {
+			return err
+		}
+		return tx.DeleteClientSessions(ctx, c.ID, 0) // its console sessions end with it
 	})
 	s.auth.reset()
 	return err
