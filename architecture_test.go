@@ -14,7 +14,7 @@ const module = "github.com/billd/billd"
 
 // adapters are the packages that talk to one outside thing each; they depend on the domain and
 // never on each other.
-var adapters = []string{"sqlstore", "web", "client", "stripe", "sandbox", "metrics"}
+var adapters = []string{"sqlstore", "web", "client", "stripe", "sandbox", "metrics", "console"}
 
 // imports returns the imports of the non-test Go files in dir.
 func imports(t *testing.T, dir string) []string {
