@@ -17,7 +17,7 @@ type accountData struct {
 	CanRecharge  bool // may change the automatic top-up
 	CanControl   bool // may change spend limits and payment terms (platform admin)
 	CanBuy       bool // may start a checkout
-	Products     []*billd.Product
+	Products     []buyOption
 	ChartPending bool // PLACEHOLDER: the balance and usage charts land with console-parts
 }
 
@@ -61,16 +61,28 @@ func accountTitle(a *billd.BillingAccount) string {
 	return "Billing account"
 }
 
-// creditProducts returns the active credit products with a price in the currency.
-func creditProducts(cat *billd.Catalog, currency string) []*billd.Product {
-	var out []*billd.Product
+// buyOption is a credit product the account can buy, with its one-time price in the account's
+// currency.
+type buyOption struct {
+	Name, Title string
+	Credits     int64 // a unit's credits
+	Price       billd.Price
+}
+
+// creditProducts returns the active credit products with a one-time price in the currency.
+func creditProducts(cat *billd.Catalog, currency string) []buyOption {
+	var out []buyOption
 	for _, p := range cat.Products {
 		if p.State != billd.CatalogActive || p.Behavior != billd.BehaviorCredits {
 			continue
 		}
 		for _, price := range p.Prices {
 			if price.Currency == currency && price.State == billd.CatalogActive && price.Interval == "" {
-				out = append(out, p)
+				title := p.Title
+				if title == "" {
+					title = p.Name
+				}
+				out = append(out, buyOption{Name: p.Name, Title: title, Credits: p.CreditAmount, Price: price})
 				break
 			}
 		}

@@ -38,10 +38,9 @@ func (c *Console) showClients(q *request, created *billd.NewAPIClient) error {
 	}
 	d := clientsData{Clients: list.Items, Next: nextLink(q.r, list.NextPageToken), OrgID: orgID, Created: created,
 		Platform: billd.Preauthorize(q.p, billd.PermSuper, "") == nil}
-	if q.p.OrgID != "" || orgID != "" {
-		d.Roles = []billd.Role{billd.RoleMember, billd.RoleAdmin, billd.RoleOwner}
-	} else {
-		d.Roles = []billd.Role{billd.RoleAdmin, billd.RoleMeter}
+	d.Roles = []billd.Role{billd.RoleMember, billd.RoleAdmin, billd.RoleOwner} // an organization's
+	if d.Platform {
+		d.Roles = []billd.Role{billd.RoleAdmin, billd.RoleMeter, billd.RoleOwner, billd.RoleMember}
 	}
 	return c.page(q, http.StatusOK, "clients.html", "API clients", d)
 }
