@@ -45,7 +45,7 @@ func newFixture(t *testing.T, s sqltest.Store) *fixture {
 	f := &fixture{t: t}
 	f.now.Store(t0.UnixMicro())
 	f.svc = billd.NewService(billd.Config{Store: s.DB, Now: func() time.Time { return time.UnixMicro(f.now.Load()).UTC() },
-		Cache: billd.CacheConfig{AuthTTL: -1, AccountTTL: -1}})
+		Cache: billd.CacheConfig{AuthTTL: -1, AccountTTL: -1}, Webhooks: billd.WebhookConfig{AllowPrivate: true}})
 	t.Cleanup(func() { f.svc.Close() })
 	h, err := console.New(f.svc, console.Config{SessionTTL: sessionTTL})
 	if err != nil {
