@@ -107,21 +107,11 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 
 // RevokeSessions ends every session of the client id: a platform admin may end any client's, an
 // owner those of the organization's clients (the permission of RevokeClient). ENOTFOUND for an
-// unknown client or one the principal may not see.
+// unknown or revoked client or one the principal may not see.
 func (s *Service) RevokeSessions(ctx context.Context, p Principal, id string) error {
 	return s.update(ctx, func(tx Tx) error {
-		c, err := tx.Client(ctx, id)
+		c, err := manageableClient(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		if !p.isPlatform() && c.OrgID != p.OrgID {
-			return Errorf(ENOTFOUND, "client not found")
-		}
-		perm := PermDelete
-		if c.OrgID == "" {
-			perm = PermSuper
-		}
-		if err := authorize(p, perm, c.OrgID); err != nil {
 			return err
 		}
 		return tx.DeleteClientSessions(ctx, c.ID, 0)

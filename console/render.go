@@ -130,25 +130,21 @@ func nav(p billd.Principal, path string) []navItem {
 	return items
 }
 
+// notices are the successes a page shows after a form, by the ?done its redirect names.
+var notices = map[string]string{
+	"saved":       "Saved.",
+	"redelivered": "The delivery is queued again; it is attempted within a minute.",
+	"revoked":     "Revoked.",
+	"sessions":    "The client's console sessions are ended.",
+	"created":     "Created.",
+	"paid":        "Thank you: the payment went through. The credits appear as soon as the provider confirms it.",
+	"canceled":    "The checkout was canceled; nothing was charged.",
+}
+
 // page renders a signed-in page.
 func (c *Console) page(q *request, status int, name, title string, data any) error {
 	v := view{Title: title, SignedIn: true, P: q.p, CSRF: q.csrf, Nav: nav(q.p, q.r.URL.Path), Data: data}
-	switch q.r.URL.Query().Get("done") {
-	case "saved":
-		v.Notice = "Saved."
-	case "redelivered":
-		v.Notice = "The delivery is queued again; it is attempted within a minute."
-	case "revoked":
-		v.Notice = "Revoked."
-	case "sessions":
-		v.Notice = "The client's console sessions are ended."
-	case "created":
-		v.Notice = "Created."
-	case "paid":
-		v.Notice = "Thank you: the payment went through. The credits appear as soon as the provider confirms it."
-	case "canceled":
-		v.Notice = "The checkout was canceled; nothing was charged."
-	}
+	v.Notice = notices[q.r.URL.Query().Get("done")]
 	c.render(q.w, q.r, status, name, v)
 	return nil
 }

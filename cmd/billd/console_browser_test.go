@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
@@ -52,11 +51,7 @@ func TestBrowserConsole(t *testing.T) {
 		t.Run(store, func(t *testing.T) {
 			s := spawn(t, "billd[console "+store+"]", sqltest.DSN(t, store), "")
 			w := newWorld(t, s, 0)
-			product := "console-credits-" + billd.NewUUID()[:8]
-			s.ok(req{method: "POST", path: "/v1beta1/billing/products", body: map[string]any{"body": map[string]any{
-				"name": product, "title": "100 credits", "behavior": "credits",
-				"behavior_config": map[string]any{"credit_amount": browserCreditAmount},
-				"prices":          []any{map[string]any{"name": "unit", "currency": "usd", "amount": browserUnitPrice}}}}})
+			product := browserProduct(t, s, "console-credits-")
 			member := w.client(t, s, "member")
 			v := runConsole(t, tools, map[string]any{"base": s.url, "org": w.orgID, "account": w.accountID,
 				"product": product, "quantity": browserQuantity, "admin": map[string]string{"id": admin.id, "secret": admin.secret},

@@ -12,18 +12,11 @@
 // saw: {"ok": true|false, "error": "...", ...}; it exits 0 if every check passed, 1 if one failed,
 // 2 if the run went past its deadline. The Go test checks the figures against the API.
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STEP_MS, check, fillCard, reporter, withBrowser } from './lib.mjs';
 
-const STEP_MS = 20_000; // any one launch, navigation, click or read
 const RUN_MS = 110_000; // the whole run
-const CARD = { number: '4242 4242 4242 4242', expiry: '12/40', cvc: '123', name: 'Ada Lovelace' };
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 const configPath = process.argv[2];
 if (!configPath) {
@@ -33,18 +26,7 @@ if (!configPath) {
 const cfg = JSON.parse(readFileSync(configPath, 'utf8'));
 const seen = { ok: false, screenshots: [], pages: {}, console_errors: [], page_errors: [] };
 
-function report(code, error) {
-  if (error) seen.error = String(error?.message ?? error).split('\n')[0];
-  seen.ok = code === 0;
-  process.stdout.write(JSON.stringify(seen) + '\n');
-  process.exit(code);
-}
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-setTimeout(() => report(2, `the run took longer than ${RUN_MS} ms`), RUN_MS).unref();
+const report = reporter(seen, RUN_MS);
 
 let page; // the page in use, for the failure screenshot
 
@@ -133,10 +115,7 @@ async function run(ctx) {
   await submit(page, '#buy');
   seen.checkout_url = page.url();
   check(page.url().startsWith(cfg.base + '/checkout/'), `Buy credits landed on ${page.url()}, want the sandbox's checkout page`);
-  await page.fill('#card-number', CARD.number);
-  await page.fill('#card-expiry', CARD.expiry);
-  await page.fill('#card-cvc', CARD.cvc);
-  await page.fill('#card-name', CARD.name);
+  await fillCard(page);
   await shoot(page, 'checkout');
   await page.click('#pay');
   await page.waitForURL((u) => u.pathname === acct && u.searchParams.get('done') === 'paid', { timeout: STEP_MS });
@@ -169,25 +148,4 @@ async function run(ctx) {
   check(seen.page_errors.length === 0, `a page threw: ${seen.page_errors[0]}`);
 }
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'billd-chromium-'));
-process.on('exit', () => rmSync(userDataDir, { recursive: true, force: true }));
-let code = 0;
-let failure;
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.BILLD_CHROMIUM || '/usr/bin/chromium',
-    headless: true, args: CHROMIUM_ARGS, timeout: STEP_MS, viewport: { width: 1200, height: 900 },
-  });
-  await run(context);
-} catch (err) {
-  code = 1;
-  failure = err;
-  const shot = join(cfg.out, 'failure.png');
-  if (await page?.screenshot({ path: shot, fullPage: true, timeout: 5_000 }).then(() => true, () => false)) {
-    seen.screenshots.push(shot);
-  }
-} finally {
-  await context?.close().catch(() => {});
-}
-report(code, failure);
+await withBrowser(seen, report, { width: 1200, height: 900 }, run, () => [page, join(cfg.out, 'failure.png')]);
