@@ -89,7 +89,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /console/sign-in", c.signIn)
 	c.mux.HandleFunc("GET /console/return", c.returnPage)
 	c.mux.HandleFunc("/console/", c.notFound)
-	c.mux.HandleFunc("/console", c.notFound)
+	c.mux.Handle("/console", http.RedirectHandler("/console/", http.StatusSeeOther))
 	for pattern, fn := range map[string]handler{
 		"GET /console/{$}":                                                   c.home,
 		"POST /console/sign-out":                                             c.signOut,

@@ -35,6 +35,10 @@ func TestSignIn(t *testing.T) {
 		if !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/console" || cookie.Secure {
 			t.Errorf("session cookie %+v: want HttpOnly, SameSite=Strict, Path=/console, not Secure over plain HTTP", cookie)
 		}
+		if res := b.get("/console"); res.header.Get("Location") != "/console/" {
+			t.Errorf("/console goes to %q, want /console/", res.header.Get("Location"))
+		}
+		wantStatus(t, "a page that does not exist", b.get("/console/nope"), http.StatusNotFound, "there is no console page at this address")
 		if res := b.get("/console/"); res.header.Get("Location") != "/console/orgs" {
 			t.Errorf("a platform admin's home goes to %q, want /console/orgs", res.header.Get("Location"))
 		}
