@@ -162,6 +162,14 @@ func TestAuthorization(t *testing.T) {
 			_, _, err := f.svc.ListTransactions(ctx, p, billd.TransactionQuery{OrgID: a.ID})
 			return err
 		}},
+		{"BalanceSeries", orgRoles, nil, func(t *testing.T, p billd.Principal) error {
+			_, err := f.svc.BalanceSeries(ctx, p, a.ID, a.AccountID, t0, t0)
+			return err
+		}},
+		{"UsageByDay", orgRoles, nil, func(t *testing.T, p billd.Principal) error {
+			_, err := f.svc.UsageByDay(ctx, p, a.ID, a.AccountID, t0, t0)
+			return err
+		}},
 		{"ListOrganizations", []string{platformAdmin, ownerA, adminA, memberA, ownerB}, nil,
 			func(t *testing.T, p billd.Principal) error {
 				page, err := f.svc.ListOrganizations(ctx, p, "", billd.PageRequest{})

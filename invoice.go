@@ -27,6 +27,8 @@ type InvoicingConfig struct {
 	// Product is the credits product (id or name) whose active one-time price, per its
 	// credit_amount, prices an overdraft. Empty: no overdraft invoices.
 	Product string
+	// Seller is who issues the invoices, printed on each (InvoiceDocument).
+	Seller Seller
 }
 
 // SourceOverdraft is the source of the grant that gives a paid overdraft invoice's credits back.

@@ -2,7 +2,6 @@ package billd
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 )
@@ -20,12 +19,12 @@ const (
 	RejectedSuspension = "suspension" // the account is suspended
 )
 
-// rejectionReasons maps the start of a refusal's message (ledger.go's rules) to its reason.
-var rejectionReasons = []struct{ prefix, reason string }{
-	{"insufficient credits", RejectedCredit},
-	{"hourly spend limit", RejectedLimit},
-	{"monthly spend limit", RejectedLimit},
-	{"billing account is suspended", RejectedSuspension},
+// rejectedReasons maps the refusal reasons (observer.go) that usage.rejected reports to its
+// reasons; other refusals (replays, reverts, closed accounts) send no notice.
+var rejectedReasons = map[string]string{
+	RefusalCredit:    RejectedCredit,
+	RefusalLimit:     RejectedLimit,
+	RefusalSuspended: RejectedSuspension,
 }
 
 // rejectionReason returns the usage.rejected reason of a posting's refusal, or "".
@@ -33,13 +32,7 @@ func rejectionReason(err error) string {
 	if err == nil {
 		return ""
 	}
-	msg := ErrorMessage(err)
-	for _, r := range rejectionReasons {
-		if strings.HasPrefix(msg, r.prefix) {
-			return r.reason
-		}
-	}
-	return ""
+	return rejectedReasons[refusalReason(err)]
 }
 
 // rejections remembers the usage.rejected notices stored this hour.
@@ -52,19 +45,25 @@ type rejections struct {
 // maxRejectionMemory bounds the notices rejections remembers; past it, it starts over.
 const maxRejectionMemory = 10000
 
-// fresh reports whether the notice of key (account and reason) in the hour was not stored yet as
-// far as r knows, and remembers it.
-func (r *rejections) fresh(hour time.Time, key string) bool {
+// stored reports whether r knows the notice of key (account and reason) in the hour to be
+// stored.
+func (r *rejections) stored(hour time.Time, key string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !hour.Equal(r.hour) || len(r.seen) >= maxRejectionMemory {
+	return hour.Equal(r.hour) && r.seen[key]
+}
+
+// remember records that the notices of keys in the hour are stored. It is called only after
+// their transaction committed, so that a failed write is tried again by the next refusal.
+func (r *rejections) remember(hour time.Time, keys []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !hour.Equal(r.hour) || len(r.seen)+len(keys) > maxRejectionMemory {
 		r.hour, r.seen = hour, make(map[string]bool)
 	}
-	if r.seen[key] {
-		return false
+	for _, k := range keys {
+		r.seen[k] = true
 	}
-	r.seen[key] = true
-	return true
 }
 
 // noteRejections writes the usage.rejected notices of the usages a committed batch refused.
@@ -74,6 +73,8 @@ func (s *Service) noteRejections(ctx context.Context, postings []*Posting, resul
 	hour := at.Truncate(time.Hour)
 	type rejected struct{ account, reason, message string }
 	var todo []rejected
+	var keys []string
+	planned := make(map[string]bool)
 	for i, p := range postings {
 		reason := rejectionReason(results[i])
 		if reason == "" {
@@ -83,8 +84,11 @@ func (s *Service) noteRejections(ctx context.Context, postings []*Posting, resul
 			if t.Kind != KindUsage {
 				continue
 			}
-			if s.rejected.fresh(hour, t.DebitAccountID+":"+reason) {
+			key := t.DebitAccountID + ":" + reason
+			if !s.rejected.stored(hour, key) && !planned[key] {
+				planned[key] = true
 				todo = append(todo, rejected{t.DebitAccountID, reason, ErrorMessage(results[i])})
+				keys = append(keys, key)
 			}
 			break
 		}
@@ -107,5 +111,7 @@ func (s *Service) noteRejections(ctx context.Context, postings []*Posting, resul
 	})
 	if err != nil {
 		s.log.Warn("webhooks: could not write usage.rejected notices", "err", err)
+		return
 	}
+	s.rejected.remember(hour, keys)
 }

@@ -58,6 +58,7 @@ type Tx interface {
 	SpendTx
 	WebhookTx
 	ChargeTx
+	SeriesTx
 	SessionTx
 }
 

@@ -1,6 +1,7 @@
 package billd_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -122,21 +123,74 @@ func TestWebhookEventsOfRejectedUsage(t *testing.T) {
 		f.advance(time.Hour)
 		wantCode(t, f.report(t, o, usage(500)), billd.EINVALID, "insufficient credits") // a new hour
 		f.sendWebhooks(t)
-		var reasons []string
-		for _, req := range r.requests() {
-			var body struct {
-				Type string
-				Data struct{ Reason string }
-			}
-			must(t, json.Unmarshal(req.body, &body))
-			if body.Type != "usage.rejected" {
-				t.Errorf("event %s, want usage.rejected", req.body)
-			}
-			reasons = append(reasons, body.Data.Reason)
-		}
-		slices.Sort(reasons)
+		reasons := usageRejectedReasons(t, r)
 		if want := []string{"credit", "credit", "limit"}; !slices.Equal(reasons, want) {
 			t.Errorf("rejections %v, want %v", reasons, want)
+		}
+	})
+}
+
+// usageRejectedReasons returns the reasons of the usage.rejected events r got, sorted.
+func usageRejectedReasons(t *testing.T, r *receiver) []string {
+	t.Helper()
+	var reasons []string
+	for _, req := range r.requests() {
+		var body struct {
+			Type string
+			Data struct{ Reason string }
+		}
+		must(t, json.Unmarshal(req.body, &body))
+		if body.Type != "usage.rejected" {
+			t.Errorf("event %s, want usage.rejected", req.body)
+		}
+		reasons = append(reasons, body.Data.Reason)
+	}
+	slices.Sort(reasons)
+	return reasons
+}
+
+// A usage.rejected notice whose write failed is written by the next refusal of the hour: the
+// memory of stored notices learns of a notice only once it is committed.
+func TestWebhookEventsOfRejectedUsageAfterAFailedWrite(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixtureConfig(t, s, billd.Config{Webhooks: billd.WebhookConfig{AllowPrivate: true}})
+		o := f.newOrg(t)
+		r := newReceiver(t)
+		f.hook(t, o.ID, r.srv.URL)
+		refusal := billd.Errorf(billd.EINVALID, "insufficient credits: 0 available, 5 asked")
+		gone, cancel := context.WithCancel(t.Context())
+		cancel()
+		billd.NoteRejection(f.svc, gone, o.AccountID, refusal) // its write fails
+		f.sendWebhooks(t)
+		if got := usageRejectedReasons(t, r); len(got) != 0 {
+			t.Fatalf("rejections %v after a failed write, want none", got)
+		}
+		billd.NoteRejection(f.svc, t.Context(), o.AccountID, refusal)
+		f.sendWebhooks(t)
+		if got, want := usageRejectedReasons(t, r), []string{"credit"}; !slices.Equal(got, want) {
+			t.Errorf("rejections %v after the next refusal, want %v", got, want)
+		}
+	})
+}
+
+// Two services over one store (two nodes) that each refuse an account's usage in the same hour
+// send one usage.rejected: the notice's id, derived from account, reason and hour, dedupes what
+// neither node's memory knows.
+func TestWebhookEventsOfRejectedUsageOnTwoNodes(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		cfg := billd.Config{Webhooks: billd.WebhookConfig{AllowPrivate: true}}
+		f, other := newFixtureConfig(t, s, cfg), newFixtureConfig(t, s, cfg)
+		o := f.newOrg(t)
+		r := newReceiver(t)
+		f.hook(t, o.ID, r.srv.URL)
+		refusal := billd.Errorf(billd.EINVALID, "insufficient credits: 0 available, 5 asked")
+		billd.NoteRejection(f.svc, t.Context(), o.AccountID, refusal)
+		billd.NoteRejection(other.svc, t.Context(), o.AccountID, refusal)
+		f.sendWebhooks(t)
+		if got, want := usageRejectedReasons(t, r), []string{"credit"}; !slices.Equal(got, want) {
+			t.Errorf("rejections %v from two nodes, want %v", got, want)
 		}
 	})
 }

@@ -157,11 +157,15 @@ func (s *Service) fanOut(ctx context.Context, batch int) error {
 		now := s.clock()
 		var ds []WebhookDelivery
 		ids := make([]string, 0, len(notices))
+		hooksOf := make(map[string][]*Webhook) // by organization: read once a round
 		for _, n := range notices {
 			ids = append(ids, n.ID)
-			hooks, err := tx.Webhooks(ctx, WebhookQuery{EnabledFor: n.OrgID})
-			if err != nil {
-				return err
+			hooks, read := hooksOf[n.OrgID]
+			if !read {
+				if hooks, err = tx.Webhooks(ctx, WebhookQuery{EnabledFor: n.OrgID}); err != nil {
+					return err
+				}
+				hooksOf[n.OrgID] = hooks
 			}
 			for _, w := range hooks {
 				if w.wants(n.Type) {

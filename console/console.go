@@ -101,6 +101,7 @@ func (c *Console) routes() {
 		"POST /console/orgs/{org}/accounts/{acct}/buy":                       c.buyCredits,
 		"GET /console/orgs/{org}/accounts/{acct}/journal":                    c.journal,
 		"GET /console/orgs/{org}/accounts/{acct}/payments":                   c.payments,
+		"GET /console/orgs/{org}/accounts/{acct}/invoices/{id}/pdf":          c.invoicePDF,
 		"GET /console/orgs/{org}/webhooks":                                   c.webhooks,
 		"GET /console/orgs/{org}/webhooks/{hook}":                            c.deliveries,
 		"POST /console/orgs/{org}/webhooks/{hook}/deliveries/{id}/redeliver": c.redeliver,

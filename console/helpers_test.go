@@ -36,6 +36,9 @@ type fixture struct {
 	member  *billd.NewAPIClient // the organization's member
 }
 
+// overdraftProduct prices the fixture's overdraft invoices (invoiced creates it).
+const overdraftProduct = "micro"
+
 // sessionTTL is the fixture's session lifetime.
 const sessionTTL = time.Hour
 
@@ -45,7 +48,8 @@ func newFixture(t *testing.T, s sqltest.Store) *fixture {
 	f := &fixture{t: t}
 	f.now.Store(t0.UnixMicro())
 	f.svc = billd.NewService(billd.Config{Store: s.DB, Now: func() time.Time { return time.UnixMicro(f.now.Load()).UTC() },
-		Cache: billd.CacheConfig{AuthTTL: -1, AccountTTL: -1}, Webhooks: billd.WebhookConfig{AllowPrivate: true}})
+		Cache: billd.CacheConfig{AuthTTL: -1, AccountTTL: -1}, Webhooks: billd.WebhookConfig{AllowPrivate: true},
+		Invoicing: billd.InvoicingConfig{Product: overdraftProduct, Seller: billd.Seller{Name: "Billd GmbH", TaxID: "DE999"}}})
 	t.Cleanup(func() { f.svc.Close() })
 	h, err := console.New(f.svc, console.Config{SessionTTL: sessionTTL})
 	if err != nil {

@@ -1,25 +1,38 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/billd/billd"
 )
 
 // accountData is a billing account's page.
 type accountData struct {
-	Status       *billd.AccountStatus
-	Base         string // the account's console path
-	CreditLine   int64  // what the account may owe: -CreditMin when negative
-	Terms        billd.PaymentTerms
-	CanRecharge  bool // may change the automatic top-up
-	CanControl   bool // may change spend limits and payment terms (platform admin)
-	CanBuy       bool // may start a checkout
-	Products     []buyOption
-	ChartPending bool // PLACEHOLDER: the balance and usage charts land with console-parts
+	Status      *billd.AccountStatus
+	Base        string // the account's console path
+	CreditLine  int64  // what the account may owe: -CreditMin when negative
+	Terms       billd.PaymentTerms
+	CanRecharge bool // may change the automatic top-up
+	CanControl  bool // may change spend limits and payment terms (platform admin)
+	CanBuy      bool // may start a checkout
+	Products    []buyOption
+	Charts      charts
 }
+
+// charts are an account's balance and usage charts over the chosen number of days.
+type charts struct {
+	Days           int
+	Ranges         []int
+	Balance, Usage template.HTML
+}
+
+// chartRanges are the periods, in days, the account page charts; the first is the default.
+var chartRanges = []int{30, 7, 90, 365}
 
 // account shows an account's balance, credit line, terms, spend limits and auto-recharge, with
 // the forms its principal may use.
@@ -31,12 +44,15 @@ func (c *Console) account(q *request) error {
 		return err
 	}
 	a := st.Account
-	d := accountData{Status: st, Base: accountPath(a), Terms: a.PaymentTerms(), ChartPending: true,
+	d := accountData{Status: st, Base: accountPath(a), Terms: a.PaymentTerms(),
 		CanRecharge: billd.Preauthorize(q.p, billd.PermUpdate, a.OrgID) == nil,
 		CanControl:  billd.Preauthorize(q.p, billd.PermSuper, "") == nil,
 		CanBuy:      billd.Preauthorize(q.p, billd.PermUpdate, a.OrgID) == nil && a.State == billd.AccountActive}
 	if a.CreditMin < 0 {
 		d.CreditLine = -a.CreditMin
+	}
+	if d.Charts, err = c.charts(q, a); err != nil {
+		return err
 	}
 	if d.CanBuy {
 		cat, err := c.svc.Catalog(ctx, q.p)
@@ -46,6 +62,31 @@ func (c *Console) account(q *request) error {
 		d.Products = creditProducts(cat, a.Currency)
 	}
 	return c.page(q, http.StatusOK, "account.html", accountTitle(a), d)
+}
+
+// charts draws the balance and usage of the account over the last ?days days (chartRanges).
+func (c *Console) charts(q *request, a *billd.BillingAccount) (charts, error) {
+	ch := charts{Days: chartRanges[0], Ranges: chartRanges}
+	if v := q.r.URL.Query().Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || !slices.Contains(chartRanges, n) {
+			return ch, billd.Errorf(billd.EINVALID, "days must be one of %v, got %q", chartRanges, billd.Truncate(v, 16))
+		}
+		ch.Days = n
+	}
+	to := time.Now().UTC()
+	from := to.AddDate(0, 0, 1-ch.Days)
+	ctx := q.r.Context()
+	points, err := c.svc.BalanceSeries(ctx, q.p, a.OrgID, a.ID, from, to)
+	if err != nil {
+		return ch, err
+	}
+	days, err := c.svc.UsageByDay(ctx, q.p, a.OrgID, a.ID, from, to)
+	if err != nil {
+		return ch, err
+	}
+	ch.Balance, ch.Usage = BalanceChart(points, "credits"), UsageChart(days, "credits")
+	return ch, nil
 }
 
 // accountPath is the console path of an account's page.

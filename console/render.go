@@ -57,8 +57,8 @@ func parsePages() (map[string]*pageTemplate, error) {
 
 // funcs are the templates' formatting functions.
 var funcs = template.FuncMap{
-	"credits": formatCredits,
-	"money":   formatMoney,
+	"credits": billd.FormatCredits,
+	"money":   billd.FormatMoney,
 	"when":    formatTime,
 	"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"whenp": func(t *time.Time) string {
@@ -67,34 +67,6 @@ var funcs = template.FuncMap{
 		}
 		return formatTime(*t)
 	},
-}
-
-// formatCredits writes a number of credits with thousands separators: 1,234,567.
-func formatCredits(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "−" + b.String()
-	}
-	return b.String()
-}
-
-// formatMoney writes an amount in a currency's smallest unit. PLACEHOLDER until the money
-// formatting by currency decimals lands (console-parts): two decimals for every currency.
-func formatMoney(amount int64, currency string) string {
-	sign := ""
-	if amount < 0 {
-		sign, amount = "−", -amount
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, amount/100, amount%100, strings.ToUpper(currency))
 }
 
 // formatTime writes a time in UTC to the minute.

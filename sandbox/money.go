@@ -2,8 +2,6 @@ package sandbox
 
 import (
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/billd/billd"
 )
@@ -51,59 +49,4 @@ func linesTotal(lines []billd.CheckoutLine) (int64, bool) {
 		sum += t
 	}
 	return sum, true
-}
-
-// zeroDecimal and threeDecimal are the ISO 4217 currencies whose minor unit is not the cent.
-var (
-	zeroDecimal  = "bif clp djf gnf isk jpy kmf krw pyg rwf ugx vnd vuv xaf xof xpf vc"
-	threeDecimal = "bhd iqd jod kwd lyd omr tnd"
-)
-
-// exponent returns how many decimals currency's minor unit has.
-func exponent(currency string) int {
-	c := strings.ToLower(currency)
-	switch {
-	case c == "":
-		return 0
-	case containsWord(zeroDecimal, c):
-		return 0
-	case containsWord(threeDecimal, c):
-		return 3
-	}
-	return 2
-}
-
-func containsWord(list, word string) bool {
-	for _, w := range strings.Fields(list) {
-		if w == word {
-			return true
-		}
-	}
-	return false
-}
-
-// formatAmount formats an amount in minor units with its currency: 1250, "usd" → "12.50 USD".
-func formatAmount(amount int64, currency string) string {
-	s := strconv.FormatUint(absolute(amount), 10)
-	if exp := exponent(currency); exp > 0 {
-		if len(s) <= exp {
-			s = strings.Repeat("0", exp-len(s)+1) + s
-		}
-		s = s[:len(s)-exp] + "." + s[len(s)-exp:]
-	}
-	if amount < 0 {
-		s = "-" + s
-	}
-	if currency != "" {
-		s += " " + strings.ToUpper(currency)
-	}
-	return s
-}
-
-// absolute returns |n| as an unsigned number, which holds even -MinInt64.
-func absolute(n int64) uint64 {
-	if n < 0 {
-		return uint64(-(n + 1)) + 1
-	}
-	return uint64(n)
 }

@@ -51,11 +51,11 @@ type messagePage struct {
 // with an error message if there is one.
 func renderCheckout(w http.ResponseWriter, status int, c *billd.Checkout, lines []billd.CheckoutLine, s session, message string) {
 	data := checkoutPage{Action: "/checkout/" + url.PathEscape(c.ID), Setup: c.Kind == billd.CheckoutSetup,
-		Open: s.view.State == billd.CheckoutOpen, Total: formatAmount(0, c.Currency)}
+		Open: s.view.State == billd.CheckoutOpen, Total: billd.FormatMoney(0, c.Currency)}
 	for _, l := range lines {
-		lp := linePage{Name: l.Name, Quantity: fmt.Sprint(l.Quantity), UnitPrice: formatAmount(l.UnitAmount, c.Currency)}
+		lp := linePage{Name: l.Name, Quantity: fmt.Sprint(l.Quantity), UnitPrice: billd.FormatMoney(l.UnitAmount, c.Currency)}
 		if t, ok := lineTotal(l); ok {
-			lp.Total = formatAmount(t, c.Currency)
+			lp.Total = billd.FormatMoney(t, c.Currency)
 		}
 		if l.Interval != "" {
 			lp.Per = "/ " + l.Interval
@@ -63,7 +63,7 @@ func renderCheckout(w http.ResponseWriter, status int, c *billd.Checkout, lines 
 		data.Lines = append(data.Lines, lp)
 	}
 	if total, ok := linesTotal(lines); ok {
-		data.Total = formatAmount(total, c.Currency)
+		data.Total = billd.FormatMoney(total, c.Currency)
 	}
 	data.Title = pageTitle(c.Kind, lines)
 	if s.req.TrialDays > 0 {

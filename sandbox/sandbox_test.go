@@ -142,28 +142,6 @@ func TestMemoryStaysBoundedOverManyObjects(t *testing.T) {
 	}
 }
 
-func TestFormatAmount(t *testing.T) {
-	for _, tc := range []struct {
-		amount   int64
-		currency string
-		want     string
-	}{
-		{1250, "usd", "12.50 USD"},
-		{5, "eur", "0.05 EUR"},
-		{0, "usd", "0.00 USD"},
-		{-150, "eur", "-1.50 EUR"},
-		{100, "jpy", "100 JPY"},
-		{1234, "KWD", "1.234 KWD"},
-		{42, "vc", "42 VC"},
-		{42, "", "42"},
-		{math.MinInt64, "usd", "-92233720368547758.08 USD"},
-	} {
-		if got := formatAmount(tc.amount, tc.currency); got != tc.want {
-			t.Errorf("formatAmount(%d, %q) = %q, want %q", tc.amount, tc.currency, got, tc.want)
-		}
-	}
-}
-
 func TestParseCard(t *testing.T) {
 	for _, tc := range []struct {
 		number, reason, brand string

@@ -50,6 +50,10 @@ type dialect struct {
 	// uuid[] elements, and building the error of each failed attempt cost a fifth of the server's
 	// CPU with 1,000-id lists.
 	uuidArrays bool
+	// epochDay is the expression of the UTC day (days since 1970-01-01) of the timestamp column
+	// %s. SQLite stores timestamps as integer microseconds since the epoch (the DSN's
+	// _time_integer_format=unix_micro); PostgreSQL as timestamptz.
+	epochDay string
 }
 
 var (
@@ -60,11 +64,13 @@ var (
 		migrationLock: "SELECT pg_advisory_xact_lock(7400001)",
 		journalPlans:  "SET LOCAL plan_cache_mode = force_custom_plan",
 		uuidArrays:    true,
+		epochDay:      "CAST(floor(extract(epoch FROM %s) / 86400) AS BIGINT)",
 	}
 	sqliteDialect = &dialect{
-		name:   "sqlite",
-		viewTx: &sql.TxOptions{},
-		rebind: anonymousPlaceholders,
+		name:     "sqlite",
+		viewTx:   &sql.TxOptions{},
+		rebind:   anonymousPlaceholders,
+		epochDay: "(%s / 86400000000)",
 	}
 )
 

@@ -68,6 +68,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := applyConfig(fs, &configFlag{getenv: getenv}); err != nil { // BILLD_<FLAG>, as every command
+		return err
+	}
 	durationSet := false
 	fs.Visit(func(fl *flag.Flag) { durationSet = durationSet || fl.Name == "duration" })
 	sc, ok := scenarios[f.scenario]

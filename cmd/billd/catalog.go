@@ -183,6 +183,11 @@ func readCatalogFile(path string) (billd.CatalogSpec, error) {
 	if err != nil {
 		return billd.CatalogSpec{}, err
 	}
+	return parseCatalog(path, b)
+}
+
+// parseCatalog parses the catalog file path holds, b, as readCatalogFile does.
+func parseCatalog(path string, b []byte) (billd.CatalogSpec, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var f catalogFile

@@ -1,15 +1,18 @@
 // Command billd is the billd billing and credits server and its administration tools.
 //
 //	billd serve                 start the HTTP API (SQLite in ./billd-data by default)
+//	billd demo                  serve a sample organization with a month of usage, on a store of its own
 //	billd verify                re-sum the journal and report accounts whose balance drifted
 //	billd clients create|list|revoke   manage API clients on the same store
 //	billd catalog apply|show    sync the catalog with a YAML file, or print it
+//	billd backup|restore        copy a live SQLite store into a file, or put such a copy back
 //	billd bench                 drive a running billd over HTTP and check its books
 //	billd version               print the version and the build it comes from (also --version)
 //	billd help [COMMAND]        print the commands, or a command's flags (also COMMAND --help)
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -54,9 +58,12 @@ type command struct {
 // commands are billd's commands, in the order of its help.
 var commands = []command{
 	{"serve", "start the HTTP API (SQLite in ./billd-data by default)", serve},
+	{"demo", "serve a sample organization with a month of usage: the whole product in a minute", demo},
 	{"verify", "re-sum the journal and report every account whose stored balance differs", verify},
 	{"clients", "manage API clients on the store: create, list, revoke", clients},
 	{"catalog", "sync the catalog with a YAML file, or print it: apply, show", catalog},
+	{"backup", "write a consistent copy of a live SQLite store into a file", backup},
+	{"restore", "put a backup in place of a SQLite store (then run billd verify)", restore},
 	{"bench", "drive a running billd with a load scenario and check its books", bench},
 	{"version", "print the version and the build it comes from (also: billd --version)", printVersion},
 }
@@ -112,15 +119,26 @@ func newFlags(name, synopsis, about string) *flag.FlagSet {
 	return fs
 }
 
-// printFlags lists the flags of fs under a heading, if it has any.
+// printFlags lists the flags of fs under a heading, if it has any: each with its default and its
+// environment variable (see config.go).
 func printFlags(w io.Writer, heading string, fs *flag.FlagSet) {
 	has := false
 	fs.VisitAll(func(*flag.Flag) { has = true })
-	if has {
-		fmt.Fprintf(w, "\n%s:\n", heading)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+	if !has {
+		return
 	}
+	fmt.Fprintf(w, "\n%s:\n", heading)
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		where := "env: " + envName(f.Name)
+		switch def := f.DefValue; {
+		case def != "" && def != "0" && def != "0s" && def != "false":
+			where = "default: " + def + "; " + where
+		case !strings.Contains(usage, "default"): // else the usage says what its zero value means
+			where = "default: " + cmp.Or(def, "none") + "; " + where
+		}
+		fmt.Fprintf(w, "  -%s %s\n    \t%s\n    \t(%s)\n", f.Name, typ, strings.ReplaceAll(usage, "\n", "\n    \t"), where)
+	})
 }
 
 // parseArgs parses a command's flags (as parseFlags) and checks that n arguments follow them.
@@ -138,7 +156,8 @@ func parseArgs(fs *flag.FlagSet, args []string, n int, stdout, stderr io.Writer)
 
 // parseFlags parses a command's flags. -h or --help prints the command's help on stdout and
 // returns flag.ErrHelp (billd then exits 0); a mistake prints it on stderr and returns a
-// usageError.
+// usageError. A command with --config (registerConfig) then takes the values of the flags the
+// command line left unset from the environment and the file.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
@@ -152,5 +171,8 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		err = usageError{fs.Name() + ": " + err.Error()}
 	}
 	fs.SetOutput(stderr)
+	if c := configOf(fs); err == nil && c != nil {
+		err = applyConfig(fs, c)
+	}
 	return err
 }

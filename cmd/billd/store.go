@@ -36,11 +36,13 @@ type storeFlags struct {
 	recharge   billd.RechargeConfig
 	purgeAfter time.Duration
 	observer   billd.Observer // serve's metrics; nil: none
+	config     *configFlag
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.config = registerConfig(fs, getenv)
 	fs.StringVar(&f.data, "data", "./billd-data", "directory of the embedded SQLite database (used when --db is empty)")
-	fs.StringVar(&f.db, "db", getenv("BILLD_DB"), "the database: postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite); default $BILLD_DB, else <data>/billd.db")
+	fs.StringVar(&f.db, "db", "", "the database: postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite); default $BILLD_DB, else <data>/billd.db")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size (default 32) or SQLite read connections (default 4)")
 }
@@ -54,6 +56,9 @@ func (f *storeFlags) registerLimits(fs *flag.FlagSet) {
 }
 
 func (f *storeFlags) registerService(fs *flag.FlagSet) {
+	if f.config != nil {
+		f.config.strict = true // the server's commands take every key of the file
+	}
 	fs.BoolVar(&f.group, "group-commit", true, "apply concurrent money-moving requests in shared transactions")
 	fs.IntVar(&f.commit.MaxPostings, "commit-max-requests", 0, "group commit: requests per transaction (default 4096)")
 	fs.IntVar(&f.commit.MaxTransfers, "commit-max-transfers", 0, "group commit: transfers per transaction (default 20000)")

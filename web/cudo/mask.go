@@ -58,8 +58,13 @@ func (m UpdateMask) Covers(path string) bool {
 // UpdateMaskFromQuery parses the updateMask of a query string: every value of updateMask and of
 // update_mask, validated against allowed as ParseUpdateMask does.
 func UpdateMaskFromQuery(query url.Values, allowed []string) (UpdateMask, error) {
-	values := append(slices.Clone(query["updateMask"]), query["update_mask"]...)
-	return ParseUpdateMask(values, allowed)
+	return ParseUpdateMask(queryMaskValues(query), allowed)
+}
+
+// queryMaskValues returns the values of the query's updateMask and update_mask parameters, in a
+// new slice that callers may append to without touching the query's own.
+func queryMaskValues(query url.Values) []string {
+	return append(slices.Clone(query["updateMask"]), query["update_mask"]...)
 }
 
 // ParseUpdateMask parses the values of an updateMask (the query parameter's values, or the JSON

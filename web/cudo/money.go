@@ -38,45 +38,10 @@ const MaxDecimalLen = 64
 // digits than this, so any larger exponent decides the same way (overflow, or too many decimals).
 const maxExponent = 1000
 
-// zeroDecimalCurrencies, threeDecimalCurrencies and fourDecimalCurrencies are the ISO 4217
-// currencies whose minor unit is not the hundredth.
-var (
-	zeroDecimalCurrencies = []string{
-		"bif", "clp", "djf", "gnf", "isk", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "uyi",
-		"vnd", "vuv", "xaf", "xof", "xpf",
-	}
-	threeDecimalCurrencies = []string{"bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd"}
-	fourDecimalCurrencies  = []string{"clf", "uyw"}
-)
-
-// currencyDecimals maps a lower-case currency code to its number of decimals when it is not 2.
-var currencyDecimals = func() map[string]int {
-	m := make(map[string]int)
-	for _, c := range zeroDecimalCurrencies {
-		m[c] = 0
-	}
-	for _, c := range threeDecimalCurrencies {
-		m[c] = 3
-	}
-	for _, c := range fourDecimalCurrencies {
-		m[c] = 4
-	}
-	return m
-}()
-
-// CurrencyDecimals returns the number of decimals of currency's minor unit per ISO 4217 (0 for
-// jpy, 3 for kwd, 4 for clf), case-insensitively; 2 for any other currency, unknown or empty.
-func CurrencyDecimals(currency string) int {
-	if d, ok := currencyDecimals[strings.ToLower(currency)]; ok {
-		return d
-	}
-	return 2
-}
-
 // FormatMoney returns minor units of currency as CUDO's canonical decimal string: exactly the
 // currency's decimals and no leading zeros ("123.45", "-0.05", "0.00"; "100" for jpy).
 func FormatMoney(minor int64, currency string) string {
-	decimals := CurrencyDecimals(currency)
+	decimals := billd.CurrencyDecimals(currency)
 	magnitude := strconv.FormatUint(absInt64(minor), 10)
 	if decimals > 0 {
 		if len(magnitude) <= decimals {
@@ -192,7 +157,7 @@ func (d decimal) minorUnits(s, currency string) (int64, error) {
 	if d.digits == "" {
 		return 0, nil
 	}
-	decimals := CurrencyDecimals(currency)
+	decimals := billd.CurrencyDecimals(currency)
 	if d.scale > decimals {
 		return 0, billd.Errorf(billd.EINVALID, "amount %q has more than %d decimal places, the most %s has", s, decimals, currencyName(currency))
 	}

@@ -12,24 +12,6 @@ import (
 	"github.com/billd/billd"
 )
 
-func TestCurrencyDecimals(t *testing.T) {
-	for _, c := range []string{"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf", "JPY", "Krw"} {
-		if got := CurrencyDecimals(c); got != 0 {
-			t.Errorf("CurrencyDecimals(%q) = %d, want 0", c, got)
-		}
-	}
-	for _, c := range []string{"bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd", "KWD"} {
-		if got := CurrencyDecimals(c); got != 3 {
-			t.Errorf("CurrencyDecimals(%q) = %d, want 3", c, got)
-		}
-	}
-	for _, c := range []string{"usd", "eur", "gbp", "USD", "", "zzz", "credits", "jpyx", " jpy"} {
-		if got := CurrencyDecimals(c); got != 2 {
-			t.Errorf("CurrencyDecimals(%q) = %d, want 2", c, got)
-		}
-	}
-}
-
 func TestFormatMoney(t *testing.T) {
 	tests := []struct {
 		minor    int64
@@ -281,7 +263,7 @@ func FuzzCUDOMoney(f *testing.F) {
 		if err != nil || back != v {
 			t.Fatalf("ParseMoney(%q, %q) = %d, formatted %q, parsed back %d, %v", s, currency, v, formatted, back, err)
 		}
-		if isCanonical(s, CurrencyDecimals(currency)) && formatted != s {
+		if isCanonical(s, billd.CurrencyDecimals(currency)) && formatted != s {
 			t.Fatalf("canonical %q (%s) parsed to %d, formatted as %q", s, currency, v, formatted)
 		}
 	})

@@ -51,8 +51,7 @@ func (s *Server) UpdateBillingAccount(ctx context.Context, p billd.Principal, in
 	if err := DecodeBody(in.Body, &body); err != nil {
 		return nil, err
 	}
-	values := append(in.Query["updateMask"], in.Query["update_mask"]...)
-	mask, err := ParseUpdateMask(append(values, body.UpdateMask), updatableFields)
+	mask, err := ParseUpdateMask(append(queryMaskValues(in.Query), body.UpdateMask), updatableFields)
 	if err != nil {
 		return nil, err
 	}
