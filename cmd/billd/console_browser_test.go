@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
@@ -31,6 +34,9 @@ type consoleVisit struct {
 	Role            string         `json:"role"`
 	BalanceBefore   string         `json:"balance_before"`
 	BalanceAfter    string         `json:"balance_after"`
+	ChartBefore     string         `json:"chart_before"`
+	ChartAfter      string         `json:"chart_after"`
+	InvoicePDF      string         `json:"invoice_pdf"`
 	BadDateProblem  string         `json:"bad_date_problem"`
 	CheckoutURL     string         `json:"checkout_url"`
 	AfterPayment    string         `json:"after_payment_url"`
@@ -49,13 +55,15 @@ func TestBrowserConsole(t *testing.T) {
 	tools.script = filepath.Join(filepath.Dir(tools.script), "console.mjs")
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
-			s := spawn(t, "billd[console "+store+"]", sqltest.DSN(t, store), "")
+			s := spawn(t, "billd[console "+store+"]", sqltest.DSN(t, store), "", "--overdraft-product", "od-credits", "--invoice-day", "0")
 			w := newWorld(t, s, 0)
 			product := browserProduct(t, s, "console-credits-")
 			member := w.client(t, s, "member")
+			invoiced, invoiceID := invoicedWorld(t, s)
 			v := runConsole(t, tools, map[string]any{"base": s.url, "org": w.orgID, "account": w.accountID,
 				"product": product, "quantity": browserQuantity, "admin": map[string]string{"id": admin.id, "secret": admin.secret},
-				"member": map[string]string{"id": member.id, "secret": member.secret}, "out": artifactDir(t)})
+				"member": map[string]string{"id": member.id, "secret": member.secret}, "out": artifactDir(t),
+				"invoice_org": invoiced.orgID, "invoice_account": invoiced.accountID, "invoice_id": invoiceID})
 
 			credits := int64(browserQuantity * browserCreditAmount)
 			accountPath := "/console/orgs/" + w.orgID + "/accounts/" + w.accountID
@@ -68,6 +76,7 @@ func TestBrowserConsole(t *testing.T) {
 				{v.BalanceBefore == "0", "the account page shows the balance before buying"},
 				{v.BalanceAfter == fmt.Sprint(credits), "the account page shows the credits bought"},
 				{w.balance(t, s) == credits, "the API's balance is the credits bought"},
+				{strings.Contains(v.ChartBefore, "<polyline") && v.ChartAfter != v.ChartBefore, "the balance chart changes with the payment"},
 				{strings.HasPrefix(v.CheckoutURL, s.url+"/checkout/"), "Buy credits lands on the sandbox's checkout page"},
 				{v.AfterPayment == s.url+accountPath+"?done=paid", "the payment returns to the account"},
 				{strings.Contains(v.Notice, "payment went through"), "the account page says the payment went through"},
@@ -83,6 +92,9 @@ func TestBrowserConsole(t *testing.T) {
 					t.Errorf("%s: saw %+v", c.what, v)
 				}
 			}
+			if text := pdfText(t, v.InvoicePDF); !strings.Contains(text, invoiceID) {
+				t.Errorf("the downloaded invoice PDF does not show its number %s:\n%s", invoiceID, text)
+			}
 			list, _ := s.ok(req{method: "GET", path: w.account("/checkouts")})["checkout_sessions"].([]any)
 			if len(list) != 1 {
 				t.Fatalf("%d checkouts, want the console's one: %v", len(list), list)
@@ -92,6 +104,39 @@ func TestBrowserConsole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// invoicedWorld makes a world whose account is invoiced with a credit line and owes an overdraft
+// invoice (the server runs with --overdraft-product od-credits), and returns it and the invoice's id.
+func invoicedWorld(t *testing.T, s *server) (*world, string) {
+	t.Helper()
+	s.ok(req{method: "POST", path: "/v1beta1/billing/products", body: map[string]any{"body": map[string]any{
+		"name": "od-credits", "behavior": "credits", "behavior_config": map[string]any{"credit_amount": 100},
+		"prices": []any{map[string]any{"name": "unit", "currency": "usd", "amount": 500}}}}})
+	w := newWorld(t, s, 0)
+	s.ok(req{method: "PUT", path: w.billing("/details"), body: map[string]any{"credit_min": -5000, "due_in_days": 7}})
+	w.use(t, s, billd.NewUUID(), 2500)
+	s.ok(req{method: "POST", path: "/v1beta1/admin/billing/invoices/generate", body: map[string]any{}})
+	list, _ := s.ok(req{method: "GET", path: w.account("/invoices")})["invoices"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("%d invoices after generating, want 1: %v", len(list), list)
+	}
+	inv, _ := list[0].(map[string]any)
+	return w, str(t, inv, "id")
+}
+
+// pdfText checks that the file is a PDF and returns its text, read by pdftotext (poppler-utils).
+func pdfText(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
+		t.Fatalf("the downloaded invoice %s is not a PDF (%v): %q", path, err, data[:min(len(data), 16)])
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext (apt-get install poppler-utils): %v\n%s", err, out)
+	}
+	return string(out)
 }
 
 // runConsole runs console.mjs with cfg and returns what it saw; it fails t if the script reports

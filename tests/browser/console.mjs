@@ -4,10 +4,12 @@
 //   node console.mjs <config.json>
 //
 // config.json: {"base": "http://127.0.0.1:port", "org": id, "account": id, "product": name,
-// "quantity": n, "admin": {"id", "secret"}, "member": {"id", "secret"}, "out": dir}.
+// "quantity": n, "admin": {"id", "secret"}, "member": {"id", "secret"}, "invoice_org": id,
+// "invoice_account": id, "invoice_id": id, "out": dir}.
 // It signs in wrongly and then as the platform admin, visits every page (a full-page screenshot of
 // each, at desktop and phone width, into out), buys credits through the sandbox's checkout page
-// (card 4242 4242 4242 4242), reads the balance before and after, posts a form whose CSRF field
+// (card 4242 4242 4242 4242), reads the balance and its chart before and after, downloads an
+// invoice's PDF (out/invoice.pdf), posts a form whose CSRF field
 // was removed, and signs in as a member who opens an admin page. It prints one JSON line of what it
 // saw: {"ok": true|false, "error": "...", ...}; it exits 0 if every check passed, 1 if one failed,
 // 2 if the run went past its deadline. The Go test checks the figures against the API.
@@ -98,7 +100,7 @@ async function run(ctx) {
   await visit(page, 'org', `/console/orgs/${cfg.org}`);
   await visit(page, 'account', acct);
   seen.balance_before = await text(page, '#balance');
-  seen.chart_before = await page.locator('#balance-chart').innerHTML().catch(() => null);
+  seen.chart_before = await page.locator('#balance-chart').innerHTML();
   await visit(page, 'journal', `${acct}/journal`);
   await visit(page, 'journal-filtered', `${acct}/journal?kind=grant&source=system.buy`);
   await visit(page, 'journal-bad-date', `${acct}/journal?from=yesterday`, 400);
@@ -123,10 +125,18 @@ async function run(ctx) {
   seen.after_payment_url = page.url();
   seen.notice = await text(page, '.notice');
   seen.balance_after = await text(page, '#balance');
-  seen.chart_after = await page.locator('#balance-chart').innerHTML().catch(() => null);
+  seen.chart_after = await page.locator('#balance-chart').innerHTML();
   await shoot(page, 'account-after-payment');
   await visit(page, 'journal-after-payment', `${acct}/journal`);
   await visit(page, 'payments-after-payment', `${acct}/payments`);
+
+  // An invoice of the invoiced account, downloaded as a PDF from its payments page.
+  const invoiced = `/console/orgs/${cfg.invoice_org}/accounts/${cfg.invoice_account}`;
+  await visit(page, 'invoices', `${invoiced}/payments`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`a[href$="/invoices/${cfg.invoice_id}/pdf"]`)]);
+  seen.invoice_pdf = join(cfg.out, 'invoice.pdf');
+  await download.saveAs(seen.invoice_pdf);
+  await visit(page, 'invoiced-account', invoiced);
 
   // A form post without its CSRF field: the console refuses it.
   await page.goto(cfg.base + acct, { waitUntil: 'load' });
