@@ -3,12 +3,14 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/console"
 	"github.com/billd/billd/sqlstore/sqltest"
 )
 
@@ -251,4 +253,28 @@ func TestFormsAreBounded(t *testing.T) {
 		wantStatus(t, "recharge low above high", b.post(f.accountPath("/controls"), url.Values{"csrf": {csrf}, "recharge_auto": {"on"},
 			"recharge_low": {"100"}, "recharge_high": {"10"}}), http.StatusBadRequest, "recharge low (100) must be below high (10)")
 	})
+}
+
+// TestCookiesAreSecureOverTLS marks the console's cookies Secure when the request came over TLS.
+func TestCookiesAreSecureOverTLS(t *testing.T) {
+	f := newFixture(t, sqltest.Open(t, "sqlite"))
+	h, err := console.New(f.svc, console.Config{})
+	f.must(err)
+	page := httptest.NewRecorder()
+	h.ServeHTTP(page, httptest.NewRequest(http.MethodGet, "https://billd.example/console/sign-in", nil))
+	form := url.Values{"csrf": {csrfOf(t, page.Body.String())}, "client_id": {f.admin.Client.ID}, "client_secret": {f.admin.Secret}}
+	r := httptest.NewRequest(http.MethodPost, "https://billd.example/console/sign-in", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range page.Result().Cookies() {
+		if !c.Secure {
+			t.Errorf("cookie %s of the sign-in page over TLS is not Secure", c.Name)
+		}
+		r.AddCookie(c)
+	}
+	res := httptest.NewRecorder()
+	h.ServeHTTP(res, r)
+	got := response{status: res.Code, header: res.Header(), body: res.Body.String()}
+	if c := sessionCookieOf(t, got); !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+		t.Errorf("session cookie over TLS: %+v, want Secure, HttpOnly, SameSite=Strict", c)
+	}
 }

@@ -48,7 +48,7 @@ func (c *Console) authed(fn handler) http.Handler {
 		}
 		q := &request{w: w, r: r, p: p, csrf: csrfToken(token)}
 		if err == nil && r.Method == http.MethodPost {
-			err = c.checkPost(q.r, q.csrf)
+			err = c.checkPost(q.w, q.r, q.csrf)
 		}
 		if err == nil {
 			err = fn(q)
@@ -64,11 +64,11 @@ var errBadForm = billd.Errorf(billd.EFORBIDDEN, "this form did not come from a p
 	"(it may be from another site, or from before you signed in again); reload the page and try again")
 
 // checkPost refuses a cross-origin POST and one whose CSRF field is not want; it bounds the body.
-func (c *Console) checkPost(r *http.Request, want string) error {
+func (c *Console) checkPost(w http.ResponseWriter, r *http.Request, want string) error {
 	if c.origin.Check(r) != nil {
 		return errBadForm
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return billd.Errorf(billd.EINVALID, "the form could not be read: it is larger than %d bytes or malformed", maxFormBytes)
 	}
@@ -110,7 +110,7 @@ func (c *Console) showSignIn(w http.ResponseWriter, r *http.Request, status int,
 
 // signIn checks the pre-session token and the credentials, then starts a session.
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := c.checkPost(r, cookieValue(r, preSessionCookie)); err != nil {
+	if err := c.checkPost(w, r, cookieValue(r, preSessionCookie)); err != nil {
 		c.fail(&request{w: w, r: r}, err)
 		return
 	}
