@@ -69,6 +69,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if conns.max < 1 || conns.perClient < 0 || conns.grace < 0 || rateLimits.MaxClients < 1 {
 		return usageError{"serve: --max-connections and --rate-limit-clients must be ≥ 1, --max-connections-per-client ≥ 0 and --new-conn-grace ≥ 0"}
 	}
+	if *consoleTTL <= 0 || *consoleTTL > billd.MaxSessionTTL {
+		return usageError{fmt.Sprintf("serve: --console-session-ttl must be above 0 and at most %s", billd.MaxSessionTTL)}
+	}
 	gc.apply(getenv)
 	unlock, err := lockStore(sf.dsn())
 	if err != nil {
