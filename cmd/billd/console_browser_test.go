@@ -32,6 +32,7 @@ type consoleVisit struct {
 	SignInFailed    int            `json:"signin_failed_status"`
 	SignInProblem   string         `json:"signin_failed_problem"`
 	Role            string         `json:"role"`
+	FirstFocus      string         `json:"first_focus"`
 	BalanceBefore   string         `json:"balance_before"`
 	BalanceAfter    string         `json:"balance_after"`
 	ChartBefore     string         `json:"chart_before"`
@@ -73,6 +74,7 @@ func TestBrowserConsole(t *testing.T) {
 			}{
 				{v.SignInFailed == 401 && strings.Contains(v.SignInProblem, "wrong"), "a wrong secret is refused on the sign-in page"},
 				{v.Role == "admin · platform", "the header shows the principal's role"},
+				{v.FirstFocus == "Skip to content", "the first Tab reaches the skip link"},
 				{v.BalanceBefore == "0", "the account page shows the balance before buying"},
 				{v.BalanceAfter == fmt.Sprint(credits), "the account page shows the credits bought"},
 				{w.balance(t, s) == credits, "the API's balance is the credits bought"},

@@ -97,6 +97,10 @@ async function run(ctx) {
   check(page.url() === cfg.base + '/console/orgs', `after sign-in the browser is at ${page.url()}, want /console/orgs`);
   seen.role = await text(page, '#role');
   await visit(page, 'orgs', '/console/orgs');
+  // Keyboard: the first Tab reaches the skip link, shown while it has the focus.
+  await page.keyboard.press('Tab');
+  seen.first_focus = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? null);
+  await shoot(page, 'focus-skip-link');
   await visit(page, 'org', `/console/orgs/${cfg.org}`);
   await visit(page, 'account', acct);
   seen.balance_before = await text(page, '#balance');
