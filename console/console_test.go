@@ -2,9 +2,11 @@ package console_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -277,4 +279,42 @@ func TestCookiesAreSecureOverTLS(t *testing.T) {
 	if c := sessionCookieOf(t, got); !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 		t.Errorf("session cookie over TLS: %+v, want Secure, HttpOnly, SameSite=Strict", c)
 	}
+}
+
+// TestJournalPages pages the journal newest first, keeping the filters in the links.
+func TestJournalPages(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixture(t, s)
+		for i := range 60 {
+			f.advance(time.Second)
+			_, err := f.svc.GrantCredits(context.Background(), billd.SystemPrincipal, billd.GrantRequest{OrgID: f.orgID,
+				BillingID: f.account, ID: billd.NewUUID(), Amount: int64(1000 + i), Source: "test.paging"})
+			f.must(err)
+		}
+		b := f.signedIn(f.owner)
+		first := b.get(f.accountPath("/journal?source=test.paging"))
+		wantStatus(t, "the first page", first, http.StatusOK, "+1,059", `id="next"`)
+		if strings.Contains(first.body, "+1,009") || strings.Contains(first.body, `id="first"`) {
+			t.Errorf("the first page holds more than %d rows or links to itself", 50)
+		}
+		next := hrefOf(t, first.body, "next")
+		if !strings.Contains(next, "source=test.paging") {
+			t.Errorf("the next page's link %q drops the filter", next)
+		}
+		second := b.get(next)
+		wantStatus(t, "the second page", second, http.StatusOK, "+1,009", "+1,000", `id="first"`)
+		if strings.Contains(second.body, "+1,010") || strings.Contains(second.body, `id="next"`) || strings.Contains(second.body, "+1,500") {
+			t.Errorf("the second page repeats rows, goes on, or ignores the filter:\n%s", second.body)
+		}
+	})
+}
+
+// hrefOf returns the (unescaped) href of the link with the id.
+func hrefOf(t *testing.T, page, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<a href="([^"]+)" id="` + id + `"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no link #%s on the page:\n%s", id, page)
+	}
+	return html.UnescapeString(m[1])
 }

@@ -15,6 +15,7 @@ type journalData struct {
 	Items   []billd.Transaction
 	Filter  journalFilter
 	Next    string
+	First   string // the newest page's link, when this is a later page
 	Kinds   []billd.TransferKind
 }
 
@@ -54,6 +55,9 @@ func (c *Console) journal(q *request) error {
 	}
 	d := journalData{Account: a, Base: accountPath(a), Items: list.Items, Filter: f, Next: nextLink(q.r, list.NextPageToken),
 		Kinds: []billd.TransferKind{billd.KindUsage, billd.KindRevert, billd.KindGrant}}
+	if req.PageToken != "" {
+		d.First = pageLink(q.r, "")
+	}
 	return c.page(q, http.StatusOK, "journal.html", "Transactions · "+accountTitle(a), d)
 }
 

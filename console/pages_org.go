@@ -95,12 +95,22 @@ func nextLink(r *http.Request, token string) string {
 	if token == "" {
 		return ""
 	}
+	return pageLink(r, token)
+}
+
+// pageLink returns the request's URL with ?page set to token, or without ?page when it is "".
+func pageLink(r *http.Request, token string) string {
 	v := url.Values{}
 	for k, vals := range r.URL.Query() {
 		if k != "page" && k != "done" && len(vals) > 0 {
 			v.Set(k, vals[0])
 		}
 	}
-	v.Set("page", token)
+	if token != "" {
+		v.Set("page", token)
+	}
+	if len(v) == 0 {
+		return r.URL.Path
+	}
 	return r.URL.Path + "?" + v.Encode()
 }
