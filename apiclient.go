@@ -183,18 +183,8 @@ func (s *Service) ListClients(ctx context.Context, p Principal, orgID string, pa
 // (EPRECONDITION); an unknown or revoked client is ENOTFOUND.
 func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) error {
 	err := s.update(ctx, func(tx Tx) error {
-		c, err := tx.Client(ctx, id)
+		c, err := manageableClient(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		if !c.RevokedAt.IsZero() || !p.isPlatform() && c.OrgID != p.OrgID {
-			return Errorf(ENOTFOUND, "client not found")
-		}
-		act := PermDelete
-		if c.OrgID == "" {
-			act = PermSuper
-		}
-		if err := authorize(p, act, c.OrgID); err != nil {
 			return err
 		}
 		if c.OrgID == "" && c.Role == RoleAdmin {
@@ -208,10 +198,34 @@ func (s *Service) RevokeClient(ctx context.Context, p Principal, id string) erro
 			}
 		}
 		c.RevokedAt = s.clock()
-		return tx.UpdateClient(ctx, c)
+		if err := tx.UpdateClient(ctx, c); err != nil {
+			return err
+		}
+		return tx.DeleteClientSessions(ctx, c.ID, 0) // its console sessions end with it
 	})
 	s.auth.reset()
 	return err
+}
+
+// manageableClient returns the unrevoked client id if p may revoke it (or end its sessions): a
+// platform admin any client, an owner its organization's. ENOTFOUND for an unknown or revoked
+// client and for another organization's; EFORBIDDEN for a role that may not.
+func manageableClient(ctx context.Context, tx Tx, p Principal, id string) (*APIClient, error) {
+	c, err := tx.Client(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.RevokedAt.IsZero() || !p.isPlatform() && c.OrgID != p.OrgID {
+		return nil, Errorf(ENOTFOUND, "client not found")
+	}
+	perm := PermDelete
+	if c.OrgID == "" {
+		perm = PermSuper
+	}
+	if err := authorize(p, perm, c.OrgID); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // BootstrapAdmin makes sure a platform admin exists when billd starts. With id and secret (and

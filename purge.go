@@ -15,7 +15,7 @@ import (
 const DefaultPurgeAfter = 30 * 24 * time.Hour
 
 // purgeRound erases the personal data of the closed accounts whose purge time has come, at most
-// batch of them.
+// batch of them, and deletes at most batch expired console sessions (session.go).
 func (s *Service) purgeRound(ctx context.Context, batch int) error {
 	now := s.clock()
 	var due []*BillingAccount
@@ -25,7 +25,10 @@ func (s *Service) purgeRound(ctx context.Context, batch int) error {
 			s.log.Warn("purge: could not erase an account's personal data", "account", a.ID, "err", err)
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.pruneSessions(ctx, batch)
 }
 
 // purgeAccount erases one closed account's personal data under its write lock.

@@ -59,6 +59,7 @@ type Tx interface {
 	WebhookTx
 	ChargeTx
 	SeriesTx
+	SessionTx
 }
 
 // CatalogTx persists the catalog, which is small and read whole.
@@ -221,9 +222,11 @@ type PostingState struct {
 // TransferQuery selects the transfers of one account.
 type TransferQuery struct {
 	AccountID string
-	Start     time.Time // inclusive; zero: no lower bound
-	End       time.Time // inclusive; zero: no upper bound
-	After     *Cursor   // keyset position (created_at, id), newest first
+	Start     time.Time    // inclusive; zero: no lower bound
+	End       time.Time    // inclusive; zero: no upper bound
+	Kind      TransferKind // empty: every kind
+	Source    string       // empty: every source
+	After     *Cursor      // keyset position (created_at, id), newest first
 	Limit     int
 }
 
@@ -246,6 +249,20 @@ type ClientTx interface {
 	// LockPlatformAdmins takes the write locks of the platform admin clients that are not revoked,
 	// in id order, and returns their number; the locks are held to the end of the transaction.
 	LockPlatformAdmins(ctx context.Context) (int, error)
+}
+
+// SessionTx persists console sessions (session.go).
+type SessionTx interface {
+	// InsertSession stores a new session.
+	InsertSession(ctx context.Context, s *Session) error
+	// SessionByToken returns the session whose token has the digest, expired or not.
+	SessionByToken(ctx context.Context, tokenHash string) (*Session, error)
+	// DeleteSession deletes the session whose token has the digest, if it exists.
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteClientSessions deletes the sessions of a client but its keep newest (keep 0: all).
+	DeleteClientSessions(ctx context.Context, clientID string, keep int) error
+	// DeleteExpiredSessions deletes at most limit sessions that expired at or before now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) error
 }
 
 // ClientQuery selects clients. Zero fields do not filter.

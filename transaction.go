@@ -28,6 +28,8 @@ type TransactionQuery struct {
 	BillingID string
 	Start     time.Time
 	End       time.Time
+	Kind      TransferKind // only transfers of this kind; empty: every kind
+	Source    string       // only transfers from this source; empty: every source
 	Page      PageRequest
 	// StartingAfter, instead of a page token, starts the page after the account's transfer with
 	// this id (Stripe's paging, which the CUDO dialect uses). EINVALID if it is not one of the
@@ -44,6 +46,9 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 	}
 	if !q.Start.IsZero() && !q.End.IsZero() && q.End.Before(q.Start) {
 		return Page[Transaction]{}, nil, Errorf(EINVALID, "the end of the time range must not be before its start")
+	}
+	if err := q.validateFilters(); err != nil {
+		return Page[Transaction]{}, nil, err
 	}
 	limit, after, err := pageQuery(q.Page, IsUUID)
 	if err != nil {
@@ -70,7 +75,7 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 			}
 		}
 		transfers, err = tx.AccountTransfers(ctx, TransferQuery{AccountID: account.ID,
-			Start: q.Start, End: q.End, After: after, Limit: limit + 1})
+			Start: q.Start, End: q.End, Kind: q.Kind, Source: q.Source, After: after, Limit: limit + 1})
 		return err
 	})
 	if err != nil {
@@ -82,6 +87,22 @@ func (s *Service) ListTransactions(ctx context.Context, p Principal, q Transacti
 	}
 	page := makePage(items, limit, func(t Transaction) Cursor { return Cursor{At: t.CreatedAt, ID: t.ID} })
 	return page, account, nil
+}
+
+// maxSourceFilterLen bounds the source a journal query filters on.
+const maxSourceFilterLen = 256
+
+// validateFilters refuses an unknown kind or an overlong source.
+func (q TransactionQuery) validateFilters() error {
+	switch q.Kind {
+	case "", KindUsage, KindRevert, KindGrant:
+	default:
+		return Errorf(EINVALID, "kind must be %q, %q or %q, got %q", KindUsage, KindRevert, KindGrant, Truncate(string(q.Kind), 32))
+	}
+	if len(q.Source) > maxSourceFilterLen {
+		return Errorf(EINVALID, "source must be at most %d bytes long", maxSourceFilterLen)
+	}
+	return nil
 }
 
 // transferCursor is the list position just after the transfer id of the account accountID.

@@ -184,6 +184,12 @@ func (t *tx) AccountTransfers(ctx context.Context, q billd.TransferQuery) ([]bil
 	if !q.End.IsZero() {
 		conds = append(conds, "created_at <= "+f.next(q.End))
 	}
+	if q.Kind != "" {
+		conds = append(conds, "kind = "+f.next(string(q.Kind)))
+	}
+	if q.Source != "" {
+		conds = append(conds, "source = "+f.next(q.Source))
+	}
 	if q.After != nil {
 		conds = append(conds, "(created_at, id) < ("+f.next(q.After.At)+", "+f.next(q.After.ID)+")")
 	}

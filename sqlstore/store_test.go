@@ -378,6 +378,22 @@ func TestAccountTransfersPagesNewestFirstAcrossBothSides(t *testing.T) {
 			}
 			return err
 		})
+		view(t, s.DB, func(tx billd.Tx) error { // the console's journal filters
+			usages, err := tx.AccountTransfers(ctx, billd.TransferQuery{AccountID: a.ID, Kind: billd.KindUsage, Limit: 100})
+			if err != nil {
+				return err
+			}
+			tests, err := tx.AccountTransfers(ctx, billd.TransferQuery{AccountID: a.ID, Kind: billd.KindGrant, Source: "test", Limit: 100})
+			if err != nil {
+				return err
+			}
+			none, err := tx.AccountTransfers(ctx, billd.TransferQuery{AccountID: a.ID, Source: "other", Limit: 100})
+			if len(usages) != 8 || len(tests) != 17 || len(none) != 0 {
+				t.Errorf("kind usage: %d transfers, want 8; grants from source test: %d, want 17; source other: %d, want 0",
+					len(usages), len(tests), len(none))
+			}
+			return err
+		})
 	})
 }
 

@@ -44,6 +44,8 @@ func (h *Handler) observe(l *loggedResponse, r *http.Request, pattern string) {
 	}
 	route, transport := pattern, "rest"
 	switch {
+	case pattern == consoleRoute:
+		transport = "console"
 	case strings.HasSuffix(pattern, "/"): // an RPC service's mount
 		transport = rpcTransport(r.Header.Get("Content-Type"))
 		if _, rpc := permissions[r.URL.Path]; rpc || public[r.URL.Path] {

@@ -40,6 +40,9 @@ type Config struct {
 	// Metrics, when set, serves GET /metrics without credentials, as the health probes are
 	// served: never shed, not logged (docs/operations.md says how to keep it private).
 	Metrics http.Handler
+	// Console, when set, serves the web console at /console and under /console/: outside the
+	// API's route table, with the access log and the request metrics (route "/console").
+	Console http.Handler
 }
 
 // Handler is billd's http.Handler.
@@ -58,6 +61,7 @@ type Handler struct {
 	rate      *rateLimiter
 	obs       Observer     // nil: none
 	metrics   http.Handler // nil: no /metrics
+	console   http.Handler // nil: no /console
 }
 
 // NewHandler returns the HTTP API of svc, which accepts the work cfg.Limits allow at once. It
@@ -66,7 +70,7 @@ func NewHandler(svc *billd.Service, log *slog.Logger, cfg Config) (*Handler, err
 	limits := cfg.Limits.withDefaults()
 	h := &Handler{svc: svc, log: log, mux: http.NewServeMux(), aliases: http.NewServeMux(), limits: limits, admit: newAdmission(limits),
 		csrf: http.NewCrossOriginProtection(), ids: newRequestIDs(), rate: newRateLimiter(cfg.RateLimits.withDefaults()),
-		obs: cfg.Observer, metrics: cfg.Metrics,
+		obs: cfg.Observer, metrics: cfg.Metrics, console: cfg.Console,
 		apiDocs: sync.OnceValues(func() (*apiDocs, error) { return loadAPIDocs(docs.OpenAPI()) })}
 	for _, origin := range cfg.TrustedOrigins {
 		if err := h.csrf.AddTrustedOrigin(origin); err != nil {
@@ -95,6 +99,10 @@ var errCrossOrigin = billd.Errorf(billd.EFORBIDDEN, "cross-origin request refuse
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.metrics != nil && isMetrics(r) {
 		h.metrics.ServeHTTP(w, r)
+		return
+	}
+	if h.console != nil && isConsole(r) {
+		h.serveConsole(w, r)
 		return
 	}
 	mux, pattern := h.route(r)

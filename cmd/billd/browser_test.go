@@ -189,11 +189,7 @@ func TestBrowserCheckout(t *testing.T) {
 		t.Run(store, func(t *testing.T) { // one browser at a time: the stores run one after the other
 			s := spawn(t, "billd[browser "+store+"]", sqltest.DSN(t, store), "")
 			w := newWorld(t, s, 0)
-			product := "browser-credits-" + billd.NewUUID()[:8]
-			s.ok(req{method: "POST", path: "/v1beta1/billing/products", body: map[string]any{"body": map[string]any{
-				"name": product, "title": "100 credits", "behavior": "credits",
-				"behavior_config": map[string]any{"credit_amount": browserCreditAmount},
-				"prices":          []any{map[string]any{"name": "unit", "currency": "usd", "amount": browserUnitPrice}}}}})
+			product := browserProduct(t, s, "browser-credits-")
 
 			t.Run("pay", func(t *testing.T) {
 				s := s.forTest(t)
@@ -237,6 +233,18 @@ func TestBrowserCheckout(t *testing.T) {
 			})
 		})
 	}
+}
+
+// browserProduct creates the browser tests' credits product (browserCreditAmount credits a unit at
+// browserUnitPrice cents) under a fresh name with the prefix, and returns the name.
+func browserProduct(t *testing.T, s *server, prefix string) string {
+	t.Helper()
+	product := prefix + billd.NewUUID()[:8]
+	s.ok(req{method: "POST", path: "/v1beta1/billing/products", body: map[string]any{"body": map[string]any{
+		"name": product, "title": "100 credits", "behavior": "credits",
+		"behavior_config": map[string]any{"credit_amount": browserCreditAmount},
+		"prices":          []any{map[string]any{"name": "unit", "currency": "usd", "amount": browserUnitPrice}}}}})
+	return product
 }
 
 // openBrowserCheckout opens a checkout of browserQuantity units of product on w's account, whose

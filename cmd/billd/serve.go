@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/billd/billd"
+	"github.com/billd/billd/console"
 	"github.com/billd/billd/sandbox"
 	"github.com/billd/billd/web"
 )
@@ -31,6 +32,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
 	debugAddr := fs.String("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this address; keep it private")
 	metricsOn := fs.Bool("metrics", true, "serve Prometheus metrics at GET /metrics on --addr, without credentials (docs/operations.md)")
+	consoleOn := fs.Bool("console", true, "serve the web console at /console on --addr (docs/operations.md)")
+	consoleTTL := fs.Duration("console-session-ttl", console.DefaultSessionTTL, "how long a console sign-in lasts (at most 720h)")
 	var limits web.Limits
 	fs.IntVar(&limits.MaxInFlight, "max-inflight", 512, "API requests served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
@@ -65,6 +68,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if conns.max < 1 || conns.perClient < 0 || conns.grace < 0 || rateLimits.MaxClients < 1 {
 		return usageError{"serve: --max-connections and --rate-limit-clients must be ≥ 1, --max-connections-per-client ≥ 0 and --new-conn-grace ≥ 0"}
+	}
+	if *consoleTTL <= 0 || *consoleTTL > billd.MaxSessionTTL {
+		return usageError{fmt.Sprintf("serve: --console-session-ttl must be above 0 and at most %s", billd.MaxSessionTTL)}
 	}
 	gc.apply(getenv)
 	unlock, err := lockStore(sf.dsn())
@@ -107,8 +113,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 	defer svc.Close()
+	var consoleUI http.Handler
+	if *consoleOn {
+		if consoleUI, err = console.New(svc, console.Config{SessionTTL: *consoleTTL, Logger: log}); err != nil {
+			return usageError{"--console-session-ttl: " + err.Error()}
+		}
+	}
 	api, err := web.NewHandler(svc, log, obs.web(web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins,
-		RateLimits: *rateLimits}, svc, db))
+		RateLimits: *rateLimits, Console: consoleUI}, svc, db))
 	if err != nil {
 		return usageError{err.Error()}
 	}

@@ -14,23 +14,9 @@
 // The browser is Debian's /usr/bin/chromium (BILLD_CHROMIUM overrides it): playwright-core
 // downloads none. Every wait has a deadline (STEP_MS), and the whole run too (RUN_MS).
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { STEP_MS, check, fillCard, reporter, withBrowser } from './lib.mjs';
 
-const STEP_MS = 20_000; // any one launch, navigation, click or read
 const RUN_MS = 90_000; // the whole run
-
-const CARD = { number: '4242 4242 4242 4242', expiry: '12/40', cvc: '123', name: 'Ada Lovelace' };
-
-// Flags of a headless Chromium on a machine without a network but loopback: no GPU, no QUIC,
-// no first-run UI, and none of Chromium's own connections (background networking, component
-// updates, sync), which would be refused.
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 const [url, action, screenshot, expectedAmount] = process.argv.slice(2);
 if (!url || !['pay', 'decline'].includes(action) || !screenshot) {
@@ -41,21 +27,7 @@ if (!url || !['pay', 'decline'].includes(action) || !screenshot) {
 const seen = { ok: false, action, url, expected_amount: expectedAmount ?? null, screenshots: [],
   navigations: [], console_errors: [], page_errors: [] };
 
-// report prints what the run saw as one JSON line and exits with code.
-function report(code, error) {
-  if (error) seen.error = String(error?.message ?? error).split('\n')[0];
-  seen.ok = code === 0;
-  process.stdout.write(JSON.stringify(seen) + '\n');
-  process.exit(code);
-}
-
-// check throws unless cond holds.
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-// The run's deadline: exiting kills the browser (playwright-core kills it on process exit).
-setTimeout(() => report(2, `the run took longer than ${RUN_MS} ms`), RUN_MS).unref();
+const report = reporter(seen, RUN_MS);
 
 // readPage returns what the page shows: its HTTP-visible parts a customer reads.
 async function readPage(page) {
@@ -94,10 +66,7 @@ async function run(context) {
     check(seen.before.amount === expectedAmount, `#amount shows ${JSON.stringify(seen.before.amount)}, want ${JSON.stringify(expectedAmount)}`);
   }
 
-  await page.fill('#card-number', CARD.number);
-  await page.fill('#card-expiry', CARD.expiry);
-  await page.fill('#card-cvc', CARD.cvc);
-  await page.fill('#card-name', CARD.name);
+  await fillCard(page);
   const filled = screenshot.replace(/(\.png)?$/, '-filled.png');
   await page.screenshot({ path: filled, fullPage: true });
   seen.screenshots.push(filled);
@@ -124,31 +93,6 @@ async function run(context) {
   check(seen.page_errors.length === 0, `the page threw: ${seen.page_errors[0]}`);
 }
 
-// A fresh profile for each run, removed at the end, also when the deadline ends the run.
-const userDataDir = mkdtempSync(join(tmpdir(), 'billd-chromium-'));
-process.on('exit', () => rmSync(userDataDir, { recursive: true, force: true }));
-let code = 0;
-let failure;
-let context;
 let page;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.BILLD_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    timeout: STEP_MS,
-    viewport: { width: 1000, height: 800 },
-  });
-  await run(context);
-} catch (err) {
-  code = 1;
-  failure = err;
-  // Where the customer was when the check failed, if the browser still shows it.
-  const shot = screenshot.replace(/(\.png)?$/, '-failure.png');
-  if (await page?.screenshot({ path: shot, fullPage: true, timeout: 5_000 }).then(() => true, () => false)) {
-    seen.screenshots.push(shot);
-  }
-} finally {
-  await context?.close().catch(() => {});
-}
-report(code, failure);
+await withBrowser(seen, report, { width: 1000, height: 800 }, run,
+  () => [page, screenshot.replace(/(\.png)?$/, '-failure.png')]);

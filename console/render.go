@@ -1,0 +1,189 @@
+package console
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/billd/billd"
+)
+
+// pageTemplate is one page: the layout with the page's "title" and "content".
+type pageTemplate = template.Template
+
+// view is what every page template gets.
+type view struct {
+	Title    string
+	SignedIn bool
+	P        billd.Principal
+	CSRF     string
+	Nav      []navItem
+	Error    string // a problem to show at the top of the page
+	Notice   string // a success to show at the top of the page
+	Status   int    // the HTTP status of an error page
+	Data     any    // the page's own data
+}
+
+// navItem is a link of the header's navigation.
+type navItem struct {
+	Label, Href string
+	Current     bool
+}
+
+// parsePages parses every page template with the layout.
+func parsePages() (map[string]*pageTemplate, error) {
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*pageTemplate{}
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("console: %s: %w", base, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// funcs are the templates' formatting functions.
+var funcs = template.FuncMap{
+	"credits": billd.FormatCredits,
+	"money":   billd.FormatMoney,
+	"when":    formatTime,
+	"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"whenp": func(t *time.Time) string {
+		if t == nil {
+			return "—"
+		}
+		return formatTime(*t)
+	},
+}
+
+// formatTime writes a time in UTC to the minute.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// nav returns the header's links for p, the current one marked.
+func nav(p billd.Principal, path string) []navItem {
+	var items []navItem
+	if p.OrgID == "" {
+		items = append(items, navItem{Label: "Organizations", Href: "/console/orgs"})
+	} else {
+		org := "/console/orgs/" + p.OrgID
+		items = append(items, navItem{Label: "Organization", Href: org}, navItem{Label: "Webhooks", Href: org + "/webhooks"})
+	}
+	if billd.Preauthorize(p, billd.PermDelete, p.OrgID) == nil {
+		items = append(items, navItem{Label: "API clients", Href: "/console/clients"})
+	}
+	items = append(items, navItem{Label: "Catalog", Href: "/console/catalog"})
+	best := -1
+	for i, it := range items { // the longest link the path starts with
+		if (path == it.Href || strings.HasPrefix(path, it.Href+"/")) && (best < 0 || len(it.Href) > len(items[best].Href)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		items[best].Current = true
+	}
+	return items
+}
+
+// notices are the successes a page shows after a form, by the ?done its redirect names.
+var notices = map[string]string{
+	"saved":       "Saved.",
+	"redelivered": "The delivery is queued again; it is attempted within a minute.",
+	"revoked":     "Revoked.",
+	"sessions":    "The client's console sessions are ended.",
+	"created":     "Created.",
+	"paid":        "Thank you: the payment went through. The credits appear as soon as the provider confirms it.",
+	"canceled":    "The checkout was canceled; nothing was charged.",
+}
+
+// page renders a signed-in page.
+func (c *Console) page(q *request, status int, name, title string, data any) error {
+	v := view{Title: title, SignedIn: true, P: q.p, CSRF: q.csrf, Nav: nav(q.p, q.r.URL.Path), Data: data}
+	v.Notice = notices[q.r.URL.Query().Get("done")]
+	c.render(q.w, q.r, status, name, v)
+	return nil
+}
+
+// render writes the page name with v, or a plain 500 if it fails to render.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	var buf bytes.Buffer
+	if err := c.pages[name].Execute(&buf, v); err != nil {
+		c.log.Error("console: a page did not render", "page", name, "err", err)
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// fail renders the error page of err, with the status its code maps to. Internal errors are
+// logged and shown without their details.
+func (c *Console) fail(q *request, err error) {
+	status := statusOf(billd.ErrorCode(err))
+	msg := billd.ErrorMessage(err)
+	if status == http.StatusInternalServerError {
+		c.log.Error("console: a page failed", "path", q.r.URL.Path, "err", err)
+		msg = "Something went wrong on our side. Try again in a moment."
+	}
+	v := view{Title: http.StatusText(status), Error: msg, Status: status, CSRF: q.csrf}
+	if q.p.ClientID != "" {
+		v.SignedIn, v.P, v.Nav = true, q.p, nav(q.p, q.r.URL.Path)
+	}
+	c.render(q.w, q.r, status, "error.html", v)
+}
+
+// notFound is the page of a console path that does not exist.
+func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
+	c.fail(&request{w: w, r: r}, billd.Errorf(billd.ENOTFOUND, "there is no console page at this address"))
+}
+
+// statusOf maps an error code to the page's HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case billd.EINVALID, billd.ETOOLARGE:
+		return http.StatusBadRequest
+	case billd.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case billd.EFORBIDDEN:
+		return http.StatusForbidden
+	case billd.ENOTFOUND:
+		return http.StatusNotFound
+	case billd.ECONFLICT, billd.EPRECONDITION, billd.EQUOTA:
+		return http.StatusConflict
+	case billd.EOVERLOADED, billd.ERATELIMITED, billd.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case billd.EMETHOD:
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusInternalServerError
+}
+
+// returnPage is where a payment provider sends the browser back: a same-site page that moves on
+// to the console path ?to names. SameSite=Strict cookies are not sent on the navigation that comes
+// from another site, so the console page itself is reached from here.
+func (c *Console) returnPage(w http.ResponseWriter, r *http.Request) {
+	to := r.URL.Query().Get("to")
+	if !strings.HasPrefix(to, "/console/") || strings.ContainsAny(to, "\\\r\n") || strings.HasPrefix(to, "//") || len(to) > maxParamBytes {
+		to = "/console/"
+	}
+	c.render(w, r, http.StatusOK, "return.html", view{Title: "Returning to the console", Data: to})
+}
