@@ -66,23 +66,25 @@ func BalanceChart(points []billd.BalancePoint, unit string) template.HTML {
 }
 
 // UsageChart draws days, the net usage of each day by source, as stacked bars with a legend, unit
-// naming the amounts. Usage reverted beyond a day's usage stacks below zero. Days without any usage
-// give an empty state that says how to get some.
+// naming the amounts. A source whose reverts on a day exceed its usage that day (a negative net, a
+// refund of earlier usage) is drawn at 0, not below it: a usage chart that dips below zero reads as
+// negative consumption. The chart's description names those days and amounts, so the figures
+// still add up to the journal. Days without any usage give an empty state that says how to get some.
 func UsageChart(days []billd.UsageDay, unit string) template.HTML {
 	sources := usageSources(days)
 	if len(sources) == 0 {
 		return emptyChart("usage-chart", "Usage by source per day",
 			"No usage in this period. Usage reported through the API will show here by source.")
 	}
-	low, high := int64(0), int64(0)
+	high := int64(0)
 	for _, d := range days {
-		down, up := stackExtent(d.Sources)
-		low, high = min(low, down), max(high, up)
+		high = max(high, stackHeight(d.Sources))
 	}
 	desc := fmt.Sprintf("Net usage in %s per UTC day from %s to %s, stacked by source: %s.", unit,
 		dayLabel(days[0].Day, true), dayLabel(days[len(days)-1].Day, true), sourceTotals(sources))
+	desc += revertNote(days)
 	legendRows := (len(sources) + legendPerRow - 1) / legendPerRow
-	c := newChart("usage-chart", "Usage by source per day", desc, unit, len(days), low, high, legendRows*legendRow+8)
+	c := newChart("usage-chart", "Usage by source per day", desc, unit, len(days), 0, high, legendRows*legendRow+8)
 	colours := make(map[sourceKey]string, len(sources))
 	for i, s := range sources {
 		colours[s.key] = s.colour(i)
@@ -157,16 +159,32 @@ func sourceTotals(sources []sourceTotal) string {
 	return strings.Join(parts, ", ")
 }
 
-// stackExtent returns how far a day's bars reach below and above zero.
-func stackExtent(sources []billd.SourceUsage) (down, up int64) {
+// stackHeight returns how high a day's stacked bars reach: the sum of its positive amounts.
+func stackHeight(sources []billd.SourceUsage) int64 {
+	var up int64
 	for _, s := range sources {
-		if s.Amount < 0 {
-			down = saturatingAdd(down, s.Amount)
-		} else {
+		if s.Amount > 0 {
 			up = saturatingAdd(up, s.Amount)
 		}
 	}
-	return down, up
+	return up
+}
+
+// revertNote names the sources and days whose net usage is negative (drawn at 0), or "".
+func revertNote(days []billd.UsageDay) string {
+	var notes []string
+	for _, d := range days {
+		for _, s := range d.Sources {
+			if s.Amount < 0 {
+				notes = append(notes, fmt.Sprintf("%s, %s: %s", dayLabel(d.Day, true),
+					sourceTotal{key: sourceKey{s.Source, s.Other}}.label(), billd.FormatCredits(s.Amount)))
+			}
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " Reverts exceeded usage (drawn at 0): " + strings.Join(notes, "; ") + "."
 }
 
 // saturatingAdd returns a+b, held at the int64 bounds instead of wrapping.
@@ -246,22 +264,17 @@ func (c *chart) xLabels(label func(i int) string) {
 	}
 }
 
-// bars writes day i's stacked bars: positive amounts up from zero, negative ones down.
+// bars writes day i's stacked bars up from zero; a source with no positive net usage has none.
 func (c *chart) bars(i int, day string, sources []billd.SourceUsage, colours map[sourceKey]string) {
 	width := max(c.slot()*0.7, 1)
-	var up, down int64
+	var up int64
 	for _, s := range sources {
+		if s.Amount <= 0 {
+			continue
+		}
 		from := up
-		if s.Amount < 0 {
-			from = down
-		}
-		to := saturatingAdd(from, s.Amount)
-		if s.Amount < 0 {
-			down = to
-		} else {
-			up = to
-		}
-		top, bottom := c.y(max(from, to)), c.y(min(from, to))
+		up = saturatingAdd(from, s.Amount)
+		top, bottom := c.y(up), c.y(from)
 		key := sourceKey{s.Source, s.Other}
 		name := sourceTotal{key: key}.label()
 		fmt.Fprintf(&c.b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`,

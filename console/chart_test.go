@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/xml"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,8 +117,8 @@ func TestUsageChartStacksSourcesAndEscapesNames(t *testing.T) {
 			barCount++
 		}
 	}
-	if barCount != 4 {
-		t.Errorf("%d bars, want 4 (one per source and day with usage)", barCount)
+	if barCount != 3 {
+		t.Errorf("%d bars, want 3 (one per source and day with positive net usage)", barCount)
 	}
 	var legend string
 	for _, g := range svg.all("g") {
@@ -128,6 +129,39 @@ func TestUsageChartStacksSourcesAndEscapesNames(t *testing.T) {
 	wantLegend := "gpu|" + `</text><script>alert("x")</script>&` + "\uFFFD|Other sources"
 	if legend != wantLegend {
 		t.Errorf("legend = %q, want %q", legend, wantLegend)
+	}
+}
+
+func TestUsageChartDrawsRevertsAtZeroAndNamesThem(t *testing.T) {
+	days := []billd.UsageDay{
+		{Day: day0, Sources: []billd.SourceUsage{{Source: "gpu", Amount: 300}}},
+		{Day: day0.AddDate(0, 0, 1), Sources: []billd.SourceUsage{{Source: "gpu", Amount: -85}, {Source: "disk", Amount: 40}}},
+	}
+	svg := parseSVG(t, string(UsageChart(days, "credits")))
+	zero := -1.0
+	for _, l := range svg.all("line") {
+		if l.attr("class") == "axis" {
+			zero = atof(t, l.attr("y1"))
+		}
+	}
+	for _, b := range svg.all("rect") {
+		if b.attr("class") != "bar" {
+			continue
+		}
+		if bottom := atof(t, b.attr("y")) + atof(t, b.attr("height")); bottom > zero+0.05 {
+			t.Errorf("bar %q reaches below zero (bottom %.1f, zero label at %.1f)", texts(b, "title"), bottom, zero)
+		}
+		if title := strings.Join(texts(b, "title"), ""); strings.Contains(title, "-85") {
+			t.Errorf("a negative net is drawn as a bar: %q", title)
+		}
+	}
+	for _, l := range svg.all("text") {
+		if strings.HasPrefix(strings.TrimSpace(l.Text), "-") {
+			t.Errorf("the axis has a negative label %q", l.Text)
+		}
+	}
+	if desc := svg.all("desc")[0].Text; !strings.Contains(desc, "Reverts exceeded usage (drawn at 0): 2 Mar 2026, gpu: -85.") {
+		t.Errorf("the description does not name the revert: %q", desc)
 	}
 }
 
@@ -145,4 +179,14 @@ func TestChartsWithoutDataSayWhatToDo(t *testing.T) {
 			t.Errorf("%s: empty state %q", name, msg)
 		}
 	}
+}
+
+// atof reads a number of an SVG attribute.
+func atof(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return f
 }
