@@ -57,16 +57,25 @@ func parsePages() (map[string]*pageTemplate, error) {
 
 // funcs are the templates' formatting functions.
 var funcs = template.FuncMap{
-	"credits": billd.FormatCredits,
-	"money":   billd.FormatMoney,
-	"when":    formatTime,
-	"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"credits":    billd.FormatCredits,
+	"creditWord": creditWord,
+	"money":      billd.FormatMoney,
+	"when":       formatTime,
+	"day":        func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"whenp": func(t *time.Time) string {
 		if t == nil {
 			return "—"
 		}
 		return formatTime(*t)
 	},
+}
+
+// creditWord is the word that follows the amount n: "1 credit", "-1 credit", "2 credits".
+func creditWord(n int64) string {
+	if n == 1 || n == -1 {
+		return "credit"
+	}
+	return "credits"
 }
 
 // formatTime writes a time in UTC to the minute.
