@@ -70,9 +70,10 @@ func (s *Service) SignIn(ctx context.Context, clientID, secret string, ttl time.
 	return ns, nil
 }
 
-// SessionPrincipal returns the principal of a session token and the session: EUNAUTHORIZED if
-// the session is unknown, ended, expired, or its client was revoked.
-func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal, *Session, error) {
+// SessionPrincipal returns the principal of a session token and its client (whose name the
+// console shows): EUNAUTHORIZED if the session is unknown, ended, expired, or its client was
+// revoked.
+func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal, *APIClient, error) {
 	if token == "" || len(token) > maxSessionTokenLen {
 		return Principal{}, nil, errNoSession
 	}
@@ -94,7 +95,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal
 	if !s.clock().Before(sess.ExpiresAt) || !c.RevokedAt.IsZero() {
 		return Principal{}, nil, errNoSession
 	}
-	return Principal{ClientID: c.ID, Role: c.Role, OrgID: c.OrgID}, sess, nil
+	return Principal{ClientID: c.ID, Role: c.Role, OrgID: c.OrgID}, c, nil
 }
 
 // SignOut ends the session of token. Ending an unknown session is not an error.

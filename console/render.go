@@ -20,6 +20,7 @@ type view struct {
 	Title    string
 	SignedIn bool
 	P        billd.Principal
+	Client   string // the signed-in client's name, or its id when it has none
 	CSRF     string
 	Nav      []navItem
 	Error    string // a problem to show at the top of the page
@@ -124,7 +125,7 @@ var notices = map[string]string{
 
 // page renders a signed-in page.
 func (c *Console) page(q *request, status int, name, title string, data any) error {
-	v := view{Title: title, SignedIn: true, P: q.p, CSRF: q.csrf, Nav: nav(q.p, q.r.URL.Path), Data: data}
+	v := view{Title: title, SignedIn: true, P: q.p, Client: q.clientLabel(), CSRF: q.csrf, Nav: nav(q.p, q.r.URL.Path), Data: data}
 	v.Notice = notices[q.r.URL.Query().Get("done")]
 	c.render(q.w, q.r, status, name, v)
 	return nil
@@ -155,9 +156,17 @@ func (c *Console) fail(q *request, err error) {
 	}
 	v := view{Title: http.StatusText(status), Error: msg, Status: status, CSRF: q.csrf}
 	if q.p.ClientID != "" {
-		v.SignedIn, v.P, v.Nav = true, q.p, nav(q.p, q.r.URL.Path)
+		v.SignedIn, v.P, v.Client, v.Nav = true, q.p, q.clientLabel(), nav(q.p, q.r.URL.Path)
 	}
 	c.render(q.w, q.r, status, "error.html", v)
+}
+
+// clientLabel is how the header names the signed-in client: its name, or its id without one.
+func (q *request) clientLabel() string {
+	if q.name != "" {
+		return q.name
+	}
+	return q.p.ClientID
 }
 
 // notFound is the page of a console path that does not exist.

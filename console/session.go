@@ -24,6 +24,7 @@ type request struct {
 	w    http.ResponseWriter
 	r    *http.Request
 	p    billd.Principal
+	name string // the client's name, shown in the header
 	csrf string
 }
 
@@ -36,7 +37,7 @@ type handler func(q *request) error
 func (c *Console) authed(fn handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := cookieValue(r, sessionCookie)
-		p, _, err := c.svc.SessionPrincipal(r.Context(), token)
+		p, client, err := c.svc.SessionPrincipal(r.Context(), token)
 		if billd.ErrorCode(err) == billd.EUNAUTHORIZED {
 			target := "/console/sign-in"
 			if token != "" {
@@ -47,6 +48,9 @@ func (c *Console) authed(fn handler) http.Handler {
 			return
 		}
 		q := &request{w: w, r: r, p: p, csrf: csrfToken(token)}
+		if client != nil {
+			q.name = client.Name
+		}
 		if err == nil && r.Method == http.MethodPost {
 			err = c.checkPost(q.w, q.r, q.csrf)
 		}

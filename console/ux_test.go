@@ -28,3 +28,14 @@ func TestOneCreditIsSingular(t *testing.T) {
 		}
 	})
 }
+
+// TestHeaderNamesTheClient shows the signed-in client's name in the header, its id in the title.
+func TestHeaderNamesTheClient(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixture(t, s)
+		wantStatus(t, "the admin's header", f.signedIn(f.admin).get("/console/catalog"), http.StatusOK,
+			`id="principal" title="API client `+f.admin.Client.ID+`">root<`)
+		wantStatus(t, "the owner's header", f.signedIn(f.owner).get("/console/catalog"), http.StatusOK,
+			`id="principal" title="API client `+f.owner.Client.ID+`">`+f.owner.Client.Name+`<`)
+	})
+}
