@@ -36,3 +36,24 @@ func TestConsoleIsMountedOutsideTheAPI(t *testing.T) {
 		t.Errorf("without a console, GET /console/: %d, want 404", rec.Code)
 	}
 }
+
+// TestConsoleIsWithinTheInFlightLimit sheds a console request with 503 when the server has no
+// request slot left, as it sheds an API request.
+func TestConsoleIsWithinTheInFlightLimit(t *testing.T) {
+	obs := &observed{shed: map[string]int{}}
+	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "console") })
+	h := newTestHandler(t, Config{Observer: obs, Console: console, Limits: Limits{MaxInFlight: 1}})
+	if rec := h.serve("GET", "/console/", "", "", ""); rec.Code != http.StatusOK {
+		t.Fatalf("GET /console/ with a free slot: %d %s", rec.Code, rec.Body)
+	}
+	if err := h.admit.enter(); err != nil { // the one request slot, taken
+		t.Fatal(err)
+	}
+	defer h.admit.leave()
+	if rec := h.serve("GET", "/console/", "", "", ""); rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "console") {
+		t.Errorf("GET /console/ without a slot: %d %s, want 503 and no page", rec.Code, rec.Body)
+	}
+	if obs.shed[ShedAdmission] != 1 {
+		t.Errorf("observed shedding %v, want admission 1", obs.shed)
+	}
+}
