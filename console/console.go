@@ -10,6 +10,8 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/billd/billd"
@@ -20,6 +22,11 @@ type Config struct {
 	// SessionTTL is how long a sign-in lasts; 0 picks DefaultSessionTTL. At most
 	// billd.MaxSessionTTL.
 	SessionTTL time.Duration
+	// PublicURL is the server's public base URL (https://billing.example.com), or "". Behind a
+	// reverse proxy that terminates TLS billd sees plain HTTP, and it trusts no X-Forwarded-Proto:
+	// an https PublicURL makes the console's cookies Secure on every request, and payment return
+	// URLs start with it rather than with the request's Host.
+	PublicURL string
 	// Logger receives the errors a page could not show (internal ones); slog.Default() when nil.
 	Logger *slog.Logger
 }
@@ -46,6 +53,7 @@ type Console struct {
 	mux    *http.ServeMux
 	pages  map[string]*pageTemplate
 	origin *http.CrossOriginProtection
+	public *url.URL // Config.PublicURL, or nil
 }
 
 // New returns the console of svc. It fails if cfg.SessionTTL is out of range or a template does
@@ -58,6 +66,14 @@ func New(svc *billd.Service, cfg Config) (http.Handler, error) {
 	}
 	if c.ttl < 0 || c.ttl > billd.MaxSessionTTL {
 		return nil, billd.Errorf(billd.EINVALID, "console: the session lifetime must be above 0 and at most %s", billd.MaxSessionTTL)
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+			return nil, billd.Errorf(billd.EINVALID, "console: the public URL must be a base URL such as https://billing.example.com, got %q",
+				billd.Truncate(cfg.PublicURL, 64))
+		}
+		c.public = u
 	}
 	if c.log == nil {
 		c.log = slog.Default()

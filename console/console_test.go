@@ -262,14 +262,36 @@ func TestCookiesAreSecureOverTLS(t *testing.T) {
 	f := newFixture(t, sqltest.Open(t, "sqlite"))
 	h, err := console.New(f.svc, console.Config{})
 	f.must(err)
+	signInSecurely(t, f, h, "https://billd.example")
+}
+
+// TestCookiesAreSecureBehindATLSProxy: with an https public URL, the cookies of a request that
+// reached billd over plain HTTP (from a proxy that terminated TLS) are Secure all the same; a
+// public URL that is not a base URL is refused.
+func TestCookiesAreSecureBehindATLSProxy(t *testing.T) {
+	f := newFixture(t, sqltest.Open(t, "sqlite"))
+	h, err := console.New(f.svc, console.Config{PublicURL: "https://billing.example/"})
+	f.must(err)
+	signInSecurely(t, f, h, "http://billing.example")
+	for _, bad := range []string{"billing.example", "ftp://billing.example", "https://", "https://billing.example/billd?x=1"} {
+		if _, err := console.New(f.svc, console.Config{PublicURL: bad}); billd.ErrorCode(err) != billd.EINVALID {
+			t.Errorf("public URL %q: %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+// signInSecurely signs the admin in to h at base and checks every cookie it got is Secure, and the
+// session cookie HttpOnly and SameSite=Strict.
+func signInSecurely(t *testing.T, f *fixture, h http.Handler, base string) {
+	t.Helper()
 	page := httptest.NewRecorder()
-	h.ServeHTTP(page, httptest.NewRequest(http.MethodGet, "https://billd.example/console/sign-in", nil))
+	h.ServeHTTP(page, httptest.NewRequest(http.MethodGet, base+"/console/sign-in", nil))
 	form := url.Values{"csrf": {csrfOf(t, page.Body.String())}, "client_id": {f.admin.Client.ID}, "client_secret": {f.admin.Secret}}
-	r := httptest.NewRequest(http.MethodPost, "https://billd.example/console/sign-in", strings.NewReader(form.Encode()))
+	r := httptest.NewRequest(http.MethodPost, base+"/console/sign-in", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for _, c := range page.Result().Cookies() {
 		if !c.Secure {
-			t.Errorf("cookie %s of the sign-in page over TLS is not Secure", c.Name)
+			t.Errorf("cookie %s of the sign-in page at %s is not Secure", c.Name, base)
 		}
 		r.AddCookie(c)
 	}
@@ -277,7 +299,7 @@ func TestCookiesAreSecureOverTLS(t *testing.T) {
 	h.ServeHTTP(res, r)
 	got := response{status: res.Code, header: res.Header(), body: res.Body.String()}
 	if c := sessionCookieOf(t, got); !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
-		t.Errorf("session cookie over TLS: %+v, want Secure, HttpOnly, SameSite=Strict", c)
+		t.Errorf("session cookie at %s: %+v, want Secure, HttpOnly, SameSite=Strict", base, c)
 	}
 }
 

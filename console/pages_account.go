@@ -200,7 +200,7 @@ func (c *Console) buyCredits(q *request) error {
 	}
 	orgID, acct := q.r.PathValue("org"), q.r.PathValue("acct")
 	back := "/console/orgs/" + orgID + "/accounts/" + acct
-	base := origin(q.r) + "/console/return?to="
+	base := c.baseURL(q.r) + "/console/return?to="
 	co, err := c.svc.CreateCheckout(q.r.Context(), q.p, billd.CheckoutRequest{OrgID: orgID, BillingID: acct,
 		SuccessURL: base + escape(back+"?done=paid"), CancelURL: base + escape(back+"?done=canceled"),
 		Product: &billd.ProductPurchase{Product: q.r.PostForm.Get("product"), Quantity: qty}})
@@ -211,8 +211,12 @@ func (c *Console) buyCredits(q *request) error {
 	return nil
 }
 
-// origin is the scheme and host the browser reached the console at.
-func origin(r *http.Request) string {
+// baseURL is the scheme and host the browser reaches the console at: the public URL's when it is
+// set, else the request's.
+func (c *Console) baseURL(r *http.Request) string {
+	if c.public != nil {
+		return c.public.Scheme + "://" + c.public.Host
+	}
 	if r.TLS != nil {
 		return "https://" + r.Host
 	}

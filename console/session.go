@@ -42,7 +42,7 @@ func (c *Console) authed(fn handler) http.Handler {
 			target := "/console/sign-in"
 			if token != "" {
 				target += "?ended=1"
-				clearCookie(w, r, sessionCookie)
+				c.clearCookie(w, r, sessionCookie)
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
@@ -101,7 +101,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 // showSignIn renders the sign-in form with a message.
 func (c *Console) showSignIn(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	pre := randomToken()
-	setCookie(w, r, preSessionCookie, pre, time.Now().Add(time.Hour))
+	c.setCookie(w, r, preSessionCookie, pre, time.Now().Add(time.Hour))
 	notice := ""
 	switch {
 	case r.URL.Query().Get("ended") != "":
@@ -129,8 +129,8 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.fail(&request{w: w, r: r}, err)
 		return
 	}
-	clearCookie(w, r, preSessionCookie)
-	setCookie(w, r, sessionCookie, s.Token, s.Session.ExpiresAt)
+	c.clearCookie(w, r, preSessionCookie)
+	c.setCookie(w, r, sessionCookie, s.Token, s.Session.ExpiresAt)
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
 
@@ -139,7 +139,7 @@ func (c *Console) signOut(q *request) error {
 	if err := c.svc.SignOut(q.r.Context(), cookieValue(q.r, sessionCookie)); err != nil {
 		return err
 	}
-	clearCookie(q.w, q.r, sessionCookie)
+	c.clearCookie(q.w, q.r, sessionCookie)
 	http.Redirect(q.w, q.r, "/console/sign-in?out=1", http.StatusSeeOther)
 	return nil
 }
@@ -154,16 +154,22 @@ func cookieValue(r *http.Request, name string) string {
 }
 
 // setCookie sets a console cookie: HttpOnly, SameSite=Strict, Path=/console, and Secure when the
-// request came over TLS.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
+// request came over TLS or the public URL is https.
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: cookiePath, Expires: expires,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
 }
 
 // clearCookie deletes a console cookie.
-func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+func (c *Console) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: cookiePath, MaxAge: -1,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+// secure reports whether the browser reaches the console over HTTPS: r came over TLS, or the
+// public URL is https (a TLS-terminating proxy in front).
+func (c *Console) secure(r *http.Request) bool {
+	return r.TLS != nil || (c.public != nil && c.public.Scheme == "https")
 }
 
 // randomToken returns 256 random bits, base64url-encoded.

@@ -32,7 +32,7 @@ type paymentFlags struct {
 func (f *paymentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.getenv = getenv
 	fs.StringVar(&f.provider, "provider", "sandbox", "payment provider: sandbox (billd serves its own checkout page at /checkout/{id}; for development and tests) or stripe; default $BILLD_PROVIDER, else sandbox")
-	fs.StringVar(&f.publicURL, "public-url", "", "the server's public base URL (https://billing.example.com), which the sandbox's checkout URLs start with; default $BILLD_PUBLIC_URL, else http://<addr>")
+	fs.StringVar(&f.publicURL, "public-url", "", "the server's public base URL (https://billing.example.com), which the sandbox's checkout URLs and the console's payment return URLs start with; an https one makes the console's cookies Secure behind a TLS-terminating proxy; default $BILLD_PUBLIC_URL, else http://<addr>")
 	fs.DurationVar(&f.jobs.Every, "jobs-every", time.Minute, "pause between rounds of the background jobs (checkout sync and expiry, webhook event retries); each job runs on one node at a time")
 	fs.StringVar(&f.invoicing.Product, "overdraft-product", "", "the credits product (id or name) whose price bills a postpaid account's overdraft; empty: no overdraft invoices")
 	fs.IntVar(&f.invoicing.Day, "invoice-day", 1, "day of the month (1-28, UTC) overdraft invoices are made; 0: only when an admin asks (POST /v1beta1/admin/billing/invoices/generate)")

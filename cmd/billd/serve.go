@@ -115,8 +115,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer svc.Close()
 	var consoleUI http.Handler
 	if *consoleOn {
-		if consoleUI, err = console.New(svc, console.Config{SessionTTL: *consoleTTL, Logger: log}); err != nil {
-			return usageError{"--console-session-ttl: " + err.Error()}
+		if consoleUI, err = console.New(svc, console.Config{SessionTTL: *consoleTTL, PublicURL: pf.publicURL, Logger: log}); err != nil {
+			return usageError{"--console-session-ttl, --public-url: " + err.Error()}
 		}
 	}
 	api, err := web.NewHandler(svc, log, obs.web(web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins,
