@@ -70,8 +70,8 @@ func sessionCookieOf(t *testing.T, res response) *http.Cookie {
 	return nil
 }
 
-// TestSessionsEnd ends sessions by sign-out, expiry, revoking the client, and an admin's "End
-// sessions"; a client keeps only its newest sessions.
+// TestSessionsEnd ends sessions by sign-out, expiry, revoking the client, an admin's "End
+// sessions" and signing in again in the same browser; a client keeps only its newest sessions.
 func TestSessionsEnd(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
 		f := newFixture(t, s)
@@ -115,6 +115,15 @@ func TestSessionsEnd(t *testing.T) {
 		}
 		ended("after its client was revoked", b)
 		wantStatus(t, "signing in as a revoked client", f.newBrowser().signIn(f.member.Client.ID, f.member.Secret), http.StatusUnauthorized)
+
+		b = f.signedIn(f.owner)
+		before := sessionCookieValue(b)
+		if res := b.signIn(f.admin.Client.ID, f.admin.Secret); res.status != http.StatusSeeOther {
+			t.Fatalf("signing in again: %d\n%s", res.status, res.body)
+		}
+		replay = f.newBrowser()
+		replay.setSession(before)
+		ended("the session a browser had before it signed in again", replay)
 
 		first := f.signedIn(f.owner)
 		for range billd.MaxSessionsPerClient {

@@ -112,7 +112,9 @@ func (c *Console) showSignIn(w http.ResponseWriter, r *http.Request, status int,
 	c.render(w, r, status, "signin.html", view{CSRF: pre, Title: "Sign in", Error: problem, Notice: notice})
 }
 
-// signIn checks the pre-session token and the credentials, then starts a session.
+// signIn checks the pre-session token and the credentials, then starts a session and ends the one
+// the browser had, if any: a sign-in replaces the browser's session rather than leaving it alive
+// and unreachable in the store.
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := c.checkPost(w, r, cookieValue(r, preSessionCookie)); err != nil {
 		c.fail(&request{w: w, r: r}, err)
@@ -126,6 +128,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.showSignIn(w, r, http.StatusUnauthorized, "The client id or secret is wrong, or the client was revoked.")
 		return
 	default:
+		c.fail(&request{w: w, r: r}, err)
+		return
+	}
+	if err := c.svc.SignOut(r.Context(), cookieValue(r, sessionCookie)); err != nil {
 		c.fail(&request{w: w, r: r}, err)
 		return
 	}
