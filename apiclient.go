@@ -1,6 +1,7 @@
 package billd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -13,6 +14,10 @@ type ClientInput struct {
 	Name  string
 	Role  Role
 	OrgID string
+	// ID, when set, is the new client's id (a UUID), chosen by the caller so that a request sent
+	// twice (a form posted again) is refused with ECONFLICT instead of making a second client.
+	// Empty: billd picks one.
+	ID string
 }
 
 // NewAPIClient is an API client just created, with the secret and API key that are shown only this once.
@@ -114,10 +119,13 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 			}
 			orgID = o.ID
 		} // a platform client: Preauthorize checked that p is a platform admin
-		nc.Client = &APIClient{ID: s.newID(), Name: in.Name, Role: in.Role, OrgID: orgID,
+		nc.Client = &APIClient{ID: cmp.Or(in.ID, s.newID()), Name: in.Name, Role: in.Role, OrgID: orgID,
 			SecretHash: hashSecret(nc.Secret), APIKeyHash: hashSecret(nc.APIKey), CreatedAt: s.clock()}
 		return tx.InsertClient(ctx, nc.Client)
 	})
+	if in.ID != "" && errors.Is(err, ErrDuplicateID) {
+		return nil, Errorf(ECONFLICT, "client %s exists already: its secret and API key were shown only when it was made", in.ID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +133,9 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 }
 
 func (in *ClientInput) validate() error {
+	if in.ID != "" && !IsUUID(in.ID) {
+		return Errorf(EINVALID, "a new client's id must be a UUID: %q is not", in.ID)
+	}
 	if in.OrgID == "" && in.Role != RoleAdmin && in.Role != RoleMeter {
 		return Errorf(EINVALID, "a platform client's role must be %q or %q; organization roles need an organization", RoleAdmin, RoleMeter)
 	}

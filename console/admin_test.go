@@ -28,9 +28,23 @@ func TestAdminPages(t *testing.T) {
 		wantStatus(t, "a second organization with the name", b.post("/console/orgs", url.Values{"csrf": {csrf}, "name": {"globex"}}),
 			http.StatusConflict)
 
-		page := b.post("/console/clients", url.Values{"csrf": {csrf}, "name": {"ops"}, "role": {"owner"}, "org": {f.orgID}})
+		proposed := regexp.MustCompile(`name="id" value="([^"]+)"`).FindStringSubmatch(b.get("/console/clients").body)
+		if proposed == nil {
+			t.Fatal("the client form proposes no id")
+		}
+		form := url.Values{"csrf": {csrf}, "id": {proposed[1]}, "name": {"ops"}, "role": {"owner"}, "org": {f.orgID}}
+		page := b.post("/console/clients", form)
 		wantStatus(t, "creating a client", page, http.StatusOK, "copy its secret now")
 		id, secret := field(t, page.body, "new-id"), field(t, page.body, "new-secret")
+		if id != proposed[1] {
+			t.Errorf("client %s made, want the form's id %s", id, proposed[1])
+		}
+		wantStatus(t, "the form posted again (a reload)", b.post("/console/clients", form), http.StatusConflict, "exists already")
+		clients, err := f.svc.ListClients(context.Background(), billd.SystemPrincipal, f.orgID, billd.PageRequest{})
+		f.must(err)
+		if n := len(clients.Items); n != 3 { // owner, member, ops
+			t.Errorf("%d clients of the organization after the reload, want 3", n)
+		}
 		if page.header.Get("Cache-Control") != "no-store" {
 			t.Errorf("the page with a secret may be cached: Cache-Control %q", page.header.Get("Cache-Control"))
 		}
@@ -43,7 +57,7 @@ func TestAdminPages(t *testing.T) {
 		wantStatus(t, "an owner revoking the platform admin", f.signedIn(f.owner).post("/console/clients/"+f.admin.Client.ID+"/revoke",
 			url.Values{"csrf": {csrfOf(t, f.signedIn(f.owner).get("/console/catalog").body)}}), http.StatusForbidden)
 
-		_, _, err := f.svc.PutProduct(context.Background(), billd.SystemPrincipal, billd.ProductInput{Name: "credits-100", Title: "100 credits",
+		_, _, err = f.svc.PutProduct(context.Background(), billd.SystemPrincipal, billd.ProductInput{Name: "credits-100", Title: "100 credits",
 			Behavior: billd.BehaviorCredits, CreditAmount: 100, Prices: []billd.PriceInput{{Name: "unit", Currency: "usd", Amount: 500}}})
 		f.must(err)
 		wantStatus(t, "the catalog", b.get("/console/catalog"), http.StatusOK, "100 credits", "credits-100")

@@ -14,6 +14,9 @@ type clientsData struct {
 	OrgID    string              // the organization listed, if one
 	Created  *billd.NewAPIClient // the client just made, whose secret is shown this once
 	Roles    []billd.Role
+	// NewID is the id the creation form proposes for the next client: posting the form again
+	// (a reload) then names a client that exists and is refused, instead of making another.
+	NewID string
 }
 
 // clients lists API clients: every one (or ?org's) for a platform admin, the organization's own
@@ -37,7 +40,7 @@ func (c *Console) showClients(q *request, created *billd.NewAPIClient) error {
 		return err
 	}
 	d := clientsData{Clients: list.Items, Next: nextLink(q.r, list.NextPageToken), OrgID: orgID, Created: created,
-		Platform: billd.Preauthorize(q.p, billd.PermSuper, "") == nil}
+		Platform: billd.Preauthorize(q.p, billd.PermSuper, "") == nil, NewID: billd.NewUUID()}
 	d.Roles = []billd.Role{billd.RoleMember, billd.RoleAdmin, billd.RoleOwner} // an organization's
 	if d.Platform {
 		d.Roles = []billd.Role{billd.RoleAdmin, billd.RoleMeter, billd.RoleOwner, billd.RoleMember}
@@ -48,7 +51,7 @@ func (c *Console) showClients(q *request, created *billd.NewAPIClient) error {
 // createClient creates an API client and shows its secret and API key, this once.
 func (c *Console) createClient(q *request) error {
 	f := q.r.PostForm
-	in := billd.ClientInput{Name: f.Get("name"), Role: billd.Role(f.Get("role")), OrgID: f.Get("org")}
+	in := billd.ClientInput{Name: f.Get("name"), Role: billd.Role(f.Get("role")), OrgID: f.Get("org"), ID: f.Get("id")}
 	if q.p.OrgID != "" {
 		in.OrgID = q.p.OrgID
 	}
