@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -199,9 +201,17 @@ func statusOf(code string) int {
 // to the console path ?to names. SameSite=Strict cookies are not sent on the navigation that comes
 // from another site, so the console page itself is reached from here.
 func (c *Console) returnPage(w http.ResponseWriter, r *http.Request) {
-	to := r.URL.Query().Get("to")
-	if !strings.HasPrefix(to, "/console/") || strings.ContainsAny(to, "\\\r\n") || strings.HasPrefix(to, "//") || len(to) > maxParamBytes {
-		to = "/console/"
+	c.render(w, r, http.StatusOK, "return.html", view{Title: "Returning to the console", Data: consolePath(r.URL.Query().Get("to"))})
+}
+
+// consolePath returns to if it is a console page of this site (a path under /console/, already
+// clean: no dot segments, encoded or not), else the console's home.
+func consolePath(to string) string {
+	const home = "/console/"
+	u, err := url.Parse(to)
+	if err != nil || len(to) > maxParamBytes || strings.ContainsAny(to, "\\\r\n") || u.Scheme != "" || u.Host != "" || u.User != nil ||
+		!strings.HasPrefix(u.Path, home) || (u.Path != home && path.Clean(u.Path) != strings.TrimSuffix(u.Path, "/")) {
+		return home
 	}
-	c.render(w, r, http.StatusOK, "return.html", view{Title: "Returning to the console", Data: to})
+	return to
 }
