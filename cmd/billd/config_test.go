@@ -196,3 +196,41 @@ func TestConfigEnvOfEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigOriginLists checks that the repeatable origin flags take several origins from one
+// environment variable (comma-separated, as their one value), and from a file's list, and that
+// the command line's replace both.
+func TestConfigOriginLists(t *testing.T) {
+	env := maps.Clone(adminEnv)
+	env["BILLD_CORS_ORIGIN"] = "https://a.example, https://b.example"
+	s := serveWith(t, sqltest.MigratedDSN(t, "sqlite"), env)
+	for origin, want := range map[string]string{"https://a.example": "https://a.example", "https://b.example": "https://b.example", "https://c.example": ""} {
+		if got := configCORSOrigin(t, s, origin); got != want {
+			t.Errorf("BILLD_CORS_ORIGIN of two origins: preflight from %s allowed %q, want %q", origin, got, want)
+		}
+	}
+	file := catalogWrite(t, "billd.yaml", "cors-origin:\n  - https://c.example\n  - https://d.example\n")
+	s = serveWith(t, sqltest.MigratedDSN(t, "sqlite"), adminEnv, "--config", file, "--cors-origin", "https://e.example")
+	for origin, want := range map[string]string{"https://c.example": "", "https://e.example": "https://e.example"} {
+		if got := configCORSOrigin(t, s, origin); got != want {
+			t.Errorf("file's list under --cors-origin: preflight from %s allowed %q, want %q", origin, got, want)
+		}
+	}
+}
+
+// configCORSOrigin returns the Access-Control-Allow-Origin of a CORS preflight from origin.
+func configCORSOrigin(t *testing.T, s *server, origin string) string {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodOptions, s.url+"/v1beta1/organizations", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Origin", origin)
+	r.Header.Set("Access-Control-Request-Method", http.MethodPost)
+	resp, err := s.http.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Access-Control-Allow-Origin")
+}
