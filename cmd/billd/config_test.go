@@ -234,3 +234,30 @@ func configCORSOrigin(t *testing.T, s *server, origin string) string {
 	resp.Body.Close()
 	return resp.Header.Get("Access-Control-Allow-Origin")
 }
+
+// TestConfigHelpFormat checks that every command's help gives each flag its default and its
+// environment variable in one format, (default: X; env: BILLD_Y), that no usage says "(default …)"
+// or "default $VAR" on its own, and that the help prints no value of the environment (a secret
+// such as bench's admin secret would show as the flag's default).
+func TestConfigHelpFormat(t *testing.T) {
+	env := map[string]string{"BILLD_ADMIN_CLIENT_SECRET": "secret-in-env", "BILLD_SELLER_NAME": "seller-in-env", "BILLD_DB": "sqlite:/tmp/db-in-env.db"}
+	last := regexp.MustCompile(`^    \t\(default: [^;()]+; env: BILLD_[A-Z0-9_]+\)$`)
+	for _, cmd := range []string{"serve", "demo", "verify", "clients create", "clients list", "clients revoke", "catalog apply", "catalog show", "backup", "restore", "bench"} {
+		var out strings.Builder
+		if err := run(context.Background(), append(strings.Fields(cmd), "--help"), func(k string) string { return env[k] }, strings.NewReader(""), &out, io.Discard); err != nil {
+			t.Fatalf("billd %s --help: %v", cmd, err)
+		}
+		help := out.String()
+		for _, v := range env {
+			if strings.Contains(help, v) {
+				t.Errorf("billd %s --help prints the environment's %q", cmd, v)
+			}
+		}
+		for _, entry := range strings.Split(help, "\n  -")[1:] {
+			lines := strings.Split(strings.TrimRight(entry, "\n"), "\n")
+			if !last.MatchString(lines[len(lines)-1]) || strings.Contains(entry, "(default ") || strings.Contains(entry, "default $") {
+				t.Errorf("billd %s --help: flag -%s is not in the one format:\n%s", cmd, lines[0], entry)
+			}
+		}
+	}
+}
