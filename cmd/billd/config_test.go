@@ -261,3 +261,29 @@ func TestConfigHelpFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigSecretNeedsAPrivateFile checks that a database URL with a password is refused in a
+// configuration file that others may read, and taken from one that only its owner reads.
+func TestConfigSecretNeedsAPrivateFile(t *testing.T) {
+	const db = "postgres://billd:s3cret@db.example:5432/billd"
+	file := catalogWrite(t, "billd.yaml", "log-level: warn\ndb: "+db+"\n")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := configParse(nil, "--config", file); !cliIsUsage(err) || !strings.Contains(err.Error(), "billd.yaml:2: key db: the database URL holds a password") {
+		t.Errorf("a password in a file of mode 0644: %v, want a usage error naming billd.yaml:2 and key db", err)
+	}
+	if err := os.Chmod(file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if sf, err := configParse(nil, "--config", file); err != nil || sf.db != db {
+		t.Errorf("a password in a file of mode 0600: db %q, %v; want %q", sf.db, err, db)
+	}
+	noPassword := catalogWrite(t, "other.yaml", "db: postgres://billd@db.example:5432/billd\n")
+	if err := os.Chmod(noPassword, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := configParse(nil, "--config", noPassword); err != nil {
+		t.Errorf("a database URL without a password in a file of mode 0644: %v", err)
+	}
+}
