@@ -65,3 +65,26 @@ func TestJournalByDay(t *testing.T) {
 		})
 	})
 }
+
+// TestDailyUsageSumsBeforeRanking checks on PostgreSQL that AccountDailyUsage sums the usages by
+// day and source before it ranks the sources: its CTE, which PostgreSQL materializes, holds days ×
+// sources rows, not one row per usage (a busy account's year once spilled tens of MB of temporary
+// files).
+func TestDailyUsageSumsBeforeRanking(t *testing.T) {
+	sqltest.RequirePostgres(t)
+	s := sqltest.Open(t, "postgres")
+	ctx := context.Background()
+	day := func(n int) time.Time { return time.Date(2026, 1, n, 0, 0, 0, 0, time.UTC) }
+	a := newAccount(t, s.DB, newOrg(t, s.DB, "busy", t0).ID, billd.AccountActive, t0)
+	const usages = 2000
+	batch := make([]billd.Transfer, 0, usages)
+	for i := range usages {
+		u := transfer(billd.KindUsage, a.ID, 1, day(1+i%2).Add(time.Duration(i)*time.Second))
+		u.Source = fmt.Sprint("source-", i%3)
+		batch = append(batch, u)
+	}
+	mustUpdate(t, s.DB, func(tx billd.Tx) error { return tx.AppendTransfers(ctx, batch, nil) })
+	if rows, err := s.DB.UsageCTERows(ctx, a.ID, day(1), day(3), 2); err != nil || rows != 6 {
+		t.Errorf("the usage CTE holds %d rows (%v), want 6: 2 days × 3 sources", rows, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,9 +28,10 @@ const (
 
 // guideBlock is one ```sh block of the guide and the ```text block that follows it, if any.
 type guideBlock struct {
-	line int    // of the opening fence, for messages
-	code string // the commands
-	want string // what the commands print, "…" standing for anything; "" checks nothing
+	line  int    // of the opening fence, for messages
+	code  string // the commands
+	want  string // what the commands print, "…" standing for anything; "" checks nothing
+	norun bool   // a ```sh norun block: shown, not run
 }
 
 // guideFence matches a fence line and its info string.
@@ -39,9 +41,9 @@ var guideFence = regexp.MustCompile("^```(.*)$")
 // shell block whether it runs.
 var guideShells = map[string]bool{"bash": true, "shell": true, "console": true, "zsh": true, "sh-session": true}
 
-// guideBlocks returns the blocks of doc that run: ```sh blocks, unless their info string is
-// "sh norun". A ```text block is the expected output of the running block just before it. Other
-// shell blocks (```bash, ...) fail t: each shell block is sh or sh norun.
+// guideBlocks returns the shell blocks of doc: ```sh blocks, which run, and ```sh norun blocks. A
+// ```text block is the expected output of the running block just before it. Other shell blocks
+// (```bash, ...) fail t: each shell block is sh or sh norun.
 func guideBlocks(t *testing.T, doc string) []guideBlock {
 	t.Helper()
 	var blocks []guideBlock
@@ -62,8 +64,8 @@ func guideBlocks(t *testing.T, doc string) []guideBlock {
 		}
 		text := strings.Join(body, "\n") + "\n"
 		switch {
-		case info == "sh":
-			blocks = append(blocks, guideBlock{line: start + 1, code: text})
+		case info == "sh" || info == "sh norun":
+			blocks = append(blocks, guideBlock{line: start + 1, code: text, norun: info != "sh"})
 		case info == "text" && lastRan:
 			blocks[len(blocks)-1].want = text
 		case guideShells[info]:
@@ -93,7 +95,7 @@ func TestAPIGuide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := guideBlocks(t, string(doc))
+	blocks := slices.DeleteFunc(guideBlocks(t, string(doc)), func(b guideBlock) bool { return b.norun })
 	if len(blocks) < 8 {
 		t.Fatalf("docs/api.md has %d blocks to run; the guide has more", len(blocks))
 	}
@@ -196,4 +198,35 @@ func savingReceiver(t *testing.T, dir string) string {
 // readAllBounded reads a request's body, at most limit bytes.
 func readAllBounded(r *http.Request, limit int64) ([]byte, error) {
 	return io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+}
+
+// guideVariable matches a shell variable's use ($NAME, ${NAME}) and, in guideAssigned, its
+// assignment (NAME=, read NAME).
+var (
+	guideVariable = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+	guideAssigned = regexp.MustCompile(`(?:^|[\s;(])(?:export\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=|\bread\s+(?:-r\s+)?([A-Za-z_][A-Za-z0-9_]*)`)
+)
+
+// TestAPIGuideVariables checks that every variable a shell block of docs/api.md uses, those that
+// do not run included (bash -u checks the others), is set by that block or an earlier one: each
+// command can be pasted after the blocks above it.
+func TestAPIGuideVariables(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]bool{"HOME": true, "PATH": true}
+	for _, b := range guideBlocks(t, string(doc)) {
+		for i, line := range strings.Split(b.code, "\n") {
+			code, _, _ := strings.Cut(line, " #") // a comment may name a variable
+			for _, m := range guideAssigned.FindAllStringSubmatch(code, -1) {
+				set[m[1]+m[2]] = true
+			}
+			for _, m := range guideVariable.FindAllStringSubmatch(code, -1) {
+				if !set[m[1]] && !strings.Contains(code, m[1]+"=") {
+					t.Errorf("docs/api.md:%d: $%s is used before any block sets it: %s", b.line+1+i, m[1], line)
+				}
+			}
+		}
+	}
 }

@@ -54,8 +54,7 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		os.Remove(tmp)
 		return fmt.Errorf("backup: %w", err)
 	}
-	err = os.Chmod(tmp, 0o600) // the whole store: for its owner only, as the store is
-	if err = errors.Join(err, syncAndRename(tmp, *to)); err != nil {
+	if err := syncAndRename(tmp, *to); err != nil { // BackupTo made tmp for its owner only
 		os.Remove(tmp)
 		return fmt.Errorf("backup: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -41,8 +42,8 @@ type benchFlags struct {
 // bench drives a running billd over HTTP with one scenario, then checks its books. It writes into
 // the target's store, and says so first.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("bench", "bench --client-id ID --client-secret SECRET [flags]", "Drive a running billd over HTTP with a load scenario, then check its books. It writes into the\n"+
+		"target's store.")
 	var f benchFlags
 	fs.StringVar(&f.target, "target", "http://127.0.0.1:7400", "base URL of the billd to drive")
 	fs.StringVar(&f.scenario, "scenario", "hot", "hot | spread | batch | mixed | revert | read")
@@ -63,14 +64,16 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.BoolVar(&f.autoRecharge, "auto-recharge", false, "arm automatic recharge on the run's accounts, with a low far below what the run spends, so that every debit is watched and none recharges")
 	fs.IntVar(&f.prefill, "prefill", 0, "before measuring, report this many usages into each account (1,000 per request), e.g. to read balances of an account with a long journal")
 	fs.IntVar(&f.rate, "rate", 0, "open loop: start this many operations per second whatever the answers (0: closed loop, --workers operations in flight); latency counts from each operation's scheduled start")
-	fs.StringVar(&f.adminID, "client-id", getenv("BILLD_ADMIN_CLIENT_ID"), "platform admin client id (default $BILLD_ADMIN_CLIENT_ID)")
-	fs.StringVar(&f.secret, "client-secret", getenv("BILLD_ADMIN_CLIENT_SECRET"), "platform admin secret (default $BILLD_ADMIN_CLIENT_SECRET)")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&f.adminID, "client-id", "", "platform admin client id; empty: $BILLD_ADMIN_CLIENT_ID")
+	fs.StringVar(&f.secret, "client-secret", "", "platform admin secret; empty: $BILLD_ADMIN_CLIENT_SECRET (better than the flag, which other users see in ps)")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if err := applyConfig(fs, &configFlag{getenv: getenv}); err != nil { // BILLD_<FLAG>, as every command
 		return err
 	}
+	f.adminID = cmp.Or(f.adminID, getenv("BILLD_ADMIN_CLIENT_ID"))
+	f.secret = cmp.Or(f.secret, getenv("BILLD_ADMIN_CLIENT_SECRET"))
 	durationSet := false
 	fs.Visit(func(fl *flag.Flag) { durationSet = durationSet || fl.Name == "duration" })
 	sc, ok := scenarios[f.scenario]

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,6 +155,10 @@ func readConfigFile(path string) ([]configEntry, error) {
 	if len(b) > maxConfigBytes {
 		return nil, usageError{fmt.Sprintf("--config %s: the file is larger than %d bytes", path, maxConfigBytes)}
 	}
+	info, err := f.Stat()
+	if err != nil {
+		return nil, usageError{"--config: " + err.Error()}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
@@ -163,7 +169,32 @@ func readConfigFile(path string) ([]configEntry, error) {
 	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
 		return nil, usageError{fmt.Sprintf("%s holds more than one YAML document", path)}
 	}
-	return configEntries(path, &doc)
+	entries, err := configEntries(path, &doc)
+	if err != nil {
+		return nil, err
+	}
+	return entries, checkConfigSecrets(entries, info.Mode())
+}
+
+// checkConfigSecrets refuses a database URL with a password in a file that others than its owner
+// may read: the password would be as readable as the file.
+func checkConfigSecrets(entries []configEntry, mode iofs.FileMode) error {
+	if mode.Perm()&0o077 == 0 {
+		return nil
+	}
+	for _, e := range entries {
+		if e.key != "db" {
+			continue
+		}
+		for _, v := range e.values {
+			if u, err := url.Parse(v); err == nil && u.User != nil {
+				if _, ok := u.User.Password(); ok {
+					return e.errorf("the database URL holds a password and the file is readable by others (mode %v): chmod 600 %s, or give the password in PGPASSWORD or ~/.pgpass instead", mode.Perm(), e.path)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // configEntries returns the entries of the file's document, which must be one mapping of scalar

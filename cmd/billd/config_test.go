@@ -196,3 +196,94 @@ func TestConfigEnvOfEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigOriginLists checks that the repeatable origin flags take several origins from one
+// environment variable (comma-separated, as their one value), and from a file's list, and that
+// the command line's replace both.
+func TestConfigOriginLists(t *testing.T) {
+	env := maps.Clone(adminEnv)
+	env["BILLD_CORS_ORIGIN"] = "https://a.example, https://b.example"
+	s := serveWith(t, sqltest.MigratedDSN(t, "sqlite"), env)
+	for origin, want := range map[string]string{"https://a.example": "https://a.example", "https://b.example": "https://b.example", "https://c.example": ""} {
+		if got := configCORSOrigin(t, s, origin); got != want {
+			t.Errorf("BILLD_CORS_ORIGIN of two origins: preflight from %s allowed %q, want %q", origin, got, want)
+		}
+	}
+	file := catalogWrite(t, "billd.yaml", "cors-origin:\n  - https://c.example\n  - https://d.example\n")
+	s = serveWith(t, sqltest.MigratedDSN(t, "sqlite"), adminEnv, "--config", file, "--cors-origin", "https://e.example")
+	for origin, want := range map[string]string{"https://c.example": "", "https://e.example": "https://e.example"} {
+		if got := configCORSOrigin(t, s, origin); got != want {
+			t.Errorf("file's list under --cors-origin: preflight from %s allowed %q, want %q", origin, got, want)
+		}
+	}
+}
+
+// configCORSOrigin returns the Access-Control-Allow-Origin of a CORS preflight from origin.
+func configCORSOrigin(t *testing.T, s *server, origin string) string {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodOptions, s.url+"/v1beta1/organizations", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Origin", origin)
+	r.Header.Set("Access-Control-Request-Method", http.MethodPost)
+	resp, err := s.http.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Access-Control-Allow-Origin")
+}
+
+// TestConfigHelpFormat checks that every command's help gives each flag its default and its
+// environment variable in one format, (default: X; env: BILLD_Y), that no usage says "(default …)"
+// or "default $VAR" on its own, and that the help prints no value of the environment (a secret
+// such as bench's admin secret would show as the flag's default).
+func TestConfigHelpFormat(t *testing.T) {
+	env := map[string]string{"BILLD_ADMIN_CLIENT_SECRET": "secret-in-env", "BILLD_SELLER_NAME": "seller-in-env", "BILLD_DB": "sqlite:/tmp/db-in-env.db"}
+	last := regexp.MustCompile(`^    \t\(default: [^;()]+; env: BILLD_[A-Z0-9_]+\)$`)
+	for _, cmd := range []string{"serve", "demo", "verify", "clients create", "clients list", "clients revoke", "catalog apply", "catalog show", "backup", "restore", "bench"} {
+		var out strings.Builder
+		if err := run(context.Background(), append(strings.Fields(cmd), "--help"), func(k string) string { return env[k] }, strings.NewReader(""), &out, io.Discard); err != nil {
+			t.Fatalf("billd %s --help: %v", cmd, err)
+		}
+		help := out.String()
+		for _, v := range env {
+			if strings.Contains(help, v) {
+				t.Errorf("billd %s --help prints the environment's %q", cmd, v)
+			}
+		}
+		for _, entry := range strings.Split(help, "\n  -")[1:] {
+			lines := strings.Split(strings.TrimRight(entry, "\n"), "\n")
+			if !last.MatchString(lines[len(lines)-1]) || strings.Contains(entry, "(default ") || strings.Contains(entry, "default $") {
+				t.Errorf("billd %s --help: flag -%s is not in the one format:\n%s", cmd, lines[0], entry)
+			}
+		}
+	}
+}
+
+// TestConfigSecretNeedsAPrivateFile checks that a database URL with a password is refused in a
+// configuration file that others may read, and taken from one that only its owner reads.
+func TestConfigSecretNeedsAPrivateFile(t *testing.T) {
+	const db = "postgres://billd:s3cret@db.example:5432/billd"
+	file := catalogWrite(t, "billd.yaml", "log-level: warn\ndb: "+db+"\n")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := configParse(nil, "--config", file); !cliIsUsage(err) || !strings.Contains(err.Error(), "billd.yaml:2: key db: the database URL holds a password") {
+		t.Errorf("a password in a file of mode 0644: %v, want a usage error naming billd.yaml:2 and key db", err)
+	}
+	if err := os.Chmod(file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if sf, err := configParse(nil, "--config", file); err != nil || sf.db != db {
+		t.Errorf("a password in a file of mode 0600: db %q, %v; want %q", sf.db, err, db)
+	}
+	noPassword := catalogWrite(t, "other.yaml", "db: postgres://billd@db.example:5432/billd\n")
+	if err := os.Chmod(noPassword, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := configParse(nil, "--config", noPassword); err != nil {
+		t.Errorf("a database URL without a password in a file of mode 0644: %v", err)
+	}
+}

@@ -23,7 +23,8 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 	fs := newFlags("demo", "demo [flags]", "Show the whole product on a store of its own: create a sample catalog, an organization with a\n"+
 		"billing account, buy credits through the sandbox, report and revert usage over the last 30 days,\n"+
 		"then serve it (as billd serve) and print the console URL, the API URL and the credentials of\n"+
-		"the organization's owner and of the platform admin. SIGINT or SIGTERM stop it.")
+		"the organization's owner and of the platform admin. The environment and the configuration file\n"+
+		"of billd serve do not change what it serves. SIGINT or SIGTERM stop it.")
 	registerConfig(fs, getenv)
 	data := fs.String("data", "", "directory of the demo's SQLite store, which must hold no store yet; default: a new directory under the user's cache (billd/demo-*)")
 	addr := fs.String("addr", "127.0.0.1:7400", "address to listen on")
@@ -48,7 +49,19 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	out := &demoOutput{w: stdout, summary: demoSummary(seed, dir)}
-	return serve(ctx, []string{"--db", file, "--addr", *addr, "--log-level", *logLevel}, getenv, out, stderr)
+	return serve(ctx, []string{"--db", file, "--addr", *addr, "--log-level", *logLevel}, demoEnv(getenv), out, stderr)
+}
+
+// demoEnv is the environment of the demo's server: getenv without billd's variables, which
+// configure the operator's own server (BILLD_PROVIDER=stripe, BILLD_CONFIG, an admin of its own…),
+// not the sample store the demo seeded and serves with flags of its own.
+func demoEnv(getenv func(string) string) func(string) string {
+	return func(name string) string {
+		if strings.HasPrefix(name, "BILLD_") {
+			return ""
+		}
+		return getenv(name)
+	}
 }
 
 // demoDir returns the demo's directory: data, which must hold no store, or a new one under the

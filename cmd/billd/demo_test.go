@@ -155,3 +155,28 @@ func TestDemoProcess(t *testing.T) {
 		t.Errorf("the demo's store: %v", err)
 	}
 }
+
+// TestDemoKeepsToItsStore checks that billd demo serves its sample store as it seeds it, whatever
+// the operator's environment sets for billd serve: BILLD_PROVIDER=stripe without a key, or a
+// BILLD_CONFIG that turns the console off, once made the demo fail after seeding or serve
+// without its console.
+func TestDemoKeepsToItsStore(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "demo")
+	env := map[string]string{"BILLD_PROVIDER": "stripe", "BILLD_CONFIG": catalogWrite(t, "billd.yaml", "console: false\n")}
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	s := newServing(t, "demo", filepath.Join(data, "billd.db"), stderr.String, func() error { cancel(); return nil })
+	go func() {
+		s.exit(run(ctx, []string{"demo", "--data", data, "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] },
+			strings.NewReader(""), s.out, stderr))
+	}()
+	s.waitListening()
+	resp, err := s.http.Get(s.url + "/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the demo's console: %d, want 200", resp.StatusCode)
+	}
+}

@@ -120,7 +120,9 @@ func newFlags(name, synopsis, about string) *flag.FlagSet {
 }
 
 // printFlags lists the flags of fs under a heading, if it has any: each with its default and its
-// environment variable (see config.go).
+// environment variable (see config.go), in one format: (default: X; env: BILLD_Y). A usage says
+// what a flag's zero value means ("0: 4096") in its text, never "(default …)", and a default is
+// never read from the environment, which would print a secret in the help.
 func printFlags(w io.Writer, heading string, fs *flag.FlagSet) {
 	has := false
 	fs.VisitAll(func(*flag.Flag) { has = true })
@@ -130,13 +132,7 @@ func printFlags(w io.Writer, heading string, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "\n%s:\n", heading)
 	fs.VisitAll(func(f *flag.Flag) {
 		typ, usage := flag.UnquoteUsage(f)
-		where := "env: " + envName(f.Name)
-		switch def := f.DefValue; {
-		case def != "" && def != "0" && def != "0s" && def != "false":
-			where = "default: " + def + "; " + where
-		case !strings.Contains(usage, "default"): // else the usage says what its zero value means
-			where = "default: " + cmp.Or(def, "none") + "; " + where
-		}
+		where := "default: " + cmp.Or(f.DefValue, "none") + "; env: " + envName(f.Name)
 		fmt.Fprintf(w, "  -%s %s\n    \t%s\n    \t(%s)\n", f.Name, typ, strings.ReplaceAll(usage, "\n", "\n    \t"), where)
 	})
 }

@@ -31,15 +31,15 @@ type paymentFlags struct {
 
 func (f *paymentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.getenv = getenv
-	fs.StringVar(&f.provider, "provider", "sandbox", "payment provider: sandbox (billd serves its own checkout page at /checkout/{id}; for development and tests) or stripe; default $BILLD_PROVIDER, else sandbox")
-	fs.StringVar(&f.publicURL, "public-url", "", "the server's public base URL (https://billing.example.com), which the sandbox's checkout URLs and the console's payment return URLs start with; an https one makes the console's cookies Secure behind a TLS-terminating proxy; default $BILLD_PUBLIC_URL, else http://<addr>")
+	fs.StringVar(&f.provider, "provider", "sandbox", "payment provider: sandbox (billd serves its own checkout page at /checkout/{id}; for development and tests) or stripe")
+	fs.StringVar(&f.publicURL, "public-url", "", "the server's public base URL (https://billing.example.com), which the sandbox's checkout URLs and the console's payment return URLs start with; an https one makes the console's cookies Secure behind a TLS-terminating proxy; empty: http://<addr>")
 	fs.DurationVar(&f.jobs.Every, "jobs-every", time.Minute, "pause between rounds of the background jobs (checkout sync and expiry, webhook event retries); each job runs on one node at a time")
 	fs.StringVar(&f.invoicing.Product, "overdraft-product", "", "the credits product (id or name) whose price bills a postpaid account's overdraft; empty: no overdraft invoices")
 	fs.IntVar(&f.invoicing.Day, "invoice-day", 1, "day of the month (1-28, UTC) overdraft invoices are made; 0: only when an admin asks (POST /v1beta1/admin/billing/invoices/generate)")
-	fs.StringVar(&f.invoicing.Seller.Name, "seller-name", getenv("BILLD_SELLER_NAME"), "the seller printed on invoices: your company's name; default $BILLD_SELLER_NAME")
-	fs.StringVar(&f.invoicing.Seller.Address, "seller-address", getenv("BILLD_SELLER_ADDRESS"), "the seller's postal address printed on invoices, lines separated by commas; default $BILLD_SELLER_ADDRESS")
-	fs.StringVar(&f.invoicing.Seller.Email, "seller-email", getenv("BILLD_SELLER_EMAIL"), "the seller's email printed on invoices; default $BILLD_SELLER_EMAIL")
-	fs.StringVar(&f.invoicing.Seller.TaxID, "seller-tax-id", getenv("BILLD_SELLER_TAX_ID"), "the seller's tax id (such as a VAT number) printed on invoices; default $BILLD_SELLER_TAX_ID")
+	fs.StringVar(&f.invoicing.Seller.Name, "seller-name", "", "the seller printed on invoices: your company's name")
+	fs.StringVar(&f.invoicing.Seller.Address, "seller-address", "", "the seller's postal address printed on invoices, lines separated by commas")
+	fs.StringVar(&f.invoicing.Seller.Email, "seller-email", "", "the seller's email printed on invoices")
+	fs.StringVar(&f.invoicing.Seller.TaxID, "seller-tax-id", "", "the seller's tax id (such as a VAT number) printed on invoices")
 	fs.DurationVar(&f.recharge.Cooldown, "recharge-cooldown", 10*time.Minute, "least time between two automatic recharges of one account (a recharge due sooner waits); 0: none")
 	fs.IntVar(&f.recharge.MonthlyCap, "recharge-monthly-cap", 20, "most automatic recharges of one account per calendar month (UTC); one beyond is canceled")
 	fs.IntVar(&f.recharge.Attempts, "recharge-attempts", 4, "tries of a declined automatic recharge before it is given up")

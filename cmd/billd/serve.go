@@ -39,20 +39,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Int64Var(&limits.MaxBodyBytesInFlight, "max-inflight-bytes", 64<<20, "request body bytes served at once; past it requests get 503 at once")
 	fs.Int64Var(&limits.MaxBodyBytesPerPrincipal, "max-inflight-bytes-per-client", 8<<20, "request body bytes one API client has in flight at once; past it its requests get 503 at once")
 	fs.IntVar(&limits.MaxResponseBytes, "max-response-bytes", 4<<20, "size of a list response; a page stops before it and hands out next_page_token for the rest")
-	var trustedOrigins []string
-	fs.Func("trusted-origins", "comma-separated origins (https://console.example.com) whose browser pages may call the API cross-origin; other cross-origin browser writes get 403", func(s string) error {
-		for o := range strings.SplitSeq(s, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				trustedOrigins = append(trustedOrigins, o)
-			}
-		}
-		return nil
-	})
-	var corsOrigins []string
-	fs.Func("cors-origin", "an origin (https://app.example.com) whose browser pages may call the API with CORS: REST, Connect and gRPC-Web; repeat for more. None by default", func(s string) error {
-		corsOrigins = append(corsOrigins, strings.TrimSpace(s))
-		return nil
-	})
+	var trustedOrigins, corsOrigins []string
+	fs.Func("trusted-origins", "comma-separated origins (https://console.example.com) whose browser pages may call the API cross-origin; other cross-origin browser writes get 403", appendOrigins(&trustedOrigins))
+	fs.Func("cors-origin", "origins (https://app.example.com), comma-separated or the flag repeated, whose browser pages may call the API with CORS: REST, Connect and gRPC-Web", appendOrigins(&corsOrigins))
 	var conns connLimits
 	fs.IntVar(&conns.max, "max-connections", 2048, "client connections open at once; past it an idle connection is closed to make room, else the new one's request is answered 503 (health checks are answered)")
 	fs.IntVar(&conns.perClient, "max-connections-per-client", 256, "once the server holds half of --max-connections, the connections one client address (IPv4 address or IPv6 /64) may hold; past it a new connection's request is answered 503; 0: no cap")
@@ -243,4 +232,18 @@ func serveProtocols() *http.Protocols {
 	p.SetHTTP1(true)
 	p.SetUnencryptedHTTP2(true)
 	return &p
+}
+
+// appendOrigins returns the Set of a flag of comma-separated origins that may be repeated: each
+// value appends its origins to list. An origin holds no comma, so the environment variable and a
+// configuration file's scalar can give several in one value.
+func appendOrigins(list *[]string) func(string) error {
+	return func(s string) error {
+		for o := range strings.SplitSeq(s, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				*list = append(*list, o)
+			}
+		}
+		return nil
+	}
 }

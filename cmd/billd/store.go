@@ -42,9 +42,9 @@ type storeFlags struct {
 func (f *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.config = registerConfig(fs, getenv)
 	fs.StringVar(&f.data, "data", "./billd-data", "directory of the embedded SQLite database (used when --db is empty)")
-	fs.StringVar(&f.db, "db", "", "the database: postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite); default $BILLD_DB, else <data>/billd.db")
+	fs.StringVar(&f.db, "db", "", "the database: postgres://… or postgresql://… (PostgreSQL), or sqlite:PATH, sqlite://PATH or a file path (SQLite); empty: <data>/billd.db")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size (default 32) or SQLite read connections (default 4)")
+	fs.IntVar(&f.conns, "db-conns", 0, "PostgreSQL pool size or SQLite read connections; 0: 32 on PostgreSQL, 4 on SQLite")
 }
 
 func (f *storeFlags) registerLimits(fs *flag.FlagSet) {
@@ -60,10 +60,10 @@ func (f *storeFlags) registerService(fs *flag.FlagSet) {
 		f.config.strict = true // the server's commands take every key of the file
 	}
 	fs.BoolVar(&f.group, "group-commit", true, "apply concurrent money-moving requests in shared transactions")
-	fs.IntVar(&f.commit.MaxPostings, "commit-max-requests", 0, "group commit: requests per transaction (default 4096)")
-	fs.IntVar(&f.commit.MaxTransfers, "commit-max-transfers", 0, "group commit: transfers per transaction (default 20000)")
+	fs.IntVar(&f.commit.MaxPostings, "commit-max-requests", 0, "group commit: requests per transaction; 0: 4096")
+	fs.IntVar(&f.commit.MaxTransfers, "commit-max-transfers", 0, "group commit: transfers per transaction; 0: 20000")
 	fs.DurationVar(&f.commit.MaxWait, "commit-wait", 0, "group commit: how long a transaction may wait for more requests when others are already queued; 0: 300µs on SQLite, none on PostgreSQL (measured best for each); negative: never")
-	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503 (default 200000)")
+	fs.IntVar(&f.commit.MaxQueued, "commit-max-queued", 0, "group commit: transfers waiting at most before requests are refused with 503; 0: 200000")
 	fs.DurationVar(&f.authTTL, "auth-cache-ttl", time.Second, "how long a verified credential is trusted without a store read; other nodes see a revocation within it; 0 disables")
 	fs.DurationVar(&f.accountTTL, "account-cache-ttl", 10*time.Second, "how long usage reporting remembers which account a request names; 0 disables")
 	fs.BoolVar(&f.webhooks.AllowPrivate, "webhooks-allow-private", false, "let webhooks be registered on and sent to private, loopback and link-local addresses (off: a customer's URL cannot reach billd's own network)")
