@@ -3,11 +3,14 @@ package billd
 import (
 	"errors"
 	"fmt"
+	"math"
+	"net/http"
 	"time"
 )
 
-// Error codes. Every error a use case returns on purpose carries one of them; the web package maps
-// each code to an HTTP status and to each dialect's error body in one place. An error without a
+// Error codes. Every error a use case returns on purpose carries one of them; HTTPStatus maps each
+// to its HTTP status, and the web package to its gRPC code and each dialect's error body, each in
+// one place. An error without a
 // code is internal: it is logged with its detail and shown as "internal server error".
 const (
 	EINVALID       = "invalid"             // the request is malformed or breaks a rule
@@ -58,6 +61,11 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// RetrySeconds is d in whole seconds, rounded up, at least 1: the value of a Retry-After header.
+func RetrySeconds(d time.Duration) int64 {
+	return max(1, int64(math.Ceil(d.Seconds())))
+}
+
 // ErrorRetryAfter returns the RetryAfter of the *Error in err's chain: zero when there is none.
 func ErrorRetryAfter(err error) time.Duration {
 	var e *Error
@@ -95,4 +103,31 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal server error"
+}
+
+// httpStatuses is the one table from error codes to HTTP statuses, which every HTTP adapter
+// answers with (the API's dialects and the console).
+var httpStatuses = map[string]int{
+	EINVALID:       http.StatusBadRequest,
+	EPRECONDITION:  http.StatusBadRequest,
+	ENOTFOUND:      http.StatusNotFound,
+	ECONFLICT:      http.StatusConflict,
+	EUNAUTHORIZED:  http.StatusUnauthorized,
+	EFORBIDDEN:     http.StatusForbidden,
+	ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	EQUOTA:         http.StatusTooManyRequests,
+	EMETHOD:        http.StatusMethodNotAllowed,
+	EOVERLOADED:    http.StatusServiceUnavailable,
+	ERATELIMITED:   http.StatusTooManyRequests,
+	EUNAVAILABLE:   http.StatusServiceUnavailable,
+	EUNIMPLEMENTED: http.StatusNotImplemented,
+	EINTERNAL:      http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status of an error code; 500 for a code it does not know.
+func HTTPStatus(code string) int {
+	if status, ok := httpStatuses[code]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
 }

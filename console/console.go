@@ -29,6 +29,11 @@ type Config struct {
 	PublicURL string
 	// Logger receives the errors a page could not show (internal ones); slog.Default() when nil.
 	Logger *slog.Logger
+	// Admit, when set, is asked with the session's principal before each signed-in page is
+	// served; its error is shown instead of the page. cmd wires the API's rate limiter here, so
+	// that a client's console pages and API calls draw on one budget (ERATELIMITED: 429 with
+	// Retry-After).
+	Admit func(billd.Principal) error
 }
 
 // DefaultSessionTTL is how long a sign-in lasts by default.
@@ -54,13 +59,14 @@ type Console struct {
 	pages  map[string]*pageTemplate
 	origin *http.CrossOriginProtection
 	public *url.URL // Config.PublicURL, or nil
+	admit  func(billd.Principal) error
 }
 
 // New returns the console of svc. It fails if cfg.SessionTTL is out of range or a template does
 // not parse.
 func New(svc *billd.Service, cfg Config) (http.Handler, error) {
 	c := &Console{svc: svc, ttl: cfg.SessionTTL, log: cfg.Logger, mux: http.NewServeMux(),
-		origin: http.NewCrossOriginProtection()}
+		origin: http.NewCrossOriginProtection(), admit: cfg.Admit}
 	if c.ttl == 0 {
 		c.ttl = DefaultSessionTTL
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,11 +151,14 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 // fail renders the error page of err, with the status its code maps to. Internal errors are
 // logged and shown without their details.
 func (c *Console) fail(q *request, err error) {
-	status := statusOf(billd.ErrorCode(err))
+	status := billd.HTTPStatus(billd.ErrorCode(err))
 	msg := billd.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
 		c.log.Error("console: a page failed", "path", q.r.URL.Path, "err", err)
 		msg = "Something went wrong on our side. Try again in a moment."
+	}
+	if wait := billd.ErrorRetryAfter(err); wait > 0 {
+		q.w.Header().Set("Retry-After", strconv.FormatInt(billd.RetrySeconds(wait), 10))
 	}
 	v := view{Title: http.StatusText(status), Error: msg, Status: status, CSRF: q.csrf}
 	if q.p.ClientID != "" {
@@ -174,27 +178,6 @@ func (q *request) clientLabel() string {
 // notFound is the page of a console path that does not exist.
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
 	c.fail(&request{w: w, r: r}, billd.Errorf(billd.ENOTFOUND, "there is no console page at this address"))
-}
-
-// statusOf maps an error code to the page's HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case billd.EINVALID, billd.ETOOLARGE:
-		return http.StatusBadRequest
-	case billd.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case billd.EFORBIDDEN:
-		return http.StatusForbidden
-	case billd.ENOTFOUND:
-		return http.StatusNotFound
-	case billd.ECONFLICT, billd.EPRECONDITION, billd.EQUOTA:
-		return http.StatusConflict
-	case billd.EOVERLOADED, billd.ERATELIMITED, billd.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case billd.EMETHOD:
-		return http.StatusMethodNotAllowed
-	}
-	return http.StatusInternalServerError
 }
 
 // returnPage is where a payment provider sends the browser back: a same-site page that moves on

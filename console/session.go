@@ -51,6 +51,9 @@ func (c *Console) authed(fn handler) http.Handler {
 		if client != nil {
 			q.name = client.Name
 		}
+		if err == nil && c.admit != nil {
+			err = c.admit(p)
+		}
 		if err == nil && r.Method == http.MethodPost {
 			err = c.checkPost(q.w, q.r, q.csrf)
 		}

@@ -10,37 +10,39 @@ import (
 	"github.com/billd/billd"
 )
 
-// errorMapping is how one error code shows on the wire: its HTTP status and its gRPC code, which
-// Connect, gRPC and gRPC-Web answer and the Frontier REST body carries.
+// errorMapping is how one error code shows on the wire: its HTTP status (billd.HTTPStatus) and
+// its gRPC code, which Connect, gRPC and gRPC-Web answer and the Frontier REST body carries.
 type errorMapping struct {
 	status int
 	code   connect.Code
 }
 
-// errorMappings is the one table from billd error codes to HTTP statuses and gRPC codes.
-var errorMappings = map[string]errorMapping{
-	billd.EINVALID:       {http.StatusBadRequest, connect.CodeInvalidArgument},
-	billd.EPRECONDITION:  {http.StatusBadRequest, connect.CodeFailedPrecondition},
-	billd.ENOTFOUND:      {http.StatusNotFound, connect.CodeNotFound},
-	billd.ECONFLICT:      {http.StatusConflict, connect.CodeAlreadyExists},
-	billd.EUNAUTHORIZED:  {http.StatusUnauthorized, connect.CodeUnauthenticated},
-	billd.EFORBIDDEN:     {http.StatusForbidden, connect.CodePermissionDenied},
-	billd.ETOOLARGE:      {http.StatusRequestEntityTooLarge, connect.CodeResourceExhausted},
-	billd.EQUOTA:         {http.StatusTooManyRequests, connect.CodeResourceExhausted},
-	billd.EMETHOD:        {http.StatusMethodNotAllowed, connect.CodeUnimplemented},
-	billd.EOVERLOADED:    {http.StatusServiceUnavailable, connect.CodeUnavailable},
-	billd.ERATELIMITED:   {http.StatusTooManyRequests, connect.CodeResourceExhausted},
-	billd.EUNAVAILABLE:   {http.StatusServiceUnavailable, connect.CodeUnavailable},
-	billd.EUNIMPLEMENTED: {http.StatusNotImplemented, connect.CodeUnimplemented},
-	billd.EINTERNAL:      {http.StatusInternalServerError, connect.CodeInternal},
+// grpcCodes is the one table from billd error codes to gRPC codes.
+var grpcCodes = map[string]connect.Code{
+	billd.EINVALID:       connect.CodeInvalidArgument,
+	billd.EPRECONDITION:  connect.CodeFailedPrecondition,
+	billd.ENOTFOUND:      connect.CodeNotFound,
+	billd.ECONFLICT:      connect.CodeAlreadyExists,
+	billd.EUNAUTHORIZED:  connect.CodeUnauthenticated,
+	billd.EFORBIDDEN:     connect.CodePermissionDenied,
+	billd.ETOOLARGE:      connect.CodeResourceExhausted,
+	billd.EQUOTA:         connect.CodeResourceExhausted,
+	billd.EMETHOD:        connect.CodeUnimplemented,
+	billd.EOVERLOADED:    connect.CodeUnavailable,
+	billd.ERATELIMITED:   connect.CodeResourceExhausted,
+	billd.EUNAVAILABLE:   connect.CodeUnavailable,
+	billd.EUNIMPLEMENTED: connect.CodeUnimplemented,
+	billd.EINTERNAL:      connect.CodeInternal,
 }
 
 // mapError returns the wire mapping of err's code.
 func mapError(err error) errorMapping {
-	if m, ok := errorMappings[billd.ErrorCode(err)]; ok {
-		return m
+	code := billd.ErrorCode(err)
+	grpc, ok := grpcCodes[code]
+	if !ok {
+		code, grpc = billd.EINTERNAL, connect.CodeInternal
 	}
-	return errorMappings[billd.EINTERNAL]
+	return errorMapping{status: billd.HTTPStatus(code), code: grpc}
 }
 
 // status is google.rpc.Status, the error body of the Frontier REST dialect.
@@ -77,7 +79,7 @@ func setErrorHeaders(hdr http.Header, m errorMapping, err error) {
 	case m.status == http.StatusUnauthorized:
 		hdr.Set("WWW-Authenticate", `Basic realm="billd", Bearer realm="billd"`)
 	case wait > 0:
-		hdr.Set("Retry-After", strconv.FormatInt(retrySeconds(wait), 10))
+		hdr.Set("Retry-After", strconv.FormatInt(billd.RetrySeconds(wait), 10))
 	case m.status == http.StatusServiceUnavailable:
 		hdr.Set("Retry-After", "1")
 	}

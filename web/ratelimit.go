@@ -184,8 +184,12 @@ func (rl *rateLimiter) allow(p billd.Principal) error {
 		return nil
 	}
 	return &billd.Error{Code: billd.ERATELIMITED, RetryAfter: wait,
-		Message: fmt.Sprintf("too many requests: this client may make %s per second, %d at once; retry in %d s", strconv.FormatFloat(limit.Rate, 'f', -1, 64), limit.Burst, retrySeconds(wait))}
+		Message: fmt.Sprintf("too many requests: this client may make %s per second, %d at once; retry in %d s", strconv.FormatFloat(limit.Rate, 'f', -1, 64), limit.Burst, billd.RetrySeconds(wait))}
 }
+
+// RateLimit takes a token of p's rate-limit bucket, the one p's API requests draw on, or returns
+// an ERATELIMITED error that says when to retry: for pages served beside the API (the console).
+func (h *Handler) RateLimit(p billd.Principal) error { return h.rate.allow(p) }
 
 // take takes a token of client's bucket at now, refilled at limit's rate up to its burst. When
 // the bucket holds less than one token it returns how long until it does, and false.
@@ -227,9 +231,4 @@ func (rl *rateLimiter) tracked() int {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	return rl.lru.Len()
-}
-
-// retrySeconds is d in whole seconds, rounded up, at least 1: the value of Retry-After.
-func retrySeconds(d time.Duration) int64 {
-	return max(1, int64(math.Ceil(d.Seconds())))
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,4 +98,67 @@ func TestRateLimitFlagsChecked(t *testing.T) {
 			t.Errorf("serve %s %s: %v, want an error containing %q", tc.flag, tc.value, err, tc.want)
 		}
 	}
+}
+
+// TestRateLimitConsole: a client's console pages draw on the bucket its API requests draw on, so
+// the console is no way around the rate limit: past a member's burst its next page gets 429 with
+// Retry-After, and so does its next API call.
+func TestRateLimitConsole(t *testing.T) {
+	eachStoreWith(t, adminEnv, rateLimitFlags, func(t *testing.T, s *server) {
+		w := newWorld(t, s, 0)
+		member := w.client(t, s, "member")
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		type page struct {
+			status int
+			header http.Header
+			body   string
+		}
+		get := func(path string) page {
+			t.Helper()
+			res, err := browser.Get(s.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, err := io.ReadAll(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return page{res.StatusCode, res.Header, string(body)}
+		}
+		token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(get("/console/sign-in").body)
+		if token == nil {
+			t.Fatal("the sign-in page has no CSRF field")
+		}
+		signIn, err := http.NewRequest("POST", s.url+"/console/sign-in", strings.NewReader(url.Values{"csrf": {token[1]},
+			"client_id": {member.id}, "client_secret": {member.secret}}.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signIn.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := browser.Do(signIn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("signing in: %d, want 303", res.StatusCode)
+		}
+		org := "/console/orgs/" + w.orgID
+		for i := range 2 { // the burst
+			if p := get(org); p.status != http.StatusOK {
+				t.Fatalf("page %d: %d, want 200\n%s", i+1, p.status, p.body)
+			}
+		}
+		p := get(org)
+		if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "too many requests") {
+			t.Fatalf("the page past the burst: %d, want 429 saying too many requests\n%s", p.status, p.body)
+		}
+		checkRetryAfter(t, "console", p.header.Get("Retry-After"))
+		s.fails(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID, as: &member}, http.StatusTooManyRequests, 8, "too many requests")
+	})
 }

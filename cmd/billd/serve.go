@@ -103,12 +103,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer db.Close()
 	defer svc.Close()
 	var consoleUI http.Handler
+	var api *web.Handler // set below; the console's pages draw on the API's rate limits
 	if *consoleOn {
-		if consoleUI, err = console.New(svc, console.Config{SessionTTL: *consoleTTL, PublicURL: pf.publicURL, Logger: log}); err != nil {
+		rateLimit := func(p billd.Principal) error { return api.RateLimit(p) }
+		if consoleUI, err = console.New(svc, console.Config{SessionTTL: *consoleTTL, PublicURL: pf.publicURL, Logger: log,
+			Admit: rateLimit}); err != nil {
 			return usageError{"--console-session-ttl, --public-url: " + err.Error()}
 		}
 	}
-	api, err := web.NewHandler(svc, log, obs.web(web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins,
+	api, err = web.NewHandler(svc, log, obs.web(web.Config{Limits: limits, TrustedOrigins: trustedOrigins, CORSOrigins: corsOrigins,
 		RateLimits: *rateLimits, Console: consoleUI}, svc, db))
 	if err != nil {
 		return usageError{err.Error()}
