@@ -1,7 +1,9 @@
 package billd
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +35,10 @@ type WebhookInput struct {
 	Types       []string // names of NoticeTypes; none: every type
 	Description string
 	Disabled    bool // created disabled: no deliveries are made for it
+	// ID, when set, is the new webhook's id (a UUID), chosen by the caller so that a request sent
+	// twice (a form posted again) is refused with ECONFLICT instead of making a second endpoint.
+	// Empty: billd picks one. Only CreateWebhook uses it.
+	ID string
 }
 
 // Bounds of a webhook's fields.
@@ -43,7 +49,7 @@ const (
 
 // WebhookTx persists webhooks and their deliveries.
 type WebhookTx interface {
-	// InsertWebhook stores a new webhook.
+	// InsertWebhook stores a new webhook; an error that wraps ErrDuplicateID if the id is taken.
 	InsertWebhook(ctx context.Context, w *Webhook) error
 	// UpdateWebhook stores w's url, types, description and enabled.
 	UpdateWebhook(ctx context.Context, w *Webhook) error
@@ -98,7 +104,8 @@ type DeliveryQuery struct {
 // is "", and returns it with its secret, which no other call shows. Org admins and owners manage
 // their organization's webhooks; platform admins any. EINVALID for a URL that is not http(s), too
 // long, or (unless the operator allows it) on a private, loopback or link-local address, or an
-// unknown event type; EQUOTA past the limit of webhooks per organization (or platform).
+// unknown event type, or an id (WebhookInput.ID) that is not a UUID; ECONFLICT for an id that
+// exists already; EQUOTA past the limit of webhooks per organization (or platform).
 func (s *Service) CreateWebhook(ctx context.Context, p Principal, orgID string, in WebhookInput) (*Webhook, error) {
 	if err := s.authorizeWebhooks(p, orgID); err != nil {
 		return nil, err
@@ -131,14 +138,21 @@ func (s *Service) CreateWebhook(ctx context.Context, p Principal, orgID string, 
 		}
 		return tx.InsertWebhook(ctx, w)
 	})
+	if in.ID != "" && errors.Is(err, ErrDuplicateID) {
+		return nil, Errorf(ECONFLICT, "webhook %s exists already: its secret was shown only when it was made", in.ID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// newWebhook validates in and returns the webhook it describes, with a new id and secret.
+// newWebhook validates in and returns the webhook it describes, with its id (in.ID, or a new
+// one) and a new secret.
 func (s *Service) newWebhook(ctx context.Context, in WebhookInput) (*Webhook, error) {
+	if in.ID != "" && !IsUUID(in.ID) {
+		return nil, Errorf(EINVALID, "a new webhook's id must be a UUID: %.64q is not", in.ID)
+	}
 	u, err := s.checkWebhookURL(ctx, in.URL)
 	if err != nil {
 		return nil, err
@@ -159,7 +173,7 @@ func (s *Service) newWebhook(ctx context.Context, in WebhookInput) (*Webhook, er
 			types = append(types, t)
 		}
 	}
-	return &Webhook{ID: s.newID(), URL: u, Types: types, Description: in.Description, Enabled: !in.Disabled,
+	return &Webhook{ID: cmp.Or(strings.ToLower(in.ID), s.newID()), URL: u, Types: types, Description: in.Description, Enabled: !in.Disabled,
 		Secret: newSecret("whsec_"), CreatedAt: s.clock()}, nil
 }
 

@@ -492,3 +492,31 @@ func TestConcurrentPlatformWebhooksKeepTheQuota(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookCallerChosenID makes a webhook under the id its caller picked; the same request sent
+// again (a form posted twice) is refused with ECONFLICT instead of making a second endpoint, and
+// an id that is not a UUID is refused.
+func TestWebhookCallerChosenID(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newHookFixture(t, s)
+		o := f.newOrg(t)
+		in := billd.WebhookInput{ID: billd.NewUUID(), URL: "http://127.0.0.1:9/hook"}
+		w, err := f.svc.CreateWebhook(t.Context(), sys, o.ID, in)
+		must(t, err)
+		if w.ID != in.ID || w.Secret == "" {
+			t.Fatalf("webhook %s made with secret %q, want the caller's id %s and a secret", w.ID, w.Secret, in.ID)
+		}
+		_, err = f.svc.CreateWebhook(t.Context(), sys, o.ID, in)
+		if billd.ErrorCode(err) != billd.ECONFLICT || !strings.Contains(billd.ErrorMessage(err), "exists already") {
+			t.Errorf("the same id again: %v, want ECONFLICT", err)
+		}
+		_, err = f.svc.CreateWebhook(t.Context(), sys, o.ID, billd.WebhookInput{ID: "hook-1", URL: in.URL})
+		wantInvalid(t, err, "hook-1", "UUID")
+		hooks, err := f.svc.ListWebhooks(t.Context(), sys, o.ID)
+		must(t, err)
+		if len(hooks) != 1 {
+			t.Errorf("%d webhooks, want 1", len(hooks))
+		}
+	})
+}
