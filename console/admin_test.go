@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,5 +106,70 @@ func TestWebhookPages(t *testing.T) {
 		wantStatus(t, "a member redelivering", m.post(redeliver, url.Values{"csrf": {csrfOf(t, m.get(hooks).body)}}), http.StatusForbidden)
 		wantStatus(t, "redelivering", o.post(redeliver, url.Values{"csrf": {csrfOf(t, log.body)}}), http.StatusSeeOther)
 		wantStatus(t, "the log after redelivery", o.get(hooks+"/"+w.ID+"?done=redelivered"), http.StatusOK, "queued again", "pending")
+	})
+}
+
+// TestWebhookManagement adds an endpoint through the webhooks page's form (its secret shown once;
+// the form posted again makes no second one), shows a bad URL's refusal on the page, disables,
+// enables and deletes it after the confirmation page; a member may do none of it, as in the API.
+func TestWebhookManagement(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixture(t, s)
+		ctx := context.Background()
+		hooks := "/console/orgs/" + f.orgID + "/webhooks"
+		o := f.signedIn(f.owner)
+		empty := o.get(hooks)
+		wantStatus(t, "no webhooks", empty, http.StatusOK, "Add one below", `id="add-webhook"`, `value="invoice.paid"`)
+		proposed := regexp.MustCompile(`name="id" value="([^"]+)"`).FindStringSubmatch(empty.body)
+		if proposed == nil {
+			t.Fatal("the webhook form proposes no id")
+		}
+		csrf := csrfOf(t, empty.body)
+		form := url.Values{"csrf": {csrf}, "id": {proposed[1]}, "url": {"http://127.0.0.1:9/events"}, "description": {"ops"},
+			"types": {"balance.low", "invoice.paid"}}
+		page := o.post(hooks, form)
+		wantStatus(t, "adding an endpoint", page, http.StatusOK, "copy its signing secret now", "http://127.0.0.1:9/events")
+		if id := field(t, page.body, "new-id"); id != proposed[1] {
+			t.Errorf("endpoint %s made, want the form's id %s", id, proposed[1])
+		}
+		secret := field(t, page.body, "new-secret")
+		if !strings.HasPrefix(secret, "whsec_") {
+			t.Errorf("secret %q shown, want a whsec_ one", secret)
+		}
+		wantStatus(t, "the form posted again (a reload)", o.post(hooks, form), http.StatusConflict, "exists already")
+		list, err := f.svc.ListWebhooks(ctx, billd.SystemPrincipal, f.orgID)
+		f.must(err)
+		if len(list) != 1 || !list[0].Enabled || len(list[0].Types) != 2 || list[0].Description != "ops" {
+			t.Fatalf("webhooks after the form and its reload: %+v, want the one endpoint, enabled, with 2 types", list)
+		}
+		if strings.Contains(o.get(hooks).body, secret) {
+			t.Error("the webhooks page shows the secret again")
+		}
+		bad := url.Values{"csrf": {csrf}, "id": {billd.NewUUID()}, "url": {"ftp://example.com/x"}}
+		wantStatus(t, "a bad URL", o.post(hooks, bad), http.StatusBadRequest, `id="problem"`, "url", `value="ftp://example.com/x"`)
+
+		hook := hooks + "/" + list[0].ID
+		m := f.signedIn(f.member)
+		mcsrf := csrfOf(t, m.get("/console/catalog").body)
+		wantStatus(t, "a member opening the webhooks", m.get(hooks), http.StatusForbidden)
+		wantStatus(t, "a member adding one", m.post(hooks, url.Values{"csrf": {mcsrf}, "url": {"http://127.0.0.1:9/m"}}), http.StatusForbidden)
+		wantStatus(t, "a member disabling one", m.post(hook+"/enabled", url.Values{"csrf": {mcsrf}, "enabled": {"false"}}), http.StatusForbidden)
+		wantStatus(t, "a member deleting one", m.post(hook+"/delete", url.Values{"csrf": {mcsrf}}), http.StatusForbidden)
+
+		for _, enabled := range []bool{false, true} {
+			res := o.post(hook+"/enabled", url.Values{"csrf": {csrf}, "enabled": {strconv.FormatBool(enabled)}})
+			wantStatus(t, "enabling or disabling", res, http.StatusSeeOther)
+			wantStatus(t, "the page after", o.get(res.header.Get("Location")), http.StatusOK, "The endpoint is")
+			list, err := f.svc.ListWebhooks(ctx, billd.SystemPrincipal, f.orgID)
+			f.must(err)
+			if list[0].Enabled != enabled || len(list[0].Types) != 2 || list[0].URL != "http://127.0.0.1:9/events" {
+				t.Errorf("webhook %+v, want enabled %v and its settings kept", list[0], enabled)
+			}
+		}
+		wantStatus(t, "the confirmation page", o.get(hook+"/delete"), http.StatusOK, "Delete this endpoint?", `id="delete-webhook"`)
+		res := o.post(hook+"/delete", url.Values{"csrf": {csrf}})
+		wantStatus(t, "deleting", res, http.StatusSeeOther)
+		wantStatus(t, "the page after deleting", o.get(res.header.Get("Location")), http.StatusOK, "is deleted", "No webhook endpoints yet")
+		wantStatus(t, "deleting it again", o.post(hook+"/delete", url.Values{"csrf": {csrf}}), http.StatusNotFound)
 	})
 }

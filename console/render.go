@@ -122,13 +122,22 @@ var notices = map[string]string{
 	"revoked":     "Revoked.",
 	"sessions":    "The client's console sessions are ended.",
 	"created":     "Created.",
+	"enabled":     "The endpoint is enabled: new events are sent to it, and its pending deliveries resume.",
+	"disabled":    "The endpoint is disabled: it gets no new deliveries, and its pending ones wait until it is enabled again.",
+	"deleted":     "The endpoint is deleted, with its delivery log; nothing more is sent to it.",
 	"paid":        "Thank you: the payment went through. The credits appear as soon as the provider confirms it.",
 	"canceled":    "The checkout was canceled; nothing was charged.",
 }
 
 // page renders a signed-in page.
 func (c *Console) page(q *request, status int, name, title string, data any) error {
-	v := view{Title: title, SignedIn: true, P: q.p, Client: q.clientLabel(), CSRF: q.csrf, Nav: nav(q.p, q.r.URL.Path), Data: data}
+	return c.problemPage(q, status, name, title, "", data)
+}
+
+// problemPage renders a signed-in page with a problem at its top (none if ""): a form the Service
+// refused, shown again to be corrected.
+func (c *Console) problemPage(q *request, status int, name, title, problem string, data any) error {
+	v := view{Title: title, SignedIn: true, P: q.p, Client: q.clientLabel(), CSRF: q.csrf, Nav: nav(q.p, q.r.URL.Path), Data: data, Error: problem}
 	v.Notice = notices[q.r.URL.Query().Get("done")]
 	c.render(q.w, q.r, status, name, v)
 	return nil
