@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/billd/billd"
 	"github.com/billd/billd/sqlstore/sqltest"
@@ -62,5 +63,47 @@ func TestChartsAndInvoices(t *testing.T) {
 			t.Error("a member is shown invoice PDF links")
 		}
 		wantStatus(t, "a member downloading the PDF", m.get(f.accountPath("/invoices/"+id+"/pdf")), http.StatusForbidden)
+	})
+}
+
+// TestPaymentsListsPage pages the payments page's invoices, 20 at a time, while another list's
+// position (its own query parameter) stays as it was; a page parameter is bounded and checked.
+func TestPaymentsListsPage(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newFixture(t, s)
+		ctx, sys := context.Background(), billd.SystemPrincipal
+		oldest := f.invoiced()
+		for range 20 { // one overdraft invoice a month
+			f.advance(32 * 24 * time.Hour)
+			f.must(f.svc.ReportUsage(ctx, sys, billd.UsageReport{OrgID: f.orgID, BillingID: f.account,
+				Usages: []billd.Usage{{ID: billd.NewUUID(), Amount: 100, Source: "gpu"}}}))
+			_, err := f.svc.GenerateInvoices(ctx, sys)
+			f.must(err)
+		}
+		o := f.signedIn(f.owner)
+		checkouts := billd.Cursor{At: t0, ID: billd.NewUUID()}.Encode() // a position in the checkouts
+		first := o.get(f.accountPath("/payments?checkouts_page=" + checkouts))
+		wantStatus(t, "the first page of invoices", first, http.StatusOK, `id="invoices-next"`)
+		if strings.Contains(first.body, oldest) || strings.Contains(first.body, `id="invoices-first"`) {
+			t.Errorf("the first page holds more than 20 invoices or links to itself")
+		}
+		next := hrefOf(t, first.body, "invoices-next")
+		if !strings.Contains(next, "checkouts_page="+checkouts) {
+			t.Errorf("the invoices' next link %q drops the checkouts' position", next)
+		}
+		second := o.get(next)
+		wantStatus(t, "the second page of invoices", second, http.StatusOK, oldest, `id="invoices-first"`)
+		if strings.Contains(second.body, `id="invoices-next"`) {
+			t.Error("the second page of 21 invoices goes on")
+		}
+		if newest := hrefOf(t, second.body, "invoices-first"); strings.Contains(newest, "invoices_page") || !strings.Contains(newest, "checkouts_page") {
+			t.Errorf("the newest invoices' link %q keeps the invoices' position or drops the checkouts'", newest)
+		}
+		for _, c := range []struct{ query, says string }{
+			{"invoices_page=not-a-token", "the page token is not a token this server issued"},
+			{"subscriptions_page=" + strings.Repeat("x", 2000), "the subscriptions_page parameter is too long"},
+		} {
+			wantStatus(t, c.query[:20], o.get(f.accountPath("/payments?"+c.query)), http.StatusBadRequest, c.says)
+		}
 	})
 }

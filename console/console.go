@@ -45,6 +45,7 @@ const (
 	maxParamBytes = 1024     // one query parameter
 	pageSize      = 50       // items of a list page
 	shortList     = 20       // items of a list shown on a page with others
+	pageParam     = "page"   // the query parameter of a page's list's page token
 )
 
 //go:embed templates/*.html static/*

@@ -27,7 +27,7 @@ func (c *Console) clients(q *request) error {
 
 // showClients renders the clients page, with a client just created.
 func (c *Console) showClients(q *request, created *billd.NewAPIClient) error {
-	req, err := pageRequest(q.r, pageSize)
+	req, err := pageRequest(q.r, pageParam, pageSize)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (c *Console) showClients(q *request, created *billd.NewAPIClient) error {
 	if err != nil {
 		return err
 	}
-	d := clientsData{Clients: list.Items, Next: nextLink(q.r, list.NextPageToken), OrgID: orgID, Created: created,
+	d := clientsData{Clients: list.Items, Next: nextLink(q.r, pageParam, list.NextPageToken), OrgID: orgID, Created: created,
 		Platform: billd.Preauthorize(q.p, billd.PermSuper, "") == nil, NewID: billd.NewUUID()}
 	d.Roles = []billd.Role{billd.RoleMember, billd.RoleAdmin, billd.RoleOwner} // an organization's
 	if d.Platform {

@@ -31,7 +31,7 @@ func (c *Console) journal(q *request) error {
 	qs := q.r.URL.Query()
 	f := journalFilter{Kind: qs.Get("kind"), Source: qs.Get("source"), From: qs.Get("from"), To: qs.Get("to")}
 	f.Filtered = f.Kind != "" || f.Source != "" || f.From != "" || f.To != ""
-	req, err := pageRequest(q.r, pageSize)
+	req, err := pageRequest(q.r, pageParam, pageSize)
 	if err != nil {
 		return err
 	}
@@ -53,10 +53,10 @@ func (c *Console) journal(q *request) error {
 	if err != nil {
 		return err
 	}
-	d := journalData{Account: a, Base: accountPath(a), Items: list.Items, Filter: f, Next: nextLink(q.r, list.NextPageToken),
+	d := journalData{Account: a, Base: accountPath(a), Items: list.Items, Filter: f, Next: nextLink(q.r, pageParam, list.NextPageToken),
 		Kinds: []billd.TransferKind{billd.KindUsage, billd.KindRevert, billd.KindGrant}}
 	if req.PageToken != "" {
-		d.First = pageLink(q.r, "")
+		d.First = pageLink(q.r, pageParam, "")
 	}
 	return c.page(q, http.StatusOK, "journal.html", "Transactions · "+accountTitle(a), d)
 }

@@ -27,7 +27,7 @@ type orgsData struct {
 
 // organizations lists the organizations (platform admins), with the form that creates one.
 func (c *Console) organizations(q *request) error {
-	req, err := pageRequest(q.r, pageSize)
+	req, err := pageRequest(q.r, pageParam, pageSize)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (c *Console) organizations(q *request) error {
 	if err != nil {
 		return err
 	}
-	d := orgsData{Orgs: list.Items, Next: nextLink(q.r, list.NextPageToken),
+	d := orgsData{Orgs: list.Items, Next: nextLink(q.r, pageParam, list.NextPageToken),
 		CanCreate: billd.Preauthorize(q.p, billd.PermSuper, "") == nil}
 	return c.page(q, http.StatusOK, "orgs.html", "Organizations", d)
 }
@@ -61,7 +61,7 @@ type orgData struct {
 // organization shows an organization and its billing accounts.
 func (c *Console) organization(q *request) error {
 	ctx := q.r.Context()
-	req, err := pageRequest(q.r, pageSize)
+	req, err := pageRequest(q.r, pageParam, pageSize)
 	if err != nil {
 		return err
 	}
@@ -77,37 +77,39 @@ func (c *Console) organization(q *request) error {
 	if title == "" {
 		title = o.Name
 	}
-	return c.page(q, http.StatusOK, "org.html", title, orgData{Org: o, Accounts: list.Items, Next: nextLink(q.r, list.NextPageToken)})
+	return c.page(q, http.StatusOK, "org.html", title, orgData{Org: o, Accounts: list.Items, Next: nextLink(q.r, pageParam, list.NextPageToken)})
 }
 
-// pageRequest reads the page token of a list from ?page, bounded. The Service checks that it is
-// one it issued.
-func pageRequest(r *http.Request, size int) (billd.PageRequest, error) {
-	token := r.URL.Query().Get("page")
+// pageRequest reads the page token of a list from the query parameter param ("page" on a page of
+// one list; a page of several gives each its own), bounded. The Service checks that it is one it
+// issued.
+func pageRequest(r *http.Request, param string, size int) (billd.PageRequest, error) {
+	token := r.URL.Query().Get(param)
 	if len(token) > maxParamBytes {
-		return billd.PageRequest{}, billd.Errorf(billd.EINVALID, "the page parameter is too long")
+		return billd.PageRequest{}, billd.Errorf(billd.EINVALID, "the %s parameter is too long", param)
 	}
 	return billd.PageRequest{PageSize: size, PageToken: token}, nil
 }
 
-// nextLink returns the request's URL with ?page set to token, or "" when there is no next page.
-func nextLink(r *http.Request, token string) string {
+// nextLink returns the request's URL with ?param set to token, or "" when there is no next page.
+func nextLink(r *http.Request, param, token string) string {
 	if token == "" {
 		return ""
 	}
-	return pageLink(r, token)
+	return pageLink(r, param, token)
 }
 
-// pageLink returns the request's URL with ?page set to token, or without ?page when it is "".
-func pageLink(r *http.Request, token string) string {
+// pageLink returns the request's URL with ?param set to token, or without ?param when it is "";
+// the other parameters (filters, other lists' pages) stay.
+func pageLink(r *http.Request, param, token string) string {
 	v := url.Values{}
 	for k, vals := range r.URL.Query() {
-		if k != "page" && k != "done" && len(vals) > 0 {
+		if k != param && k != "done" && len(vals) > 0 {
 			v.Set(k, vals[0])
 		}
 	}
 	if token != "" {
-		v.Set("page", token)
+		v.Set(param, token)
 	}
 	if len(v) == 0 {
 		return r.URL.Path

@@ -149,7 +149,7 @@ type deliveriesData struct {
 // deliveries shows a webhook's deliveries, newest first, with each one's attempts.
 func (c *Console) deliveries(q *request) error {
 	orgID, hookID := q.r.PathValue("org"), q.r.PathValue("hook")
-	req, err := pageRequest(q.r, shortList)
+	req, err := pageRequest(q.r, pageParam, shortList)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (c *Console) deliveries(q *request) error {
 	if err != nil {
 		return err
 	}
-	d := deliveriesData{OrgID: orgID, HookID: hookID, Deliveries: list.Items, Next: nextLink(q.r, list.NextPageToken),
+	d := deliveriesData{OrgID: orgID, HookID: hookID, Deliveries: list.Items, Next: nextLink(q.r, pageParam, list.NextPageToken),
 		CanRedeliver: billd.Preauthorize(q.p, billd.PermUpdate, orgID) == nil}
 	return c.page(q, http.StatusOK, "deliveries.html", "Webhook deliveries", d)
 }
