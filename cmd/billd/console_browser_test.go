@@ -47,7 +47,14 @@ type consoleVisit struct {
 	SignedOutURL    string         `json:"signed_out_url"`
 	MemberHome      string         `json:"member_home"`
 	MemberProblem   string         `json:"member_problem"`
+	WebhookID       string         `json:"webhook_id"`
+	WebhookSecret   string         `json:"webhook_secret"`
+	WebhooksListed  string         `json:"webhooks_listed"`
 }
+
+// consoleWebhookURL is the endpoint the browser adds: a public address (documentation range, so
+// no name lookup), for an event the run never makes, so no delivery is attempted.
+const consoleWebhookURL = "https://203.0.113.7/billd-events"
 
 // TestBrowserConsole drives the console in a real browser on both stores.
 func TestBrowserConsole(t *testing.T) {
@@ -64,7 +71,8 @@ func TestBrowserConsole(t *testing.T) {
 			v := runConsole(t, tools, map[string]any{"base": s.url, "org": w.orgID, "account": w.accountID,
 				"product": product, "quantity": browserQuantity, "admin": map[string]string{"id": admin.id, "secret": admin.secret},
 				"member": map[string]string{"id": member.id, "secret": member.secret}, "out": artifactDir(t),
-				"invoice_org": invoiced.orgID, "invoice_account": invoiced.accountID, "invoice_id": invoiceID})
+				"invoice_org": invoiced.orgID, "invoice_account": invoiced.accountID, "invoice_id": invoiceID,
+				"webhook_url": consoleWebhookURL})
 
 			credits := int64(browserQuantity * browserCreditAmount)
 			accountPath := "/console/orgs/" + w.orgID + "/accounts/" + w.accountID
@@ -87,6 +95,9 @@ func TestBrowserConsole(t *testing.T) {
 				{v.SignedOutURL == s.url+"/console/sign-in?out=1", "sign-out lands on the sign-in page"},
 				{v.MemberHome == s.url+"/console/orgs/"+w.orgID, "a member lands on its organization"},
 				{v.Pages["member-refused"] == 403 && v.MemberProblem == "not authorized", "a member is refused the API clients page"},
+				{strings.HasPrefix(v.WebhookSecret, "whsec_"), "adding a webhook endpoint shows its signing secret"},
+				{strings.Contains(v.WebhooksListed, consoleWebhookURL) && strings.Contains(v.WebhooksListed, "invoice.paid"), "the endpoint added is listed"},
+				{v.Pages["webhook-delete"] == 200, "an endpoint's deletion asks first"},
 				{len(v.PageErrors) == 0, "no page threw"},
 			}
 			for _, c := range checks {
@@ -96,6 +107,10 @@ func TestBrowserConsole(t *testing.T) {
 			}
 			if text := pdfText(t, v.InvoicePDF); !strings.Contains(text, invoiceID) {
 				t.Errorf("the downloaded invoice PDF does not show its number %s:\n%s", invoiceID, text)
+			}
+			hooks, _ := s.ok(req{method: "GET", path: "/v1beta1/organizations/" + w.orgID + "/webhooks"})["webhooks"].([]any)
+			if len(hooks) != 1 || hooks[0].(map[string]any)["id"] != v.WebhookID {
+				t.Errorf("the organization's webhooks: %v, want the console's %s", hooks, v.WebhookID)
 			}
 			list, _ := s.ok(req{method: "GET", path: w.account("/checkouts")})["checkout_sessions"].([]any)
 			if len(list) != 1 {

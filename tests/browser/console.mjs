@@ -5,11 +5,12 @@
 //
 // config.json: {"base": "http://127.0.0.1:port", "org": id, "account": id, "product": name,
 // "quantity": n, "admin": {"id", "secret"}, "member": {"id", "secret"}, "invoice_org": id,
-// "invoice_account": id, "invoice_id": id, "out": dir}.
+// "invoice_account": id, "invoice_id": id, "webhook_url": url, "out": dir}.
 // It signs in wrongly and then as the platform admin, visits every page (a full-page screenshot of
 // each, at desktop and phone width, into out), buys credits through the sandbox's checkout page
 // (card 4242 4242 4242 4242), reads the balance and its chart before and after, downloads an
-// invoice's PDF (out/invoice.pdf), posts a form whose CSRF field
+// invoice's PDF (out/invoice.pdf), adds a webhook endpoint through the webhooks page's form (and
+// opens its delete confirmation), posts a form whose CSRF field
 // was removed, and signs in as a member who opens an admin page. It prints one JSON line of what it
 // saw: {"ok": true|false, "error": "...", ...}; it exits 0 if every check passed, 1 if one failed,
 // 2 if the run went past its deadline. The Go test checks the figures against the API.
@@ -133,6 +134,21 @@ async function run(ctx) {
   await shoot(page, 'account-after-payment');
   await visit(page, 'journal-after-payment', `${acct}/journal`);
   await visit(page, 'payments-after-payment', `${acct}/payments`);
+
+  // A webhook endpoint added through the form: its secret shown once, then listed.
+  const hooks = `/console/orgs/${cfg.org}/webhooks`;
+  await page.goto(cfg.base + hooks, { waitUntil: 'load' });
+  await page.fill('#hook-url', cfg.webhook_url);
+  await page.fill('#hook-description', 'billing events');
+  await page.check('input[name=types][value="invoice.paid"]');
+  await shoot(page, 'webhook-form');
+  await submit(page, '#add-webhook button[type=submit]');
+  seen.webhook_id = await text(page, '#new-id');
+  seen.webhook_secret = await text(page, '#new-secret');
+  await shoot(page, 'webhook-added');
+  await visit(page, 'webhooks-listed', hooks);
+  seen.webhooks_listed = await text(page, '#webhooks');
+  await visit(page, 'webhook-delete', `${hooks}/${seen.webhook_id}/delete`);
 
   // An invoice of the invoiced account, downloaded as a PDF from its payments page.
   const invoiced = `/console/orgs/${cfg.invoice_org}/accounts/${cfg.invoice_account}`;
