@@ -1,7 +1,6 @@
 package console
 
 import (
-	"cmp"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,8 +22,9 @@ type webhooksData struct {
 type webhookForm struct {
 	// ID is the id the form proposes for the next endpoint: posting the form again (a reload)
 	// then names an endpoint that exists and is refused, instead of making another.
-	ID, URL, Description string
-	Types                []typeChoice
+	ID               string
+	URL, Description string
+	Types            []typeChoice
 }
 
 // typeChoice is one event type's checkbox.
@@ -33,9 +33,13 @@ type typeChoice struct {
 	Checked bool
 }
 
-// newWebhookForm returns the form with in's values and id (a new one if in has none).
+// newWebhookForm returns the form with in's values and id (a new one if in has none, or one that
+// is not a UUID).
 func newWebhookForm(in billd.WebhookInput) webhookForm {
-	f := webhookForm{ID: cmp.Or(in.ID, billd.NewUUID()), URL: in.URL, Description: in.Description}
+	f := webhookForm{ID: in.ID, URL: in.URL, Description: in.Description}
+	if !billd.IsUUID(f.ID) {
+		f.ID = billd.NewUUID()
+	}
 	for _, t := range billd.NoticeTypes {
 		f.Types = append(f.Types, typeChoice{Name: t, Checked: slices.Contains(in.Types, string(t))})
 	}
