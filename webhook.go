@@ -260,6 +260,23 @@ func (s *Service) UpdateWebhook(ctx context.Context, p Principal, orgID, id stri
 	return out, nil
 }
 
+// SetWebhookEnabled enables or disables a webhook of the organization (orgID "" : a platform-wide
+// one) and changes nothing else, in one transaction, so that a concurrent change of its other
+// settings stands. ENOTFOUND if it has no such webhook.
+func (s *Service) SetWebhookEnabled(ctx context.Context, p Principal, orgID, id string, enabled bool) (*Webhook, error) {
+	var out *Webhook
+	err := s.changeWebhook(ctx, p, orgID, id, func(tx Tx, w *Webhook) error {
+		w.Enabled = enabled
+		out = w
+		return tx.UpdateWebhook(ctx, w)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Secret = ""
+	return out, nil
+}
+
 // DeleteWebhook deletes a webhook of the organization (orgID "" : a platform-wide one) with its
 // deliveries and their log; nothing more is sent to it. ENOTFOUND if it has no such webhook.
 func (s *Service) DeleteWebhook(ctx context.Context, p Principal, orgID, id string) error {

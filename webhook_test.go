@@ -520,3 +520,37 @@ func TestWebhookCallerChosenID(t *testing.T) {
 		}
 	})
 }
+
+// SetWebhookEnabled changes only whether a webhook is enabled: the URL, types and description
+// another caller set stand (the console's Enable and Disable buttons use it). A member and another
+// organization may not use it.
+func TestWebhookEnabledAlone(t *testing.T) {
+	t.Parallel()
+	sqltest.Each(t, func(t *testing.T, s sqltest.Store) {
+		f := newHookFixture(t, s)
+		a, b := f.newOrg(t), f.newOrg(t)
+		ctx := t.Context()
+		w := f.hook(t, a.ID, "http://127.0.0.1:9/hook", "invoice.paid")
+		changed := billd.WebhookInput{URL: "http://127.0.0.1:9/other", Types: []string{"balance.low"}, Description: "moved"}
+		_, err := f.svc.UpdateWebhook(ctx, sys, a.ID, w.ID, changed)
+		must(t, err)
+		got, err := f.svc.SetWebhookEnabled(ctx, sys, a.ID, w.ID, false)
+		must(t, err)
+		if got.Enabled || got.URL != changed.URL || got.Description != changed.Description ||
+			len(got.Types) != 1 || got.Types[0] != billd.NoticeBalanceLow || got.Secret != "" {
+			t.Errorf("after disabling: %+v, want disabled with the changed settings and no secret", got)
+		}
+		got, err = f.svc.SetWebhookEnabled(ctx, sys, a.ID, w.ID, true)
+		must(t, err)
+		if !got.Enabled || got.URL != changed.URL {
+			t.Errorf("after enabling: %+v", got)
+		}
+		member := billd.Principal{ClientID: "a-member", Role: billd.RoleMember, OrgID: a.ID}
+		if _, err := f.svc.SetWebhookEnabled(ctx, member, a.ID, w.ID, false); billd.ErrorCode(err) != billd.EFORBIDDEN {
+			t.Errorf("a member disabling: %v, want EFORBIDDEN", err)
+		}
+		if _, err := f.svc.SetWebhookEnabled(ctx, sys, b.ID, w.ID, false); billd.ErrorCode(err) != billd.ENOTFOUND {
+			t.Errorf("through another organization: %v, want ENOTFOUND", err)
+		}
+	})
+}

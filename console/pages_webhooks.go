@@ -101,22 +101,20 @@ func (c *Console) webhookOf(q *request) (*billd.Webhook, error) {
 	return nil, billd.Errorf(billd.ENOTFOUND, "webhook not found")
 }
 
-// setWebhookEnabled enables (enabled=true) or disables an endpoint, keeping its other settings.
+// setWebhookEnabled enables (enabled=true) or disables an endpoint; its other settings are not
+// touched (a change made meanwhile through the API stands).
 func (c *Console) setWebhookEnabled(q *request) error {
 	w, err := c.webhookOf(q)
 	if err != nil {
 		return err
 	}
-	in := billd.WebhookInput{URL: w.URL, Description: w.Description, Disabled: q.r.PostForm.Get("enabled") != "true"}
-	for _, t := range w.Types {
-		in.Types = append(in.Types, string(t))
-	}
-	if _, err := c.svc.UpdateWebhook(q.r.Context(), q.p, w.OrgID, w.ID, in); err != nil {
+	enabled := q.r.PostForm.Get("enabled") == "true"
+	if _, err := c.svc.SetWebhookEnabled(q.r.Context(), q.p, w.OrgID, w.ID, enabled); err != nil {
 		return err
 	}
-	done := "enabled"
-	if in.Disabled {
-		done = "disabled"
+	done := "disabled"
+	if enabled {
+		done = "enabled"
 	}
 	http.Redirect(q.w, q.r, "/console/orgs/"+w.OrgID+"/webhooks?done="+done, http.StatusSeeOther)
 	return nil
