@@ -247,26 +247,24 @@ func (s *Service) UpdateWebhook(ctx context.Context, p Principal, orgID, id stri
 	if err != nil {
 		return nil, err
 	}
-	var out *Webhook
-	err = s.changeWebhook(ctx, p, orgID, id, func(tx Tx, w *Webhook) error {
+	return s.editWebhook(ctx, p, orgID, id, func(w *Webhook) {
 		w.URL, w.Types, w.Description, w.Enabled = next.URL, next.Types, next.Description, next.Enabled
-		out = w
-		return tx.UpdateWebhook(ctx, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	out.Secret = ""
-	return out, nil
 }
 
 // SetWebhookEnabled enables or disables a webhook of the organization (orgID "" : a platform-wide
 // one) and changes nothing else, in one transaction, so that a concurrent change of its other
 // settings stands. ENOTFOUND if it has no such webhook.
 func (s *Service) SetWebhookEnabled(ctx context.Context, p Principal, orgID, id string, enabled bool) (*Webhook, error) {
+	return s.editWebhook(ctx, p, orgID, id, func(w *Webhook) { w.Enabled = enabled })
+}
+
+// editWebhook applies edit to a webhook of the organization and stores it, in one transaction
+// (changeWebhook's), and returns it without its secret.
+func (s *Service) editWebhook(ctx context.Context, p Principal, orgID, id string, edit func(w *Webhook)) (*Webhook, error) {
 	var out *Webhook
 	err := s.changeWebhook(ctx, p, orgID, id, func(tx Tx, w *Webhook) error {
-		w.Enabled = enabled
+		edit(w)
 		out = w
 		return tx.UpdateWebhook(ctx, w)
 	})
