@@ -44,7 +44,12 @@ func pdfText(t *testing.T, doc *billd.InvoiceDocument) string {
 		t.Fatalf("the output starts with %q, not %%PDF-", buf.Bytes()[:min(buf.Len(), 8)])
 	}
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatalf("pdftotext (poppler-utils) is needed to read the PDF: %v", err)
+		// As with stripe-mock: the PDF is made and checked above, but its text needs poppler's
+		// reader; .ci/run installs it, and under CI=true it may not be missing.
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("pdftotext (poppler-utils) is needed to read the PDF: %v", err)
+		}
+		t.Skipf("pdftotext is not installed, so the PDF's text cannot be read (apt-get install poppler-utils): %v", err)
 	}
 	file := filepath.Join(t.TempDir(), "invoice.pdf")
 	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
