@@ -25,25 +25,48 @@ func CurrencyDecimals(currency string) int {
 	return 2
 }
 
+// DecimalAmount writes amount, in minor units of currency, as a plain decimal with exactly the
+// currency's decimals and no grouping: 12345, "usd" → "123.45"; -5, "usd" → "-0.05"; 100, "jpy" →
+// "100". It is the canonical form of an amount on the wire (CUDO's Decimal).
+func DecimalAmount(amount int64, currency string) string {
+	whole, fraction := splitDecimal(amount, currency)
+	return signed(amount, joinDecimal(whole, fraction))
+}
+
 // FormatMoney formats amount, in minor units of currency, for people: the currency's decimals,
 // thousands separated by commas, and the upper-case code after it (123456, "usd" → "1,234.56 USD";
 // 1500, "jpy" → "1,500 JPY"). With no currency the number stands alone, with 2 decimals.
 func FormatMoney(amount int64, currency string) string {
+	whole, fraction := splitDecimal(amount, currency)
+	s := signed(amount, joinDecimal(groupThousands(whole), fraction))
+	if currency != "" {
+		s += " " + strings.ToUpper(currency)
+	}
+	return s
+}
+
+// splitDecimal returns the digits of |amount| before and after the decimal point of currency.
+func splitDecimal(amount int64, currency string) (whole, fraction string) {
 	s := strconv.FormatUint(magnitude(amount), 10)
 	decimals := CurrencyDecimals(currency)
 	if len(s) <= decimals {
 		s = strings.Repeat("0", decimals-len(s)+1) + s
 	}
-	whole, fraction := s[:len(s)-decimals], s[len(s)-decimals:]
-	s = groupThousands(whole)
-	if fraction != "" {
-		s += "." + fraction
+	return s[:len(s)-decimals], s[len(s)-decimals:]
+}
+
+// joinDecimal puts a decimal point between whole and fraction, if there is a fraction.
+func joinDecimal(whole, fraction string) string {
+	if fraction == "" {
+		return whole
 	}
+	return whole + "." + fraction
+}
+
+// signed puts a minus sign before s when amount is negative.
+func signed(amount int64, s string) string {
 	if amount < 0 {
-		s = "-" + s
-	}
-	if currency != "" {
-		s += " " + strings.ToUpper(currency)
+		return "-" + s
 	}
 	return s
 }
@@ -51,11 +74,7 @@ func FormatMoney(amount int64, currency string) string {
 // FormatCredits formats an amount of credits for people, thousands separated by commas
 // (-1234567 → "-1,234,567").
 func FormatCredits(amount int64) string {
-	s := groupThousands(strconv.FormatUint(magnitude(amount), 10))
-	if amount < 0 {
-		return "-" + s
-	}
-	return s
+	return signed(amount, groupThousands(strconv.FormatUint(magnitude(amount), 10)))
 }
 
 // groupThousands puts a comma between each group of three digits of digits, from the right.

@@ -65,7 +65,8 @@ func (t *tx) AccountDailyUsage(ctx context.Context, accountID string, from, to t
 }
 
 // dailyUsageQuery is AccountDailyUsage's query: $1 the account, [$2, $3) the range, $4 the sources
-// named.
+// named. The reverts' "kind <> 'usage'", implied by "kind = 'revert'", states the predicate of
+// the partial index transfers_credit, so that SQLite reads them through it.
 func (d *dialect) dailyUsageQuery() string {
 	return `WITH used AS (
 		SELECT day, source, SUM(amount) AS amount FROM (

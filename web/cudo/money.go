@@ -2,7 +2,6 @@ package cudo
 
 import (
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/billd/billd"
@@ -41,27 +40,7 @@ const maxExponent = 1000
 // FormatMoney returns minor units of currency as CUDO's canonical decimal string: exactly the
 // currency's decimals and no leading zeros ("123.45", "-0.05", "0.00"; "100" for jpy).
 func FormatMoney(minor int64, currency string) string {
-	decimals := billd.CurrencyDecimals(currency)
-	magnitude := strconv.FormatUint(absInt64(minor), 10)
-	if decimals > 0 {
-		if len(magnitude) <= decimals {
-			magnitude = strings.Repeat("0", decimals+1-len(magnitude)) + magnitude
-		}
-		point := len(magnitude) - decimals
-		magnitude = magnitude[:point] + "." + magnitude[point:]
-	}
-	if minor < 0 {
-		return "-" + magnitude
-	}
-	return magnitude
-}
-
-// absInt64 returns |n| as a uint64, which holds it even for math.MinInt64.
-func absInt64(n int64) uint64 {
-	if n < 0 {
-		return uint64(-(n + 1)) + 1
-	}
-	return uint64(n)
+	return billd.DecimalAmount(minor, currency)
 }
 
 // ParseMoney reads s, a decimal string of the contract's grammar, as minor units of currency,
