@@ -55,13 +55,13 @@ func (r *rejections) stored(hour time.Time, key string) bool {
 
 // remember records that the notices of keys in the hour are stored. It is called only after
 // their transaction committed, so that a failed write is tried again by the next refusal.
-func (r *rejections) remember(hour time.Time, keys []string) {
+func (r *rejections) remember(hour time.Time, keys map[string]bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !hour.Equal(r.hour) || len(r.seen)+len(keys) > maxRejectionMemory {
 		r.hour, r.seen = hour, make(map[string]bool)
 	}
-	for _, k := range keys {
+	for k := range keys {
 		r.seen[k] = true
 	}
 }
@@ -73,8 +73,7 @@ func (s *Service) noteRejections(ctx context.Context, postings []*Posting, resul
 	hour := at.Truncate(time.Hour)
 	type rejected struct{ account, reason, message string }
 	var todo []rejected
-	var keys []string
-	planned := make(map[string]bool)
+	var keys map[string]bool // of todo; made at the first refusal (most batches have none)
 	for i, p := range postings {
 		reason := rejectionReason(results[i])
 		if reason == "" {
@@ -85,10 +84,12 @@ func (s *Service) noteRejections(ctx context.Context, postings []*Posting, resul
 				continue
 			}
 			key := t.DebitAccountID + ":" + reason
-			if !s.rejected.stored(hour, key) && !planned[key] {
-				planned[key] = true
+			if !s.rejected.stored(hour, key) && !keys[key] {
+				if keys == nil {
+					keys = make(map[string]bool)
+				}
+				keys[key] = true
 				todo = append(todo, rejected{t.DebitAccountID, reason, ErrorMessage(results[i])})
-				keys = append(keys, key)
 			}
 			break
 		}
